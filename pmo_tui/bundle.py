@@ -139,6 +139,8 @@ class Bundle:
     demand_week: pl.DataFrame = field(default_factory=lambda: empty_frame("demand_week"))
     allocation: pl.DataFrame = field(default_factory=lambda: empty_frame("allocation"))
     notes: list[str] = field(default_factory=list)
+    #: Part name -> the file its rows came from, so errors can name file and row.
+    origins: dict[str, str] = field(default_factory=dict)
 
     def parts(self) -> list[tuple[str, pl.DataFrame]]:
         """The (name, frame) pairs in load order, each conformed to its schema."""

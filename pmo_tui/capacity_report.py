@@ -1,0 +1,66 @@
+"""The tables ``pmo-tui capacity`` prints, built from :mod:`pmo_tui.capacity`."""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlite_utils
+
+from pmo_tui.capacity import capacity_tables
+from pmo_tui.errors import UserError
+from pmo_tui.store.reads import read_table
+
+
+def capacity_report(
+    db: sqlite_utils.Database,
+    *,
+    over_allocated: bool = False,
+    unmet: bool = False,
+    person_id: str | None = None,
+) -> pl.DataFrame:
+    """Utilisation per person-week, or unmet demand per project, skill and week.
+
+    Returns:
+        Without ``unmet``: ``person_id, name, week (Date), capacity_hours,
+        allocated_hours, over_hours, utilisation_pct`` (Float64, null when the
+        capacity is 0), only over-allocated rows with ``over_allocated``.
+        With ``unmet``: ``project_id, skill_id, week, demand_hours,
+        allocated_hours, unmet_hours`` summed over the demands of a project and skill.
+
+    Raises:
+        UserError: ``person_id`` is not in the pool.
+    """
+    tables = capacity_tables(db)
+    if unmet:
+        return unmet_demand(tables.coverage)
+    people = read_table(db, "person", ["id", "name"]).rename({"id": "person_id"})
+    frame = tables.utilisation.join(people, on="person_id", how="left")
+    if person_id is not None:
+        if person_id not in people["person_id"].to_list():
+            raise UserError(f"unknown person {person_id!r}", column="--person",
+                            fix="use an id from `pmo-tui capacity` (column person_id)")
+        frame = frame.filter(pl.col("person_id") == person_id)
+    if over_allocated:
+        frame = frame.filter(pl.col("over_allocated"))
+    return frame.select(
+        "person_id",
+        "name",
+        "week",
+        "capacity_hours",
+        "allocated_hours",
+        "over_hours",
+        (pl.col("utilisation") * 100).round(0).alias("utilisation_pct"),
+    ).sort("week", "person_id")
+
+
+def unmet_demand(coverage: pl.DataFrame) -> pl.DataFrame:
+    """Unmet hours per project, skill and week (rows with some unmet demand only)."""
+    return (
+        coverage.group_by("project_id", "skill_id", "week")
+        .agg(
+            pl.col("demand_hours").sum().round(1),
+            pl.col("allocated_hours").sum().round(1),
+            pl.col("unmet_hours").sum().round(1),
+        )
+        .filter(pl.col("unmet_hours") > 0)
+        .sort("week", "project_id", "skill_id", nulls_last=True)
+    )

@@ -1,0 +1,238 @@
+"""The ``pmo-tui`` command line: thin click commands over the domain functions.
+
+Each command parses its options, calls one library function and formats the
+result (results on stdout, diagnostics on stderr). Exit codes: 0 ok,
+2 bad input (a :class:`~pmo_tui.errors.UserError`, printed as one message),
+3 infeasible plan. Heavy imports (ortools, textual, MPXJ) happen inside the
+commands that need them, so ``pmo-tui --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from click_default_group import DefaultGroup
+
+from pmo_tui.errors import UserError
+from pmo_tui.output import FORMATS
+
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+class BadInput(click.ClickException):
+    """A user mistake, shown as ``Error: <file, row, column: what. Fix: ...>`` with exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class PmoGroup(DefaultGroup):
+    """A click group that turns :class:`UserError` into a clean message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            raise BadInput(error.render()) from error
+
+
+def _format_option(*choices: str) -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices or FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _open_db(ctx: click.Context, *, seed_demo: bool = True):
+    from pmo_tui.store.db import open_database
+
+    return open_database(ctx.obj["db_path"], seed_demo=seed_demo)
+
+
+@click.group(cls=PmoGroup, default="tui", default_if_no_args=True)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Database file (default: $PMO_TUI_DB, else pmo.db in the user data folder). "
+    "A new file is filled with the demo organisation.",
+)
+@click.version_option(package_name="pmo-tui")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """pmo-tui: the Project Management Office in your terminal.
+
+    One shared pool of people across all projects, capacity and demand per ISO
+    week, and a plan that rebalances allocations (OR-Tools CP-SAT).
+    """
+    from pmo_tui.store.db import default_db_path
+
+    ctx.ensure_object(dict)
+    ctx.obj["db_path"] = db_path or default_db_path()
+
+
+@cli.command()
+@click.pass_context
+def tui(ctx: click.Context) -> None:
+    """Open the terminal UI (the default command)."""
+    _open_db(ctx)
+    click.echo(
+        "The interactive screens are not built yet; use the headless commands:\n"
+        "  pmo-tui capacity --over-allocated\n  pmo-tui plan --headless",
+        err=True,
+    )
+
+
+# --------------------------------------------------------------------------- db
+@cli.group(cls=PmoGroup)
+def db() -> None:
+    """Create or locate the database."""
+
+
+@db.command("init")
+@click.option("--empty", is_flag=True, help="Create a database without the demo organisation.")
+@click.option("--force", is_flag=True, help="Replace an existing database file.")
+@click.pass_context
+def db_init(ctx: click.Context, empty: bool, force: bool) -> None:
+    """Create a new database (with the demo organisation unless --empty)."""
+    from pmo_tui.store.db import open_database
+
+    path: Path = ctx.obj["db_path"]
+    if path.exists() and not force:
+        raise UserError(
+            "the database already exists", file=str(path), fix="pass --force to replace it"
+        )
+    if path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    open_database(path, seed_demo=not empty)
+    click.echo(f"Created {'an empty' if empty else 'a demo'} database at {path}")
+
+
+@db.command("path")
+@click.pass_context
+def db_path_command(ctx: click.Context) -> None:
+    """Print the database path in use."""
+    click.echo(str(ctx.obj["db_path"]))
+
+
+# ----------------------------------------------------------------------- import
+@cli.group("import", cls=PmoGroup)
+def import_group() -> None:
+    """Import what project managers hand in: project files or CSV."""
+
+
+@import_group.command("project")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a project imported before from the same file.")
+@click.pass_context
+def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -> None:
+    """Import MS Project XML/MPX, GanttProject .gan or Planner files, one project each.
+
+    People are merged into the shared pool by e-mail, then name; every
+    assignment becomes the project's demand and that person's allocation per
+    ISO week. Needs the extra `pip install 'pmo-tui[project-files]'` and Java.
+    """
+    from pmo_tui.importers.project_files import read_project_file
+    from pmo_tui.store.writes import write_bundles
+
+    bundles = [read_project_file(path) for path in files]
+    database = _open_db(ctx)
+    report = write_bundles(
+        database, bundles, people="merge", replace=replace, reason="import project files"
+    )
+    _echo_report(report)
+
+
+@import_group.command("csv")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def import_csv(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import people, skills, projects, demands, allocations, leave... from CSV files or folders.
+
+    The file name says what it holds (people.csv, demands.csv, ...); the
+    headers are documented in docs/data-model.md.
+    """
+    from pmo_tui.importers.csv_files import read_csv_bundle
+    from pmo_tui.store.writes import write_bundles
+
+    bundle = read_csv_bundle(list(paths))
+    database = _open_db(ctx)
+    report = write_bundles(database, [bundle], people="upsert", reason="import csv")
+    _echo_report(report)
+
+
+def _echo_report(report) -> None:
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for merged in report.merged_people:
+        click.echo(f"merged: {merged}")
+    if report.new_people:
+        click.echo(f"new people: {len(report.new_people)} ({', '.join(report.new_people[:10])}"
+                   f"{', ...' if len(report.new_people) > 10 else ''})")
+    written = ", ".join(f"{table} {count}" for table, count in report.rows.items())
+    click.echo(f"written: {written or 'nothing'}")
+
+
+# --------------------------------------------------------------------- capacity
+@cli.command()
+@click.option("--over-allocated", is_flag=True, help="Only person-weeks allocated above capacity.")
+@click.option("--unmet", is_flag=True, help="Demand per project, skill and week not covered.")
+@click.option("--person", "person_id", default=None, help="Only this person (id).")
+@_format_option()
+@click.pass_context
+def capacity(
+    ctx: click.Context, over_allocated: bool, unmet: bool, person_id: str | None, fmt: str
+) -> None:
+    """Capacity, allocation and utilisation per person and ISO week (hours)."""
+    from pmo_tui.capacity_report import capacity_report
+    from pmo_tui.output import render_frame
+
+    frame = capacity_report(
+        _open_db(ctx), over_allocated=over_allocated, unmet=unmet, person_id=person_id
+    )
+    click.echo(render_frame(frame, fmt))
+
+
+# ------------------------------------------------------------------------- plan
+@cli.command()
+@click.option("--headless", is_flag=True, help="Print the plan instead of opening the plan screen.")
+@_format_option("table", "json", "markdown")
+@click.option("--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log).")
+@click.option("--time-limit", type=float, default=10.0, show_default=True, help="Solver time limit, seconds.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Solver worker threads.")
+@click.option("--churn-weight", type=float, default=None, help="Cost per hour changed (default 0.2).")
+@click.option(
+    "--fragmentation-weight", type=float, default=None,
+    help="Cost per person-project-week (default 2.0).",
+)
+@click.pass_context
+def plan(ctx: click.Context, headless: bool, fmt: str, apply_plan: bool, **options: Any) -> None:
+    """Rebalance allocations across projects (CP-SAT), against a greedy baseline and an LP bound."""
+    from pmo_tui.planning import apply_outcome, policy_from_options, run_plan
+    from pmo_tui.plan_report import render_outcome
+
+    if not headless and sys.stdout.isatty():
+        click.echo("The plan screen is not built yet; showing the headless plan.", err=True)
+    database = _open_db(ctx)
+    outcome = run_plan(database, policy_from_options(**options))
+    click.echo(render_outcome(outcome, fmt))
+    if outcome.result.status == "INFEASIBLE":
+        ctx.exit(EXIT_INFEASIBLE)
+    if apply_plan:
+        written = apply_outcome(database, outcome)
+        click.echo(f"applied: {written} allocation rows written (see change_log)", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(obj={})

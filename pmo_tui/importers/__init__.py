@@ -1,0 +1,1 @@
+"""Importers: each turns files users hand in into a Bundle for the store."""

@@ -1,0 +1,130 @@
+"""The plan summary printed by ``pmo-tui plan --headless`` (table, Markdown or JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from pmo_tui.output import dumps, markdown_table, text_table
+from pmo_tui.planning import PlanOutcome
+
+#: KPI key -> label, in the order shown.
+KPI_LABELS = {
+    "coverage_pct": "coverage %",
+    "weighted_coverage_pct": "weighted coverage %",
+    "demand_hours": "demand hours",
+    "covered_hours": "covered hours",
+    "unmet_hours": "unmet hours",
+    "over_allocated_person_weeks": "over-allocated person-weeks",
+    "over_allocated_hours": "over-allocated hours",
+    "people_moved": "people moved",
+}
+
+
+def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
+    """``kpi, before, after`` (Float64) for the KPIs of :data:`KPI_LABELS`."""
+    before, after = outcome.result.kpis_before, outcome.result.kpis_after
+    return pl.DataFrame(
+        {
+            "kpi": list(KPI_LABELS.values()),
+            "before": [float(before.get(key, 0.0)) for key in KPI_LABELS],
+            "after": [float(after.get(key, 0.0)) for key in KPI_LABELS],
+        }
+    )
+
+
+def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
+    """The moves with the person's name: ``person, from, to, first_week, last_week, weeks, hours, reason``."""
+    moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
+    return moves.select(
+        pl.col("name").fill_null(pl.col("person_id")).alias("person"),
+        pl.col("from_project_id").alias("from"),
+        pl.col("to_project_id").alias("to"),
+        "first_week",
+        "last_week",
+        "weeks",
+        "hours",
+        "reason",
+    )
+
+
+def unmet_frame(outcome: PlanOutcome) -> pl.DataFrame:
+    """Unmet demand per project, skill and week with its reason."""
+    return (
+        outcome.result.unmet.group_by("project_id", "skill_id", "week", "reason")
+        .agg(pl.col("unmet_hours").sum().round(1))
+        .sort("week", "project_id", "skill_id", nulls_last=True)
+        .select("project_id", "skill_id", "week", "unmet_hours", "reason")
+    )
+
+
+def _headline(outcome: PlanOutcome) -> list[str]:
+    result = outcome.result
+    settings = result.settings
+    terms = ", ".join(f"{name} {value:+.1f}" for name, value in result.objective_terms.items())
+    greedy = result.greedy_objective
+    ratio = f"{result.objective / greedy:.3f}" if greedy and greedy > 0 else "n/a"
+    return [
+        f"Plan status: {result.status} in {result.wall_time_s:.1f} s "
+        f"(seed {settings.get('seed')}, {settings.get('workers')} workers, "
+        f"time limit {settings.get('time_limit_s')} s, OR-Tools {result.solver_version})",
+        f"Objective {result.objective:.1f} = {terms}",
+        f"Bound {result.bound:.1f} (LP relaxation {result.lp_bound:.1f}), gap {100 * result.gap:.2f} %",
+        f"Greedy baseline {greedy:.1f} (plan / greedy = {ratio})",
+    ]
+
+
+def _sections(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
+    return [
+        ("KPIs before and after", kpi_frame(outcome)),
+        (f"Moves ({outcome.result.moves.height})", moves_frame(outcome)),
+        ("Unmet demand by project and skill (hours)", outcome.unmet_by_project_and_skill()),
+        ("Unmet demand by week, with the reason", unmet_frame(outcome)),
+        ("Shortfall no re-allocation can fix (demand above the capacity of everyone qualified)",
+         outcome.result.shortfall),
+    ]
+
+
+def render_outcome(outcome: PlanOutcome, fmt: str) -> str:
+    """The whole summary in ``fmt``: ``table``, ``markdown`` or ``json``."""
+    if fmt == "json":
+        return dumps(outcome_json(outcome))
+    if outcome.result.status == "INFEASIBLE":
+        lines = ["Plan status: INFEASIBLE. These constraints cannot all hold:"]
+        lines += [f"  - {conflict}" for conflict in outcome.result.conflicts]
+        return "\n".join(lines)
+    if fmt == "markdown":
+        parts = ["# Plan", "", *(f"- {line}" for line in _headline(outcome))]
+        for title, frame in _sections(outcome):
+            parts += ["", f"## {title}", "", markdown_table(frame)]
+        return "\n".join(parts)
+    parts = _headline(outcome)
+    for title, frame in _sections(outcome):
+        parts += ["", title, text_table(frame)]
+    return "\n".join(parts)
+
+
+def outcome_json(outcome: PlanOutcome) -> dict[str, Any]:
+    """Everything the table shows, as plain data (frames become lists of records)."""
+    result = outcome.result
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "objective_terms": result.objective_terms,
+        "bound": result.bound,
+        "lp_bound": result.lp_bound,
+        "gap": result.gap,
+        "greedy_objective": result.greedy_objective,
+        "greedy_terms": result.greedy_terms,
+        "wall_time_s": result.wall_time_s,
+        "solver_version": result.solver_version,
+        "settings": result.settings,
+        "kpis_before": result.kpis_before,
+        "kpis_after": result.kpis_after,
+        "moves": moves_frame(outcome),
+        "unmet_by_project_and_skill": outcome.unmet_by_project_and_skill(),
+        "unmet": unmet_frame(outcome),
+        "shortfall": result.shortfall,
+        "conflicts": result.conflicts,
+    }

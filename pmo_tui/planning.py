@@ -1,0 +1,173 @@
+"""The planning service: store -> solver inputs -> plan -> (optionally) the store again.
+
+``pmo-tui plan --headless`` and the plan screen both call :func:`run_plan` and
+:func:`apply_outcome`; nothing is computed twice. The solver itself lives in
+the ``solver`` package and never sees the database.
+
+Rules (v1): a project's priority 1-5 (1 = highest) becomes the weight
+``6 - priority`` of its covered hours; hard bookings are treated like pinned
+allocations (they never move); allocations outside any demand are fixed load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import sqlite_utils
+
+from pmo_tui.capacity import capacity_tables
+from pmo_tui.errors import UserError
+from pmo_tui.store.reads import read_table
+from pmo_tui.store.writes import log_change
+from solver import PlanInput, PlanResult, Policy, Progress
+
+
+@dataclass
+class PlanOutcome:
+    """A solved plan with what the front ends need to show and apply it."""
+
+    result: PlanResult
+    inputs: PlanInput
+    people: pl.DataFrame  # person_id, name
+    projects: pl.DataFrame  # project_id, name, priority
+    allocation_fingerprint: str
+    notes: list[str] = field(default_factory=list)
+
+    def unmet_by_project_and_skill(self) -> pl.DataFrame:
+        """``project_id, skill_id, unmet_hours`` summed over weeks, largest first."""
+        return (
+            self.result.unmet.group_by("project_id", "skill_id")
+            .agg(pl.col("unmet_hours").sum().round(1))
+            .sort(["unmet_hours", "project_id", "skill_id"], descending=[True, False, False],
+                  nulls_last=True)
+        )
+
+
+def policy_from_options(
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 2,
+    churn_weight: float | None = None,
+    fragmentation_weight: float | None = None,
+) -> Policy:
+    """A solver :class:`~solver.Policy` from CLI/TUI options (None keeps the default weight).
+
+    Raises:
+        UserError: a negative weight, a non-positive time limit or worker count.
+    """
+    if time_limit <= 0:
+        raise UserError("the time limit must be positive", column="--time-limit", fix="e.g. --time-limit 10")
+    if workers < 1:
+        raise UserError("at least one worker is needed", column="--workers", fix="e.g. --workers 2")
+    weights: dict[str, Any] = {}
+    for name, value in (("churn_weight", churn_weight), ("fragmentation_weight", fragmentation_weight)):
+        if value is not None:
+            if value < 0:
+                raise UserError(f"{name.replace('_', ' ')} must not be negative",
+                                column=f"--{name.replace('_', '-')}", fix="use 0 or more")
+            weights[name] = value
+    return Policy(time_limit_s=time_limit, seed=seed, workers=workers, **weights)
+
+
+def allocation_fingerprint(db: sqlite_utils.Database) -> str:
+    """A hash of every allocation row: it changes when anybody writes allocations."""
+    digest = hashlib.sha256()
+    for row in db.execute(
+        "SELECT id, person_id, project_id, demand_id, week, hours, kind, pinned "
+        "FROM allocation ORDER BY id"
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
+    """The solver's input frames (docs/data-model.md, "Frames") read from the store."""
+    tables = capacity_tables(db)
+    projects = read_table(db, "project", ["id", "priority"]).select(
+        pl.col("id").alias("project_id"),
+        (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
+    )
+    current = tables.allocations.select(
+        "person_id",
+        "project_id",
+        "demand_id",
+        "week",
+        "hours",
+        (pl.col("pinned") | (pl.col("kind") == "hard")).alias("pinned"),
+    )
+    return PlanInput(
+        capacity=tables.capacity,
+        skills=read_table(db, "person_skill"),
+        demand=tables.demand,
+        projects=projects,
+        current=current,
+    )
+
+
+def run_plan(
+    db: sqlite_utils.Database,
+    policy: Policy | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> PlanOutcome:
+    """Read the store, solve, and return the outcome (nothing is written)."""
+    from solver import solve_plan
+
+    fingerprint = allocation_fingerprint(db)
+    inputs = plan_inputs(db)
+    result = solve_plan(inputs, policy or Policy(), on_progress=on_progress, cancel=cancel)
+    return PlanOutcome(
+        result=result,
+        inputs=inputs,
+        people=read_table(db, "person", ["id", "name"]).rename({"id": "person_id"}),
+        projects=read_table(db, "project", ["id", "name", "priority"]).rename({"id": "project_id"}),
+        allocation_fingerprint=fingerprint,
+    )
+
+
+def apply_outcome(db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: str = "apply plan") -> int:
+    """Replace the movable allocations with the plan's, in one transaction, and log it.
+
+    Movable allocations are those on a demand, neither pinned nor hard; pinned,
+    hard and fixed-load rows stay as they are.
+
+    Returns:
+        The number of allocation rows written.
+
+    Raises:
+        UserError: the plan is infeasible, or the allocations changed since the
+            plan was computed (another user or process wrote them): re-run the plan.
+    """
+    if outcome.result.status == "INFEASIBLE":
+        raise UserError("an infeasible plan cannot be applied", fix="resolve the conflicts listed first")
+    movable_sql = "demand_id IS NOT NULL AND pinned = 0 AND kind = 'soft'"
+    new_rows = outcome.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned"))
+    records = new_rows.select(
+        "person_id", "project_id", "demand_id",
+        pl.col("week").dt.to_string("%Y-%m-%d"), pl.col("hours").round(1),
+        pl.lit("soft").alias("kind"), pl.lit(0).alias("pinned"),
+    ).to_dicts()
+    with db.atomic():
+        if allocation_fingerprint(db) != outcome.allocation_fingerprint:
+            raise UserError(
+                "the allocations changed since this plan was computed (another user or process "
+                "wrote them); nothing was written",
+                fix="run the plan again on the current data",
+            )
+        before = [dict(r) for r in db.query(f"SELECT * FROM allocation WHERE {movable_sql}")]
+        db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
+        if records:
+            db["allocation"].insert_all(records)
+        log_change(
+            db, "allocation", "apply plan", reason=reason, before=before,
+            after={"rows": records, "objective": outcome.result.objective,
+                   "status": outcome.result.status},
+        )
+    return len(records)

@@ -1,0 +1,1 @@
+"""The embedded SQLite store (sqlite-utils): schema, migrations, reads as polars frames, writes."""

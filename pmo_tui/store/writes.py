@@ -1,0 +1,360 @@
+"""Writing bundles into the store: merge people, check references, one transaction.
+
+Rules (documented in docs/data-model.md and the README):
+
+* People are merged into one shared pool: a person in a bundle is the pool's
+  person with the same e-mail (case-insensitive), else the same name
+  (case-insensitive, spaces folded), else the same id; otherwise a new person.
+  With ``people="upsert"`` (CSV) a matched person's fields are updated from the
+  file; with ``people="merge"`` (project files) the pool's record, calendar and
+  leave are kept and only new skills are added.
+* Reference data (portfolios, programs, skills, holidays, projects, demands) is
+  upserted by key. A project from a project file that is already in the store
+  is refused unless ``replace=True``, which first removes its demand and
+  allocations.
+* Demand hours and allocations replace rows with the same key (demand and
+  week; person, project, demand and week), so importing a file twice does not
+  double-count. ``leave.csv`` and ``availability.csv`` replace those of the
+  people they name.
+* Every reference must resolve in the bundle or in the store, else a
+  :class:`UserError` names the file, row, column and value, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import sqlite_utils
+
+from pmo_tui.bundle import Bundle
+from pmo_tui.errors import UserError
+from pmo_tui.store.db import current_user
+from pmo_tui.store.reads import read_table
+
+PeoplePolicy = Literal["upsert", "merge"]
+
+#: (part, column, table it refers to, part of the bundle that may define it)
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("programs", "portfolio_id", "portfolio", "portfolios"),
+    ("projects", "program_id", "program", "programs"),
+    ("projects", "portfolio_id", "portfolio", "portfolios"),
+    ("person_skills", "person_id", "person", "people"),
+    ("person_skills", "skill_id", "skill", "skills"),
+    ("leave", "person_id", "person", "people"),
+    ("availability", "person_id", "person", "people"),
+    ("demand", "project_id", "project", "projects"),
+    ("demand", "skill_id", "skill", "skills"),
+    ("demand_week", "demand_id", "demand", "demand"),
+    ("allocation", "person_id", "person", "people"),
+    ("allocation", "project_id", "project", "projects"),
+    ("allocation", "demand_id", "demand", "demand"),
+)
+
+#: Bundle part -> (store table, key columns) for the upserted parts.
+UPSERT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "portfolios": ("portfolio", ("id",)),
+    "programs": ("program", ("id",)),
+    "skills": ("skill", ("id",)),
+    "holidays": ("public_holiday", ("region", "date")),
+    "projects": ("project", ("id",)),
+    "demand": ("demand", ("id",)),
+    "demand_week": ("demand_week", ("demand_id", "week")),
+}
+
+#: The CSV file each bundle part is read from, to find the row of a bad value.
+CSV_FILE_OF_PART = {
+    "demand": "demands",
+    "demand_week": "demands",
+    "allocation": "allocations",
+}
+
+
+@dataclass
+class ImportReport:
+    """What one import wrote: row counts per table and the people merge."""
+
+    sources: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    merged_people: list[str] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add_rows(self, table: str, count: int) -> None:
+        """Count ``count`` rows written to ``table``."""
+        self.rows[table] = self.rows.get(table, 0) + count
+
+
+def write_bundles(
+    db: sqlite_utils.Database,
+    bundles: list[Bundle],
+    *,
+    people: PeoplePolicy = "upsert",
+    replace: bool = False,
+    reason: str = "import",
+) -> ImportReport:
+    """Write ``bundles`` in order, in one transaction, and log it in ``change_log``.
+
+    Raises:
+        UserError: a reference does not resolve, or a project is already there
+            (without ``replace``); the database is left as it was.
+    """
+    report = ImportReport()
+    with db.atomic():
+        for bundle in bundles:
+            _write_bundle(db, bundle, report, people=people, replace=replace)
+        log_change(db, "import", "import", reason=reason, after=_summary(report))
+    return report
+
+
+def log_change(
+    db: sqlite_utils.Database,
+    entity: str,
+    action: str,
+    *,
+    reason: str,
+    before: object = None,
+    after: object = None,
+) -> None:
+    """Append one row to ``change_log`` (who = OS user, when = UTC now, before/after as JSON)."""
+    import datetime as dt
+
+    db["change_log"].insert(
+        {
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "who": current_user(),
+            "entity": entity,
+            "action": action,
+            "reason": reason,
+            "before": None if before is None else json.dumps(before, default=str),
+            "after": None if after is None else json.dumps(after, default=str),
+        }
+    )
+
+
+def _summary(report: ImportReport) -> dict[str, object]:
+    return {"sources": report.sources, "rows": report.rows, "merged_people": report.merged_people}
+
+
+def _write_bundle(
+    db: sqlite_utils.Database,
+    bundle: Bundle,
+    report: ImportReport,
+    *,
+    people: PeoplePolicy,
+    replace: bool,
+) -> None:
+    parts = dict(bundle.parts())
+    report.sources.append(bundle.source)
+    report.notes.extend(bundle.notes)
+    existing_ids = _merge_people(db, parts, report, people)
+    _check_references(db, parts, bundle)
+    _check_new_projects(db, parts, bundle, replace)
+    _upsert_reference_data(db, parts, report)
+    _write_people(db, parts, existing_ids, report, people)
+    _write_calendar(db, parts, existing_ids, report, people)
+    _write_allocations(db, parts["allocation"], report)
+
+
+def _name_key(name: str | None) -> str:
+    return re.sub(r"\s+", " ", (name or "").strip()).casefold()
+
+
+def _merge_people(
+    db: sqlite_utils.Database,
+    parts: dict[str, pl.DataFrame],
+    report: ImportReport,
+    people: PeoplePolicy,
+) -> set[str]:
+    """Map the bundle's people onto the pool; rewrite person ids in every part.
+
+    Returns the ids (after mapping) of people that were already in the store.
+    """
+    pool = read_table(db, "person", ["id", "name", "email"])
+    by_email = {e.casefold(): i for i, e in zip(pool["id"], pool["email"]) if e}
+    by_name = {_name_key(n): i for i, n in zip(pool["id"], pool["name"])}
+    known_ids = set(pool["id"].to_list())
+    mapping: dict[str, str] = {}
+    merged_ids: set[str] = set()
+    for row in parts["people"].iter_rows(named=True):
+        email = (row["email"] or "").casefold()
+        match = by_email.get(email) if email else None
+        how = "e-mail"
+        if match is None:
+            match, how = by_name.get(_name_key(row["name"])), "name"
+        if match is None and row["id"] in known_ids and people == "upsert":
+            match, how = row["id"], "id"
+        if match is None:
+            new_id = _unused_id(row["id"], known_ids) if people == "merge" else row["id"]
+            known_ids.add(new_id)
+            if new_id != row["id"]:
+                mapping[row["id"]] = new_id
+            report.new_people.append(new_id)
+            continue
+        mapping[row["id"]] = match
+        merged_ids.add(match)
+        report.merged_people.append(f"{row['name']} -> {match} (matched by {how})")
+    for name, frame in parts.items():
+        if "person_id" in frame.columns:
+            parts[name] = frame.with_columns(pl.col("person_id").replace(mapping))
+    parts["people"] = parts["people"].with_columns(pl.col("id").replace(mapping))
+    return merged_ids
+
+
+def _unused_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``... when another person already has that id."""
+    candidate, number = wanted, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{wanted}-{number}"
+    return candidate
+
+
+def _known_keys(db: sqlite_utils.Database, table: str, parts: dict[str, pl.DataFrame], part: str) -> set:
+    stored = {row[0] for row in db.execute(f"SELECT id FROM [{table}]").fetchall()}
+    return stored | set(parts[part]["id"].drop_nulls().to_list())
+
+
+def _check_references(db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle) -> None:
+    for part, column, table, defining_part in REFERENCES:
+        values = parts[part][column].drop_nulls().unique(maintain_order=True)
+        if values.is_empty():
+            continue
+        known = _known_keys(db, table, parts, defining_part)
+        missing = [v for v in values.to_list() if v not in known]
+        if missing:
+            raise _unknown_reference(bundle, part, column, table, missing[0])
+
+
+def _unknown_reference(bundle: Bundle, part: str, column: str, table: str, value: str) -> UserError:
+    origin = bundle.origins.get(part) or bundle.origins.get(CSV_FILE_OF_PART.get(part, part))
+    file = origin or bundle.source
+    row = _find_row(Path(origin), column, value) if origin and origin.endswith(".csv") else None
+    return UserError(
+        f"unknown {table} {value!r}",
+        file=file,
+        row=row,
+        column=column,
+        fix=f"add {table} {value!r} first (in the database or in the same import), or correct the id",
+    )
+
+
+def _find_row(path: Path, column: str, value: str) -> int | None:
+    """The 1-based line number (header = 1) of the first row whose ``column`` is ``value``."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                if (row.get(column) or "").strip() == value:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _check_new_projects(
+    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle, replace: bool
+) -> None:
+    """A project file must not silently overwrite a project already planned in the store."""
+    from_project_file = parts["projects"]["source_file"].drop_nulls()
+    for project_id in parts["projects"].filter(pl.col("source_file").is_not_null())["id"].to_list():
+        if db.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
+            continue
+        if not replace:
+            raise UserError(
+                f"project {project_id!r} is already in the database",
+                file=from_project_file[0] if len(from_project_file) else bundle.source,
+                fix="pass --replace to replace its demand and allocations with this file's",
+            )
+        _delete_project_plan(db, project_id)
+
+
+def _delete_project_plan(db: sqlite_utils.Database, project_id: str) -> None:
+    db.execute("DELETE FROM allocation WHERE project_id = ?", [project_id])
+    db.execute(
+        "DELETE FROM demand_week WHERE demand_id IN (SELECT id FROM demand WHERE project_id = ?)",
+        [project_id],
+    )
+    db.execute("DELETE FROM demand WHERE project_id = ?", [project_id])
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    """Rows as dicts with dates as ISO text and booleans as 0/1, ready for SQLite."""
+    converted = frame.with_columns(
+        [pl.col(c).dt.to_string("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    return converted.to_dicts()
+
+
+def _upsert_reference_data(
+    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], report: ImportReport
+) -> None:
+    for part, (table, keys) in UPSERT_KEYS.items():
+        frame = parts[part]
+        if frame.is_empty():
+            continue
+        db[table].upsert_all(_records(frame), pk=keys if len(keys) > 1 else keys[0])
+        report.add_rows(table, frame.height)
+
+
+def _write_people(
+    db: sqlite_utils.Database,
+    parts: dict[str, pl.DataFrame],
+    existing_ids: set[str],
+    report: ImportReport,
+    people: PeoplePolicy,
+) -> None:
+    frame = parts["people"]
+    if people == "merge":
+        frame = frame.filter(~pl.col("id").is_in(list(existing_ids)))
+    frame = frame.with_columns(
+        [pl.col(day).fill_null(0.0) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    )
+    if not frame.is_empty():
+        db["person"].upsert_all(_records(frame), pk="id")
+        report.add_rows("person", frame.height)
+    skills = parts["person_skills"]
+    if not skills.is_empty():
+        if people == "merge":
+            db["person_skill"].insert_all(_records(skills), pk=("person_id", "skill_id"), ignore=True)
+        else:
+            db["person_skill"].upsert_all(_records(skills), pk=("person_id", "skill_id"))
+        report.add_rows("person_skill", skills.height)
+
+
+def _write_calendar(
+    db: sqlite_utils.Database,
+    parts: dict[str, pl.DataFrame],
+    existing_ids: set[str],
+    report: ImportReport,
+    people: PeoplePolicy,
+) -> None:
+    """Leave and availability: replace those of the people named (merge: new people only)."""
+    for part, table in (("leave", "leave"), ("availability", "availability")):
+        frame = parts[part]
+        if people == "merge":
+            frame = frame.filter(~pl.col("person_id").is_in(list(existing_ids)))
+        if frame.is_empty():
+            continue
+        for person_id in frame["person_id"].unique().to_list():
+            db.execute(f"DELETE FROM [{table}] WHERE person_id = ?", [person_id])
+        db[table].insert_all(_records(frame))
+        report.add_rows(table, frame.height)
+
+
+def _write_allocations(db: sqlite_utils.Database, frame: pl.DataFrame, report: ImportReport) -> None:
+    if frame.is_empty():
+        return
+    records = _records(frame)
+    db.conn.executemany(
+        "DELETE FROM allocation WHERE person_id = ? AND project_id = ? "
+        "AND demand_id IS ? AND week = ?",
+        [(r["person_id"], r["project_id"], r["demand_id"], r["week"]) for r in records],
+    )
+    db["allocation"].insert_all(records)
+    report.add_rows("allocation", frame.height)

@@ -1,0 +1,116 @@
+"""The command line: exit codes, messages on stderr, results on stdout, no start-up cost."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmo_tui.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _dump(db: Path) -> list[str]:
+    connection = sqlite3.connect(db)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def _invoke(runner: CliRunner, db: Path, *args: str):
+    return runner.invoke(cli, ["--db", str(db), *args], obj={}, catch_exceptions=False)
+
+
+def test_help_does_not_import_ortools_nor_textual() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from pmo_tui.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('ortools', 'textual', 'jpype') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_db_init_empty_then_refuses_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    first = _invoke(runner, db, "db", "init", "--empty")
+    assert first.exit_code == 0 and db.exists()
+    second = _invoke(runner, db, "db", "init", "--empty")
+    assert second.exit_code == 2
+    assert "already exists" in second.output and "--force" in second.output
+
+
+def test_capacity_on_an_empty_database_prints_no_rows(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    result = _invoke(runner, db, "capacity", "--over-allocated", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_bad_csv_exits_2_names_file_row_column_and_leaves_db_unchanged(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    before = _dump(db)
+    skills = tmp_path / "skills.csv"
+    skills.write_text("id,name\ndev,Developer\n")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,name,region,mon,tue,wed,thu,fri,sat,sun\n"
+        "ann,Ann,UK,8,8,8,8,8,0,0\n"
+        "ben,Ben,UK,8,-8,8,8,8,0,0\n"
+    )
+    result = _invoke(runner, db, "import", "csv", str(skills), str(people))
+    assert result.exit_code == 2
+    assert "people.csv" in result.output and "row 3" in result.output and "'tue'" in result.output
+    assert "Fix:" in result.output
+    assert _dump(db) == before
+
+
+def test_csv_import_then_capacity_shows_over_allocation(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    (tmp_path / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
+    (tmp_path / "projects.csv").write_text(
+        "id,name,portfolio_id,phase,priority,start,finish,rag\n"
+        "P1,One,PF,execution,1,2027-01-04,2027-03-01,green\n"
+        "P2,Two,PF,planning,3,2027-01-04,2027-03-01,amber\n"
+    )
+    (tmp_path / "skills.csv").write_text("id,name\ndev,Developer\n")
+    (tmp_path / "people.csv").write_text(
+        "id,name,region,mon,tue,wed,thu,fri,sat,sun\nann,Ann Lee,UK,8,8,8,8,8,0,0\n"
+    )
+    (tmp_path / "person_skills.csv").write_text("person_id,skill_id,level\nann,dev,3\n")
+    (tmp_path / "demands.csv").write_text(
+        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n"
+        "D1,P1,dev,1,2027-01-04,2027-01-11,30\nD2,P2,dev,1,2027-01-04,2027-01-04,20\n"
+    )
+    (tmp_path / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week\n"
+        "ann,P1,D1,2027-01-04,2027-01-11,30\nann,P2,D2,2027-01-04,2027-01-04,20\n"
+    )
+    imported = _invoke(runner, db, "import", "csv", str(tmp_path))
+    assert imported.exit_code == 0, imported.output
+    result = _invoke(runner, db, "capacity", "--over-allocated", "--format", "json")
+    rows = json.loads(result.output)
+    # 30 h + 20 h on a 40 h week: 10 h over, 125 %; the second week (30 h) is not over.
+    assert rows == [
+        {"person_id": "ann", "name": "Ann Lee", "week": "2027-01-04", "capacity_hours": 40.0,
+         "allocated_hours": 50.0, "over_hours": 10.0, "utilisation_pct": 125.0}
+    ]
+    unmet = json.loads(_invoke(runner, db, "capacity", "--unmet", "--format", "json").output)
+    assert unmet == []
