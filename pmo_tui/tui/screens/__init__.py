@@ -1,0 +1,1 @@
+"""One screen per area, each with its own .tcss."""
