@@ -330,13 +330,16 @@ def test_allocations_qualify_and_fit_their_demands(demo):
 
 
 def test_pinned_and_fixed_load_fits_capacity(demo):
-    """Pinned bookings and BAU load (no demand) are never moved: they must fit, so the
-    plan is feasible; so must their number of projects under max_concurrent_projects."""
+    """Pinned and hard bookings and BAU load (no demand) are never moved: they must fit,
+    so the plan is feasible; so must the pinned and BAU projects under max_concurrent_projects."""
     hours = capacity(demo)
+    immovable = [r for r in demo["allocations"]
+                 if r["pinned"] == "true" or r["kind"] == "hard" or not r["demand_id"]]
+    assert any(r["kind"] == "hard" and r["pinned"] == "false" and r["demand_id"] for r in immovable)
+    for (pid, week), load in booked(demo, immovable).items():
+        assert load <= hours[pid][week] + 1e-6, (pid, week, load, hours[pid][week])
     fixed_rows = [r for r in demo["allocations"] if r["pinned"] == "true" or not r["demand_id"]]
     assert any(r["pinned"] == "true" for r in fixed_rows)
-    for (pid, week), load in booked(demo, fixed_rows).items():
-        assert load <= hours[pid][week] + 1e-6, (pid, week, load, hours[pid][week])
     limits = {p["id"]: int(p["max_concurrent_projects"]) for p in demo["people"]
               if p["max_concurrent_projects"]}
     for pid, limit in limits.items():
