@@ -1,0 +1,229 @@
+"""Inputs, settings and results of the rebalancing optimizer.
+
+The solver works on polars frames only, so the store, the CLI and the TUI can
+hand it what they already hold. Units: hours are ``Float64`` with at most one
+decimal (the solver counts in tenths of an hour internally), weeks are ISO
+weeks keyed by their Monday (``pl.Date``), ids are ``String``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+#: Internal unit: the solver counts tenths of an hour, so hours with one decimal are exact.
+HOURS_SCALE = 10
+
+#: Column name -> dtype of each input frame (see docs/data-model.md).
+INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "capacity": {"person_id": pl.String, "week": pl.Date, "hours": pl.Float64},
+    "skills": {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64},
+    "demand": {
+        "demand_id": pl.String,
+        "project_id": pl.String,
+        "skill_id": pl.String,
+        "min_level": pl.Int64,
+        "week": pl.Date,
+        "hours": pl.Float64,
+    },
+    "projects": {"project_id": pl.String, "priority_weight": pl.Float64},
+    "current": {
+        "person_id": pl.String,
+        "project_id": pl.String,
+        "demand_id": pl.String,
+        "week": pl.Date,
+        "hours": pl.Float64,
+        "pinned": pl.Boolean,
+    },
+}
+
+PLAN_SCHEMA: dict[str, pl.DataType] = dict(INPUT_SCHEMAS["current"])
+
+MOVES_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String,
+    "from_project_id": pl.String,
+    "to_project_id": pl.String,
+    "demand_id": pl.String,
+    "first_week": pl.Date,
+    "last_week": pl.Date,
+    "weeks": pl.Int64,
+    "hours": pl.Float64,
+    "reason": pl.String,
+}
+
+UNMET_SCHEMA: dict[str, pl.DataType] = {
+    "demand_id": pl.String,
+    "project_id": pl.String,
+    "skill_id": pl.String,
+    "week": pl.Date,
+    "demand_hours": pl.Float64,
+    "covered_hours": pl.Float64,
+    "unmet_hours": pl.Float64,
+    "reason": pl.String,
+}
+
+SHORTFALL_SCHEMA: dict[str, pl.DataType] = {
+    "skill_id": pl.String,
+    "min_level": pl.Int64,
+    "week": pl.Date,
+    "demand_hours": pl.Float64,
+    "qualified_capacity_hours": pl.Float64,
+    "shortfall_hours": pl.Float64,
+}
+
+#: Plan statuses, in plain words for the front ends.
+STATUS_OPTIMAL = "OPTIMAL"  # proven best plan for the policy's weights
+STATUS_FEASIBLE = "FEASIBLE"  # a valid plan, not proven best (time limit reached)
+STATUS_INFEASIBLE = "INFEASIBLE"  # pinned work and fixed load exceed capacity: see conflicts
+STATUS_CANCELLED = "CANCELLED_WITH_PLAN"  # stopped by the user: the best plan found so far
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Weights and limits of one optimizer run; every term is reported apart.
+
+    Attributes:
+        cover_weight: objective gain per covered demand hour, times the project's priority weight.
+        churn_weight: cost per hour changed against the current allocation
+            (``|new - current|`` per person, demand and week; pinned and fixed rows never change).
+        fragmentation_weight: cost per (person, project, week) with hours > 0.
+        time_limit_s: wall-clock limit of the CP-SAT search, seconds.
+        seed: CP-SAT random seed.
+        workers: CP-SAT worker threads; above 1 the search is interleaved so it stays
+            deterministic.
+        deterministic_time: optional CP-SAT deterministic-time limit (machine-independent work
+            budget, about seconds); with it, a run that stops on this limit is repeatable.
+    """
+
+    cover_weight: float = 1.0
+    churn_weight: float = 0.2
+    fragmentation_weight: float = 2.0
+    time_limit_s: float = 10.0
+    seed: int = 0
+    workers: int = 2
+    deterministic_time: float | None = None
+
+
+@dataclass
+class PlanInput:
+    """The frames a plan is computed from (dtypes as in :data:`INPUT_SCHEMAS`).
+
+    Attributes:
+        capacity: ``person_id, week, hours`` — hours a person can work that week.
+        skills: ``person_id, skill_id, level`` (1-5).
+        demand: ``demand_id, project_id, skill_id (nullable), min_level, week, hours``.
+            A null skill means only people currently allocated to the demand may fill it.
+        projects: ``project_id, priority_weight`` (> 0, higher = more important;
+            a project missing here weighs 1).
+        current: ``person_id, project_id, demand_id (null = fixed load), week, hours, pinned``.
+    """
+
+    capacity: pl.DataFrame
+    skills: pl.DataFrame
+    demand: pl.DataFrame
+    projects: pl.DataFrame
+    current: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report of a running solve, in objective units.
+
+    ``incumbent`` is the best plan's objective so far, ``bound`` the best proven upper
+    bound, ``gap`` the relative gap ``(bound - incumbent) / max(|bound|, 1e-9)``,
+    ``elapsed_s`` seconds since :func:`solver.solve_plan` started.
+    """
+
+    incumbent: float
+    bound: float
+    gap: float
+    elapsed_s: float
+
+
+@dataclass
+class PlanResult:
+    """Everything one optimizer run reports.
+
+    Attributes:
+        status: one of ``OPTIMAL`` (proven best for the weights), ``FEASIBLE`` (valid, not
+            proven best: time limit), ``INFEASIBLE`` (pinned work and fixed load exceed a
+            capacity; ``conflicts`` names each; plan, moves and unmet are empty,
+            ``kpis_after`` is empty and the numbers are 0) or ``CANCELLED_WITH_PLAN``
+            (stopped by the user; the best plan found so far, at least the greedy one).
+        plan: ``person_id, project_id, demand_id, week, hours, pinned`` — the full proposed
+            allocation: fixed loads and pinned rows as given, other rows with hours > 0.
+        moves: see :data:`MOVES_SCHEMA`; one row per run of consecutive weeks.
+        unmet: see :data:`UNMET_SCHEMA`; one row per demand-week left (partly) uncovered.
+        shortfall: see :data:`SHORTFALL_SCHEMA`; demand above the capacity of everyone
+            qualified, per skill, minimum level and week.
+        kpis_before, kpis_after: see :func:`solver.kpis.kpis`.
+        objective, objective_terms: the plan's objective and its terms (see
+            :func:`solver.evaluate`).
+        bound: best proven upper bound on the objective (LP relaxation or CP-SAT).
+        gap: ``(bound - objective) / max(|bound|, 1e-9)``, never below 0.
+        greedy_objective, greedy_terms: the same figures for the greedy baseline.
+        lp_bound: objective of the LP relaxation (GLOP); ``inf`` if it could not be solved.
+        wall_time_s: seconds for the whole run.
+        conflicts: the user's constraints that cannot all hold, in plain words.
+        solver_version: the OR-Tools version.
+        settings: the policy used, as a dict.
+    """
+
+    status: str
+    plan: pl.DataFrame
+    moves: pl.DataFrame
+    unmet: pl.DataFrame
+    shortfall: pl.DataFrame
+    kpis_before: dict[str, float]
+    kpis_after: dict[str, float]
+    objective: float
+    objective_terms: dict[str, float]
+    bound: float
+    gap: float
+    greedy_objective: float
+    greedy_terms: dict[str, float]
+    lp_bound: float
+    wall_time_s: float
+    conflicts: list[str] = field(default_factory=list)
+    solver_version: str = ""
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with exactly the columns of input ``name``, in order, cast to their dtypes.
+
+    Raises:
+        ValueError: a required column is missing.
+        polars.exceptions.InvalidOperationError: a value cannot be cast.
+    """
+    schema = INPUT_SCHEMAS[name]
+    missing = [column for column in schema if column not in frame.columns]
+    if missing:
+        raise ValueError(f"the {name} frame lacks column(s): {', '.join(missing)}")
+    return frame.select(pl.col(column).cast(dtype) for column, dtype in schema.items())
+
+
+def conform_input(data: PlanInput) -> PlanInput:
+    """All five frames of ``data`` conformed with :func:`conform_frame` (same errors)."""
+    return PlanInput(**{name: conform_frame(name, getattr(data, name)) for name in INPUT_SCHEMAS})
+
+
+def to_tenths(column: str) -> pl.Expr:
+    """Hours in ``column`` as Int64 tenths of an hour (nulls become 0)."""
+    return (pl.col(column).fill_null(0.0) * HOURS_SCALE).round(0).cast(pl.Int64)
+
+
+def to_hours(column: str) -> pl.Expr:
+    """Int64 tenths in ``column`` back to Float64 hours."""
+    return (pl.col(column).cast(pl.Float64) / HOURS_SCALE).round(1)
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """An empty frame with ``schema``."""
+    return pl.DataFrame(schema=schema)
+
+
+def format_hours(hours: float) -> str:
+    """``48.0`` -> ``"48"``, ``7.5`` -> ``"7.5"`` (for messages)."""
+    return f"{round(hours, 1):g}"
