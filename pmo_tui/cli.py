@@ -65,9 +65,15 @@ def _open_db(ctx: click.Context, *, seed_demo: bool = True):
     help="Database file (default: $PMO_TUI_DB, else pmo.db in the user data folder). "
     "A new file is filled with the demo organisation.",
 )
+@click.option(
+    "--theme",
+    default=None,
+    help="TUI colour theme, e.g. ansi-dark for 16-colour terminals (NO_COLOR is honoured).",
+)
+@click.option("--no-mouse", is_flag=True, help="Leave the mouse to the terminal (select text).")
 @click.version_option(package_name="pmo-tui")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: bool) -> None:
     """pmo-tui: the Project Management Office in your terminal.
 
     One shared pool of people across all projects, capacity and demand per ISO
@@ -77,18 +83,24 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path or default_db_path()
+    ctx.obj["theme"] = theme
+    ctx.obj["no_mouse"] = no_mouse
 
 
 @cli.command()
 @click.pass_context
 def tui(ctx: click.Context) -> None:
-    """Open the terminal UI (the default command)."""
-    _open_db(ctx)
-    click.echo(
-        "The interactive screens are not built yet; use the headless commands:\n"
-        "  pmo-tui capacity --over-allocated\n  pmo-tui plan --headless",
-        err=True,
-    )
+    """Open the terminal UI on the portfolio screen (the default command)."""
+    _run_app(ctx, "portfolio")
+
+
+def _run_app(ctx: click.Context, initial_screen: str) -> None:
+    from pmo_tui.tui.app import make_app
+
+    _open_db(ctx).close()  # creates the database (with the demo) on first run
+    obj = ctx.obj
+    app = make_app(obj["db_path"], initial_screen, theme=obj["theme"], no_mouse=obj["no_mouse"])
+    app.run()
 
 
 # --------------------------------------------------------------------------- db
@@ -204,7 +216,10 @@ def capacity(
 
 # ------------------------------------------------------------------------- plan
 @cli.command()
-@click.option("--headless", is_flag=True, help="Print the plan instead of opening the plan screen.")
+@click.option(
+    "--headless", is_flag=True,
+    help="Print the plan instead of opening the plan screen (implied without a terminal).",
+)
 @_format_option("table", "json", "markdown")
 @click.option("--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log).")
 @click.option("--time-limit", type=float, default=10.0, show_default=True, help="Solver time limit, seconds.")
@@ -221,8 +236,9 @@ def plan(ctx: click.Context, headless: bool, fmt: str, apply_plan: bool, **optio
     from pmo_tui.planning import apply_outcome, policy_from_options, run_plan
     from pmo_tui.plan_report import render_outcome
 
-    if not headless and sys.stdout.isatty():
-        click.echo("The plan screen is not built yet; showing the headless plan.", err=True)
+    if not headless and sys.stdin.isatty() and sys.stdout.isatty():
+        _run_app(ctx, "plan")
+        return
     database = _open_db(ctx)
     outcome = run_plan(database, policy_from_options(**options))
     click.echo(render_outcome(outcome, fmt))

@@ -35,8 +35,10 @@ def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
 
 
 def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
-    """The moves with the person's name: ``person, from, to, first_week, last_week, weeks, hours, reason``."""
+    """The moves, largest first, with the person's name:
+    ``person, from, to, first_week, last_week, weeks, hours, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
+    moves = moves.sort(["hours", "person_id", "first_week"], descending=[True, False, False])
     return moves.select(
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
@@ -59,10 +61,30 @@ def unmet_frame(outcome: PlanOutcome) -> pl.DataFrame:
     )
 
 
+#: Objective terms that add to the objective; every other term is a cost subtracted from it.
+GAIN_TERMS = ("cover",)
+
+#: Rows of each list the plain-text summary shows; JSON and Markdown list everything.
+TABLE_ROW_LIMIT = 40
+
+
+def _terms_text(terms: dict[str, float]) -> str:
+    """``cover 120.0 - churn 4.0 - fragmentation 6.0``."""
+    text = " ".join(f"{'+' if name in GAIN_TERMS else '-'} {name} {value:.1f}" for name, value in terms.items())
+    return text.removeprefix("+ ")
+
+
+def _limited(frame: pl.DataFrame) -> str:
+    """The first :data:`TABLE_ROW_LIMIT` rows as a text table, and how many more there are."""
+    table = text_table(frame.head(TABLE_ROW_LIMIT))
+    hidden = frame.height - TABLE_ROW_LIMIT
+    return table + (f"\n... {hidden} more rows (--format json or markdown lists all)" if hidden > 0 else "")
+
+
 def _headline(outcome: PlanOutcome) -> list[str]:
     result = outcome.result
     settings = result.settings
-    terms = ", ".join(f"{name} {value:+.1f}" for name, value in result.objective_terms.items())
+    terms = _terms_text(result.objective_terms)
     greedy = result.greedy_objective
     ratio = f"{result.objective / greedy:.3f}" if greedy and greedy > 0 else "n/a"
     return [
@@ -101,7 +123,7 @@ def render_outcome(outcome: PlanOutcome, fmt: str) -> str:
         return "\n".join(parts)
     parts = _headline(outcome)
     for title, frame in _sections(outcome):
-        parts += ["", title, text_table(frame)]
+        parts += ["", title, _limited(frame)]
     return "\n".join(parts)
 
 

@@ -114,3 +114,22 @@ def test_csv_import_then_capacity_shows_over_allocation(runner: CliRunner, tmp_p
     ]
     unmet = json.loads(_invoke(runner, db, "capacity", "--unmet", "--format", "json").output)
     assert unmet == []
+
+
+def _command_paths(group, prefix: str = "pmo-tui") -> list[tuple[str, object]]:
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        if hasattr(command, "commands"):
+            paths += _command_paths(command, path)
+        else:
+            paths.append((path, command))
+    return paths
+
+
+def test_every_command_has_help_and_a_row_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for path, command in _command_paths(cli):
+        assert command.help, f"{path} has no help text"
+        if path != "pmo-tui tui":  # the default command: `pmo-tui` alone
+            assert f"`{path}" in readme, f"{path} is missing from the README's command table"

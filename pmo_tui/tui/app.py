@@ -1,0 +1,179 @@
+"""The pmo-tui Textual application and its factory :func:`make_app`.
+
+The app stays small: it installs one mode per screen (number keys 1-4 and the
+command palette switch between them), owns the app-wide keys (``?`` help,
+``:``/``ctrl+p`` palette, ``esc`` back, ``q`` quit) and shows errors. Screens
+own their data, workers and handlers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from pmo_tui.errors import UserError
+from pmo_tui.tui.screens.base import SCREENS
+from pmo_tui.tui.screens.capacity import CapacityScreen
+from pmo_tui.tui.screens.findings import FindingsScreen
+from pmo_tui.tui.screens.plan import PlanScreen
+from pmo_tui.tui.screens.portfolio import PortfolioScreen
+from pmo_tui.tui.widgets.dialogs import ErrorDialog, HelpDialog, KeyHelp, key_help
+
+
+def describe_error(error: BaseException) -> str:
+    """One message for a failed task: a :class:`UserError` as rendered, else type and text."""
+    if isinstance(error, UserError):
+        return error.render()
+    return f"{type(error).__name__}: {error}"
+
+
+def _goto_bindings() -> list[Binding]:
+    """``1``-``4`` switch screens."""
+    return [
+        Binding(str(number), f"goto('{mode}')", f"{label} screen", show=False, id=f"goto-{mode}")
+        for number, (mode, label) in enumerate(SCREENS.items(), start=1)
+    ]
+
+
+class PmoApp(App[None]):
+    """The Project Management Office in the terminal: portfolio, capacity, plan, findings."""
+
+    TITLE = "pmo-tui"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "portfolio": PortfolioScreen,
+        "capacity": CapacityScreen,
+        "plan": PlanScreen,
+        "findings": FindingsScreen,
+    }
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *_goto_bindings(),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+        Binding(
+            "colon,ctrl+p", "command_palette", "Palette", show=False, key_display=":", id="palette"
+        ),
+        Binding("q,f10", "quit", "Quit", key_display="q", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        initial_screen: str = "portfolio",
+        today: dt.date | None = None,
+        mouse: bool = True,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.initial_screen = initial_screen
+        self.today = today or dt.date.today()
+        self.use_mouse = mouse
+        #: Bumped after every write from the TUI; screens re-read the store when they see a new one.
+        self.data_version = 0
+        self._history: list[str] = []
+
+    def on_mount(self) -> None:
+        """Open the initial screen."""
+        self.switch_mode(self.initial_screen)
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app; the mouse stays off when the factory was given ``no_mouse``."""
+        kwargs.setdefault("mouse", self.use_mouse)
+        return super().run(*args, **kwargs)
+
+    def action_goto(self, mode: str) -> None:
+        """Switch to the screen ``mode``, remembering where we came from for ``esc``."""
+        if mode == self.current_mode:
+            return
+        self._history.append(self.current_mode)
+        self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        """Go back to the previous screen (``esc`` when the screen has nothing to undo)."""
+        if self._history:
+            self.switch_mode(self._history.pop())
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen, generated from its bindings."""
+        screen = self.screen
+        title = SCREENS.get(self.current_mode, self.current_mode)
+        self.push_screen(HelpDialog(title, key_help(screen)))
+
+    def show_error(self, task: str, error: BaseException) -> None:
+        """Show ``error`` from ``task`` in a dialog (one message, no traceback)."""
+        self.push_screen(ErrorDialog(f"{task} failed", describe_error(error)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette: the screens, then the current screen's keys, then Textual's own."""
+        for number, (mode, label) in enumerate(SCREENS.items(), start=1):
+            yield SystemCommand(
+                f"{label} screen",
+                f"Go to the {label} screen (key {number})",
+                partial(self.action_goto, mode),
+            )
+        for line, action in _screen_actions(screen):
+            yield SystemCommand(
+                line.description, f"key {line.keys}", partial(screen.run_action, action)
+            )
+        yield from super().get_system_commands(screen)
+
+
+def _screen_actions(screen: Screen) -> list[tuple[KeyHelp, str]]:
+    """The enabled, footer-shown bindings of ``screen`` itself, with their action strings."""
+    lines = []
+    seen: set[str] = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if active.node is not screen or not binding.show or not active.enabled:
+            continue
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        lines.append(
+            (
+                KeyHelp(screen.app.get_key_display(binding) or key, binding.description, True),
+                binding.action,
+            )
+        )
+    return lines
+
+
+def make_app(
+    db_path: Path,
+    initial_screen: str = "portfolio",
+    theme: str | None = None,
+    no_mouse: bool = False,
+    *,
+    today: dt.date | None = None,
+) -> PmoApp:
+    """The pmo-tui app on ``db_path`` (which must exist), opening ``initial_screen``.
+
+    Args:
+        db_path: the database file; every worker opens its own connection to it.
+        initial_screen: ``portfolio``, ``capacity``, ``plan`` or ``findings``.
+        theme: a Textual theme name (``ansi-dark`` for 16-colour terminals); None keeps the default.
+        no_mouse: leave the mouse to the terminal, so users can select text.
+        today: the date findings ages are counted to (tests freeze it).
+
+    Raises:
+        UserError: an unknown screen or theme.
+    """
+    if initial_screen not in SCREENS:
+        raise UserError(
+            f"unknown screen {initial_screen!r}", fix=f"use one of {', '.join(SCREENS)}"
+        )
+    app = PmoApp(Path(db_path), initial_screen=initial_screen, today=today, mouse=not no_mouse)
+    if theme is not None:
+        if theme not in app.available_themes:
+            names = ", ".join(sorted(app.available_themes))
+            raise UserError(f"unknown theme {theme!r}", column="--theme", fix=f"use one of {names}")
+        app.theme = theme
+    return app

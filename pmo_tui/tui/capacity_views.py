@@ -1,0 +1,227 @@
+"""Capacity views as pure polars functions: the utilisation heatmap, the demand grid, drill-down.
+
+Textual-free (it lives beside the screens that render it, but imports only
+polars), so each function is unit-tested with hand-computed values. Inputs
+are the frames of :func:`pmo_tui.capacity.capacity_tables`; weeks are ISO
+weeks keyed by their Monday (``pl.Date``), hours ``Float64``, utilisation a
+fraction (1.0 = 100 %).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+#: Heatmap glyphs by utilisation band; the over-allocated glyph stands out without colour.
+HEAT_GLYPHS = {"idle": "·", "low": "░", "mid": "▒", "full": "▓", "over": "▲"}
+#: Demand grid glyphs: fully covered, partly covered, not covered at all.
+COVER_GLYPHS = {"covered": "✔", "partial": "◐", "unmet": "✖"}
+
+
+def filter_people(
+    people: pl.DataFrame,
+    person_skills: pl.DataFrame,
+    *,
+    skill: str | None = None,
+    unit: str | None = None,
+    region: str | None = None,
+    text: str = "",
+) -> pl.DataFrame:
+    """The people (``id, name, unit, region, ...``) holding ``skill``, in ``unit`` and ``region``,
+    whose name or id contains ``text`` (case-insensitive); None means any."""
+    frame = people
+    if skill:
+        holders = person_skills.filter(pl.col("skill_id") == skill).select(
+            pl.col("person_id").alias("id")
+        )
+        frame = frame.join(holders, on="id", how="semi")
+    if unit:
+        frame = frame.filter(pl.col("unit") == unit)
+    if region:
+        frame = frame.filter(pl.col("region") == region)
+    needle = text.strip().casefold()
+    if needle:
+        haystack = (pl.col("name").fill_null("") + " " + pl.col("id")).str.to_lowercase()
+        frame = frame.filter(haystack.str.contains(needle, literal=True))
+    return frame
+
+
+def heat_cell() -> pl.Expr:
+    """The heatmap cell text of a utilisation row: percentage and glyph, e.g. ``" 95% ▓"``.
+
+    Bands: 0 % ``·``, under 50 % ``░``, under 85 % ``▒``, up to capacity ``▓``,
+    over-allocated ``▲`` in reverse video (stands out without colour). No capacity
+    and nothing allocated: ``"  -"``; allocated without capacity: ``"  ∞ ▲"``.
+    """
+    pct = (pl.col("utilisation") * 100).round(0)
+    glyph = (
+        pl.when(pl.col("over_allocated"))
+        .then(pl.lit(HEAT_GLYPHS["over"]))
+        .when(pct <= 0)
+        .then(pl.lit(HEAT_GLYPHS["idle"]))
+        .when(pct < 50)
+        .then(pl.lit(HEAT_GLYPHS["low"]))
+        .when(pct < 85)
+        .then(pl.lit(HEAT_GLYPHS["mid"]))
+        .otherwise(pl.lit(HEAT_GLYPHS["full"]))
+    )
+    number = (pct.cast(pl.Int64).cast(pl.String) + "%").str.pad_start(5)
+    text = (
+        pl.when(pl.col("utilisation").is_null())
+        .then(
+            pl.when(pl.col("allocated_hours") > 0).then(pl.lit("    ∞")).otherwise(pl.lit("    -"))
+        )
+        .otherwise(number)
+    )
+    cell = (
+        text
+        + " "
+        + pl.when(pl.col("utilisation").is_null() & (pl.col("allocated_hours") <= 0))
+        .then(pl.lit(" "))
+        .otherwise(glyph)
+    )
+    return pl.when(pl.col("over_allocated")).then("[reverse]" + cell + "[/]").otherwise(cell)
+
+
+def _literal(column: str) -> pl.Expr:
+    """Text shown as is in a markup-rendering table: every ``[`` escaped, nulls as ``""``."""
+    return pl.col(column).fill_null("").str.replace_all("[", "\\[", literal=True)
+
+
+def week_label(week: dt.date) -> str:
+    """A week's column label: its Monday as ``MM-DD`` (the year is in the screen title)."""
+    return week.strftime("%m-%d")
+
+
+def heatmap(
+    utilisation: pl.DataFrame, people: pl.DataFrame, *, over_only: bool = False
+) -> pl.DataFrame:
+    """Person x week utilisation grid for the ``people`` given (already filtered).
+
+    Returns:
+        ``person_id, person`` then one String column per week (named by its ISO
+        date, in week order) holding :func:`heat_cell`; one row per person sorted
+        by name. With ``over_only``, only people over capacity in some week.
+    """
+    chosen = people.select(pl.col("id").alias("person_id"), _literal("name").alias("person"))
+    rows = utilisation.join(chosen, on="person_id", how="semi")
+    if over_only:
+        over_ids = rows.filter(pl.col("over_allocated")).select("person_id").unique()
+        rows = rows.join(over_ids, on="person_id", how="semi")
+        chosen = chosen.join(over_ids, on="person_id", how="semi")
+    weeks = sorted(rows["week"].unique().to_list())
+    if rows.is_empty():
+        return chosen.head(0)
+    cells = rows.select(
+        "person_id", pl.col("week").dt.to_string("%Y-%m-%d"), heat_cell().alias("cell")
+    )
+    grid = cells.pivot(on="week", index="person_id", values="cell")
+    ordered = [w.isoformat() for w in weeks]
+    return (
+        chosen.join(grid, on="person_id", how="inner")
+        .select("person_id", "person", *[pl.col(w).fill_null("") for w in ordered])
+        .sort("person", "person_id")
+    )
+
+
+def person_week_allocations(
+    allocations: pl.DataFrame, projects: pl.DataFrame, person_id: str, week: dt.date
+) -> pl.DataFrame:
+    """One person-week's allocations by project.
+
+    Returns ``project_id, project, demand_id, hours, kind, pinned``.
+
+    Rows of the same project and demand are summed; largest first.
+    """
+    names = projects.select(pl.col("id").alias("project_id"), pl.col("name").alias("project"))
+    rows = allocations.filter((pl.col("person_id") == person_id) & (pl.col("week") == week))
+    return (
+        rows.group_by("project_id", "demand_id", "kind", "pinned")
+        .agg(pl.col("hours").sum().round(1))
+        .join(names, on="project_id", how="left")
+        .select("project_id", "project", "demand_id", "hours", "kind", "pinned")
+        .sort(["hours", "project_id"], descending=[True, False])
+    )
+
+
+def demand_grid(
+    coverage: pl.DataFrame, *, skill: str | None = None, text: str = "", unmet_only: bool = False
+) -> pl.DataFrame:
+    """Project/skill x week grid of covered against demanded hours.
+
+    Args:
+        coverage: :func:`pmo_tui.capacity.demand_coverage` rows.
+        skill: keep only this skill; text: project or skill contains it;
+        unmet_only: keep only rows with some unmet hours.
+
+    Returns:
+        ``project_id, skill_id, unmet_hours`` (total), then one String column per
+        week (ISO date) with ``covered/demand`` and a glyph: ``✔`` covered,
+        ``◐`` partly, ``✖`` nothing covered; empty where there is no demand.
+    """
+    rows = coverage.with_columns(pl.col("skill_id").fill_null("(named)"))
+    if skill:
+        rows = rows.filter(pl.col("skill_id") == skill)
+    needle = text.strip().casefold()
+    if needle:
+        rows = rows.filter(
+            (pl.col("project_id") + " " + pl.col("skill_id"))
+            .str.to_lowercase()
+            .str.contains(needle, literal=True)
+        )
+    weekly = (
+        rows.group_by("project_id", "skill_id", "week")
+        .agg(pl.col("demand_hours").sum().round(1), pl.col("unmet_hours").sum().round(1))
+        .with_columns(
+            (pl.col("demand_hours") - pl.col("unmet_hours")).round(1).alias("covered_hours")
+        )
+    )
+    totals = weekly.group_by("project_id", "skill_id").agg(pl.col("unmet_hours").sum().round(1))
+    if unmet_only:
+        totals = totals.filter(pl.col("unmet_hours") > 0)
+    if totals.is_empty():
+        return totals.select("project_id", "skill_id", "unmet_hours")
+    weeks = sorted(weekly["week"].unique().to_list())
+    cells = weekly.select(
+        "project_id",
+        "skill_id",
+        pl.col("week").dt.to_string("%Y-%m-%d"),
+        _cover_cell().alias("cell"),
+    )
+    grid = cells.pivot(on="week", index=["project_id", "skill_id"], values="cell")
+    ordered = [w.isoformat() for w in weeks]
+    return (
+        totals.join(grid, on=["project_id", "skill_id"], how="left")
+        .select(
+            _literal("project_id"),
+            _literal("skill_id"),
+            "unmet_hours",
+            *[pl.col(w).fill_null("") for w in ordered],
+        )
+        .sort("project_id", "skill_id")
+    )
+
+
+def _hours_text(column: str) -> pl.Expr:
+    """Hours without a trailing ``.0`` (``40.0`` -> ``"40"``, ``7.5`` -> ``"7.5"``)."""
+    return pl.col(column).round(1).cast(pl.String).str.replace(r"\.0$", "")
+
+
+def _cover_cell() -> pl.Expr:
+    glyph = (
+        pl.when(pl.col("unmet_hours") <= 0)
+        .then(pl.lit(COVER_GLYPHS["covered"]))
+        .when(pl.col("covered_hours") <= 0)
+        .then(pl.lit(COVER_GLYPHS["unmet"]))
+        .otherwise(pl.lit(COVER_GLYPHS["partial"]))
+    )
+    cell = _hours_text("covered_hours") + "/" + _hours_text("demand_hours") + " " + glyph
+    return pl.when(pl.col("demand_hours") <= 0).then(pl.lit("")).otherwise(cell)
+
+
+def choices(frame: pl.DataFrame, column: str) -> list[str]:
+    """The distinct non-null values of ``column``, sorted (for the filter drop-downs)."""
+    if column not in frame.columns:
+        return []
+    return sorted(frame[column].drop_nulls().unique().to_list())

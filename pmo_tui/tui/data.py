@@ -1,0 +1,113 @@
+"""What each screen reads from the store, one function per screen (textual-free).
+
+The screens call these from thread workers: each function opens its own
+connection with :func:`~pmo_tui.store.db.open_database` because sqlite
+objects cannot cross threads, reads, derives the frames with the pure
+functions of :mod:`pmo_tui.portfolio` and :mod:`pmo_tui.capacity`, and
+closes the connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import sqlite_utils
+
+from pmo_tui.capacity import capacity_tables
+from pmo_tui.portfolio import portfolio_nodes
+from pmo_tui.store.reads import read_table
+from pmo_tui.tui.findings_views import FINDING_COLUMNS, empty_findings
+
+#: The store table findings will live in (created by later work; absent today).
+FINDING_TABLE = "finding"
+
+
+@contextmanager
+def connection(path: Path) -> Iterator[sqlite_utils.Database]:
+    """A connection to ``path`` for the current thread, closed on exit.
+
+    The file must exist already (the CLI creates it); a missing file would be
+    created and seeded with the demo, which is the CLI's job, not a screen's.
+    """
+    from pmo_tui.store.db import open_database
+
+    db = open_database(path, seed_demo=False)
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
+def load_portfolio(path: Path) -> pl.DataFrame:
+    """The portfolio tree rows (:func:`pmo_tui.portfolio.portfolio_nodes`)."""
+    with connection(path) as db:
+        tables = capacity_tables(db)
+        return portfolio_nodes(
+            read_table(db, "portfolio"),
+            read_table(db, "program"),
+            read_table(db, "project"),
+            tables.demand,
+            tables.allocations,
+            tables.utilisation,
+        )
+
+
+@dataclass
+class CapacityData:
+    """Everything the capacity screen filters and pivots, read once."""
+
+    utilisation: pl.DataFrame  # person_id, week, capacity_hours, allocated_hours, ...
+    allocations: pl.DataFrame  # id, person_id, project_id, demand_id, week, hours, kind, pinned
+    coverage: pl.DataFrame  # demand_id, project_id, skill_id, week, demand/allocated/unmet hours
+    people: pl.DataFrame  # id, name, unit, region, role
+    person_skills: pl.DataFrame  # person_id, skill_id, level
+    projects: pl.DataFrame  # id, name
+
+
+def load_capacity(path: Path) -> CapacityData:
+    """Utilisation, allocations, coverage and the people's attributes of the store at ``path``."""
+    with connection(path) as db:
+        tables = capacity_tables(db)
+        return CapacityData(
+            utilisation=tables.utilisation,
+            allocations=tables.allocations,
+            coverage=tables.coverage,
+            people=read_table(db, "person", ["id", "name", "unit", "region", "role"]),
+            person_skills=read_table(db, "person_skill"),
+            projects=read_table(db, "project", ["id", "name"]),
+        )
+
+
+def read_findings(db: sqlite_utils.Database) -> pl.DataFrame:
+    """All audit findings as :data:`~pmo_tui.portfolio.FINDING_COLUMNS`.
+
+    Returns an empty frame with those columns while the store has no
+    ``finding`` table; columns the table lacks come back as nulls.
+    """
+    if not db[FINDING_TABLE].exists():
+        return empty_findings()
+    present = set(db[FINDING_TABLE].columns_dict)
+    names = [name for name in FINDING_COLUMNS if name in present]
+    quoted = ", ".join(f'CAST("{name}" AS TEXT)' for name in names)
+    rows = db.execute(f"SELECT {quoted} FROM [{FINDING_TABLE}]").fetchall()
+    raw = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
+    return raw.select(_finding_column(name, raw.columns) for name in FINDING_COLUMNS)
+
+
+def _finding_column(name: str, present: list[str]) -> pl.Expr:
+    dtype = FINDING_COLUMNS[name]
+    if name not in present:
+        return pl.lit(None, dtype).alias(name)
+    if dtype == pl.Date:
+        return pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(name)
+    return pl.col(name).cast(dtype)
+
+
+def load_findings(path: Path) -> pl.DataFrame:
+    """The findings of the store at ``path`` (see :func:`read_findings`)."""
+    with connection(path) as db:
+        return read_findings(db)

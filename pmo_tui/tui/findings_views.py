@@ -1,0 +1,62 @@
+"""The findings table as pure polars functions (no textual, no database).
+
+Audit findings are not in the store yet; :func:`pmo_tui.tui.data.read_findings`
+returns :func:`empty_findings` until they are, and the findings screen renders
+:func:`findings_view`. Dates are ``pl.Date``; ages are whole days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+#: Columns of the findings frame (see :func:`findings_view`).
+FINDING_COLUMNS: dict[str, pl.DataType] = {
+    "id": pl.String,
+    "project_id": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+    "owner": pl.String,
+    "due": pl.Date,
+    "status": pl.String,
+    "opened": pl.Date,
+}
+
+
+def empty_findings() -> pl.DataFrame:
+    """A findings frame with no rows and the columns of :data:`FINDING_COLUMNS`."""
+    return pl.DataFrame(schema=FINDING_COLUMNS)
+
+
+def findings_view(
+    findings: pl.DataFrame,
+    today: dt.date,
+    *,
+    text: str = "",
+    severity: str | None = None,
+    status: str | None = None,
+) -> pl.DataFrame:
+    """Findings to show: ``id, project_id, rule, severity, owner, due, status, age_days``.
+
+    ``age_days`` is the whole days from ``opened`` to ``today`` (null when not
+    known). ``text`` matches project, rule or owner (case-insensitive). Sorted
+    oldest first, then by id.
+    """
+    frame = findings
+    if severity:
+        frame = frame.filter(pl.col("severity") == severity)
+    if status:
+        frame = frame.filter(pl.col("status") == status)
+    needle = text.strip().casefold()
+    if needle:
+        haystack = pl.concat_str(
+            [pl.col(c).fill_null("") for c in ("project_id", "rule", "owner")], separator=" "
+        ).str.to_lowercase()
+        frame = frame.filter(haystack.str.contains(needle, literal=True))
+    age = (pl.lit(today) - pl.col("opened")).dt.total_days().cast(pl.Int64).alias("age_days")
+    return (
+        frame.with_columns(age)
+        .select("id", "project_id", "rule", "severity", "owner", "due", "status", "age_days")
+        .sort(["age_days", "id"], descending=[True, False], nulls_last=True)
+    )

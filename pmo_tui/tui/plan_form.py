@@ -1,0 +1,136 @@
+"""The plan screen's parameters and headline, textual-free (unit-tested without a terminal).
+
+Parameters map onto :class:`solver.Policy` through
+:func:`pmo_tui.planning.policy_from_options` (the same validation as the CLI);
+a parameter whose Policy field does not exist yet (frozen weeks, max people
+moved) is shown disabled with a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pmo_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from pmo_tui.planning import PlanOutcome
+    from solver import Policy
+
+#: Shown beside a parameter the current optimizer does not take yet.
+NOT_YET_NOTE = "comes with the organisation-scale optimizer"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input of the parameter form.
+
+    ``policy_field`` is the :class:`solver.Policy` field it sets; ``kind`` is
+    ``float`` or ``int``; ``default`` is the text the input starts with.
+    """
+
+    name: str
+    label: str
+    policy_field: str
+    kind: type
+    default: str
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("time_limit", "time limit (s)", "time_limit_s", float, "10"),
+    Parameter("cover_weight", "cover weight", "cover_weight", float, "1.0"),
+    Parameter("churn_weight", "churn weight", "churn_weight", float, "0.2"),
+    Parameter("fragmentation_weight", "fragmentation weight", "fragmentation_weight", float, "2.0"),
+    Parameter("seed", "seed", "seed", int, "0"),
+    Parameter("workers", "workers", "workers", int, "2"),
+    Parameter("frozen_weeks", "frozen weeks", "frozen_weeks", int, "0"),
+    Parameter("max_people_moved", "max people moved", "max_people_moved", int, ""),
+)
+
+
+def policy_fields() -> set[str]:
+    """The field names of :class:`solver.Policy` (cheap: no OR-Tools import)."""
+    from solver import Policy
+
+    return {field.name for field in dataclasses.fields(Policy)}
+
+
+def supported(parameter: Parameter, fields: set[str]) -> bool:
+    """Whether the optimizer takes ``parameter`` (else the input is disabled with a note)."""
+    return parameter.policy_field in fields
+
+
+def _parse(parameter: Parameter, text: str) -> Any:
+    """The value typed for ``parameter`` (None when left empty).
+
+    Raises:
+        UserError: not a number of the right kind.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return parameter.kind(text)
+    except ValueError:
+        kind = "a whole number" if parameter.kind is int else "a number"
+        raise UserError(
+            f"{parameter.label} must be {kind}, not {text!r}",
+            column=parameter.label,
+            fix=f"e.g. {parameter.default or 1}",
+        ) from None
+
+
+def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> Policy:
+    """A :class:`solver.Policy` from the form's texts (parameter name -> text).
+
+    Empty inputs keep the defaults; unsupported parameters are ignored.
+
+    Raises:
+        UserError: a value is not a number, or out of range (as the CLI says it).
+    """
+    from pmo_tui.planning import policy_from_options
+
+    fields = policy_fields() if fields is None else fields
+    parsed = {p.name: _parse(p, values.get(p.name, "")) for p in PARAMETERS if supported(p, fields)}
+    options = {name: parsed.get(name) for name in ("churn_weight", "fragmentation_weight")}
+    for name in ("time_limit", "seed", "workers"):
+        if parsed.get(name) is not None:
+            options[name] = parsed[name]
+    policy = policy_from_options(**options)
+    extra = {
+        p.policy_field: parsed[p.name]
+        for p in PARAMETERS
+        if p.name in parsed and parsed[p.name] is not None and p.name not in options
+    }
+    if extra.get("cover_weight", 1.0) < 0:
+        raise UserError(
+            "cover weight must not be negative", column="cover weight", fix="use 0 or more"
+        )
+    return dataclasses.replace(policy, **extra)
+
+
+def outcome_headline(outcome: PlanOutcome) -> str:
+    """One line: status, time, objective, bound, gap, greedy baseline, moves."""
+    result = outcome.result
+    if result.status == "INFEASIBLE":
+        count = len(result.conflicts)
+        return (
+            f"INFEASIBLE: {count} constraint{'s' if count != 1 else ''} cannot all hold "
+            "(listed under Conflicts); there is no plan to accept."
+        )
+    gap = "n/a" if result.gap == float("inf") else f"{100 * result.gap:.2f} %"
+    return (
+        f"{result.status} in {result.wall_time_s:.1f} s · objective {result.objective:.1f} · "
+        f"bound {result.bound:.1f} · gap {gap} · greedy {result.greedy_objective:.1f} · "
+        f"{result.moves.height} moves"
+    )
+
+
+def progress_line(incumbent: float, bound: float, gap: float, elapsed_s: float) -> str:
+    """The live figures of a running solve, with how to cancel it."""
+    gap_text = "n/a" if gap == float("inf") else f"{100 * gap:.2f} %"
+    return (
+        f"incumbent {incumbent:.1f} · bound {bound:.1f} · gap {gap_text} · "
+        f"{elapsed_s:.1f} s   Esc to cancel"
+    )

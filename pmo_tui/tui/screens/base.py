@@ -1,0 +1,102 @@
+"""What every screen shares: the navigation bar, ``/`` and ``esc``, worker failures.
+
+Each screen reads the store in a thread worker and renders what the worker
+posts back; :meth:`PmoScreen.on_worker_state_changed` is the one place where a
+failed worker becomes an error dialog (never a traceback).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from pmo_tui.tui.app import PmoApp
+
+#: Mode name -> label, in number-key order (1-4).
+SCREENS: dict[str, str] = {
+    "portfolio": "Portfolio",
+    "capacity": "Capacity",
+    "plan": "Plan",
+    "findings": "Findings",
+}
+
+
+def nav_markup(current: str, db_name: str) -> str:
+    """The navigation line: numbered screens, the current one in reverse video, the database."""
+    from textual.markup import escape
+
+    parts = []
+    for number, (mode, label) in enumerate(SCREENS.items(), start=1):
+        text = f" {number} {label} "
+        parts.append(f"[reverse b]{text}[/]" if mode == current else text)
+    return "│".join(parts) + f"  [dim]{escape(db_name)}[/]"
+
+
+class NavBar(Static):
+    """One line naming the screens and their number keys, the current one highlighted."""
+
+    def __init__(self, current: str, db_name: str) -> None:
+        super().__init__(nav_markup(current, db_name), id="nav")
+
+
+class PmoScreen(Screen):
+    """Base screen: navigation bar, filter and escape keys, error dialogs for failed workers."""
+
+    #: The mode this screen is installed as (a key of :data:`SCREENS`).
+    MODE: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "escape", "Back", show=False, id="back"),
+    ]
+
+    #: The app's :attr:`~pmo_tui.tui.app.PmoApp.data_version` this screen last read.
+    loaded_version: int = 0
+
+    @property
+    def pmo_app(self) -> PmoApp:
+        """The running :class:`~pmo_tui.tui.app.PmoApp`."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def db_path(self) -> Path:
+        """The database this app works on (each worker opens its own connection)."""
+        return self.pmo_app.db_path
+
+    def nav_bar(self) -> NavBar:
+        """The navigation bar for this screen."""
+        return NavBar(self.MODE, self.db_path.name)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn a failed worker into an error dialog; the screen keeps working."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.pmo_app.show_error(event.worker.name or "background task", event.worker.error)
+
+    def on_screen_resume(self) -> None:
+        """Read the store again when it was written since this screen read it (an accepted plan)."""
+        if self.loaded_version != self.pmo_app.data_version:
+            self.loaded_version = self.pmo_app.data_version
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the store again (screens that read it override this)."""
+
+    def action_escape(self) -> None:
+        """Leave a text field; else whatever :meth:`escape` does; else go back a screen."""
+        if isinstance(self.focused, Input):
+            self.focus_main()
+            return
+        if not self.escape():
+            self.pmo_app.action_back()
+
+    def escape(self) -> bool:
+        """Screen-specific escape (clear a filter...); True when it did something."""
+        return False
+
+    def focus_main(self) -> None:
+        """Focus the screen's main table (screens override)."""
+        self.focus_next()

@@ -1,0 +1,353 @@
+"""Plan screen: parameters, a solve in a thread worker with live progress, review, accept.
+
+``r`` runs :func:`pmo_tui.planning.run_plan` (the function behind
+``pmo-tui plan --headless``) in a thread with its own connection; progress
+reports arrive as messages; ``esc`` cancels (the best plan so far stays).
+Then KPIs before/after, the moves with their reasons and the unmet demand.
+``a`` accepts through :func:`pmo_tui.planning.apply_outcome` (one
+transaction, change log) after a confirmation; ``d`` discards. OR-Tools is
+imported only when a solve starts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import polars as pl
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, ProgressBar, Static, TabbedContent, TabPane
+
+from pmo_tui.tui.plan_form import (
+    NOT_YET_NOTE,
+    PARAMETERS,
+    outcome_headline,
+    policy_fields,
+    progress_line,
+    supported,
+)
+from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.widgets.dialogs import ConfirmDialog
+from pmo_tui.tui.widgets.tables import KeyTable, fill_table
+
+if TYPE_CHECKING:
+    from pmo_tui.planning import PlanOutcome
+    from solver import Policy, Progress
+
+#: The results tables, one per tab.
+RESULT_TABLES = ("kpis", "moves", "unmet", "conflicts")
+IDLE_TEXT = "No plan yet: set the parameters and press r to run the optimizer."
+
+
+class PlanProgress(Message):
+    """A progress report of the running solve (incumbent, bound, gap, elapsed)."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class PlanSolved(Message):
+    """The solve finished (or was cancelled with its best plan so far)."""
+
+    def __init__(self, outcome: PlanOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class PlanApplied(Message):
+    """The plan was written: ``rows`` allocation rows."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class PlanScreen(PmoScreen):
+    """Optimizer parameters, live progress, KPIs/moves/unmet, accept or discard."""
+
+    MODE = "plan"
+    CSS_PATH = "plan.tcss"
+    AUTO_FOCUS = "#kpis"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r,f5", "run", "Run", key_display="r", id="run"),
+        Binding("escape", "escape", "Cancel", id="cancel"),
+        Binding("a", "accept", "Accept", id="accept"),
+        Binding("d", "discard", "Discard", id="discard"),
+        Binding("p", "toggle_parameters", "Params", id="parameters"),
+        Binding(
+            "t", "next_tab", "Next tab (KPIs, moves, unmet, conflicts)", show=False, id="next-tab"
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome: PlanOutcome | None = None
+        self.cancel_event: threading.Event | None = None
+        self.time_limit = 10.0
+        self.started = 0.0
+        self.ticker: Timer | None = None
+
+    @property
+    def solving(self) -> bool:
+        """True while a solve runs."""
+        return self.cancel_event is not None
+
+    def compose(self) -> ComposeResult:
+        """Navigation, parameters pane, progress and results, footer."""
+        yield self.nav_bar()
+        with Horizontal(id="body"):
+            with VerticalScroll(id="parameters"):
+                yield Label("Parameters", classes="pane-title")
+                yield from self.parameter_inputs()
+            with Vertical(id="results"):
+                yield Static(IDLE_TEXT, id="plan-status")
+                with Horizontal(id="progress-row"):
+                    yield ProgressBar(total=100, show_eta=False, id="progress")
+                    yield Static("", id="progress-figures")
+                with TabbedContent(id="tabs"):
+                    with TabPane("KPIs before/after", id="tab-kpis"):
+                        yield KeyTable(id="kpis", cursor_type="row")
+                    with TabPane("Moves", id="tab-moves"):
+                        yield KeyTable(id="moves", cursor_type="row")
+                    with TabPane("Unmet demand", id="tab-unmet"):
+                        yield KeyTable(id="unmet", cursor_type="row")
+                    with TabPane("Conflicts", id="tab-conflicts"):
+                        yield KeyTable(id="conflicts", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Import the planning service off the UI thread, so the first ``r`` starts at once."""
+        self.warm_up()
+
+    @work(thread=True, group="plan-warm-up", exit_on_error=False, name="loading the planner")
+    def warm_up(self) -> None:
+        """Import the planning service and report (the store layer; OR-Tools stays unloaded)."""
+        import pmo_tui.plan_report
+        import pmo_tui.planning  # noqa: F401
+
+    def parameter_inputs(self) -> ComposeResult:
+        """One labelled input per parameter; those the optimizer lacks are disabled with a note."""
+        fields = policy_fields()
+        for parameter in PARAMETERS:
+            ok = supported(parameter, fields)
+            with Horizontal(classes="param-row"):
+                yield Label(parameter.label, classes="param-label")
+                yield Input(
+                    parameter.default,
+                    id=f"param-{parameter.name}",
+                    disabled=not ok,
+                    compact=True,
+                    type="number" if parameter.kind is float else "integer",
+                )
+            if not ok:
+                yield Static(f"↳ {NOT_YET_NOTE}", classes="param-note")
+
+    def form_values(self) -> dict[str, str]:
+        """Parameter name -> the text of its input."""
+        return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in PARAMETERS}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that cannot act now are shown disabled (accept without a plan...)."""
+        if action == "run":
+            return None if self.solving else True
+        if action == "accept":
+            ready = self.outcome is not None and self.outcome.result.status != "INFEASIBLE"
+            return True if ready and not self.solving else None
+        if action == "discard":
+            return True if self.outcome is not None and not self.solving else None
+        return True
+
+    def action_run(self) -> None:
+        """Start a solve with the form's parameters (a bad value opens an error dialog)."""
+        from pmo_tui.errors import UserError
+        from pmo_tui.tui.plan_form import policy_from_form
+
+        try:
+            policy = policy_from_form(self.form_values())
+        except UserError as error:
+            self.pmo_app.show_error("reading the parameters", error)
+            return
+        self.outcome = None
+        self.cancel_event = threading.Event()
+        self.time_limit = policy.time_limit_s
+        self.show_running()
+        self.solve(self.db_path, policy, self.cancel_event)
+
+    @work(thread=True, exclusive=True, group="plan-solve", exit_on_error=False, name="planning")
+    def solve(self, path: Path, policy: Policy, cancel: threading.Event) -> None:
+        """Run the planning service in a thread with its own connection; report progress."""
+        from pmo_tui.planning import run_plan
+        from pmo_tui.tui.data import connection
+
+        with connection(path) as db:
+            outcome = run_plan(
+                db, policy, on_progress=lambda p: self.post_message(PlanProgress(p)), cancel=cancel
+            )
+        self.post_message(PlanSolved(outcome))
+
+    def show_running(self) -> None:
+        """Clear the last results and show the progress row."""
+        self.add_class("-solving")
+        self.query_one("#plan-status", Static).update(
+            "Solving… (Esc to cancel: the best plan so far stays)"
+        )
+        self.query_one("#progress", ProgressBar).update(total=self.time_limit, progress=0)
+        self.started = time.monotonic()
+        self.ticker = self.set_interval(0.5, self._tick)
+        self.query_one("#progress-figures", Static).update("starting…   Esc to cancel")
+        for table_id in RESULT_TABLES:
+            self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
+        self.refresh_bindings()
+
+    def on_plan_progress(self, message: PlanProgress) -> None:
+        """Show the incumbent, bound, gap and elapsed time."""
+        if not self.solving:
+            return
+        report = message.progress
+        self.query_one("#progress", ProgressBar).update(
+            progress=min(report.elapsed_s, self.time_limit)
+        )
+        self.query_one("#progress-figures", Static).update(
+            progress_line(report.incumbent, report.bound, report.gap, report.elapsed_s)
+        )
+
+    def on_plan_solved(self, message: PlanSolved) -> None:
+        """Show the KPIs before/after, the moves and the unmet demand."""
+        from pmo_tui.plan_report import kpi_frame, moves_frame, unmet_frame
+
+        self.finish_solving()
+        self.outcome = message.outcome
+        self.query_one("#plan-status", Static).update(outcome_headline(self.outcome))
+        kpis = kpi_frame(self.outcome)
+        fill_table(self.query_one("#kpis", KeyTable), _with_change(kpis))
+        fill_table(self.query_one("#moves", KeyTable), moves_frame(self.outcome))
+        fill_table(self.query_one("#unmet", KeyTable), unmet_frame(self.outcome))
+        conflicts = pl.DataFrame(
+            {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
+        )
+        fill_table(self.query_one("#conflicts", KeyTable), conflicts)
+        if conflicts.height:
+            self.query_one("#tabs", TabbedContent).active = "tab-conflicts"
+        self.refresh_bindings()
+
+    def _tick(self) -> None:
+        """Advance the bar with the wall clock between the solver's reports."""
+        elapsed = min(time.monotonic() - self.started, self.time_limit)
+        self.query_one("#progress", ProgressBar).update(progress=elapsed)
+
+    def finish_solving(self) -> None:
+        """Leave the running state (after success, cancel or failure)."""
+        if self.ticker is not None:
+            self.ticker.stop()
+            self.ticker = None
+        self.cancel_event = None
+        self.remove_class("-solving")
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        """A failed solve leaves the running state (the base class then shows the error)."""
+        from textual.worker import WorkerState
+
+        if event.worker.group == "plan-solve" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self.finish_solving()
+            self.query_one("#plan-status", Static).update(
+                "The solve failed: see the message. " + IDLE_TEXT
+            )
+
+    def escape(self) -> bool:
+        """Cancel a running solve (its best plan so far is kept)."""
+        if self.cancel_event is None:
+            return False
+        self.cancel_event.set()
+        self.query_one("#progress-figures", Static).update(
+            "cancelling: keeping the best plan so far…"
+        )
+        return True
+
+    def action_accept(self) -> None:
+        """Ask, then write the plan in one transaction with a change-log entry."""
+        if self.outcome is None:
+            return
+        result = self.outcome.result
+        question = (
+            f"Write this plan? {result.moves.height} moves; the movable allocations are "
+            "replaced in one transaction and the change is logged. If someone changed the "
+            "allocations since the plan was read, nothing is written."
+        )
+        self.app.push_screen(
+            ConfirmDialog("Accept the plan", question, "Accept"), self._accept_answer
+        )
+
+    def _accept_answer(self, confirmed: bool | None) -> None:
+        if confirmed and self.outcome is not None:
+            self.apply(self.db_path, self.outcome)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="plan-apply",
+        exit_on_error=False,
+        name="applying the plan",
+    )
+    def apply(self, path: Path, outcome: PlanOutcome) -> None:
+        """Write the plan through the planning service (optimistic concurrency check inside)."""
+        from pmo_tui.planning import apply_outcome
+        from pmo_tui.tui.data import connection
+
+        with connection(path) as db:
+            rows = apply_outcome(db, outcome, reason="accepted in the plan screen")
+        self.post_message(PlanApplied(rows))
+
+    def on_plan_applied(self, message: PlanApplied) -> None:
+        """Confirm the write, forget the plan, and let the other screens re-read the store."""
+        self.pmo_app.data_version += 1
+        self.discard(f"Plan accepted: {message.rows} allocation rows written (see the change log).")
+        self.notify(f"Plan accepted: {message.rows} allocation rows written.", title="Plan")
+
+    def action_discard(self) -> None:
+        """Forget the plan without writing anything."""
+        self.discard("Plan discarded; nothing was written. " + IDLE_TEXT)
+
+    def discard(self, text: str) -> None:
+        """Clear the results and show ``text``."""
+        self.outcome = None
+        for table_id in RESULT_TABLES:
+            self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
+        self.query_one("#plan-status", Static).update(text)
+        self.refresh_bindings()
+
+    def action_toggle_parameters(self) -> None:
+        """Show or hide the parameters pane (hidden by default below 100 columns)."""
+        self.toggle_class("-parameters-toggled")
+
+    def action_next_tab(self) -> None:
+        """Show the next results tab and focus its table."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        order = ["tab-kpis", "tab-moves", "tab-unmet", "tab-conflicts"]
+        tabs.active = order[(order.index(tabs.active) + 1) % len(order)]
+        self.focus_main()
+
+    def focus_main(self) -> None:
+        """Focus the table of the visible results tab."""
+        active = self.query_one("#tabs", TabbedContent).active
+        self.query_one(f"#{active.removeprefix('tab-')}", KeyTable).focus()
+
+    @on(Input.Submitted)
+    def _parameter_submitted(self) -> None:
+        self.focus_main()
+
+
+def _with_change(kpis: pl.DataFrame) -> pl.DataFrame:
+    """The KPI frame with an ``after - before`` column."""
+    return kpis.with_columns((pl.col("after") - pl.col("before")).round(1).alias("change"))

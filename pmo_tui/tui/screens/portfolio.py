@@ -1,0 +1,200 @@
+"""Portfolio screen: the portfolio > program > project tree with roll-ups and a detail pane.
+
+Rows show phase, RAG status (glyph and word), priority, dates, demand against
+allocated hours and over-allocated people; portfolios and programs carry the
+roll-ups of :func:`pmo_tui.portfolio.portfolio_nodes`. ``/`` filters by name,
+manager or status; ``space`` (or enter) folds a portfolio or program.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Static
+
+from pmo_tui.portfolio import TREE_COLUMNS, filter_nodes, node_summary, tree_cells, visible_nodes
+from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.widgets.tables import KeyTable
+
+
+class PortfolioLoaded(Message):
+    """The worker read the portfolio tree."""
+
+    def __init__(self, nodes: pl.DataFrame) -> None:
+        super().__init__()
+        self.nodes = nodes
+
+
+class PortfolioScreen(PmoScreen):
+    """Portfolio > program > project tree, filter and detail pane."""
+
+    MODE = "portfolio"
+    CSS_PATH = "portfolio.tcss"
+    AUTO_FOCUS = "#tree"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("space", "fold", "Fold", id="fold"),
+        Binding("i", "toggle_detail", "Details", id="details"),
+        Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: pl.DataFrame | None = None
+        self.collapsed: set[str] = set()
+        self.shown: pl.DataFrame | None = None
+
+    def compose(self) -> ComposeResult:
+        """Navigation, filter, tree table, detail pane, footer."""
+        yield self.nav_bar()
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield Input(
+                    placeholder="filter: name, manager or status (esc to leave)",
+                    id="filter",
+                    classes="filter-bar",
+                )
+                yield KeyTable(id="tree", cursor_type="row")
+                yield Static("Loading the portfolio…", id="status", classes="status-line")
+            yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the columns and start reading."""
+        table = self.query_one("#tree", KeyTable)
+        for label in TREE_COLUMNS:
+            table.add_column(label, key=label)
+        self.load(self.db_path)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="portfolio-load",
+        exit_on_error=False,
+        name="reading the portfolio",
+    )
+    def load(self, path: Path) -> None:
+        """Read the tree in a thread (its own connection) and post it back."""
+        from pmo_tui.tui.data import load_portfolio
+
+        self.post_message(PortfolioLoaded(load_portfolio(path)))
+
+    def on_portfolio_loaded(self, message: PortfolioLoaded) -> None:
+        """Keep the tree and show it."""
+        self.nodes = message.nodes
+        self.render_tree()
+
+    def render_tree(self) -> None:
+        """Fill the table with the filtered, unfolded nodes, keeping the cursor's node."""
+        if self.nodes is None:
+            return
+        table = self.query_one("#tree", KeyTable)
+        current = self.current_node_id()
+        matched = filter_nodes(self.nodes, self.query_one("#filter", Input).value)
+        self.shown = visible_nodes(matched, self.collapsed)
+        table.clear()
+        for node in self.shown.iter_rows(named=True):
+            cells = tree_cells(node, node["node_id"] in self.collapsed)
+            table.add_row(*_aligned(cells), key=node["node_id"])
+        if current is not None and current in self.shown["node_id"].to_list():
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        projects = matched.filter(pl.col("level") == "project").height
+        self.query_one("#status", Static).update(
+            f"{projects} projects shown of {self.nodes.filter(pl.col('level') == 'project').height}"
+        )
+        self.show_detail()
+
+    def current_node_id(self) -> str | None:
+        """The node id under the cursor, if any."""
+        table = self.query_one("#tree", KeyTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current_node(self) -> dict | None:
+        """The row of the node under the cursor."""
+        node_id = self.current_node_id()
+        if node_id is None or self.shown is None:
+            return None
+        return self.shown.filter(pl.col("node_id") == node_id).row(0, named=True)
+
+    def show_detail(self) -> None:
+        """Fill the detail pane with the selected node's summary or roll-ups."""
+        node = self.current_node()
+        lines = [] if node is None else node_summary(node)
+        text = Text("\n").join(
+            Text.assemble((label, "bold"), ": ", value) for label, value in lines
+        )
+        self.query_one("#detail", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#tree")
+    def _row_highlighted(self) -> None:
+        self.show_detail()
+
+    @on(DataTable.RowSelected, "#tree")
+    def _row_selected(self) -> None:
+        self.action_fold()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.render_tree()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.focus_main()
+
+    def action_filter(self) -> None:
+        """Show and focus the filter field."""
+        field = self.query_one("#filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    def action_fold(self) -> None:
+        """Fold or unfold the portfolio or program under the cursor."""
+        node = self.current_node()
+        if node is None or node["level"] == "project":
+            return
+        self.collapsed ^= {node["node_id"]}
+        self.render_tree()
+
+    def action_toggle_detail(self) -> None:
+        """Show or hide the detail pane (hidden by default below 100 columns)."""
+        self.toggle_class("-detail-toggled")
+
+    def action_reload(self) -> None:
+        """Read the store again (another user may have changed it)."""
+        self.load(self.db_path)
+
+    def escape(self) -> bool:
+        """Clear an active filter first."""
+        field = self.query_one("#filter", Input)
+        if field.value or field.has_class("-shown"):
+            field.value = ""
+            field.remove_class("-shown")
+            self.render_tree()
+            return True
+        return False
+
+    def focus_main(self) -> None:
+        """Focus the tree."""
+        self.query_one("#tree", KeyTable).focus()
+
+
+#: Columns of :data:`TREE_COLUMNS` holding numbers (right-aligned).
+NUMBER_COLUMNS = frozenset({"prio", "demand h", "alloc h", "over"})
+
+
+def _aligned(cells: list[str]) -> list[str | Text]:
+    """Right-align the number columns."""
+    return [
+        Text(cell, justify="right") if label in NUMBER_COLUMNS else cell
+        for label, cell in zip(TREE_COLUMNS, cells, strict=True)
+    ]

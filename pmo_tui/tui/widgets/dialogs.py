@@ -1,0 +1,166 @@
+"""Modal dialogs: errors, confirmation, the key help and a table of rows.
+
+Every dialog closes with ``esc``; the help is generated from the active
+bindings of the screen it was opened on, never written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import polars as pl
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Label, Static
+
+from pmo_tui.tui.widgets.tables import KeyTable
+
+
+class Dialog(ModalScreen[bool]):
+    """Base of the dialogs: ``esc`` (and ``q``) close with ``False``."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="close"),
+    ]
+
+    def action_close(self) -> None:
+        """Close the dialog without confirming."""
+        self.dismiss(False)
+
+
+class ErrorDialog(Dialog):
+    """An error shown as one message (never a traceback)."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="error")
+        self._title = title
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        """Title, message and an OK button."""
+        with Vertical(id="dialog"):
+            yield Label(f"✖ {self._title}", id="dialog-title")
+            yield Static(self._message, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("OK", id="ok", variant="error")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Any button closes the dialog."""
+        event.stop()
+        self.dismiss(False)
+
+
+class ConfirmDialog(Dialog):
+    """A yes/no question; dismisses with True on ``y`` or the confirm button."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Yes", id="yes"),
+        Binding("n", "close", "No", id="no"),
+    ]
+
+    def __init__(self, title: str, message: str, confirm_label: str = "Yes") -> None:
+        super().__init__()
+        self._title = title
+        self._message = message
+        self._confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        """Question, details and two buttons."""
+        with Vertical(id="dialog"):
+            yield Label(self._title, id="dialog-title")
+            yield Static(self._message, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self._confirm_label} (y)", id="confirm", variant="primary")
+                yield Button("Cancel (n)", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Confirm or cancel."""
+        event.stop()
+        self.dismiss(event.button.id == "confirm")
+
+    def action_confirm(self) -> None:
+        """Confirm."""
+        self.dismiss(True)
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    """One line of the help: the keys, what they do, whether they act now."""
+
+    keys: str
+    description: str
+    enabled: bool
+
+
+def key_help(screen: Screen) -> list[KeyHelp]:
+    """The active bindings of ``screen`` (focused widget, screen, app), grouped by action.
+
+    Aliases of one action (``:`` and ``ctrl+p``) share a line; hidden bindings are
+    listed too, since the footer only shows the main keys.
+    """
+    groups: dict[tuple[int, str], list] = {}
+    for key, active in screen.active_bindings.items():
+        action = active.binding.action
+        entry = groups.setdefault((id(active.node), action), [[], active])
+        entry[0].append(
+            screen.app.get_key_display(replace(active.binding, key_display=None)) or key
+        )
+    lines = [
+        KeyHelp(
+            ", ".join(dict.fromkeys(keys)),
+            active.binding.description or action_name,
+            active.enabled,
+        )
+        for (_, action_name), (keys, active) in groups.items()
+    ]
+    return sorted(lines, key=lambda line: line.description.casefold())
+
+
+class HelpDialog(Dialog):
+    """The keys of the current screen, generated from its bindings."""
+
+    def __init__(self, title: str, lines: list[KeyHelp]) -> None:
+        super().__init__(classes="help")
+        self._title = title
+        self._lines = lines
+
+    def compose(self) -> ComposeResult:
+        """A table of key, action and state."""
+        with Vertical(id="dialog"):
+            yield Label(f"Keys: {self._title}", id="dialog-title")
+            table = KeyTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            table.add_column("key", key="key")
+            table.add_column("action", key="action")
+            table.add_column("now", key="now")
+            for line in self._lines:
+                table.add_row(line.keys, line.description, "" if line.enabled else "(not now)")
+            yield table
+            yield Label("esc closes", id="dialog-note")
+
+
+class RowsDialog(Dialog):
+    """A read-only table of ``frame`` under a title (e.g. a person-week's allocations)."""
+
+    def __init__(self, title: str, frame: pl.DataFrame, note: str = "") -> None:
+        super().__init__(classes="rows")
+        self._title = title
+        self._frame = frame
+        self._note = note
+
+    def compose(self) -> ComposeResult:
+        """Title, table and a note."""
+        with Vertical(id="dialog"):
+            yield Label(self._title, id="dialog-title")
+            table = KeyTable(id="rows-table", cursor_type="row")
+            for column in self._frame.columns:
+                table.add_column(column, key=column)
+            table.add_rows(
+                ["" if value is None else str(value) for value in row]
+                for row in self._frame.iter_rows()
+            )
+            yield table
+            yield Label(self._note or "esc closes", id="dialog-note")

@@ -1,0 +1,346 @@
+"""The TUI driven as a user does: keys through the pilot, at 80x24 and 120x40.
+
+Every wait is on the app's own workers (``app.workers.wait_for_complete()``)
+and message queue (``pilot.pause()``), never a sleep. Solves use a 1 s limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_tui_support import TODAY, WEEKS, build_small_db, large_capacity
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select
+
+from pmo_tui.errors import UserError
+from pmo_tui.tui.app import PmoApp, make_app
+from pmo_tui.tui.screens.capacity import CapacityLoaded, CapacityScreen
+from pmo_tui.tui.screens.findings import FindingsScreen
+from pmo_tui.tui.screens.plan import PlanScreen
+from pmo_tui.tui.screens.portfolio import PortfolioScreen
+from pmo_tui.tui.widgets.dialogs import ConfirmDialog, ErrorDialog, HelpDialog, RowsDialog
+from pmo_tui.tui.widgets.grid import GridTable
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test in its own event loop (no pytest-asyncio needed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return build_small_db(tmp_path / "t.db")
+
+
+def _app(db_path: Path, screen: str = "portfolio") -> PmoApp:
+    return make_app(db_path, initial_screen=screen, today=TODAY)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _rows(app: PmoApp, selector: str) -> int:
+    return app.screen.query_one(selector, DataTable).row_count
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_number_keys_switch_screens_and_esc_goes_back(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    app = _app(db_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, PortfolioScreen)
+        for key, screen_type in (("2", CapacityScreen), ("3", PlanScreen), ("4", FindingsScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, screen_type)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("1")
+        assert isinstance(app.screen, PortfolioScreen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_portfolio_filter_fold_and_detail(db_path: Path, size: tuple[int, int]) -> None:
+    app = _app(db_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert _rows(app, "#tree") == 8
+        await pilot.press("slash", *"warehouse", "enter")
+        assert _rows(app, "#tree") == 3  # Alpha > Data > Warehouse
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("escape")  # clears the filter
+        assert _rows(app, "#tree") == 8
+        await pilot.press("g", "space")  # fold portfolio Alpha
+        assert _rows(app, "#tree") == 3
+        await pilot.press("G")
+        detail = str(app.screen.query_one("#detail").render())
+        assert "Ops tooling" in detail and "closing" in detail
+
+
+@sync
+async def test_detail_pane_collapses_at_80_columns(db_path: Path) -> None:
+    app = _app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        detail = app.screen.query_one("#detail")
+        assert app.screen.has_class("-narrow") and not detail.display
+        await pilot.press("i")
+        assert detail.display
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_capacity_drill_down_into_a_person_week(db_path: Path, size: tuple[int, int]) -> None:
+    app = _app(db_path, "capacity")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, GridTable) and app.focused.row_count == 4
+        await pilot.press("l", "enter")  # Ann, week of 2027-01-04
+        dialog = app.screen
+        assert isinstance(dialog, RowsDialog)
+        assert dialog.query_one("#rows-table", DataTable).row_count == 2  # P-CRM 40 h, P-WEB 10 h
+        assert str(WEEKS[0]) in str(dialog.query_one("#dialog-title").render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, CapacityScreen)
+
+
+@sync
+async def test_capacity_filters_and_demand_view(db_path: Path) -> None:
+    app = _app(db_path, "capacity")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen.frame["person_id"].to_list() == ["ann"]
+        await pilot.press("o")
+        screen.query_one("#skill", Select).value = "ba"
+        await settle(pilot)
+        assert screen.frame["person_id"].to_list() == ["ben", "cat"]
+        await pilot.press("slash", *"cole", "enter")
+        await settle(pilot)
+        assert screen.frame["person_id"].to_list() == ["cat"]
+        screen.query_one("#skill", Select).value = Select.NULL
+        screen.query_one("#text-filter", Input).value = ""
+        await pilot.press("v", "o")
+        await settle(pilot)
+        assert screen.frame["project_id"].to_list() == ["P-DWH", "P-OPS"]  # unmet demand only
+        assert screen.check_action("drill", ()) is None  # drill-down is for the heatmap
+
+
+@sync
+async def test_capacity_stays_responsive_with_2000_people_and_100000_allocations(
+    db_path: Path,
+) -> None:
+    data = large_capacity()
+    app = _app(db_path, "capacity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.post_message(CapacityLoaded(data))  # what the load worker posts
+        await settle(pilot)
+        grid = app.screen.query_one("#grid", GridTable)
+        assert (grid.row_count, grid.column_count) == (2000, 53)  # name + 52 weeks
+        await pilot.press("G", "l", "enter")
+        assert isinstance(app.screen, RowsDialog)
+        assert "Person 1999" in str(app.screen.query_one("#dialog-title").render())
+        await pilot.press("escape", "v")
+        await settle(pilot)
+        assert app.screen.frame.height == 300  # project/skill rows of the demand grid
+
+
+@sync
+async def test_findings_show_an_empty_state(db_path: Path) -> None:
+    app = _app(db_path, "findings")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.has_class("-empty")
+        assert app.screen.query_one("#empty").display
+
+
+async def _run_plan(pilot: Pilot, time_limit: str = "1") -> PlanScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, PlanScreen)
+    screen.query_one("#param-time_limit", Input).value = time_limit
+    await pilot.press("r")
+    return screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    app = _app(db_path, "plan")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.check_action("accept", ()) is None  # no plan yet: shown disabled
+        await _run_plan(pilot)
+        await settle(pilot)
+        assert screen.outcome is not None and screen.outcome.result.status in (
+            "OPTIMAL",
+            "FEASIBLE",
+        )
+        assert _rows(app, "#kpis") == 8
+        assert _rows(app, "#moves") == screen.outcome.result.moves.height > 0
+        assert screen.check_action("accept", ()) is True
+        await pilot.press("d")
+        assert screen.outcome is None and _rows(app, "#kpis") == 0
+
+
+@pytest.fixture
+def slow_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real solver, started only once the user cancels: the solve is surely running at esc."""
+    import solver
+
+    real = solver.solve_plan
+
+    def wait_for_cancel(data, policy, on_progress=None, cancel=None):
+        on_progress(solver.Progress(incumbent=10.0, bound=20.0, gap=0.5, elapsed_s=0.2))
+        assert cancel.wait(30), "the screen never cancelled"
+        return real(data, policy, on_progress=on_progress, cancel=cancel)
+
+    monkeypatch.setattr(solver, "solve_plan", wait_for_cancel)
+
+
+@sync
+async def test_esc_cancels_a_solve_and_keeps_the_best_plan(
+    db_path: Path, slow_solver: None
+) -> None:
+    app = _app(db_path, "plan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await _run_plan(pilot, time_limit="60")
+        await pilot.pause()
+        assert screen.solving and screen.check_action("run", ()) is None  # one solve at a time
+        assert "gap 50.00 %" in str(screen.query_one("#progress-figures").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.outcome is not None and screen.outcome.result.status == "CANCELLED_WITH_PLAN"
+        assert not screen.solving and screen.check_action("accept", ()) is True
+        assert isinstance(app.screen, PlanScreen)  # esc cancelled, it did not go back
+
+
+def _allocations(db_path: Path) -> list[tuple]:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(
+            "SELECT person_id, demand_id, week, hours FROM allocation "
+            "WHERE demand_id IS NOT NULL ORDER BY 1, 2, 3"
+        ).fetchall()
+
+
+@sync
+async def test_accepting_a_plan_writes_it_with_a_change_log(db_path: Path) -> None:
+    before = _allocations(db_path)
+    app = _app(db_path, "plan")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await _run_plan(pilot)
+        await settle(pilot)
+        plan = screen.outcome.result.plan
+        await pilot.press("a")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.outcome is None and "accepted" in str(
+            screen.query_one("#plan-status").render()
+        )
+    after = _allocations(db_path)
+    assert after != before
+    assert sum(hours for *_, hours in after) == pytest.approx(
+        plan.filter(plan["demand_id"].is_not_null())["hours"].sum()
+    )
+    with sqlite3.connect(db_path) as connection:
+        actions = [row[0] for row in connection.execute("SELECT action FROM change_log")]
+    assert actions[-1] == "apply plan"
+
+
+@sync
+async def test_a_second_users_change_is_not_overwritten(db_path: Path) -> None:
+    app = _app(db_path, "plan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await _run_plan(pilot)
+        await settle(pilot)
+        with sqlite3.connect(db_path) as connection:  # someone else books Ben meanwhile
+            connection.execute(
+                "INSERT INTO allocation (person_id, project_id, demand_id, week, hours) "
+                "VALUES ('ben', 'P-CRM', 'D1', '2027-01-25', 5)"
+            )
+        before = _allocations(db_path)
+        await pilot.press("a", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert "allocations changed" in str(app.screen.query_one("#dialog-body").render())
+        await pilot.press("escape")
+        assert screen.outcome is not None  # the plan is still there to discard or re-run
+    assert _allocations(db_path) == before
+
+
+@sync
+async def test_a_failing_read_shows_an_error_dialog_not_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_text("this is not a database")
+    app = _app(broken)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert "cannot open the database" in str(app.screen.query_one("#dialog-body").render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_help_from_the_bindings_and_the_palette_on_colon_and_ctrl_p(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    app = _app(db_path, "plan")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpDialog)
+        table = app.screen.query_one("#help-table", DataTable)
+        lines = {table.get_row_at(i)[1]: table.get_row_at(i) for i in range(table.row_count)}
+        assert lines["Accept"][2] == "(not now)"
+        assert lines["Run"][0] == "r, f5" and lines["Palette"][0] == ":, ^p"
+        assert "Capacity screen" in lines
+        await pilot.press("escape", "colon")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape", "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"capa", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CapacityScreen)
+
+
+def test_factory_checks_screen_and_theme(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(db_path, initial_screen="plan", theme="ansi-dark", no_mouse=True)
+    assert (app.theme, app.initial_screen, app.use_mouse) == ("ansi-dark", "plan", False)
+    with pytest.raises(UserError, match="unknown theme"):
+        make_app(db_path, theme="no-such-theme")
+    with pytest.raises(UserError, match="unknown screen"):
+        make_app(db_path, initial_screen="gantt")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_app(db_path).no_color  # Textual renders in monochrome
