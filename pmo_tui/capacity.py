@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
-import sqlite_utils
 
 from pmo_tui.bundle import WEEKDAY_COLUMNS
 from pmo_tui.store.reads import allocation_frame, demand_frame, read_table
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: Relative tolerance (hours) below which a load is not counted as over capacity.
 EPSILON_HOURS = 0.05

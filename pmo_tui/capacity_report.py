@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
-import sqlite_utils
 
 from pmo_tui.capacity import capacity_tables
 from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def capacity_report(

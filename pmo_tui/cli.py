@@ -56,7 +56,7 @@ def _open_db(ctx: click.Context, *, seed_demo: bool = True):
     return open_database(ctx.obj["db_path"], seed_demo=seed_demo)
 
 
-@click.group(cls=PmoGroup, default="tui", default_if_no_args=True)
+@click.group(cls=PmoGroup, default="tui", default_if_no_args=True, invoke_without_command=True)
 @click.option(
     "--db",
     "db_path",
@@ -85,6 +85,8 @@ def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: b
     ctx.obj["db_path"] = db_path or default_db_path()
     ctx.obj["theme"] = theme
     ctx.obj["no_mouse"] = no_mouse
+    if ctx.invoked_subcommand is None:  # options only, e.g. `pmo-tui --db my.db`
+        _run_app(ctx, "portfolio")
 
 
 @cli.command()
@@ -97,7 +99,11 @@ def tui(ctx: click.Context) -> None:
 def _run_app(ctx: click.Context, initial_screen: str) -> None:
     from pmo_tui.tui.app import make_app
 
-    _open_db(ctx).close()  # creates the database (with the demo) on first run
+    from pmo_tui.store.migrations import SCHEMA_VERSION
+    from pmo_tui.store.readonly import schema_version
+
+    if schema_version(ctx.obj["db_path"]) < SCHEMA_VERSION:
+        _open_db(ctx).close()  # creates (with the demo on first run) or migrates the database
     obj = ctx.obj
     app = make_app(obj["db_path"], initial_screen, theme=obj["theme"], no_mouse=obj["no_mouse"])
     app.run()

@@ -15,16 +15,18 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import sqlite_utils
 
 from pmo_tui.capacity import capacity_tables
 from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.writes import log_change
 from solver import PlanInput, PlanResult, Policy, Progress
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass

@@ -308,7 +308,7 @@ async def test_a_failing_read_shows_an_error_dialog_not_a_traceback(tmp_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
-        assert "cannot open the database" in str(app.screen.query_one("#dialog-body").render())
+        assert "cannot read the database" in str(app.screen.query_one("#dialog-body").render())
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from pmo_tui.store.schema import SCHEMA_V1
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)

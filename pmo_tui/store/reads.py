@@ -6,8 +6,12 @@ back as ``pl.Boolean``. Every function here is a read: no transaction needed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
-import sqlite_utils
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: Store table -> column -> dtype of the frame it is read into.
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {

@@ -1,45 +1,60 @@
 """What each screen reads from the store, one function per screen (textual-free).
 
 The screens call these from thread workers: each function opens its own
-connection with :func:`~pmo_tui.store.db.open_database` because sqlite
-objects cannot cross threads, reads, derives the frames with the pure
+read-only connection (:func:`~pmo_tui.store.readonly.read_connection`, plain
+sqlite3: quicker to load than sqlite-utils) because sqlite objects cannot cross threads, reads, derives the frames with the pure
 functions of :mod:`pmo_tui.portfolio` and :mod:`pmo_tui.capacity`, and
 closes the connection.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-import sqlite_utils
 
 from pmo_tui.capacity import capacity_tables
 from pmo_tui.portfolio import portfolio_nodes
+from pmo_tui.store.readonly import has_table, read_connection, table_columns
 from pmo_tui.store.reads import read_table
 from pmo_tui.tui.findings_views import FINDING_COLUMNS, empty_findings
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: The store table findings will live in (created by later work; absent today).
 FINDING_TABLE = "finding"
 
 
 @contextmanager
-def connection(path: Path) -> Iterator[sqlite_utils.Database]:
-    """A connection to ``path`` for the current thread, closed on exit.
+def connection(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``path`` for the current thread, closed on exit.
 
-    The file must exist already (the CLI creates it); a missing file would be
-    created and seeded with the demo, which is the CLI's job, not a screen's.
+    The file must exist already (the CLI creates it and runs the migrations);
+    screens only read through it (writes go through the planning service).
     """
+    db = read_connection(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextmanager
+def writable_connection(path: Path) -> Iterator[sqlite_utils.Database]:
+    """A read-write connection (sqlite-utils) to the existing database at ``path``, closed on exit."""
     from pmo_tui.store.db import open_database
 
     db = open_database(path, seed_demo=False)
     try:
         yield db
     finally:
-        db.conn.close()
+        db.close()
 
 
 def load_portfolio(path: Path) -> pl.DataFrame:
@@ -82,15 +97,16 @@ def load_capacity(path: Path) -> CapacityData:
         )
 
 
-def read_findings(db: sqlite_utils.Database) -> pl.DataFrame:
+def read_findings(db: sqlite3.Connection | sqlite_utils.Database) -> pl.DataFrame:
     """All audit findings as :data:`~pmo_tui.portfolio.FINDING_COLUMNS`.
 
     Returns an empty frame with those columns while the store has no
     ``finding`` table; columns the table lacks come back as nulls.
     """
-    if not db[FINDING_TABLE].exists():
+    connection = getattr(db, "conn", db)
+    if not has_table(connection, FINDING_TABLE):
         return empty_findings()
-    present = set(db[FINDING_TABLE].columns_dict)
+    present = set(table_columns(connection, FINDING_TABLE))
     names = [name for name in FINDING_COLUMNS if name in present]
     quoted = ", ".join(f'CAST("{name}" AS TEXT)' for name in names)
     rows = db.execute(f"SELECT {quoted} FROM [{FINDING_TABLE}]").fetchall()

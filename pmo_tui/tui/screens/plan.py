@@ -303,9 +303,9 @@ class PlanScreen(PmoScreen):
     def apply(self, path: Path, outcome: PlanOutcome) -> None:
         """Write the plan through the planning service (optimistic concurrency check inside)."""
         from pmo_tui.planning import apply_outcome
-        from pmo_tui.tui.data import connection
+        from pmo_tui.tui.data import writable_connection
 
-        with connection(path) as db:
+        with writable_connection(path) as db:
             rows = apply_outcome(db, outcome, reason="accepted in the plan screen")
         self.post_message(PlanApplied(rows))
 

@@ -1,0 +1,83 @@
+"""Start-up benchmark: how long until the first screen is painted on the demo database.
+
+Run: ``python bench/startup.py [--runs 5]``. Each run is a fresh process (as a
+user starting ``pmo-tui`` over SSH), headless at 80x24; it reports the wall
+time from spawning the process to the first paint of the portfolio screen
+(its frame, with the data loading in a worker) and to the demo data shown. Baselines measured in the same run: a bare
+``python -c pass`` and ``import textual.app``. The target (issue 3): first screen
+in under 0.6 s. Also checks that OR-Tools was not imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = """
+import asyncio, sys, time
+from pathlib import Path
+from pmo_tui.tui.app import make_app
+
+async def main():
+    spawned = float(sys.argv[2])
+    app = make_app(Path(sys.argv[1]), "portfolio")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        painted = time.time() - spawned
+        while not app.screen.query("#tree") or app.screen.query_one("#tree").row_count == 0:
+            await pilot.pause(0.005)
+        print(painted, time.time() - spawned, "ortools" in sys.modules, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def _wall(args: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - start, out
+
+
+def _first_screen(db: Path) -> tuple[float, float, bool]:
+    """(seconds to the first paint, seconds until the data shows, OR-Tools loaded?)."""
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db), repr(time.time())],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    return float(out[0]), float(out[1]), out[2] == "True"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "demo.db"
+        from pmo_tui.store.db import open_database
+
+        open_database(db).close()
+        rows = {
+            "python -c pass": [_wall([sys.executable, "-c", "pass"])[0] for _ in range(runs)],
+            "import textual.app": [
+                _wall([sys.executable, "-c", "import textual.app"])[0] for _ in range(runs)
+            ],
+        }
+        runs_of_app = [_first_screen(db) for _ in range(runs)]
+        rows["first screen painted"] = [painted for painted, _, _ in runs_of_app]
+        rows["portfolio data shown"] = [shown for _, shown, _ in runs_of_app]
+    ortools_loaded = any(loaded for _, _, loaded in runs_of_app)
+    baseline = statistics.median(rows["python -c pass"])
+    print(f"{'what':<24} {'median s':>9} {'min s':>7} {'x python':>9}")
+    for name, values in rows.items():
+        median = statistics.median(values)
+        print(f"{name:<24} {median:9.3f} {min(values):7.3f} {median / baseline:9.1f}")
+    print(f"target: first screen < 0.600 s; OR-Tools imported at start-up: {ortools_loaded}")
+
+
+if __name__ == "__main__":
+    main()

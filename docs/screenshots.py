@@ -1,0 +1,70 @@
+"""Write an SVG screenshot of every TUI screen on the demo organisation into docs/screenshots/.
+
+Run from the repository folder: ``python docs/screenshots.py`` (about a minute:
+the plan screen runs the optimizer with a 5 s limit). The README shows them.
+The database is a fresh demo database in a temporary folder; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from pmo_tui.store.db import open_database
+from pmo_tui.tui.app import PmoApp, make_app
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+SIZE = (80, 24)
+
+
+async def _settle(pilot: Pilot) -> None:
+    """Wait until the workers are done and the screen has been painted."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _shoot(app: PmoApp, name: str, keys: tuple[str, ...] = ()) -> Path:
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+        return Path(app.save_screenshot(filename=f"{name}.svg", path=str(OUT)))
+
+
+async def _shoot_plan(db_path: Path) -> Path:
+    app = make_app(db_path, initial_screen="plan")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.screen.query_one("#param-time_limit", Input).value = "5"
+        await pilot.press("r")
+        await _settle(pilot)
+        return Path(app.save_screenshot(filename="plan.svg", path=str(OUT)))
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "demo.db"
+        open_database(db_path).close()
+        written = [
+            await _shoot(make_app(db_path, "portfolio"), "portfolio"),
+            await _shoot(make_app(db_path, "capacity"), "capacity"),
+            await _shoot(make_app(db_path, "capacity"), "capacity-drill-down", ("j", "l", "enter")),
+            await _shoot_plan(db_path),
+            await _shoot(make_app(db_path, "findings"), "findings"),
+            await _shoot(make_app(db_path, "portfolio"), "help", ("question_mark",)),
+        ]
+    for path in written:
+        print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
