@@ -1,0 +1,48 @@
+"""Find the file line of a CSV record, so errors can say "row N" as an editor shows it.
+
+Polars numbers data records from 0 and a quoted value may span several lines,
+so the line is found by reading the file again with :mod:`csv`, which splits
+records as polars does (a blank line is a record of nulls in both). Line 1 is
+the header; the first data record usually starts on line 2.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["first_long_record", "line_of_record"]
+
+
+def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (1-based line the record starts on, its values) for every record, header first."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        end = 0
+        for record in reader:
+            yield end + 1, record
+            end = reader.line_num
+
+
+def line_of_record(path: Path, index: int) -> int:
+    """The file line on which data record ``index`` (0-based, header excluded) starts.
+
+    Falls back to ``index + 2`` (one line per record) past the records found.
+    """
+    starts = [line for line, _ in _records_with_start_lines(path)][1:]
+    return starts[index] if index < len(starts) else index + 2
+
+
+def first_long_record(path: Path) -> tuple[int | None, int, int]:
+    """(line, values, header columns) of the first record longer than the header.
+
+    The line is ``None`` (and values 0) when no record is longer.
+    """
+    width = None
+    for line, record in _records_with_start_lines(path):
+        if width is None:
+            width = len(record)
+        elif len(record) > width:
+            return line, len(record), width
+    return None, 0, width or 0

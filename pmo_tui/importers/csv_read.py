@@ -1,0 +1,152 @@
+"""Read one CSV file of ``pmo-tui import csv``: its header, then checked and converted values.
+
+The file is read by polars as strings only; the header is normalised and
+checked against :data:`~pmo_tui.importers.csv_specs.COLUMN_SPECS`, then every
+value is checked (:mod:`.csv_validate`) and converted, then each row's columns
+are checked together (:mod:`.csv_rows`). Any mistake is a
+:class:`~pmo_tui.errors.UserError` naming file, line, column and fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from pmo_tui.errors import UserError
+from pmo_tui.importers.csv_lines import first_long_record
+from pmo_tui.importers.csv_rows import check_rows
+from pmo_tui.importers.csv_specs import COLUMN_SPECS, FILE_COLUMN, KNOWN_FILES, ROW_INDEX
+from pmo_tui.importers.csv_validate import check_values, parse_column
+
+__all__ = ["read_csv_file"]
+
+#: How polars renames the second of two header columns with the same name.
+_DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
+
+
+def read_csv_file(stem: str, path: Path, display: str) -> pl.DataFrame:
+    """Read, check and convert one file holding rows of kind ``stem``.
+
+    Args:
+        stem: the kind of rows (``people``, ...), a key of ``COLUMN_SPECS``.
+        path: the file.
+        display: the file as the user gave it, for messages and ``FILE_COLUMN``.
+
+    Returns:
+        One row per non-blank record: ``ROW_INDEX`` (0-based record index),
+        ``FILE_COLUMN``, then the spec's columns converted (missing optional
+        columns as nulls).
+
+    Raises:
+        UserError: the file cannot be read, or has a bad header or value.
+    """
+    specs = COLUMN_SPECS[stem]
+    raw = _normalise_header(_read_strings(path, display), stem, display)
+    names = [spec.name for spec in specs]
+    frame = (
+        raw.with_row_index(ROW_INDEX)
+        .select(ROW_INDEX, *(_stripped_or_null(raw, name).alias(name) for name in names))
+        .filter(~pl.all_horizontal(pl.col(names).is_null()))  # blank lines, ",,,," rows
+    )
+    check_values(frame, specs, path, display)
+    typed = frame.select(
+        ROW_INDEX,
+        pl.lit(display).alias(FILE_COLUMN),
+        *(parse_column(spec).alias(spec.name) for spec in specs),
+    )
+    check_rows(stem, typed, path, display)
+    return typed
+
+
+def _stripped_or_null(raw: pl.DataFrame, name: str) -> pl.Expr:
+    """Column ``name`` stripped, empty as null; all nulls when the header lacks it."""
+    if name not in raw.columns:
+        return pl.lit(None, pl.String)
+    stripped = pl.col(name).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _read_strings(path: Path, display: str) -> pl.DataFrame:
+    """The file as a frame of strings, with its header as read (not yet normalised)."""
+    try:
+        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except pl.exceptions.NoDataError:
+        raise UserError(
+            "the file is empty.",
+            file=display,
+            row=1,
+            fix="add a header row with the column names",
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"cannot read the file: {exc.strerror or exc}.",
+            file=display,
+            fix="check that the file exists and you may read it",
+        ) from None
+    except pl.exceptions.PolarsError as exc:
+        raise _unreadable_csv(exc, path, display) from None
+
+
+def _unreadable_csv(exc: pl.exceptions.PolarsError, path: Path, display: str) -> UserError:
+    """The user error for a file polars cannot parse: not UTF-8, a long row, or other."""
+    text = str(exc)
+    if "utf-8" in text.lower() or "utf8" in text.lower():
+        return UserError(
+            "the file is not UTF-8 text.",
+            file=display,
+            fix="save it as 'CSV UTF-8' (Excel) or re-encode it to UTF-8",
+        )
+    if "more fields" in text:
+        line, count, header = first_long_record(path)
+        return UserError(
+            f"the row has {count} values but the header has {header} columns.",
+            file=display,
+            row=line,
+            fix="remove the extra values, or quote values that contain a comma",
+        )
+    return UserError(
+        f"cannot read the CSV file: {text.splitlines()[0] if text else exc!r}.",
+        file=display,
+        fix="check that it is a comma-separated file with one header row",
+    )
+
+
+def _normalise_header(raw: pl.DataFrame, stem: str, display: str) -> pl.DataFrame:
+    """Strip and lower-case the header names; check duplicates and required columns."""
+    renamed: dict[str, str] = {}
+    for column in raw.columns:
+        match = _DUPLICATED.match(column)
+        name = match.group(1) if match and match.group(1) in raw.columns else column
+        name = name.strip().lower()
+        if name in renamed.values():
+            raise UserError(
+                f"column {name!r} appears twice in the header.",
+                file=display,
+                row=1,
+                column=name,
+                fix=f"keep one column named {name!r}",
+            )
+        renamed[column] = name
+    raw = raw.rename(renamed)
+    _check_required_columns(raw, stem, display)
+    return raw
+
+
+def _check_required_columns(raw: pl.DataFrame, stem: str, display: str) -> None:
+    """Raise for the first required column of ``stem`` missing from the header."""
+    required = KNOWN_FILES[stem].required
+    for column in required:
+        if column in raw.columns:
+            continue
+        fix = f"add a header column {column!r}"
+        if raw.width == 1 and (";" in raw.columns[0] or "\t" in raw.columns[0]):
+            fix = "separate the columns with commas (the file seems to use ';' or tabs)"
+        raise UserError(
+            f"the header has no column {column!r} (it needs: {', '.join(required)}).",
+            file=display,
+            row=1,
+            column=column,
+            fix=fix,
+        )

@@ -1,0 +1,108 @@
+"""Demand and soft allocation from the resource assignments of an MPXJ project.
+
+One demand per (task, person) assignment, id ``<project>:<task unique id>:<resource
+unique id>``, for the person's skill at level 1; its work per ISO week (see
+:mod:`.mpxj_work`), rounded half-up to 0.1 h, is both the demand's hours and the
+person's soft allocation. Assignments of skipped resources, without a resource,
+without dates or without work are counted in ``context.counts`` and left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from pmo_tui.importers.mpxj_context import Person, ProjectContext
+from pmo_tui.importers.mpxj_values import python_text, round_hours
+from pmo_tui.importers.mpxj_work import work_per_week
+
+__all__ = ["assignment_rows"]
+
+Row = dict[str, Any]
+
+
+def assignment_rows(
+    context: ProjectContext, person_of_uid: dict[int, Person]
+) -> tuple[list[Row], list[Row], list[Row]]:
+    """(``demand``, ``demand_week``, ``allocation``) rows of the project's assignments."""
+    demand_rows: dict[str, Row] = {}
+    person_of_demand: dict[str, str] = {}
+    hours_by_demand: dict[str, dict[dt.date, float]] = {}
+    for assignment in context.project.getResourceAssignments():
+        person = _person_of(context, assignment, person_of_uid)
+        if person is None:
+            continue
+        if assignment.getStart() is None:
+            context.counts.without_dates += 1
+            continue
+        weeks = work_per_week(context, assignment, person)
+        if not any(hours > 0 for hours in weeks.values()):
+            context.counts.without_work += 1
+            continue
+        demand = _demand_row(context, assignment, person)
+        demand_rows.setdefault(demand["id"], demand)
+        person_of_demand[demand["id"]] = person.id
+        hours_by_week = hours_by_demand.setdefault(demand["id"], defaultdict(float))
+        for week, hours in weeks.items():
+            hours_by_week[week] += hours
+    demand_week, allocation = _weekly_rows(context, hours_by_demand, person_of_demand)
+    return list(demand_rows.values()), demand_week, allocation
+
+
+def _person_of(
+    context: ProjectContext, assignment: Any, person_of_uid: dict[int, Person]
+) -> Person | None:
+    """The person assigned, or None (counted as a skipped kind or as without a person)."""
+    uid = assignment.getResourceUniqueID()
+    uid = int(uid) if uid is not None else None
+    person = person_of_uid.get(uid) if uid is not None else None
+    if person is None:
+        if uid in context.skipped:
+            context.counts.skipped_by_kind[context.skipped[uid]] += 1
+        else:
+            context.counts.without_person += 1
+    return person
+
+
+def _demand_row(context: ProjectContext, assignment: Any, person: Person) -> Row:
+    """The ``demand`` row of an assignment: the task's name as description."""
+    task = assignment.getTask()
+    task_uid = task.getUniqueID() if task is not None else None
+    task_key = int(task_uid) if task_uid is not None else "-"
+    resource_uid = int(assignment.getResourceUniqueID())
+    return {
+        "id": f"{context.project_id}:{task_key}:{resource_uid}",
+        "project_id": context.project_id,
+        "skill_id": person.skill_id,
+        "min_level": 1,
+        "description": python_text(task.getName()) if task is not None else None,
+    }
+
+
+def _weekly_rows(
+    context: ProjectContext,
+    hours_by_demand: dict[str, dict[dt.date, float]],
+    person_of_demand: dict[str, str],
+) -> tuple[list[Row], list[Row]]:
+    """(``demand_week``, ``allocation``) rows, by demand then week; weeks rounding to 0 left out."""
+    demand_week: list[Row] = []
+    allocation: list[Row] = []
+    for demand_id, weeks in hours_by_demand.items():
+        for week in sorted(weeks):
+            hours = round_hours(weeks[week])
+            if hours <= 0:
+                continue
+            demand_week.append({"demand_id": demand_id, "week": week, "hours": hours})
+            allocation.append(
+                {
+                    "person_id": person_of_demand[demand_id],
+                    "project_id": context.project_id,
+                    "demand_id": demand_id,
+                    "week": week,
+                    "hours": hours,
+                    "kind": "soft",
+                    "pinned": False,
+                }
+            )
+    return demand_week, allocation

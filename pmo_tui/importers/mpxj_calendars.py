@@ -1,0 +1,209 @@
+"""Working weeks, holidays, leave and availability from the calendars of an MPXJ project.
+
+* week hours: the working hours Monday..Sunday of a calendar's default week
+  (base calendars resolved), 8 h Monday to Friday without a calendar;
+* holidays: the non-working exceptions of the project calendar (and its bases);
+* leave: the exceptions of each resource's own calendar and of its bases other
+  than the project calendar - whole non-working days, or the hours lost on days
+  with reduced working time;
+* availability: the resource availability table, with a 0 % row for each gap
+  between two periods (MS Project: no availability there).
+
+Holidays and leave are clipped to ``ProjectContext.window``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pmo_tui.importers.mpxj_context import Person, ProjectContext
+from pmo_tui.importers.mpxj_values import (
+    python_date,
+    python_datetime,
+    python_number,
+    python_text,
+)
+
+__all__ = ["availability_rows", "holiday_rows", "leave_row", "leave_rows", "week_hours"]
+
+_DEFAULT_WEEK = (8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 0.0)
+#: MPXJ's availability row for "always 100 %" runs from here to 2049-12-31.
+_OPEN_START = dt.date(1984, 1, 1)
+_OPEN_END = dt.date(2049, 12, 31)
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def week_hours(context: ProjectContext, calendar: Any) -> tuple[float, ...]:
+    """Working hours Monday..Sunday of a calendar's default week, each 0 to 24, to 0.01 h."""
+    if calendar is None:
+        return _DEFAULT_WEEK
+    hours = []
+    for day in context.java.DayOfWeek.values():  # MONDAY .. SUNDAY
+        work = calendar.getWork(day, context.java.TimeUnit.HOURS)
+        value = python_number(work.getDuration()) if work is not None else 0.0
+        hours.append(min(24.0, max(0.0, round(value or 0.0, 2))))
+    return tuple(hours)
+
+
+def _ancestors(calendar: Any) -> list[Any]:
+    """The calendar, its base calendar, that one's base... (each once; empty for None)."""
+    chain, seen = [], set()
+    while calendar is not None and int(calendar.getUniqueID() or -1) not in seen:
+        seen.add(int(calendar.getUniqueID() or -1))
+        chain.append(calendar)
+        calendar = calendar.getParent()
+    return chain
+
+
+def _exception_span(context: ProjectContext, exception: Any) -> tuple[dt.date, dt.date] | None:
+    """The days of a calendar exception inside the window, or None."""
+    return context.in_window(
+        python_date(exception.getFromDate()), python_date(exception.getToDate())
+    )
+
+
+def holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
+    """One ``holidays`` row per non-working day of the project calendar, by date."""
+    rows: dict[dt.date, dict[str, Any]] = {}
+    for calendar in _ancestors(context.default_calendar):
+        for exception in calendar.getExpandedCalendarExceptions():
+            if exception.getWorking():
+                continue
+            span = _exception_span(context, exception)
+            if span is None:
+                continue
+            name = python_text(exception.getName()) or "holiday (project calendar)"
+            day = span[0]
+            while day <= span[1]:
+                rows.setdefault(day, {"region": context.project_id, "date": day, "name": name})
+                day += _ONE_DAY
+    return [rows[day] for day in sorted(rows)]
+
+
+def leave_row(
+    person_id: str, start: dt.date, end: dt.date, hours_per_day: float | None, reason: str
+) -> dict[str, Any]:
+    """A ``leave`` row; ``hours_per_day`` None means whole days off."""
+    return {
+        "person_id": person_id,
+        "start": start,
+        "end": end,
+        "hours_per_day": hours_per_day,
+        "reason": reason,
+    }
+
+
+def leave_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, Any]]:
+    """``leave`` rows from the exceptions of each person's own calendars (not the project's)."""
+    project_calendars = {
+        int(calendar.getUniqueID() or -1) for calendar in _ancestors(context.default_calendar)
+    }
+    rows: list[dict[str, Any]] = []
+    for person in people:
+        own = person.resource.getCalendar()
+        for calendar in _ancestors(own):
+            if int(calendar.getUniqueID() or -1) in project_calendars:
+                break
+            for exception in calendar.getExpandedCalendarExceptions():
+                rows.extend(_exception_leave(context, person, own, exception))
+    return rows
+
+
+def _exception_leave(
+    context: ProjectContext, person: Person, calendar: Any, exception: Any
+) -> list[dict[str, Any]]:
+    """The leave one calendar exception gives ``person``: days off, or hours lost per day."""
+    span = _exception_span(context, exception)
+    if span is None:
+        return []
+    reason = python_text(exception.getName()) or "calendar exception"
+    if not exception.getWorking():
+        return [leave_row(person.id, span[0], span[1], None, reason)]
+    return _reduced_hours_leave(context, person, calendar, span, reason)
+
+
+def _reduced_hours_leave(
+    context: ProjectContext,
+    person: Person,
+    calendar: Any,
+    span: tuple[dt.date, dt.date],
+    reason: str,
+) -> list[dict[str, Any]]:
+    """The hours lost against the default week, one row per run of days losing the same hours."""
+    rows: list[dict[str, Any]] = []
+    day = span[0]
+    while day <= span[1]:
+        worked = calendar.getWork(context.java_date(day), context.java.TimeUnit.HOURS)
+        lost = round(person.week[day.weekday()] - (python_number(worked.getDuration()) or 0.0), 2)
+        if lost > 0:
+            previous = rows[-1] if rows else None
+            if previous and previous["hours_per_day"] == lost and previous["end"] == day - _ONE_DAY:
+                previous["end"] = day
+            else:
+                rows.append(leave_row(person.id, day, day, lost, reason))
+        day += _ONE_DAY
+    return rows
+
+
+def availability_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, Any]]:
+    """``availability`` rows of each person not always fully available, gaps as 0 %."""
+    rows: list[dict[str, Any] | None] = []
+    for person in people:
+        periods = _availability_periods(person)
+        if len(periods) == 1 and periods[0][2] == 100.0:
+            continue  # always fully available: nothing to record
+        previous_last = None
+        for first, last, percent in periods:
+            if previous_last is not None and first > previous_last + _ONE_DAY:
+                gap = (previous_last + _ONE_DAY, first - _ONE_DAY)
+                rows.append(_availability_row(context, person, *gap, 0.0))
+            rows.append(_availability_row(context, person, first, last, percent))
+            previous_last = last
+    return [row for row in rows if row is not None]
+
+
+def _availability_periods(person: Person) -> list[tuple[dt.date, dt.date, float]]:
+    """(first day, last day, percent) of each row of the resource's availability, sorted.
+
+    An end at midnight after the first day ends the period the day before;
+    open starts and ends become :data:`_OPEN_START` and :data:`_OPEN_END`.
+    """
+    periods = []
+    for item in person.resource.getAvailability():
+        span = item.getRange()
+        first = python_date(span.getStart()) or _OPEN_START
+        end_time = python_datetime(span.getEnd())
+        if end_time is None:
+            last = _OPEN_END
+        elif end_time.time() == dt.time(0, 0) and end_time.date() > first:
+            last = (end_time - _ONE_DAY).date()
+        else:
+            last = end_time.date()
+        percent = python_number(item.getUnits())
+        periods.append((first, last, 100.0 if percent is None else percent))
+    periods.sort()
+    return periods
+
+
+def _availability_row(
+    context: ProjectContext, person: Person, first: dt.date, last: dt.date, percent: float
+) -> dict[str, Any] | None:
+    """An ``availability`` row clipped to start in the window (None if it ends before it).
+
+    A percentage above 100 counts as 100 (one person), with a note.
+    """
+    if context.window is not None:
+        if last < context.window[0]:
+            return None
+        first = max(first, context.window[0])
+    if percent > 100.0:
+        context.notes.append(
+            f"{person.name}: availability {percent:g} % counted as 100 % (one person)"
+        )
+    return {
+        "person_id": person.id,
+        "start": first,
+        "end": None if last >= _OPEN_END else last,
+        "percent": min(100.0, max(0.0, percent)),
+    }

@@ -1,0 +1,118 @@
+"""Plain Python values from MPXJ's Java ones, ids from names, and rows as bundle frames.
+
+Helpers shared by the modules that map an MPXJ ``ProjectFile`` onto a
+:class:`~pmo_tui.bundle.Bundle`. None of them starts the JVM: they only call
+methods on Java objects they are given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any
+
+import polars as pl
+
+from pmo_tui.bundle import BUNDLE_SCHEMAS, conform, empty_frame
+
+__all__ = [
+    "bundle_frame",
+    "java_message",
+    "monday_of",
+    "name_slug",
+    "project_slug",
+    "python_date",
+    "python_datetime",
+    "python_number",
+    "python_text",
+    "round_hours",
+]
+
+
+def java_message(exc: Any) -> str:
+    """The first line (at most 200 characters) of a Java exception's message, or its class name."""
+    try:
+        message = exc.getMessage()
+    except Exception:  # noqa: BLE001 - any failure here only loses detail
+        message = None
+    text = str(message).strip() if message is not None else ""
+    if not text:
+        text = type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def python_text(value: Any) -> str | None:
+    """A Java or Python string, stripped; ``None`` when missing or blank."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def python_number(value: Any) -> float | None:
+    """A Java or Python number as a float; ``None`` when missing."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except TypeError:
+        return float(value.doubleValue())
+
+
+def python_date(value: Any) -> dt.date | None:
+    """A Java ``LocalDate``/``LocalDateTime`` as a Python date; ``None`` when missing."""
+    if value is None:
+        return None
+    return dt.date(int(value.getYear()), int(value.getMonthValue()), int(value.getDayOfMonth()))
+
+
+def python_datetime(value: Any) -> dt.datetime | None:
+    """A Java ``LocalDateTime`` as a naive Python datetime, to the second; ``None`` if missing."""
+    if value is None:
+        return None
+    return dt.datetime(
+        int(value.getYear()),
+        int(value.getMonthValue()),
+        int(value.getDayOfMonth()),
+        int(value.getHour()),
+        int(value.getMinute()),
+        int(value.getSecond()),
+    )
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s ISO week (the key of a week in the store)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def round_hours(hours: float) -> float:
+    """Hours rounded half-up to 0.1 (``29.25`` -> ``29.3``)."""
+    return math.floor(hours * 10.0 + 0.5 + 1e-9) / 10.0
+
+
+def _ascii(text: str) -> str:
+    """``text`` with accents removed and other non-ASCII characters dropped."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def project_slug(stem: str) -> str:
+    """A project id from a file stem: letters, digits and '-', case kept.
+
+    ``HouseBuildingSample`` stays ``HouseBuildingSample``; ``my plan (v2)`` becomes ``my-plan-v2``.
+    """
+    return re.sub(r"[^A-Za-z0-9]+", "-", _ascii(stem)).strip("-") or "project"
+
+
+def name_slug(name: str) -> str:
+    """A lowercase id from a name: ``Jack House`` -> ``jack-house``; empty if nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")
+
+
+def bundle_frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows (dicts with some of part ``name``'s columns) as that bundle part's frame."""
+    if not rows:
+        return empty_frame(name)
+    schema = BUNDLE_SCHEMAS[name]
+    return conform(name, pl.DataFrame(rows, schema={column: schema[column] for column in rows[0]}))
