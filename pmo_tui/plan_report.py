@@ -36,13 +36,14 @@ def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
 
 def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     """The moves, largest first, with the person's name:
-    ``person, from, to, first_week, last_week, weeks, hours, reason``."""
+    ``person, from, to, demand, first_week, last_week, weeks, hours, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     moves = moves.sort(["hours", "person_id", "first_week"], descending=[True, False, False])
     return moves.select(
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
         pl.col("to_project_id").alias("to"),
+        pl.col("demand_id").alias("demand"),
         "first_week",
         "last_week",
         "weeks",
