@@ -37,10 +37,10 @@ def greedy_plan(data: PlanInput) -> pl.DataFrame:
 
 def greedy_values(prepared: Prepared) -> list[int]:
     """Tenths of an hour per candidate (indexed like ``prepared.candidates``)."""
-    candidates = prepared.candidates
+    candidates = _with_slots(prepared)
     values = [0] * candidates.height
-    free = _lookup(prepared.person_weeks, ["person_id", "week"], "free")
-    remaining = _lookup(prepared.demand_weeks, ["demand_id", "week"], "remaining")
+    free = prepared.person_weeks["free"].to_list()
+    remaining = prepared.demand_weeks["remaining"].to_list()
     keep_order = candidates.filter(pl.col("current") > 0).sort(
         [*_ORDER_DESCENDING_PRIORITY, "person_id", "week"],
         descending=[True, False, False, False, False],
@@ -54,28 +54,38 @@ def greedy_values(prepared: Prepared) -> list[int]:
     return values
 
 
-def _lookup(frame: pl.DataFrame, keys: list[str], column: str) -> dict[tuple, int]:
-    return dict(zip(frame.select(keys).iter_rows(), frame[column].to_list(), strict=True))
+def _with_slots(prepared: Prepared) -> pl.DataFrame:
+    """Candidates with the row of their person-week and demand-week (Int64 positions in
+    ``prepared.person_weeks`` and ``prepared.demand_weeks``): list lookups, not dict ones."""
+    person_slots = prepared.person_weeks.select("person_id", "week").with_row_index("person_slot")
+    demand_slots = prepared.demand_weeks.select("demand_id", "week").with_row_index("demand_slot")
+    return prepared.candidates.join(
+        person_slots, on=["person_id", "week"], how="left", maintain_order="left"
+    ).join(demand_slots, on=["demand_id", "week"], how="left", maintain_order="left")
 
 
 def _assign(
     order: pl.DataFrame,
     values: list[int],
-    free: dict[tuple, int],
-    remaining: dict[tuple, int],
+    free: list[int],
+    remaining: list[int],
     *,
     keep_current: bool,
 ) -> None:
     """Give each candidate in ``order`` as much as capacity and demand still allow."""
-    rows = order.select("index", "person_id", "demand_id", "week", "current").iter_rows()
-    for index, person, demand, week, current in rows:
-        person_week, demand_week = (person, week), (demand, week)
-        wanted = current if keep_current else remaining[demand_week]
-        amount = max(0, min(wanted, free[person_week], remaining[demand_week]))
-        if amount:
+    columns = order.select("index", "person_slot", "demand_slot", "current")
+    for index, person_week, demand_week, current in zip(
+        *(columns[name].to_list() for name in columns.columns), strict=True
+    ):
+        left = remaining[demand_week]
+        if not left:
+            continue
+        wanted = current if keep_current else left
+        amount = min(wanted, free[person_week], left)
+        if amount > 0:
             values[index] += amount
             free[person_week] -= amount
-            remaining[demand_week] -= amount
+            remaining[demand_week] = left - amount
 
 
 def assemble_plan(prepared: Prepared, values: list[int]) -> pl.DataFrame:

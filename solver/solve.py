@@ -1,7 +1,9 @@
-"""One optimizer run: greedy baseline, LP bound, CP-SAT search, explanations and KPIs.
+"""One optimizer run: greedy baseline, LP bound and rounding, CP-SAT, explanations and KPIs.
 
 The front ends call :func:`solve_plan` and only format what it returns; the
 TUI runs it in a worker thread, passing ``on_progress`` and ``cancel``.
+The model falls apart into weeks (see :mod:`solver.weekly`), so every phase
+works week by week; measured figures are in ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
-from solver.bound import lp_bound
 from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
 from solver.kpis import kpis, shortfall
-from solver.formulation import Formulation, formulate
-from solver.model import CpOutcome, ortools_version, solve_cp
-from solver.prepare import Prepared, prepare
+from solver.cpsat import ortools_version
+from solver.polish import polish_week
+from solver.prepare import Prepared, objective_constant, prepare
+from solver.relax import Relaxation, relax
+from solver.rounding import round_relaxation
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
@@ -36,8 +40,26 @@ from solver.types import (
     Progress,
     empty,
 )
+from solver.weekly import Week, split_weeks, week_values
 
 ProgressHandler = Callable[[Progress], None]
+
+#: Share of the time left after building that column generation may use.
+LP_SHARE = 0.5
+
+#: Weeks with at most this many candidates start column generation with all of them.
+WHOLE_LP_CANDIDATES = 30_000
+
+#: A week whose plan is this close to its bound (objective units) is not searched.
+GAP_TOLERANCE = 1e-6
+
+#: Time kept back from the search for moves, KPIs and explanations (at most this, or
+#: this share of the limit), so the whole call ends within the limit.
+REPORT_RESERVE_S = 1.0
+REPORT_RESERVE_SHARE = 0.05
+
+#: Least seconds worth starting CP-SAT for on one week.
+MIN_WEEK_SEARCH_S = 0.05
 
 
 def relative_gap(bound: float, objective: float) -> float:
@@ -55,16 +77,19 @@ def solve_plan(
 ) -> PlanResult:
     """Propose a re-allocation that covers the most priority-weighted demand for its cost.
 
-    Runs the greedy baseline, the LP bound (GLOP) and CP-SAT started from the greedy
-    plan; returns the better of CP-SAT's and the greedy plan, explained.
+    Week by week (every constraint lies within one week): the greedy baseline, the LP
+    relaxation by column generation (GLOP) with its Lagrangian bound, the LP rounded to
+    whole tenths by min-cost flows, then CP-SAT started from the better of the rounded and
+    the greedy plan, the weeks with the largest gap first. ``policy.time_limit_s`` counts
+    from the call, model building and LP included. Never returns a plan below greedy.
 
     Args:
         data: capacity, skills, demand, projects and current allocation
             (see :class:`solver.PlanInput`; hours Float64 with one decimal at most,
             weeks Mondays as ``pl.Date``).
         policy: weights, time limit, seed and workers (see :class:`solver.Policy`).
-        on_progress: called with a :class:`solver.Progress` for the greedy plan and each
-            better plan or bound CP-SAT finds, from the solver's threads.
+        on_progress: called with a :class:`solver.Progress` for the greedy plan, the
+            rounded plan and each better plan CP-SAT finds, from the solver's threads.
         cancel: set it to stop the search; the best plan so far is returned with status
             ``CANCELLED_WITH_PLAN``.
 
@@ -78,62 +103,209 @@ def solve_plan(
     """
     started = time.perf_counter()
     prepared = prepare(data)
-    data = prepared.data
     if prepared.conflicts:
         return _infeasible(prepared, policy, started)
-    formulation = formulate(prepared, policy)
-    hint = greedy_values(prepared)
-    greedy = assemble_plan(prepared, hint)
-    greedy_terms = evaluate(data, greedy, policy)
-    lp = lp_bound(formulation)
-    report = _reporter(on_progress, lp, started)
+    greedy_values_ = greedy_values(prepared)
+    greedy = assemble_plan(prepared, greedy_values_)
+    greedy_terms = evaluate(prepared.data, greedy, policy)
+    report = _reporter(on_progress, started)
     report(greedy_terms["objective"], math.inf)
-    outcome = _search(formulation, policy, hint, report, cancel)
-    plan, terms = _better_plan(prepared, policy, outcome, greedy, greedy_terms)
-    return _result(prepared, policy, plan, terms, greedy_terms, lp, outcome, started)
+    clock = Clock(started, policy)
+    clock.mark("first_plan")
+    weeks = split_weeks(prepared, policy)
+    clock.phase("build")
+    state = WeekState(weeks, greedy_values_, _constant(prepared, policy))
+    if not _cancelled(cancel):
+        _relax_and_round(state, clock, report, cancel)
+    clock.phase("lp")
+    if not _cancelled(cancel):
+        _search(state, policy, clock, report, cancel)
+    clock.phase("search")
+    plan, terms = _better_plan(prepared, policy, state, greedy, greedy_terms)
+    result = _result(prepared, policy, plan, terms, greedy_terms, state, cancel, started)
+    clock.phase("report")
+    result.timings = clock.timings
+    return result
+
+
+class Clock:
+    """Wall time of one run: the deadline, and seconds per phase for the report."""
+
+    def __init__(self, started: float, policy: Policy) -> None:
+        self.started = started
+        self.deadline = started + policy.time_limit_s - min(
+            REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s
+        )
+        self.last = started
+        self.timings: dict[str, float] = {}
+
+    def phase(self, name: str) -> None:
+        """Close phase ``name``: the seconds since the previous phase ended."""
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def mark(self, name: str) -> None:
+        """Note that ``name`` happened now (seconds since the start)."""
+        self.timings[name] = time.perf_counter() - self.started
+
+    def left(self) -> float:
+        """Seconds until the deadline (may be negative)."""
+        return self.deadline - time.perf_counter()
+
+
+class WeekState:
+    """Best plan, value and bound per week; totals include the objective constant."""
+
+    def __init__(self, weeks: list[Week], greedy: list[int], constant: float) -> None:
+        self.weeks = weeks
+        self.constant = constant
+        self.values = [week_values(week, greedy) for week in weeks]
+        self.value = [week.value(values) for week, values in zip(weeks, self.values, strict=True)]
+        self.bound = [math.inf] * len(weeks)
+        self.relaxations: list[Relaxation | None] = [None] * len(weeks)
+        self.proven = [False] * len(weeks)
+        self.searched = False
+
+    def incumbent(self) -> float:
+        return self.constant + sum(self.value)
+
+    def total_bound(self) -> float:
+        return self.constant + sum(self.bound)
+
+    def offer(self, index: int, values: np.ndarray) -> None:
+        """Keep ``values`` for week ``index`` if they score better."""
+        value = self.weeks[index].value(values)
+        if value > self.value[index] + 1e-9:
+            self.values[index], self.value[index] = values, value
+
+    def gap(self, index: int) -> float:
+        return max(0.0, self.bound[index] - self.value[index])
+
+    def candidate_values(self, candidates: int) -> list[int]:
+        result = np.zeros(candidates, dtype=np.int64)
+        for week, values in zip(self.weeks, self.values, strict=True):
+            result[week.candidate] = values
+        return result.tolist()
+
+
+def _cancelled(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def _constant(prepared: Prepared, policy: Policy) -> float:
+    return objective_constant(
+        prepared, policy.cover_weight, policy.churn_weight, policy.fragmentation_weight
+    )
+
+
+def _relax_and_round(
+    state: WeekState,
+    clock: Clock,
+    report: Callable[[float, float], None],
+    cancel: threading.Event | None,
+) -> None:
+    """Per week: LP bound and fractional plan, then the best rounded plan.
+
+    Column generation stops at :data:`LP_SHARE` of the time left, shared by the weeks;
+    every week gets at least one restricted LP (its bound).
+    """
+    budget = LP_SHARE * max(0.0, clock.left())
+    for index, week in enumerate(state.weeks):
+        if _cancelled(cancel):
+            return
+        deadline = time.perf_counter() + budget / max(1, len(state.weeks))
+        start = (state.values[index] > 0) | (week.kept_upper > 0)
+        if week.size <= WHOLE_LP_CANDIDATES:
+            start[:] = True
+        relaxation = relax(week, start, deadline)
+        state.relaxations[index] = relaxation
+        state.bound[index] = relaxation.bound
+        state.offer(index, round_relaxation(week, relaxation, [state.values[index]]))
+        state.bound[index] = max(state.bound[index], state.value[index])
+    clock.mark("rounded_plan")
+    report(state.incumbent(), state.total_bound())
+
+
+def _search(
+    state: WeekState,
+    policy: Policy,
+    clock: Clock,
+    report: Callable[[float, float], None],
+    cancel: threading.Event | None,
+) -> None:
+    """CP-SAT per week with a gap, largest gap first, time shared in proportion to gaps.
+
+    With ``policy.deterministic_time`` each week's work budget is fixed up front from the
+    gaps, so the run repeats; the wall-clock share is recomputed as weeks finish.
+    """
+    order = sorted(
+        (index for index in range(len(state.weeks)) if state.gap(index) > GAP_TOLERANCE),
+        key=lambda index: (-state.gap(index), index),
+    )
+    total_gap = sum(state.gap(index) for index in order)
+    for position, index in enumerate(order):
+        if _cancelled(cancel) or clock.left() <= MIN_WEEK_SEARCH_S:
+            return
+        waiting_gap = sum(state.gap(other) for other in order[position:]) or 1.0
+        share = state.gap(index) / waiting_gap
+        week_policy = dataclasses.replace(
+            policy,
+            time_limit_s=max(MIN_WEEK_SEARCH_S, clock.left() * share),
+            deterministic_time=(
+                None if policy.deterministic_time is None
+                else policy.deterministic_time * state.gap(index) / total_gap
+            ),
+        )
+        _search_week(state, index, week_policy, report, cancel)
+        state.searched = True
+
+
+def _search_week(
+    state: WeekState,
+    index: int,
+    policy: Policy,
+    report: Callable[[float, float], None],
+    cancel: threading.Event | None,
+) -> None:
+    week, relaxation = state.weeks[index], state.relaxations[index]
+    allowed = relaxation.active if relaxation is not None else np.zeros(week.size, dtype=bool)
+    others = state.incumbent() - state.value[index]
+
+    def week_report(value: float) -> None:
+        report(others + value, state.total_bound())
+
+    outcome = polish_week(week, state.values[index], allowed, policy, week_report, cancel)
+    state.offer(index, outcome.values)
+    if outcome.complete and not _cancelled(cancel):
+        state.bound[index] = max(min(state.bound[index], outcome.bound), state.value[index])
+        state.proven[index] = outcome.optimal
 
 
 def _better_plan(
     prepared: Prepared,
     policy: Policy,
-    outcome: CpOutcome,
+    state: WeekState,
     greedy: pl.DataFrame,
     greedy_terms: dict[str, float],
 ) -> tuple[pl.DataFrame, dict[str, float]]:
-    """CP-SAT's plan and terms, unless it found none or scores below the greedy plan."""
-    if outcome.values is None:
-        return greedy, greedy_terms
-    plan = assemble_plan(prepared, outcome.values)
+    """The weekly plans assembled and scored, unless they score below the greedy plan."""
+    plan = assemble_plan(prepared, state.candidate_values(prepared.candidates.height))
     terms = evaluate(prepared.data, plan, policy)
     if terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
     return plan, terms
 
 
-def _search(
-    formulation: Formulation,
-    policy: Policy,
-    hint: list[int],
-    report: Callable[[float, float], None],
-    cancel: threading.Event | None,
-) -> CpOutcome:
-    """CP-SAT, unless there is nothing to decide or the user already cancelled."""
-    if cancel is not None and cancel.is_set():
-        return CpOutcome(None, "UNKNOWN", math.inf, cancelled=True)
-    if formulation.candidates == 0:
-        return CpOutcome(hint, "OPTIMAL", formulation.constant)
-    return solve_cp(formulation, policy, hint, report, cancel)
-
-
 def _reporter(
-    on_progress: ProgressHandler | None, lp: float, started: float
+    on_progress: ProgressHandler | None, started: float
 ) -> Callable[[float, float], None]:
-    """Turn (incumbent, CP-SAT bound) into :class:`Progress` for ``on_progress``."""
+    """Turn (incumbent, bound) into :class:`Progress` for ``on_progress``."""
 
-    def report(incumbent: float, cp_bound: float) -> None:
+    def report(incumbent: float, bound: float) -> None:
         if on_progress is None:
             return
-        bound = max(min(lp, cp_bound), incumbent)
+        bound = max(bound, incumbent)
         on_progress(
             Progress(
                 incumbent=incumbent,
@@ -146,10 +318,13 @@ def _reporter(
     return report
 
 
-def _status(outcome: CpOutcome) -> str:
-    if outcome.cancelled:
+def _status(state: WeekState, cancel: threading.Event | None) -> str:
+    if _cancelled(cancel):
         return STATUS_CANCELLED
-    return STATUS_OPTIMAL if outcome.status == "OPTIMAL" else STATUS_FEASIBLE
+    closed = all(
+        proven or state.gap(index) <= GAP_TOLERANCE for index, proven in enumerate(state.proven)
+    )
+    return STATUS_OPTIMAL if closed else STATUS_FEASIBLE
 
 
 def _result(
@@ -158,18 +333,21 @@ def _result(
     plan: pl.DataFrame,
     terms: dict[str, float],
     greedy_terms: dict[str, float],
-    lp: float,
-    outcome: CpOutcome,
+    state: WeekState,
+    cancel: threading.Event | None,
     started: float,
 ) -> PlanResult:
     data = prepared.data
     objective = terms["objective"]
-    bound = max(min(lp, outcome.bound), objective)
-    if outcome.status == "OPTIMAL" and not outcome.cancelled:
-        bound = objective
+    lp = state.constant + sum(
+        relaxation.bound if relaxation is not None else math.inf
+        for relaxation in state.relaxations
+    )
+    status = _status(state, cancel)
+    bound = objective if status == STATUS_OPTIMAL else max(state.total_bound(), objective)
     moves = explain_moves(prepared, plan)
     return PlanResult(
-        status=_status(outcome),
+        status=status,
         plan=plan,
         moves=moves,
         unmet=explain_unmet(prepared, plan),

@@ -163,11 +163,16 @@ class PlanResult:
         bound: best proven upper bound on the objective (LP relaxation or CP-SAT).
         gap: ``(bound - objective) / max(|bound|, 1e-9)``, never below 0.
         greedy_objective, greedy_terms: the same figures for the greedy baseline.
-        lp_bound: objective of the LP relaxation (GLOP); ``inf`` if it could not be solved.
+        lp_bound: the LP-relaxation bound: per week, the Lagrangian bound at the duals of
+            the LP relaxation (GLOP), which is at most the LP optimum; ``inf`` if it could
+            not be solved.
         wall_time_s: seconds for the whole run.
         conflicts: the user's constraints that cannot all hold, in plain words.
         solver_version: the OR-Tools version.
         settings: the policy used, as a dict.
+        timings: seconds per phase: ``build`` (inputs, greedy plan, weekly model),
+            ``lp`` (relaxation and rounding), ``search`` (CP-SAT), ``report`` (moves, KPIs),
+            and ``first_plan`` / ``rounded_plan`` (since the start, when each plan existed).
     """
 
     status: str
@@ -188,6 +193,7 @@ class PlanResult:
     conflicts: list[str] = field(default_factory=list)
     solver_version: str = ""
     settings: dict[str, object] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,198 @@
+"""CP-SAT on one week, started from a complete hint, to improve the rounded plan.
+
+A week's model is small enough to write variable by variable into the CP-SAT
+proto; large weeks are restricted to the candidates the LP relaxation
+considered plus those the hint uses (the rest stays at 0), small weeks keep
+every candidate so CP-SAT can prove the week optimal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
+from solver.relax import item_arrays
+from solver.types import Policy
+from solver.weekly import Week
+
+#: Weeks with at most this many candidates keep all of them in CP-SAT.
+FULL_WEEK_CANDIDATES = 4_000
+
+#: Called with the week's improving value (objective units, no constant).
+WeekReport = Callable[[float], None]
+
+
+@dataclass
+class WeekOutcome:
+    """What CP-SAT returned for one week.
+
+    Attributes:
+        values: tenths per candidate of the week (the hint if nothing better was found).
+        value: the week's objective value of ``values``.
+        bound: CP-SAT's bound, valid for the week only when ``complete``.
+        optimal: CP-SAT proved ``values`` optimal for the model it was given.
+        complete: the model had every candidate of the week.
+    """
+
+    values: np.ndarray
+    value: float
+    bound: float
+    optimal: bool
+    complete: bool
+
+
+def polish_week(
+    week: Week,
+    hint: np.ndarray,
+    allowed: np.ndarray,
+    policy: Policy,
+    report: WeekReport | None = None,
+    cancel: threading.Event | None = None,
+) -> WeekOutcome:
+    """Search the week with CP-SAT from ``hint`` (feasible tenths per candidate).
+
+    Args:
+        allowed: bool per candidate; ignored (all allowed) for weeks of at most
+            :data:`FULL_WEEK_CANDIDATES` candidates. The hint's candidates are always allowed.
+        policy: time limit, deterministic time, seed and workers of this week's search.
+    """
+    from ortools.sat.python import cp_model
+
+    complete = week.size <= FULL_WEEK_CANDIDATES
+    allowed = np.ones(week.size, dtype=bool) if complete else (allowed | (hint > 0))
+    model = cp_model.CpModel()
+    items = _write_week(model.proto, week, allowed, hint, cp_model.INT_MIN)
+    solver = cp_model.CpSolver()
+    set_parameters(solver.parameters, policy)
+    solver.parameters.fix_variables_to_their_hinted_value = False
+    callback = _callback(cp_model, report, cancel)
+    done = threading.Event()
+    watcher = start_cancel_watcher(solver, cancel, done)
+    status = solver.solve(model, callback)
+    done.set()
+    if watcher is not None:
+        watcher.join()
+    hinted = WeekOutcome(hint, week.value(hint), float("inf"), False, complete)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hinted
+    solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
+    candidate = items
+    values = np.bincount(candidate, weights=solution[: candidate.shape[0]], minlength=week.size)
+    values = values.astype(np.int64)
+    value = week.value(values)
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    optimal = status == cp_model.OPTIMAL
+    if value < hinted.value or not week.feasible(values):
+        return WeekOutcome(hint, hinted.value, bound, False, complete)
+    return WeekOutcome(values, value, bound, optimal, complete)
+
+
+def _write_week(
+    proto: Any, week: Week, allowed: np.ndarray, hint: np.ndarray, int_min: int
+) -> np.ndarray:
+    """Items, flags, rows, objective and hint of the week into ``proto``.
+
+    Returns:
+        The candidate of each item variable (item variables come first, then flags).
+    """
+    candidate, bound, gain = item_arrays(week)
+    is_kept = np.arange(candidate.shape[0]) < int((week.kept_upper > 0).sum())
+    keep = allowed[candidate] & (gain > 0)
+    candidate, bound, gain, is_kept = candidate[keep], bound[keep], gain[keep], is_kept[keep]
+    items = candidate.shape[0]
+    group = week.group[candidate]
+    flagged_groups = np.unique(group[week.group_flagged[group]])
+    flag_of = np.full(week.group_flagged.shape[0], -1, dtype=np.int64)
+    flag_of[flagged_groups] = items + np.arange(flagged_groups.shape[0])
+    for upper in bound.tolist():
+        proto.variables.add().domain.extend([0, upper])
+    for _ in range(flagged_groups.shape[0]):
+        proto.variables.add().domain.extend([0, 1])
+    positions = np.arange(items)
+    _rows(proto, week.person[candidate], positions, week.free, int_min)
+    _rows(proto, week.demand[candidate], positions, week.remaining, int_min)
+    _flag_rows(proto, group, positions, flagged_groups, flag_of, week.group_largest, int_min)
+    scaled = np.rint(gain * OBJECTIVE_SCALE).astype(np.int64)
+    frag = round(week.fragmentation * OBJECTIVE_SCALE)
+    proto.objective.vars.extend(range(items + flagged_groups.shape[0]))
+    proto.objective.coeffs.extend([*(-scaled).tolist(), *[frag] * flagged_groups.shape[0]])
+    proto.objective.scaling_factor = -1.0
+    _hint(proto, week, candidate, bound, is_kept, hint, flagged_groups)
+    return candidate
+
+
+def _rows(
+    proto: Any, keys: np.ndarray, positions: np.ndarray, limits: np.ndarray, int_min: int
+) -> None:
+    """``sum(items with key) <= limit`` for each key whose items could exceed its limit."""
+    order = np.argsort(keys, kind="stable")
+    keys_sorted, items_sorted = keys[order], positions[order].tolist()
+    distinct, starts = np.unique(keys_sorted, return_index=True)
+    ends = np.append(starts[1:], keys_sorted.shape[0])
+    for key, first, last in zip(distinct.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        linear = proto.constraints.add().linear
+        linear.vars.extend(items_sorted[first:last])
+        linear.coeffs.extend([1] * (last - first))
+        linear.domain.extend([int_min, int(limits[key])])
+
+
+def _flag_rows(
+    proto: Any,
+    group: np.ndarray,
+    positions: np.ndarray,
+    flagged_groups: np.ndarray,
+    flag_of: np.ndarray,
+    largest: np.ndarray,
+    int_min: int,
+) -> None:
+    """Per flagged group: ``sum(its items) - largest x flag <= 0``."""
+    flagged = np.isin(group, flagged_groups)
+    keys, items = group[flagged], positions[flagged]
+    order = np.argsort(keys, kind="stable")
+    keys_sorted, items_sorted = keys[order], items[order].tolist()
+    distinct, starts = np.unique(keys_sorted, return_index=True)
+    ends = np.append(starts[1:], keys_sorted.shape[0])
+    for key, first, last in zip(distinct.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        linear = proto.constraints.add().linear
+        linear.vars.extend([*items_sorted[first:last], int(flag_of[key])])
+        linear.coeffs.extend([1] * (last - first) + [-int(largest[key])])
+        linear.domain.extend([int_min, 0])
+
+
+def _hint(
+    proto: Any,
+    week: Week,
+    candidate: np.ndarray,
+    bound: np.ndarray,
+    is_kept: np.ndarray,
+    hint: np.ndarray,
+    flagged_groups: np.ndarray,
+) -> None:
+    """The complete hint: each candidate's tenths fill its kept item first, then the rest."""
+    kept_part = np.minimum(hint[candidate], week.kept_upper[candidate])
+    values = np.where(is_kept, kept_part, np.minimum(bound, hint[candidate] - kept_part))
+    values = np.clip(values, 0, bound)
+    used = np.zeros(week.group_flagged.shape[0], dtype=bool)
+    used[week.group[hint > 0]] = True
+    flags = used[flagged_groups].astype(np.int64)
+    all_values = np.concatenate([values, flags])
+    proto.solution_hint.vars.extend(range(all_values.shape[0]))
+    proto.solution_hint.values.extend(all_values.tolist())
+
+
+def _callback(cp_model: Any, report: WeekReport | None, cancel: threading.Event | None) -> Any:
+    """Reports each improving week value and stops on ``cancel``."""
+
+    class WeekCallback(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+        def on_solution_callback(self) -> None:
+            if report is not None:
+                report(self.objective_value / OBJECTIVE_SCALE)
+            if cancel is not None and cancel.is_set():
+                self.stop_search()
+
+    return WeekCallback()

@@ -1,0 +1,105 @@
+"""Integer plans for one week from the LP relaxation: fix which groups open, then a min-cost flow.
+
+Once it is decided which person-project groups may carry hours, what is left
+of a week is a network: source -> person (free capacity) -> group (its
+largest load) -> demand (one arc per item, gain as negative cost) -> sink
+(remaining demand), plus a free source -> sink arc for idle hours. A min-cost
+flow solves it exactly and in whole tenths, in milliseconds, and by
+construction respects capacity, remaining demand (so pins and fixed load,
+already taken out of both) and every bound. The rounding tries a few
+thresholds on the LP's flags and keeps the best plan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver.relax import Relaxation, item_arrays
+from solver.weekly import Week
+
+#: Integer cost units per objective unit in the flow (gains per tenth have <= 4 decimals).
+COST_SCALE = 10_000
+
+#: Flag thresholds tried: a group opens when its LP flag is at least this.
+FLAG_THRESHOLDS = (1e-6, 0.5)
+
+
+def flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
+    """The best tenths per candidate when only ``open_groups`` (bool per group) and the
+    unflagged groups may carry hours."""
+    from ortools.graph.python import min_cost_flow
+
+    allowed = open_groups | ~week.group_flagged
+    candidate, bound, gain = item_arrays(week)
+    keep = allowed[week.group[candidate]] & (gain > 0)
+    candidate, bound, gain = candidate[keep], bound[keep], gain[keep]
+    if candidate.shape[0] == 0:
+        return np.zeros(week.size, dtype=np.int64)
+    persons, groups = week.free.shape[0], week.group_flagged.shape[0]
+    person_node, group_node = 2, 2 + persons
+    demand_node = group_node + groups
+    supply = int(week.free.sum())
+    group_cap = np.where(week.group_flagged, week.group_largest, week.free[week.group_person])
+    tails = np.concatenate([
+        np.zeros(persons, dtype=np.int64),
+        person_node + week.group_person,
+        group_node + week.group[candidate],
+        demand_node + np.arange(week.remaining.shape[0]),
+        [0],
+    ])
+    heads = np.concatenate([
+        person_node + np.arange(persons),
+        group_node + np.arange(groups),
+        demand_node + week.demand[candidate],
+        np.ones(week.remaining.shape[0], dtype=np.int64),
+        [1],
+    ])
+    capacities = np.concatenate([
+        week.free, np.where(allowed, group_cap, 0), bound, week.remaining, [supply]
+    ]).astype(np.int64)
+    costs = np.concatenate([
+        np.zeros(persons + groups, dtype=np.int64),
+        -np.rint(gain * COST_SCALE).astype(np.int64),
+        np.zeros(week.remaining.shape[0] + 1, dtype=np.int64),
+    ])
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    solver.set_node_supply(0, supply)
+    solver.set_node_supply(1, -supply)
+    if solver.solve() != solver.OPTIMAL:
+        return np.zeros(week.size, dtype=np.int64)
+    first_item = persons + groups
+    flows = solver.flows(arcs[first_item: first_item + candidate.shape[0]])
+    return np.bincount(candidate, weights=flows, minlength=week.size).astype(np.int64)
+
+
+def round_relaxation(week: Week, relaxation: Relaxation, others: list[np.ndarray]) -> np.ndarray:
+    """The best integer plan among flows over the groups the LP opens (per threshold) and
+    the groups each plan in ``others`` uses, then with its weakest groups closed."""
+    best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
+    choices = [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
+    choices += [_used_groups(week, plan) | (relaxation.flags > 0.5) for plan in others]
+    for open_groups in choices:
+        plan = flow_plan(week, open_groups)
+        value = week.value(plan)
+        if value > best_value + 1e-9:
+            best, best_value = plan, value
+    return _prune(week, best, best_value)
+
+
+def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:
+    used = np.zeros(week.group_flagged.shape[0], dtype=bool)
+    used[week.group[plan > 0]] = True
+    return used
+
+
+def _prune(week: Week, plan: np.ndarray, value: float) -> np.ndarray:
+    """Re-solve with only the groups ``plan`` uses, then close, one pass, each flagged group
+    whose hours earn less than its fragmentation cost, and keep whichever scores best."""
+    used = _used_groups(week, plan)
+    earned = np.bincount(week.group, weights=plan * week.cover_gain, minlength=used.shape[0])
+    weak = used & week.group_flagged & (earned < 2 * week.fragmentation)
+    if not weak.any():
+        return plan
+    trial = flow_plan(week, used & ~weak)
+    return trial if week.value(trial) > value else plan
