@@ -40,7 +40,7 @@ def capacity_report(
     frame = tables.utilisation.join(people, on="person_id", how="left")
     if person_id is not None:
         if person_id not in people["person_id"].to_list():
-            raise UserError(f"unknown person {person_id!r}", column="--person",
+            raise UserError(f"unknown person {person_id!r}", option="--person",
                             fix="use an id from `pmo-tui capacity` (column person_id)")
         frame = frame.filter(pl.col("person_id") == person_id)
     if over_allocated:

@@ -9,6 +9,7 @@ commands that need them, so ``pmo-tui --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,21 @@ def _format_option(*choices: str) -> Any:
 
 
 def _open_db(ctx: click.Context, *, seed_demo: bool = True):
+    """The database of ``--db``/``$PMO_TUI_DB``, else the default one (made from the demo).
+
+    A path the user named must exist: a typo should not quietly create a demo database.
+    """
     from pmo_tui.store.db import open_database
 
-    return open_database(ctx.obj["db_path"], seed_demo=seed_demo)
+    path: Path = ctx.obj["db_path"]
+    if ctx.obj.get("db_named") and not path.exists():
+        raise UserError(
+            "no database at this path",
+            file=str(path),
+            fix=f"check the path, or create it: `pmo-tui --db {path} db init` "
+            "(demo organisation) or `db init --empty`",
+        )
+    return open_database(path, seed_demo=seed_demo)
 
 
 @click.group(cls=PmoGroup, default="tui", default_if_no_args=True, invoke_without_command=True)
@@ -79,10 +92,11 @@ def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: b
     One shared pool of people across all projects, capacity and demand per ISO
     week, and a plan that rebalances allocations (OR-Tools CP-SAT).
     """
-    from pmo_tui.store.db import default_db_path
+    from pmo_tui.store.db import DB_ENV_VAR, default_db_path
 
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path or default_db_path()
+    ctx.obj["db_named"] = db_path is not None or bool(os.environ.get(DB_ENV_VAR))
     ctx.obj["theme"] = theme
     ctx.obj["no_mouse"] = no_mouse
     if ctx.invoked_subcommand is None:  # options only, e.g. `pmo-tui --db my.db`
@@ -98,6 +112,13 @@ def tui(ctx: click.Context) -> None:
 
 def _run_app(ctx: click.Context, initial_screen: str) -> None:
     from pmo_tui.tui.app import make_app
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the terminal UI needs an interactive terminal",
+            fix="run it in a terminal (over SSH: ssh -t), or use the headless commands, "
+            "e.g. `pmo-tui plan --headless`, `pmo-tui capacity`",
+        )
 
     from pmo_tui.store.migrations import SCHEMA_VERSION
     from pmo_tui.store.readonly import schema_version
@@ -214,6 +235,12 @@ def capacity(
     from pmo_tui.capacity_report import capacity_report
     from pmo_tui.output import render_frame
 
+    if over_allocated and unmet:
+        raise UserError(
+            "--over-allocated and --unmet show different tables", option="--unmet",
+            fix="pass one of them",
+        )
+
     frame = capacity_report(
         _open_db(ctx), over_allocated=over_allocated, unmet=unmet, person_id=person_id
     )
@@ -245,14 +272,62 @@ def plan(ctx: click.Context, headless: bool, fmt: str, apply_plan: bool, **optio
     if not headless and sys.stdin.isatty() and sys.stdout.isatty():
         _run_app(ctx, "plan")
         return
+    policy = policy_from_options(**options)
     database = _open_db(ctx)
-    outcome = run_plan(database, policy_from_options(**options))
+    outcome = _solve_interruptibly(ctx.obj["db_path"], policy)
     click.echo(render_outcome(outcome, fmt))
     if outcome.result.status == "INFEASIBLE":
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
         written = apply_outcome(database, outcome)
         click.echo(f"applied: {written} allocation rows written (see change_log)", err=True)
+
+
+def _exit_now(code: int) -> None:
+    """Exit at once after Ctrl-C: OR-Tools' native threads must not be torn down at exit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _solve_interruptibly(path: Path, policy: Any) -> Any:
+    """Run the planning service in a thread so that Ctrl-C stops the solver and writes nothing.
+
+    After Ctrl-C the process exits with code 130: the plan is neither printed nor applied.
+    """
+    import threading
+
+    from pmo_tui.planning import run_plan
+    from pmo_tui.store.db import open_database
+
+    cancel = threading.Event()
+    box: dict[str, Any] = {}
+
+    def solve() -> None:
+        try:
+            database = open_database(path, seed_demo=False)
+            try:
+                box["outcome"] = run_plan(database, policy, cancel=cancel)
+            finally:
+                database.close()
+        except BaseException as error:  # handed to the main thread below
+            box["error"] = error
+
+    worker = threading.Thread(target=solve, name="plan", daemon=True)
+    worker.start()
+    try:
+        click.echo(f"Solving (time limit {policy.time_limit_s:g} s; Ctrl-C stops and writes "
+                   "nothing)...", err=True)
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        cancel.set()
+        worker.join()
+        click.echo("Interrupted: the plan was stopped; nothing was written.", err=True)
+        _exit_now(130)
+    if "error" in box:
+        raise box["error"]
+    return box["outcome"]
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ class UserError(Exception):
         file: the file (or element) it was found in, if any.
         row: 1-based data row (the header is row 1, the first data row is 2), if any.
         column: the column or field name, if any.
+        option: the command-line option, if the mistake is in one (e.g. ``--time-limit``).
         fix: what to do about it.
     """
 
@@ -25,12 +26,14 @@ class UserError(Exception):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        option: str | None = None,
         fix: str | None = None,
     ) -> None:
         self.message = message
         self.file = file
         self.row = row
         self.column = column
+        self.option = option
         self.fix = fix
         super().__init__(self.render())
 
@@ -42,11 +45,13 @@ class UserError(Exception):
                 self.file,
                 f"row {self.row}" if self.row is not None else None,
                 f"column {self.column!r}" if self.column else None,
+                f"option {self.option}" if self.option else None,
             )
             if part
         )
         text = f"{place}: {self.message}" if place else self.message
         if self.fix:
+            text = text.rstrip() + ("" if text.rstrip().endswith((".", "!", "?")) else ".")
             text += f" Fix: {self.fix}"
         return text
 

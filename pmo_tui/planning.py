@@ -12,6 +12,7 @@ allocations (they never move); allocations outside any demand are fixed load.
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,19 +62,21 @@ def policy_from_options(
     """A solver :class:`~solver.Policy` from CLI/TUI options (None keeps the default weight).
 
     Raises:
-        UserError: a negative weight, a non-positive time limit or worker count.
+        UserError: a negative or non-finite weight, a non-positive time limit or worker count.
     """
-    if time_limit <= 0:
-        raise UserError("the time limit must be positive", column="--time-limit", fix="e.g. --time-limit 10")
+    if not math.isfinite(time_limit) or time_limit <= 0:
+        raise UserError("the time limit must be a positive number of seconds",
+                         option="--time-limit", fix="e.g. --time-limit 10")
     if workers < 1:
-        raise UserError("at least one worker is needed", column="--workers", fix="e.g. --workers 2")
+        raise UserError("at least one worker is needed", option="--workers", fix="e.g. --workers 2")
     weights: dict[str, Any] = {}
     for name, value in (("churn_weight", churn_weight), ("fragmentation_weight", fragmentation_weight)):
-        if value is not None:
-            if value < 0:
-                raise UserError(f"{name.replace('_', ' ')} must not be negative",
-                                column=f"--{name.replace('_', '-')}", fix="use 0 or more")
-            weights[name] = value
+        if value is None:
+            continue
+        if not math.isfinite(value) or value < 0:
+            raise UserError(f"the {name.replace('_', ' ')} must be a number of 0 or more",
+                            option=f"--{name.replace('_', '-')}", fix="e.g. 0.2")
+        weights[name] = value
     return Policy(time_limit_s=time_limit, seed=seed, workers=workers, **weights)
 
 

@@ -27,6 +27,9 @@ def set_parameters(parameters: Any, policy: Policy) -> None:
     parameters.max_time_in_seconds = policy.time_limit_s
     parameters.random_seed = policy.seed
     parameters.num_workers = max(1, policy.workers)
+    # Ctrl-C belongs to the caller (the CLI cancels and writes nothing); CP-SAT must not
+    # swallow it and hand back a plan as if the search had ended normally.
+    parameters.catch_sigint_signal = False
     if policy.workers > 1:
         parameters.interleave_search = True
         parameters.ignore_subsolvers.extend(SLOW_INTERLEAVED_WORKERS)

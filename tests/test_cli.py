@@ -133,3 +133,58 @@ def test_every_command_has_help_and_a_row_in_the_readme() -> None:
         assert command.help, f"{path} has no help text"
         if path != "pmo-tui tui":  # the default command: `pmo-tui` alone
             assert f"`{path}" in readme, f"{path} is missing from the README's command table"
+
+
+def test_ctrl_c_during_plan_apply_writes_nothing(tmp_path: Path) -> None:
+    import signal
+
+    db = tmp_path / "demo.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "db", "init"], obj={}).exit_code == 0
+    before = _dump(db)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from pmo_tui.cli import main; main()", "--db", str(db),
+         "plan", "--headless", "--apply", "--time-limit", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline().startswith("Solving")  # the solve has started
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "nothing was written" in err
+    assert _dump(db) == before
+
+
+def test_a_named_database_that_does_not_exist_is_not_created(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "typo.db"
+    result = _invoke(runner, db, "capacity")
+    assert result.exit_code == 2 and not db.exists()
+    assert "no database at this path" in result.output and "db init" in result.output
+
+
+def test_over_allocated_and_unmet_together_are_refused(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    result = _invoke(runner, db, "capacity", "--over-allocated", "--unmet")
+    assert result.exit_code == 2 and "option --unmet" in result.output
+
+
+def test_the_tui_without_a_terminal_says_so_instead_of_hanging(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    result = _invoke(runner, db)
+    assert result.exit_code == 2 and "needs an interactive terminal" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--time-limit", "0"), ("--workers", "0"), ("--churn-weight", "-1"),
+                          ("--fragmentation-weight", "nan"), ("--churn-weight", "inf")]
+)
+def test_bad_plan_options_are_one_clear_message(
+    runner: CliRunner, tmp_path: Path, option: str, value: str
+) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    result = _invoke(runner, db, "plan", "--headless", option, value)
+    assert result.exit_code == 2 and f"option {option}" in result.output
+    assert "Fix:" in result.output and "Traceback" not in result.output

@@ -42,7 +42,7 @@ def _empty_db(tmp_path: Path, *files: Path) -> Path:
 
 def test_three_files_make_one_pool_and_show_the_over_allocated_weeks(tmp_path: Path) -> None:
     db = _empty_db(tmp_path, GANTT, SAMPLES / "sample.mpx", SAMPLES / "mspdiresource.xml")
-    rows = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").output)
+    rows = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").stdout)
     over = {(r["name"], r["week"]): (r["allocated_hours"], r["capacity_hours"]) for r in rows}
     assert ("Wade Golden", "2006-08-28") in over
     gantt_weeks = {key: value for key, value in over.items() if key[1].startswith("2024")}
@@ -58,7 +58,7 @@ def test_plan_on_the_gantt_sample_removes_over_allocation_and_explains_unmet(tmp
     db = _empty_db(tmp_path, GANTT)
     result = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
     assert result.exit_code == 0, result.output
-    plan = json.loads(result.output)
+    plan = json.loads(result.stdout)
     assert plan["kpis_before"]["over_allocated_person_weeks"] == 4
     assert plan["kpis_after"]["over_allocated_person_weeks"] == 0
     unmet = {(r["skill_id"], r["week"]): (r["unmet_hours"], r["reason"]) for r in plan["unmet"]}
@@ -77,7 +77,7 @@ def test_apply_writes_the_plan_and_capacity_shows_no_over_allocation(tmp_path: P
     db = _empty_db(tmp_path, GANTT)
     applied = _run(db, "plan", "--headless", "--apply", "--time-limit", "5")
     assert applied.exit_code == 0, applied.output
-    over = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").output)
+    over = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").stdout)
     assert over == []
     log = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
-    assert json.loads(log.output)["kpis_before"]["over_allocated_person_weeks"] == 0
+    assert json.loads(log.stdout)["kpis_before"]["over_allocated_person_weeks"] == 0

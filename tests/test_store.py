@@ -133,3 +133,52 @@ def test_unreadable_database_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         connect(path)
     assert caught.value.file == str(path) and caught.value.fix
+
+
+def test_allocation_on_another_projects_demand_is_refused(tmp_path: Path) -> None:
+    db = connect(tmp_path / "pmo.db")
+    write_bundles(db, [_project_bundle()])
+    before = _dump(db)
+    bad = _project_bundle()
+    bad.projects = pl.DataFrame({"id": ["P2"], "name": ["Other"], "portfolio_id": ["PF"]})
+    bad.allocation = bad.allocation.with_columns(pl.lit("P2").alias("project_id"))
+    bad.demand = bad.demand.clear()
+    bad.demand_week = bad.demand_week.clear()
+    with pytest.raises(UserError) as caught:
+        write_bundles(db, [bad])
+    assert caught.value.column == "project_id"
+    assert "demand 'P1:1' belongs to project 'P1', not 'P2'" in caught.value.message
+    assert _dump(db) == before
+
+
+def test_csv_ids_win_over_names_so_namesakes_stay_two_people(tmp_path: Path) -> None:
+    db = connect(tmp_path / "pmo.db")
+    twins = _project_bundle()
+    twins.people = pl.concat(
+        [twins.people, twins.people.with_columns(pl.lit("jack-house-2").alias("id"))]
+    )
+    write_bundles(db, [twins])
+    report = write_bundles(db, [twins])  # importing the same file again
+    assert read_table(db, "person")["id"].sort().to_list() == ["jack-house", "jack-house-2"]
+    assert report.merged_people == []
+
+
+def test_merged_people_keep_the_pool_calendar_and_the_import_says_so(tmp_path: Path) -> None:
+    db = connect(tmp_path / "pmo.db")
+    write_bundles(db, [_project_bundle()])
+    second = _project_bundle("plan.gan")
+    second.projects = second.projects.with_columns(pl.lit("P9").alias("id"))
+    second.demand = second.demand.with_columns(pl.lit("P9").alias("project_id"), pl.lit("P9:1").alias("id"))
+    second.demand_week = second.demand_week.with_columns(pl.lit("P9:1").alias("demand_id"))
+    second.allocation = second.allocation.with_columns(
+        pl.lit("P9").alias("project_id"), pl.lit("P9:1").alias("demand_id")
+    )
+    second.leave = pl.DataFrame(
+        {"person_id": ["jack-house"], "start": [WEEK], "end": [WEEK], "reason": ["vacation"]}
+    )
+    report = write_bundles(db, [second], people="merge")
+    assert read_table(db, "leave").is_empty()
+    assert report.notes == [
+        "jack-house was already in the pool: kept the pool's calendar, ignored 1 leave row(s) "
+        "from the file (add them with `import csv` leave.csv if they are new)"
+    ]

@@ -59,9 +59,16 @@ def _optional(name: str, kind: str = "text") -> ColumnSpec:
     return ColumnSpec(name, kind, required=False)
 
 
+#: Hours in a week (7 x 24): no weekly figure can be more.
+HOURS_IN_A_WEEK = 168
+
+
 def _hours_column(name: str) -> ColumnSpec:
-    """Hours, 0 or more (e.g. hours per week)."""
-    return ColumnSpec(name, "number", True, low=0, fix="enter 0 or more hours", hours=True)
+    """Hours per week, 0 to 168."""
+    return ColumnSpec(
+        name, "number", True, 0, HOURS_IN_A_WEEK,
+        fix=f"enter the hours of one week, from 0 to {HOURS_IN_A_WEEK}", hours=True,
+    )
 
 
 def _day_hours_column(name: str, required: bool = True) -> ColumnSpec:

@@ -56,7 +56,8 @@ def connect(path: Path) -> sqlite_utils.Database:
         raise UserError(
             f"cannot open the database: {error}",
             file=str(path),
-            fix="pass --db with a writable path to a pmo-tui database, or remove the file to start anew",
+            fix="pass --db with the path of a pmo-tui database in a folder you can write to "
+            "(SQLite writes its journal beside the file)",
         ) from error
     return db
 

@@ -154,6 +154,7 @@ def _write_bundle(
     report.notes.extend(bundle.notes)
     existing_ids = _merge_people(db, parts, report, people)
     _check_references(db, parts, bundle)
+    _check_allocation_projects(db, parts, bundle)
     _check_new_projects(db, parts, bundle, replace)
     _upsert_reference_data(db, parts, report)
     _write_people(db, parts, existing_ids, report, people)
@@ -182,13 +183,7 @@ def _merge_people(
     mapping: dict[str, str] = {}
     merged_ids: set[str] = set()
     for row in parts["people"].iter_rows(named=True):
-        email = (row["email"] or "").casefold()
-        match = by_email.get(email) if email else None
-        how = "e-mail"
-        if match is None:
-            match, how = by_name.get(_name_key(row["name"])), "name"
-        if match is None and row["id"] in known_ids and people == "upsert":
-            match, how = row["id"], "id"
+        match, how = _match_person(row, known_ids, by_email, by_name, people)
         if match is None:
             new_id = _unused_id(row["id"], known_ids) if people == "merge" else row["id"]
             known_ids.add(new_id)
@@ -198,12 +193,29 @@ def _merge_people(
             continue
         mapping[row["id"]] = match
         merged_ids.add(match)
-        report.merged_people.append(f"{row['name']} -> {match} (matched by {how})")
+        if how != "id":
+            report.merged_people.append(f"{row['name']} -> {match} (matched by {how})")
     for name, frame in parts.items():
         if "person_id" in frame.columns:
             parts[name] = frame.with_columns(pl.col("person_id").replace(mapping))
     parts["people"] = parts["people"].with_columns(pl.col("id").replace(mapping))
     return merged_ids
+
+
+def _match_person(
+    row: dict,
+    known_ids: set[str],
+    by_email: dict[str, str],
+    by_name: dict[str, str],
+    people: PeoplePolicy,
+) -> tuple[str | None, str]:
+    """The pool's id for a bundle person and how it matched (CSV ids are authoritative)."""
+    if people == "upsert" and row["id"] in known_ids:
+        return row["id"], "id"
+    email = (row["email"] or "").casefold()
+    if email and email in by_email:
+        return by_email[email], "e-mail"
+    return by_name.get(_name_key(row["name"])), "name"
 
 
 def _unused_id(wanted: str, taken: set[str]) -> str:
@@ -215,12 +227,16 @@ def _unused_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-def _known_keys(db: sqlite_utils.Database, table: str, parts: dict[str, pl.DataFrame], part: str) -> set:
+def _known_keys(
+    db: sqlite_utils.Database, table: str, parts: dict[str, pl.DataFrame], part: str
+) -> set:
     stored = {row[0] for row in db.execute(f"SELECT id FROM [{table}]").fetchall()}
     return stored | set(parts[part]["id"].drop_nulls().to_list())
 
 
-def _check_references(db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle) -> None:
+def _check_references(
+    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle
+) -> None:
     for part, column, table, defining_part in REFERENCES:
         values = parts[part][column].drop_nulls().unique(maintain_order=True)
         if values.is_empty():
@@ -229,6 +245,41 @@ def _check_references(db: sqlite_utils.Database, parts: dict[str, pl.DataFrame],
         missing = [v for v in values.to_list() if v not in known]
         if missing:
             raise _unknown_reference(bundle, part, column, table, missing[0])
+
+
+def _check_allocation_projects(
+    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle
+) -> None:
+    """An allocation on a demand must be on that demand's project."""
+    allocations = parts["allocation"].filter(pl.col("demand_id").is_not_null())
+    if allocations.is_empty():
+        return
+    stored = pl.DataFrame(
+        db.execute("SELECT id, project_id FROM demand").fetchall(),
+        schema={"demand_id": pl.String, "demand_project": pl.String},
+        orient="row",
+    )
+    given = parts["demand"].select(
+        pl.col("id").alias("demand_id"), pl.col("project_id").alias("demand_project")
+    )
+    projects = pl.concat([given, stored]).unique("demand_id", keep="first")
+    wrong = allocations.join(projects, on="demand_id").filter(
+        pl.col("project_id") != pl.col("demand_project")
+    )
+    if wrong.is_empty():
+        return
+    first = wrong.row(0, named=True)
+    origin = bundle.origins.get("allocation")
+    raise UserError(
+        f"demand {first['demand_id']!r} belongs to project {first['demand_project']!r}, "
+        f"not {first['project_id']!r}",
+        file=origin or bundle.source,
+        row=_find_row(Path(origin), "demand_id", first["demand_id"])
+        if origin and origin.endswith(".csv")
+        else None,
+        column="project_id",
+        fix=f"use project_id {first['demand_project']!r}, or a demand of project {first['project_id']!r}",
+    )
 
 
 def _unknown_reference(bundle: Bundle, part: str, column: str, table: str, value: str) -> UserError:
@@ -321,7 +372,9 @@ def _write_people(
     skills = parts["person_skills"]
     if not skills.is_empty():
         if people == "merge":
-            db["person_skill"].insert_all(_records(skills), pk=("person_id", "skill_id"), ignore=True)
+            db["person_skill"].insert_all(
+                _records(skills), pk=("person_id", "skill_id"), ignore=True
+            )
         else:
             db["person_skill"].upsert_all(_records(skills), pk=("person_id", "skill_id"))
         report.add_rows("person_skill", skills.height)
@@ -338,6 +391,13 @@ def _write_calendar(
     for part, table in (("leave", "leave"), ("availability", "availability")):
         frame = parts[part]
         if people == "merge":
+            kept_from_pool = frame.filter(pl.col("person_id").is_in(list(existing_ids)))
+            for person_id, rows in kept_from_pool.group_by("person_id", maintain_order=True):
+                report.notes.append(
+                    f"{person_id[0]} was already in the pool: kept the pool's calendar, "
+                    f"ignored {rows.height} {table} row(s) from the file "
+                    f"(add them with `import csv` {table}.csv if they are new)"
+                )
             frame = frame.filter(~pl.col("person_id").is_in(list(existing_ids)))
         if frame.is_empty():
             continue
@@ -347,7 +407,9 @@ def _write_calendar(
         report.add_rows(table, frame.height)
 
 
-def _write_allocations(db: sqlite_utils.Database, frame: pl.DataFrame, report: ImportReport) -> None:
+def _write_allocations(
+    db: sqlite_utils.Database, frame: pl.DataFrame, report: ImportReport
+) -> None:
     if frame.is_empty():
         return
     records = _records(frame)
