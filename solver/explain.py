@@ -188,7 +188,13 @@ def _with_removal_facts(prepared: Prepared, removals: pl.DataFrame) -> pl.DataFr
 def _removal_rows(removals: pl.DataFrame) -> pl.DataFrame:
     reason = (
         pl.when(pl.col("over_capacity") > 0)
-        .then(pl.format("removes {} h/week above capacity", hours_text(pl.col("over_capacity"))))
+        .then(
+            pl.format(
+                "takes {} h/week off: the person is booked {} h/week above capacity",
+                hours_text(pl.col("tenths")),
+                hours_text(pl.col("over_capacity")),
+            )
+        )
         .when(pl.col("demand") <= 0)
         .then(pl.format("demand {} asks for no hours in this week", pl.col("demand_id")))
         .when(pl.col("remaining") <= 0)

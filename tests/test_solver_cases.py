@@ -102,7 +102,7 @@ def test_sistine_objective_terms_bounds_and_moves() -> None:
     assert result.gap == pytest.approx(0.0)
     moves = result.moves.select("person_id", "from_project_id", "to_project_id", "hours", "reason")
     assert moves.rows() == [
-        ("michelangelo", "Sistine", None, 20.0, "removes 20 h/week above capacity"),
+        ("michelangelo", "Sistine", None, 20.0, "takes 20 h/week off: the person is booked 20 h/week above capacity"),
         (
             "raphael", None, "Sistine", 10.0,
             "covers unmet PM demand P1 on project Sistine (priority weight 4)",
@@ -190,8 +190,8 @@ def test_moves_group_consecutive_weeks() -> None:
     )
     result = solver.solve_plan(data)
     assert result.moves.select("first_week", "last_week", "weeks", "hours", "reason").rows() == [
-        (W1, W3, 3, 30.0, "removes 10 h/week above capacity"),
-        (W5, W5, 1, 10.0, "removes 10 h/week above capacity"),
+        (W1, W3, 3, 30.0, "takes 10 h/week off: the person is booked 10 h/week above capacity"),
+        (W5, W5, 1, 10.0, "takes 10 h/week off: the person is booked 10 h/week above capacity"),
     ]
     assert result.plan["hours"].to_list() == [30.0] * 4
 
