@@ -188,3 +188,35 @@ def test_bad_plan_options_are_one_clear_message(
     result = _invoke(runner, db, "plan", "--headless", option, value)
     assert result.exit_code == 2 and f"option {option}" in result.output
     assert "Fix:" in result.output and "Traceback" not in result.output
+
+
+def test_pinned_work_above_capacity_exits_3_and_names_the_conflict(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    (tmp_path / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
+    (tmp_path / "projects.csv").write_text(
+        "id,name,portfolio_id,phase,priority,start,finish,rag\n"
+        "P1,One,PF,execution,1,2027-01-04,2027-03-01,green\n"
+    )
+    (tmp_path / "skills.csv").write_text("id,name\ndev,Developer\n")
+    (tmp_path / "people.csv").write_text(
+        "id,name,region,mon,tue,wed,thu,fri,sat,sun\nann,Ann Lee,UK,8,8,8,8,8,0,0\n"
+    )
+    (tmp_path / "person_skills.csv").write_text("person_id,skill_id,level\nann,dev,3\n")
+    (tmp_path / "demands.csv").write_text(
+        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n"
+        "D1,P1,dev,1,2027-01-04,2027-01-04,50\n"
+    )
+    (tmp_path / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,pinned\n"
+        "ann,P1,D1,2027-01-04,2027-01-04,50,true\n"
+    )
+    assert _invoke(runner, db, "import", "csv", str(tmp_path)).exit_code == 0
+    result = _invoke(runner, db, "plan", "--headless", "--apply")
+    assert result.exit_code == 3
+    assert "INFEASIBLE" in result.stdout
+    assert "ann in the week of 2027-01-04 total 50 h" in result.stdout and "40 h" in result.stdout
+    rows = json.loads(_invoke(runner, db, "capacity", "--format", "json").stdout)
+    assert [r["allocated_hours"] for r in rows] == [50.0]  # nothing was applied
