@@ -65,7 +65,9 @@ def daily_capacity(
     holiday_days = holidays.select("region", "date").unique().with_columns(is_holiday=pl.lit(True))
     frame = frame.join(holiday_days, on=["region", "date"], how="left")
     frame = frame.join(_leave_by_day(leave), on=["person_id", "date"], how="left")
-    frame = frame.join(_availability_by_day(availability, last_day), on=["person_id", "date"], how="left")
+    frame = frame.join(
+        _availability_by_day(availability, last_day), on=["person_id", "date"], how="left"
+    )
     hours = (
         pl.when(pl.col("is_holiday").fill_null(False))
         .then(0.0)
@@ -94,11 +96,7 @@ def _availability_by_day(availability: pl.DataFrame, last_day: dt.date) -> pl.Da
         pl.date_ranges("start", pl.col("end").fill_null(last_day), interval="1d").alias("date"),
         "percent",
     ).explode("date")
-    return (
-        expanded.sort("start")
-        .group_by("person_id", "date")
-        .agg(pl.col("percent").last())
-    )
+    return expanded.sort("start").group_by("person_id", "date").agg(pl.col("percent").last())
 
 
 def weekly_capacity(daily: pl.DataFrame) -> pl.DataFrame:
@@ -204,7 +202,9 @@ def capacity_tables(db: sqlite_utils.Database) -> CapacityTables:
     span = horizon(demand, allocations)
     people = read_table(db, "person")
     if span is None:
-        capacity = pl.DataFrame(schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64})
+        capacity = pl.DataFrame(
+            schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
+        )
     else:
         daily = daily_capacity(
             people,

@@ -40,8 +40,11 @@ def capacity_report(
     frame = tables.utilisation.join(people, on="person_id", how="left")
     if person_id is not None:
         if person_id not in people["person_id"].to_list():
-            raise UserError(f"unknown person {person_id!r}", option="--person",
-                            fix="use an id from `pmo-tui capacity` (column person_id)")
+            raise UserError(
+                f"unknown person {person_id!r}",
+                option="--person",
+                fix="use an id from `pmo-tui capacity` (column person_id)",
+            )
         frame = frame.filter(pl.col("person_id") == person_id)
     if over_allocated:
         frame = frame.filter(pl.col("over_allocated"))

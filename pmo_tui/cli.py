@@ -110,7 +110,9 @@ def tui(ctx: click.Context) -> None:
     _run_app(ctx, "portfolio")
 
 
-def _run_app(ctx: click.Context, initial_screen: str) -> None:
+def _run_app(
+    ctx: click.Context, initial_screen: str, plan_defaults: dict[str, str] | None = None
+) -> None:
     from pmo_tui.tui.app import make_app
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -126,7 +128,13 @@ def _run_app(ctx: click.Context, initial_screen: str) -> None:
     if schema_version(ctx.obj["db_path"]) < SCHEMA_VERSION:
         _open_db(ctx).close()  # creates (with the demo on first run) or migrates the database
     obj = ctx.obj
-    app = make_app(obj["db_path"], initial_screen, theme=obj["theme"], no_mouse=obj["no_mouse"])
+    app = make_app(
+        obj["db_path"],
+        initial_screen,
+        theme=obj["theme"],
+        no_mouse=obj["no_mouse"],
+        plan_defaults=plan_defaults,
+    )
     app.run()
 
 
@@ -171,7 +179,9 @@ def import_group() -> None:
 
 @import_group.command("project")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace a project imported before from the same file.")
+@click.option(
+    "--replace", is_flag=True, help="Replace a project imported before from the same file."
+)
 @click.pass_context
 def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -> None:
     """Import MS Project XML/MPX, GanttProject .gan or Planner files, one project each.
@@ -215,8 +225,10 @@ def _echo_report(report) -> None:
     for merged in report.merged_people:
         click.echo(f"merged: {merged}")
     if report.new_people:
-        click.echo(f"new people: {len(report.new_people)} ({', '.join(report.new_people[:10])}"
-                   f"{', ...' if len(report.new_people) > 10 else ''})")
+        click.echo(
+            f"new people: {len(report.new_people)} ({', '.join(report.new_people[:10])}"
+            f"{', ...' if len(report.new_people) > 10 else ''})"
+        )
     written = ", ".join(f"{table} {count}" for table, count in report.rows.items())
     click.echo(f"written: {written or 'nothing'}")
 
@@ -237,7 +249,8 @@ def capacity(
 
     if over_allocated and unmet:
         raise UserError(
-            "--over-allocated and --unmet show different tables", option="--unmet",
+            "--over-allocated and --unmet show different tables",
+            option="--unmet",
             fix="pass one of them",
         )
 
@@ -250,27 +263,36 @@ def capacity(
 # ------------------------------------------------------------------------- plan
 @cli.command()
 @click.option(
-    "--headless", is_flag=True,
+    "--headless",
+    is_flag=True,
     help="Print the plan instead of opening the plan screen (implied without a terminal).",
 )
 @_format_option("table", "json", "markdown")
-@click.option("--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log).")
-@click.option("--time-limit", type=float, default=10.0, show_default=True, help="Solver time limit, seconds.")
+@click.option(
+    "--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log)."
+)
+@click.option(
+    "--time-limit", type=float, default=10.0, show_default=True, help="Solver time limit, seconds."
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Solver worker threads.")
-@click.option("--churn-weight", type=float, default=None, help="Cost per hour changed (default 0.2).")
 @click.option(
-    "--fragmentation-weight", type=float, default=None,
+    "--churn-weight", type=float, default=None, help="Cost per hour changed (default 0.2)."
+)
+@click.option(
+    "--fragmentation-weight",
+    type=float,
+    default=None,
     help="Cost per person-project-week (default 2.0).",
 )
 @click.pass_context
 def plan(ctx: click.Context, headless: bool, fmt: str, apply_plan: bool, **options: Any) -> None:
     """Rebalance allocations across projects (CP-SAT), against a greedy baseline and an LP bound."""
-    from pmo_tui.planning import apply_outcome, policy_from_options, run_plan
     from pmo_tui.plan_report import render_outcome
+    from pmo_tui.planning import apply_outcome, policy_from_options
 
     if not headless and sys.stdin.isatty() and sys.stdout.isatty():
-        _run_app(ctx, "plan")
+        _run_app(ctx, "plan", _plan_form_defaults(ctx))
         return
     policy = policy_from_options(**options)
     database = _open_db(ctx)
@@ -281,6 +303,16 @@ def plan(ctx: click.Context, headless: bool, fmt: str, apply_plan: bool, **optio
     if apply_plan:
         written = apply_outcome(database, outcome)
         click.echo(f"applied: {written} allocation rows written (see change_log)", err=True)
+
+
+def _plan_form_defaults(ctx: click.Context) -> dict[str, str]:
+    """The plan options given on the command line, as texts for the plan screen's form."""
+    given = click.core.ParameterSource.COMMANDLINE
+    return {
+        name: str(ctx.params[name])
+        for name in ("time_limit", "seed", "workers", "churn_weight", "fragmentation_weight")
+        if ctx.get_parameter_source(name) == given and ctx.params.get(name) is not None
+    }
 
 
 def _exit_now(code: int) -> None:
@@ -316,8 +348,10 @@ def _solve_interruptibly(path: Path, policy: Any) -> Any:
     worker = threading.Thread(target=solve, name="plan", daemon=True)
     worker.start()
     try:
-        click.echo(f"Solving (time limit {policy.time_limit_s:g} s; Ctrl-C stops and writes "
-                   "nothing)...", err=True)
+        click.echo(
+            f"Solving (time limit {policy.time_limit_s:g} s; Ctrl-C stops and writes nothing)...",
+            err=True,
+        )
         while worker.is_alive():
             worker.join(0.1)
     except KeyboardInterrupt:

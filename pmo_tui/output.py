@@ -51,7 +51,11 @@ def markdown_table(frame: pl.DataFrame, *, empty: str = "_none_") -> str:
     if frame.is_empty():
         return empty
     header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---:" if frame.schema[c].is_numeric() else "---" for c in frame.columns) + "|"
+    rule = (
+        "|"
+        + "|".join("---:" if frame.schema[c].is_numeric() else "---" for c in frame.columns)
+        + "|"
+    )
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.iter_rows()]
     return "\n".join([header, rule, *body])
 

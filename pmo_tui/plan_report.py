@@ -71,7 +71,9 @@ TABLE_ROW_LIMIT = 40
 
 def _terms_text(terms: dict[str, float]) -> str:
     """``cover 120.0 - churn 4.0 - fragmentation 6.0``."""
-    text = " ".join(f"{'+' if name in GAIN_TERMS else '-'} {name} {value:.1f}" for name, value in terms.items())
+    text = " ".join(
+        f"{'+' if name in GAIN_TERMS else '-'} {name} {value:.1f}" for name, value in terms.items()
+    )
     return text.removeprefix("+ ")
 
 
@@ -79,7 +81,9 @@ def _limited(frame: pl.DataFrame) -> str:
     """The first :data:`TABLE_ROW_LIMIT` rows as a text table, and how many more there are."""
     table = text_table(frame.head(TABLE_ROW_LIMIT))
     hidden = frame.height - TABLE_ROW_LIMIT
-    return table + (f"\n... {hidden} more rows (--format json or markdown lists all)" if hidden > 0 else "")
+    return table + (
+        f"\n... {hidden} more rows (--format json or markdown lists all)" if hidden > 0 else ""
+    )
 
 
 def _headline(outcome: PlanOutcome) -> list[str]:
@@ -104,8 +108,10 @@ def _sections(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
         (f"Moves ({outcome.result.moves.height})", moves_frame(outcome)),
         ("Unmet demand by project and skill (hours)", outcome.unmet_by_project_and_skill()),
         ("Unmet demand by week, with the reason", unmet_frame(outcome)),
-        ("Shortfall no re-allocation can fix (demand above the capacity of everyone qualified)",
-         outcome.result.shortfall),
+        (
+            "Shortfall no re-allocation can fix (demand above the capacity of everyone qualified)",
+            outcome.result.shortfall,
+        ),
     ]
 
 

@@ -46,8 +46,11 @@ class PlanOutcome:
         return (
             self.result.unmet.group_by("project_id", "skill_id")
             .agg(pl.col("unmet_hours").sum().round(1))
-            .sort(["unmet_hours", "project_id", "skill_id"], descending=[True, False, False],
-                  nulls_last=True)
+            .sort(
+                ["unmet_hours", "project_id", "skill_id"],
+                descending=[True, False, False],
+                nulls_last=True,
+            )
         )
 
 
@@ -65,17 +68,26 @@ def policy_from_options(
         UserError: a negative or non-finite weight, a non-positive time limit or worker count.
     """
     if not math.isfinite(time_limit) or time_limit <= 0:
-        raise UserError("the time limit must be a positive number of seconds",
-                         option="--time-limit", fix="e.g. --time-limit 10")
+        raise UserError(
+            "the time limit must be a positive number of seconds",
+            option="--time-limit",
+            fix="e.g. --time-limit 10",
+        )
     if workers < 1:
         raise UserError("at least one worker is needed", option="--workers", fix="e.g. --workers 2")
     weights: dict[str, Any] = {}
-    for name, value in (("churn_weight", churn_weight), ("fragmentation_weight", fragmentation_weight)):
+    for name, value in (
+        ("churn_weight", churn_weight),
+        ("fragmentation_weight", fragmentation_weight),
+    ):
         if value is None:
             continue
         if not math.isfinite(value) or value < 0:
-            raise UserError(f"the {name.replace('_', ' ')} must be a number of 0 or more",
-                            option=f"--{name.replace('_', '-')}", fix="e.g. 0.2")
+            raise UserError(
+                f"the {name.replace('_', ' ')} must be a number of 0 or more",
+                option=f"--{name.replace('_', '-')}",
+                fix="e.g. 0.2",
+            )
         weights[name] = value
     return Policy(time_limit_s=time_limit, seed=seed, workers=workers, **weights)
 
@@ -137,7 +149,9 @@ def run_plan(
     )
 
 
-def apply_outcome(db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: str = "apply plan") -> int:
+def apply_outcome(
+    db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: str = "apply plan"
+) -> int:
     """Replace the movable allocations with the plan's, in one transaction, and log it.
 
     Movable allocations are those on a demand, neither pinned nor hard; pinned,
@@ -151,13 +165,19 @@ def apply_outcome(db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: st
             plan was computed (another user or process wrote them): re-run the plan.
     """
     if outcome.result.status == "INFEASIBLE":
-        raise UserError("an infeasible plan cannot be applied", fix="resolve the conflicts listed first")
+        raise UserError(
+            "an infeasible plan cannot be applied", fix="resolve the conflicts listed first"
+        )
     movable_sql = "demand_id IS NOT NULL AND pinned = 0 AND kind = 'soft'"
     new_rows = outcome.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned"))
     records = new_rows.select(
-        "person_id", "project_id", "demand_id",
-        pl.col("week").dt.to_string("%Y-%m-%d"), pl.col("hours").round(1),
-        pl.lit("soft").alias("kind"), pl.lit(0).alias("pinned"),
+        "person_id",
+        "project_id",
+        "demand_id",
+        pl.col("week").dt.to_string("%Y-%m-%d"),
+        pl.col("hours").round(1),
+        pl.lit("soft").alias("kind"),
+        pl.lit(0).alias("pinned"),
     ).to_dicts()
     with db.atomic():
         if allocation_fingerprint(db) != outcome.allocation_fingerprint:
@@ -171,8 +191,15 @@ def apply_outcome(db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: st
         if records:
             db["allocation"].insert_all(records)
         log_change(
-            db, "allocation", "apply plan", reason=reason, before=before,
-            after={"rows": records, "objective": outcome.result.objective,
-                   "status": outcome.result.status},
+            db,
+            "allocation",
+            "apply plan",
+            reason=reason,
+            before=before,
+            after={
+                "rows": records,
+                "objective": outcome.result.objective,
+                "status": outcome.result.status,
+            },
         )
     return len(records)

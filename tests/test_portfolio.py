@@ -250,7 +250,7 @@ def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:
     assert policy.churn_weight == 0.2  # empty input: the optimizer's default
     with pytest.raises(UserError, match="seed must be a whole number"):
         policy_from_form({"seed": "1.5"})
-    with pytest.raises(UserError, match="time limit must be positive"):
+    with pytest.raises(UserError, match="time limit must be a positive number of seconds"):
         policy_from_form({"time_limit": "0"})
 
 

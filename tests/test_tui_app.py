@@ -152,6 +152,34 @@ async def test_capacity_filters_and_demand_view(db_path: Path) -> None:
 
 
 @sync
+async def test_capacity_filters_are_reachable_from_the_keyboard(db_path: Path) -> None:
+    app = _app(db_path, "capacity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("tab")  # from the grid to the name filter, not the next cell
+        assert app.focused is screen.query_one("#text-filter")
+        await pilot.press("tab", "enter", "down", "enter")  # skill: the first choice, "ba"
+        await settle(pilot)
+        assert screen.filters.skill == "ba" and not isinstance(app.focused, GridTable)
+        await pilot.press("escape", "u")  # back to the grid; u opens the unit drop-down
+        assert app.focused.parent is screen.query_one("#unit", Select)
+        await pilot.press("escape", "escape", "ctrl+p", *"region", "enter")
+        assert screen.query_one("#region", Select).expanded
+
+
+@sync
+async def test_findings_filters_open_with_s_and_t(db_path: Path) -> None:
+    app = _app(db_path, "findings")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert app.screen.query_one("#severity", Select).expanded
+        await pilot.press("escape", "escape", "t")
+        assert app.screen.query_one("#status-filter", Select).expanded
+
+
+@sync
 async def test_capacity_stays_responsive_with_2000_people_and_100000_allocations(
     db_path: Path,
 ) -> None:
@@ -163,6 +191,10 @@ async def test_capacity_stays_responsive_with_2000_people_and_100000_allocations
         await settle(pilot)
         grid = app.screen.query_one("#grid", GridTable)
         assert (grid.row_count, grid.column_count) == (2000, 53)  # name + 52 weeks
+        await pilot.press(*"l" * 10)
+        assert grid.scroll_x > 0
+        header = grid.render_line(0).text.split()
+        assert header[0] == "person" and all(len(label) == 5 for label in header[1:])  # MM-DD
         await pilot.press("G", "l", "enter")
         assert isinstance(app.screen, RowsDialog)
         assert "Person 1999" in str(app.screen.query_one("#dialog-title").render())
@@ -207,7 +239,10 @@ async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
         assert _rows(app, "#kpis") == 8
         assert _rows(app, "#moves") == screen.outcome.result.moves.height > 0
         assert screen.check_action("accept", ()) is True
-        await pilot.press("d")
+        assert not screen.query_one("#parameters").display  # the results get the width
+        await pilot.press("t", "enter")  # the moves tab; enter shows the whole move
+        assert isinstance(app.screen, RowsDialog)
+        await pilot.press("escape", "d")
         assert screen.outcome is None and _rows(app, "#kpis") == 0
 
 
@@ -236,12 +271,37 @@ async def test_esc_cancels_a_solve_and_keeps_the_best_plan(
         screen = await _run_plan(pilot, time_limit="60")
         await pilot.pause()
         assert screen.solving and screen.check_action("run", ()) is None  # one solve at a time
-        assert "gap 50.00 %" in str(screen.query_one("#progress-figures").render())
+        assert "gap 50.0%" in str(screen.query_one("#progress-figures").render())
         await pilot.press("escape")
         await settle(pilot)
         assert screen.outcome is not None and screen.outcome.result.status == "CANCELLED_WITH_PLAN"
+        status = str(screen.query_one("#plan-status").render())
+        assert status.startswith("cancelled: best plan so far")
         assert not screen.solving and screen.check_action("accept", ()) is True
         assert isinstance(app.screen, PlanScreen)  # esc cancelled, it did not go back
+
+
+@sync
+async def test_quitting_stops_a_running_solve_at_once(db_path: Path, slow_solver: None) -> None:
+    app = make_app(db_path, initial_screen="plan", plan_defaults={"time_limit": "60", "seed": "7"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.form_values()["seed"] == "7"
+        await pilot.press("r")
+        await pilot.pause()
+        cancel = screen.cancel_event
+        assert cancel is not None and not cancel.is_set()
+        await pilot.press("q")
+        assert cancel.is_set()
+
+
+def test_form_errors_name_the_field_as_shown() -> None:
+    from pmo_tui.tui.plan_form import policy_from_form
+
+    with pytest.raises(UserError) as caught:
+        policy_from_form({"time_limit": "0"})
+    assert "'time limit (s)'" in str(caught.value) and "--time-limit" not in str(caught.value)
 
 
 def _allocations(db_path: Path) -> list[tuple]:
@@ -342,5 +402,7 @@ def test_factory_checks_screen_and_theme(db_path: Path, monkeypatch: pytest.Monk
         make_app(db_path, theme="no-such-theme")
     with pytest.raises(UserError, match="unknown screen"):
         make_app(db_path, initial_screen="gantt")
+    with pytest.raises(UserError, match="unknown plan parameter"):
+        make_app(db_path, plan_defaults={"time-limit": "3"})
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_app(db_path).no_color  # Textual renders in monochrome

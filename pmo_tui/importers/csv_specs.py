@@ -66,8 +66,13 @@ HOURS_IN_A_WEEK = 168
 def _hours_column(name: str) -> ColumnSpec:
     """Hours per week, 0 to 168."""
     return ColumnSpec(
-        name, "number", True, 0, HOURS_IN_A_WEEK,
-        fix=f"enter the hours of one week, from 0 to {HOURS_IN_A_WEEK}", hours=True,
+        name,
+        "number",
+        True,
+        0,
+        HOURS_IN_A_WEEK,
+        fix=f"enter the hours of one week, from 0 to {HOURS_IN_A_WEEK}",
+        hours=True,
     )
 
 

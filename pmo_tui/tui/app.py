@@ -9,6 +9,7 @@ own their data, workers and handlers.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -70,8 +71,13 @@ class PmoApp(App[None]):
         initial_screen: str = "portfolio",
         today: dt.date | None = None,
         mouse: bool = True,
+        plan_defaults: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        #: Parameter name -> text the plan screen's form starts with (``pmo-tui plan`` options).
+        self.plan_defaults = dict(plan_defaults or {})
+        #: Cancel events of running solves: quitting sets them, so the solver stops at once.
+        self.cancel_events: set[threading.Event] = set()
         self.db_path = Path(db_path)
         self.initial_screen = initial_screen
         self.today = today or dt.date.today()
@@ -88,6 +94,12 @@ class PmoApp(App[None]):
         """Run the app; the mouse stays off when the factory was given ``no_mouse``."""
         kwargs.setdefault("mouse", self.use_mouse)
         return super().run(*args, **kwargs)
+
+    async def action_quit(self) -> None:
+        """Stop running solves first (else the exit waits for the solver thread), then quit."""
+        for event in list(self.cancel_events):
+            event.set()
+        self.exit()
 
     def action_goto(self, mode: str) -> None:
         """Switch to the screen ``mode``, remembering where we came from for ``esc``."""
@@ -127,12 +139,16 @@ class PmoApp(App[None]):
 
 
 def _screen_actions(screen: Screen) -> list[tuple[KeyHelp, str]]:
-    """The enabled, footer-shown bindings of ``screen`` itself, with their action strings."""
+    """The enabled bindings of ``screen`` itself, with their action strings.
+
+    Keys hidden from the footer (the filter drop-downs, reload) are listed too:
+    the palette is where a user looks for what the footer has no room for.
+    """
     lines = []
     seen: set[str] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if active.node is not screen or not binding.show or not active.enabled:
+        if active.node is not screen or not binding.description or not active.enabled:
             continue
         if binding.action in seen:
             continue
@@ -153,6 +169,7 @@ def make_app(
     no_mouse: bool = False,
     *,
     today: dt.date | None = None,
+    plan_defaults: dict[str, str] | None = None,
 ) -> PmoApp:
     """The pmo-tui app on ``db_path`` (which must exist), opening ``initial_screen``.
 
@@ -162,15 +179,31 @@ def make_app(
         theme: a Textual theme name (``ansi-dark`` for 16-colour terminals); None keeps the default.
         no_mouse: leave the mouse to the terminal, so users can select text.
         today: the date findings ages are counted to (tests freeze it).
+        plan_defaults: parameter name (as in :data:`~pmo_tui.tui.plan_form.PARAMETERS`)
+            -> text the plan screen's form starts with, e.g. ``{"time_limit": "3"}``.
 
     Raises:
-        UserError: an unknown screen or theme.
+        UserError: an unknown screen, theme or plan parameter.
     """
+    from pmo_tui.tui.plan_form import PARAMETERS
+
+    names = {parameter.name for parameter in PARAMETERS}
+    unknown = sorted(set(plan_defaults or {}) - names)
+    if unknown:
+        raise UserError(
+            f"unknown plan parameter {unknown[0]!r}", fix=f"use one of {', '.join(sorted(names))}"
+        )
     if initial_screen not in SCREENS:
         raise UserError(
             f"unknown screen {initial_screen!r}", fix=f"use one of {', '.join(SCREENS)}"
         )
-    app = PmoApp(Path(db_path), initial_screen=initial_screen, today=today, mouse=not no_mouse)
+    app = PmoApp(
+        Path(db_path),
+        initial_screen=initial_screen,
+        today=today,
+        mouse=not no_mouse,
+        plan_defaults=plan_defaults,
+    )
     if theme is not None:
         if theme not in app.available_themes:
             names = ", ".join(sorted(app.available_themes))

@@ -97,7 +97,10 @@ def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> 
     for name in ("time_limit", "seed", "workers"):
         if parsed.get(name) is not None:
             options[name] = parsed[name]
-    policy = policy_from_options(**options)
+    try:
+        policy = policy_from_options(**options)
+    except UserError as error:
+        raise _in_form_terms(error) from None
     extra = {
         p.policy_field: parsed[p.name]
         for p in PARAMETERS
@@ -108,6 +111,25 @@ def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> 
             "cover weight must not be negative", column="cover weight", fix="use 0 or more"
         )
     return dataclasses.replace(policy, **extra)
+
+
+def _in_form_terms(error: UserError) -> UserError:
+    """``error`` about a CLI option (``--time-limit``) told in the form's terms (``time limit (s)``)."""
+    if not error.option:
+        return error
+    name = error.option.removeprefix("--").replace("-", "_")
+    label = next((p.label for p in PARAMETERS if p.name == name), error.option)
+    fix = (error.fix or "").replace(f"{error.option} ", "") or None
+    return UserError(error.message, column=label, fix=fix)
+
+
+#: Solver statuses that are not plain words, in words.
+STATUS_WORDS = {"CANCELLED_WITH_PLAN": "cancelled: best plan so far"}
+
+
+def status_words(status: str) -> str:
+    """A solver status for people (``CANCELLED_WITH_PLAN`` -> ``cancelled: best plan so far``)."""
+    return STATUS_WORDS.get(status, status)
 
 
 def outcome_headline(outcome: PlanOutcome) -> str:
@@ -121,16 +143,25 @@ def outcome_headline(outcome: PlanOutcome) -> str:
         )
     gap = "n/a" if result.gap == float("inf") else f"{100 * result.gap:.2f} %"
     return (
-        f"{result.status} in {result.wall_time_s:.1f} s · objective {result.objective:.1f} · "
+        f"{status_words(result.status)} in {result.wall_time_s:.1f} s · objective {result.objective:.1f} · "
         f"bound {result.bound:.1f} · gap {gap} · greedy {result.greedy_objective:.1f} · "
         f"{result.moves.height} moves"
     )
 
 
 def progress_line(incumbent: float, bound: float, gap: float, elapsed_s: float) -> str:
-    """The live figures of a running solve, with how to cancel it."""
+    """The live figures of a running solve, with how to cancel it (long form)."""
     gap_text = "n/a" if gap == float("inf") else f"{100 * gap:.2f} %"
     return (
         f"incumbent {incumbent:.1f} · bound {bound:.1f} · gap {gap_text} · "
         f"{elapsed_s:.1f} s   Esc to cancel"
     )
+
+
+def progress_figures(incumbent: float, bound: float, gap: float, elapsed_s: float) -> str:
+    """The live figures short enough to sit beside the progress bar at 80 columns.
+
+    E.g. ``best 12346 bound 13000 gap 5.0% 12s · Esc stops`` (at most ~50 characters).
+    """
+    gap_text = "n/a" if gap == float("inf") else f"{100 * gap:.1f}%"
+    return f"best {incumbent:.0f} bound {bound:.0f} gap {gap_text} {elapsed_s:.0f}s · Esc stops"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -36,6 +36,12 @@ def nav_markup(current: str, db_name: str) -> str:
         text = f" {number} {label} "
         parts.append(f"[reverse b]{text}[/]" if mode == current else text)
     return "│".join(parts) + f"  [dim]{escape(db_name)}[/]"
+
+
+def open_select(select: Select) -> None:
+    """Focus the drop-down ``select`` and open its list (enter picks, esc closes)."""
+    select.focus()
+    select.action_show_overlay()
 
 
 class NavBar(Static):
@@ -81,6 +87,10 @@ class PmoScreen(Screen):
         if self.loaded_version != self.pmo_app.data_version:
             self.loaded_version = self.pmo_app.data_version
             self.action_reload()
+
+    def action_open_select(self, select_id: str) -> None:
+        """Focus the drop-down ``select_id`` and open its list (enter picks, esc closes)."""
+        open_select(self.query_one(f"#{select_id}", Select))
 
     def action_reload(self) -> None:
         """Read the store again (screens that read it override this)."""

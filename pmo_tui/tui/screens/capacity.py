@@ -102,6 +102,9 @@ class CapacityScreen(PmoScreen):
         Binding("v", "switch_view", "View", id="view"),
         Binding("o", "only_problems", "Over/unmet only", id="only-problems"),
         Binding("enter", "drill", "Drill down", priority=True, id="drill"),
+        Binding("s", "open_select('skill')", "Skill filter", show=False, id="skill"),
+        Binding("u", "open_select('unit')", "Unit filter", show=False, id="unit"),
+        Binding("e", "open_select('region')", "Region filter", show=False, id="region"),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
     ]
 
@@ -196,20 +199,18 @@ class CapacityScreen(PmoScreen):
         if self.frame is None:
             return
         view = self.filters.view
-        what = "people" if view == "people" else "project/skill rows"
+        what = "people" if view == "people" else "demand rows"
         toggle = (
-            ("over-allocated only" if view == "people" else "unmet only")
+            ("over only" if view == "people" else "unmet only")
             if self.filters.only_problems
             else "all"
         )
         legend = (
-            "· 0  ░ <50%  ▒ <85%  ▓ ≤100%  ▲ over"
+            "· 0 ░<50 ▒<85 ▓≤100 ▲over %"
             if view == "people"
-            else "covered/demand h: ✔ covered  ◐ partly  ✖ not covered"
+            else "covered/demand h ✔ all ◐ part ✖ none"
         )
-        self.query_one("#status", Static).update(
-            f"{view}: {self.frame.height} {what} ({toggle})  {legend}"
-        )
+        self.query_one("#status", Static).update(f"{self.frame.height} {what} ({toggle})  {legend}")
 
     def set_filters(self, **changes: Any) -> None:
         """Change some filters and re-pivot."""

@@ -48,6 +48,8 @@ class FindingsScreen(PmoScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("r,f5", "reload", "Reload", key_display="r", id="reload"),
+        Binding("s", "open_select('severity')", "Severity filter", show=False, id="severity"),
+        Binding("t", "open_select('status-filter')", "Status filter", show=False, id="status"),
     ]
 
     def __init__(self) -> None:

@@ -23,18 +23,27 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from pmo_tui.tui.plan_form import (
     NOT_YET_NOTE,
     PARAMETERS,
     outcome_headline,
     policy_fields,
-    progress_line,
+    progress_figures,
     supported,
 )
 from pmo_tui.tui.screens.base import PmoScreen
-from pmo_tui.tui.widgets.dialogs import ConfirmDialog
+from pmo_tui.tui.widgets.dialogs import ConfirmDialog, RowsDialog
 from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 
 if TYPE_CHECKING:
@@ -43,6 +52,18 @@ if TYPE_CHECKING:
 
 #: The results tables, one per tab.
 RESULT_TABLES = ("kpis", "moves", "unmet", "conflicts")
+#: The moves' columns in the order shown: who, where, how much and why fit in 80 columns.
+MOVE_COLUMNS = (
+    "person",
+    "from",
+    "to",
+    "hours",
+    "reason",
+    "demand",
+    "first_week",
+    "last_week",
+    "weeks",
+)
 IDLE_TEXT = "No plan yet: set the parameters and press r to run the optimizer."
 
 
@@ -141,7 +162,7 @@ class PlanScreen(PmoScreen):
             with Horizontal(classes="param-row"):
                 yield Label(parameter.label, classes="param-label")
                 yield Input(
-                    parameter.default,
+                    self.pmo_app.plan_defaults.get(parameter.name, parameter.default),
                     id=f"param-{parameter.name}",
                     disabled=not ok,
                     compact=True,
@@ -177,7 +198,9 @@ class PlanScreen(PmoScreen):
             return
         self.outcome = None
         self.cancel_event = threading.Event()
+        self.pmo_app.cancel_events.add(self.cancel_event)
         self.time_limit = policy.time_limit_s
+        self.hide_parameters()
         self.show_running()
         self.solve(self.db_path, policy, self.cancel_event)
 
@@ -202,7 +225,7 @@ class PlanScreen(PmoScreen):
         self.query_one("#progress", ProgressBar).update(total=self.time_limit, progress=0)
         self.started = time.monotonic()
         self.ticker = self.set_interval(0.5, self._tick)
-        self.query_one("#progress-figures", Static).update("starting…   Esc to cancel")
+        self.query_one("#progress-figures", Static).update("starting… · Esc stops")
         for table_id in RESULT_TABLES:
             self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
         self.refresh_bindings()
@@ -216,7 +239,7 @@ class PlanScreen(PmoScreen):
             progress=min(report.elapsed_s, self.time_limit)
         )
         self.query_one("#progress-figures", Static).update(
-            progress_line(report.incumbent, report.bound, report.gap, report.elapsed_s)
+            progress_figures(report.incumbent, report.bound, report.gap, report.elapsed_s)
         )
 
     def on_plan_solved(self, message: PlanSolved) -> None:
@@ -228,7 +251,9 @@ class PlanScreen(PmoScreen):
         self.query_one("#plan-status", Static).update(outcome_headline(self.outcome))
         kpis = kpi_frame(self.outcome)
         fill_table(self.query_one("#kpis", KeyTable), _with_change(kpis))
-        fill_table(self.query_one("#moves", KeyTable), moves_frame(self.outcome))
+        fill_table(
+            self.query_one("#moves", KeyTable), moves_frame(self.outcome).select(MOVE_COLUMNS)
+        )
         fill_table(self.query_one("#unmet", KeyTable), unmet_frame(self.outcome))
         conflicts = pl.DataFrame(
             {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
@@ -248,6 +273,7 @@ class PlanScreen(PmoScreen):
         if self.ticker is not None:
             self.ticker.stop()
             self.ticker = None
+        self.pmo_app.cancel_events.discard(self.cancel_event)
         self.cancel_event = None
         self.remove_class("-solving")
         self.refresh_bindings()
@@ -265,13 +291,21 @@ class PlanScreen(PmoScreen):
                 "The solve failed: see the message. " + IDLE_TEXT
             )
 
+    def on_screen_suspend(self) -> None:
+        """Leaving the screen stops a running solve (its best plan so far shows on return)."""
+        self.escape()
+
+    def hide_parameters(self) -> None:
+        """Close the parameters pane, so the results (the moves' reasons) get the width."""
+        self.set_class(not self.has_class("-narrow"), "-parameters-toggled")
+
     def escape(self) -> bool:
         """Cancel a running solve (its best plan so far is kept)."""
         if self.cancel_event is None:
             return False
         self.cancel_event.set()
         self.query_one("#progress-figures", Static).update(
-            "cancelling: keeping the best plan so far…"
+            "stopping: keeping the best plan so far…"
         )
         return True
 
@@ -328,7 +362,7 @@ class PlanScreen(PmoScreen):
         self.refresh_bindings()
 
     def action_toggle_parameters(self) -> None:
-        """Show or hide the parameters pane (hidden by default below 100 columns)."""
+        """Show or hide the parameters pane (hidden below 100 columns and once a plan runs)."""
         self.toggle_class("-parameters-toggled")
 
     def action_next_tab(self) -> None:
@@ -346,6 +380,20 @@ class PlanScreen(PmoScreen):
     @on(Input.Submitted)
     def _parameter_submitted(self) -> None:
         self.focus_main()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a result row shows the whole row (long reasons) in a dialog."""
+        table = event.data_table
+        if table.id == "kpis" or table.row_count == 0:
+            return
+        names = [str(column.label) for column in table.ordered_columns]
+        values = [
+            str(cell.plain if hasattr(cell, "plain") else cell)
+            for cell in table.get_row_at(event.cursor_row)
+        ]
+        rows = pl.DataFrame({"field": names, "value": values})
+        self.app.push_screen(RowsDialog(f"{table.id} row {event.cursor_row + 1}", rows))
 
 
 def _with_change(kpis: pl.DataFrame) -> pl.DataFrame:

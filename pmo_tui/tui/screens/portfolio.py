@@ -39,6 +39,8 @@ class PortfolioScreen(PmoScreen):
     MODE = "portfolio"
     CSS_PATH = "portfolio.tcss"
     AUTO_FOCUS = "#tree"
+    #: The detail pane takes 40 columns: it shows by itself only from 120 columns on.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("space", "fold", "Fold", id="fold"),
@@ -70,7 +72,7 @@ class PortfolioScreen(PmoScreen):
     def on_mount(self) -> None:
         """Set up the columns and start reading."""
         table = self.query_one("#tree", KeyTable)
-        for label in TREE_COLUMNS:
+        for label in SHOWN_COLUMNS:
             table.add_column(label, key=label)
         self.load(self.db_path)
 
@@ -166,7 +168,7 @@ class PortfolioScreen(PmoScreen):
         self.render_tree()
 
     def action_toggle_detail(self) -> None:
-        """Show or hide the detail pane (hidden by default below 100 columns)."""
+        """Show or hide the detail pane (hidden by default below 120 columns)."""
         self.toggle_class("-detail-toggled")
 
     def action_reload(self) -> None:
@@ -190,11 +192,24 @@ class PortfolioScreen(PmoScreen):
 
 #: Columns of :data:`TREE_COLUMNS` holding numbers (right-aligned).
 NUMBER_COLUMNS = frozenset({"prio", "demand h", "alloc h", "over"})
+#: The order the table shows :data:`TREE_COLUMNS` in: what a PMO scans first fits in 80 columns.
+SHOWN_COLUMNS = (
+    "name",
+    "status",
+    "prio",
+    "demand h",
+    "alloc h",
+    "over",
+    "phase",
+    "start",
+    "finish",
+)
 
 
 def _aligned(cells: list[str]) -> list[str | Text]:
-    """Right-align the number columns."""
+    """The cells in :data:`SHOWN_COLUMNS` order, number columns right-aligned."""
+    by_label = dict(zip(TREE_COLUMNS, cells, strict=True))
     return [
-        Text(cell, justify="right") if label in NUMBER_COLUMNS else cell
-        for label, cell in zip(TREE_COLUMNS, cells, strict=True)
+        Text(by_label[label], justify="right") if label in NUMBER_COLUMNS else by_label[label]
+        for label in SHOWN_COLUMNS
     ]
