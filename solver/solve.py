@@ -17,11 +17,11 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from solver.cpsat import ortools_version
 from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
 from solver.kpis import kpis, shortfall
-from solver.cpsat import ortools_version
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import Relaxation, relax
