@@ -18,7 +18,7 @@ import click
 from click_default_group import DefaultGroup
 
 from pmo_tui.errors import UserError
-from pmo_tui.output import FORMATS
+from pmo_tui.formats import FORMATS
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -92,7 +92,7 @@ def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: b
     One shared pool of people across all projects, capacity and demand per ISO
     week, and a plan that rebalances allocations (OR-Tools CP-SAT).
     """
-    from pmo_tui.store.db import DB_ENV_VAR, default_db_path
+    from pmo_tui.paths import DB_ENV_VAR, default_db_path
 
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path or default_db_path()

@@ -13,7 +13,9 @@ from typing import Any
 
 import polars as pl
 
-FORMATS = ("table", "csv", "json", "markdown")
+from pmo_tui.formats import FORMATS
+
+__all__ = ["FORMATS", "dumps", "markdown_table", "render_frame", "text_table", "to_jsonable"]
 
 
 def _cell(value: Any) -> str:

@@ -31,14 +31,15 @@ def _invoke(runner: CliRunner, db: Path, *args: str):
     return runner.invoke(cli, ["--db", str(db), *args], obj={}, catch_exceptions=False)
 
 
-def test_help_does_not_import_ortools_nor_textual() -> None:
+def test_help_does_not_import_ortools_textual_polars_nor_the_store() -> None:
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from pmo_tui.cli import cli\n"
         "result = CliRunner().invoke(cli, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
-        "print(sorted(m for m in ('ortools', 'textual', 'jpype') if m in sys.modules))\n"
+        "heavy = ('ortools', 'textual', 'jpype', 'polars', 'sqlite_utils')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,25 +7,15 @@ The default database is ``pmo.db`` in the user data directory (platformdirs);
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 
-import platformdirs
 import sqlite_utils
 
 from pmo_tui.errors import UserError
+from pmo_tui.paths import DB_ENV_VAR, default_db_path
+
+__all__ = ["DB_ENV_VAR", "connect", "current_user", "default_db_path", "is_empty", "open_database"]
 from pmo_tui.store.migrations import migrate
-
-DB_ENV_VAR = "PMO_TUI_DB"
-
-
-def default_db_path() -> Path:
-    """``$PMO_TUI_DB`` if set, else ``<user data dir>/pmo-tui/pmo.db``."""
-    from_env = os.environ.get(DB_ENV_VAR)
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path(platformdirs.user_data_dir("pmo-tui", appauthor=False)) / "pmo.db"
-
 
 def current_user() -> str:
     """The OS user name recorded in the change log (``unknown`` when it cannot be read)."""
