@@ -95,6 +95,14 @@ class PmoScreen(Screen):
     def action_reload(self) -> None:
         """Read the store again (screens that read it override this)."""
 
+    def load_after_paint(self) -> None:
+        """Start the first read once the screen's frame is painted.
+
+        The read worker imports polars and the domain modules: started from
+        ``on_mount`` it would compete for the GIL with the first paint.
+        """
+        self.call_after_refresh(self.action_reload)
+
     def action_escape(self) -> None:
         """Leave a text field; else whatever :meth:`escape` does; else go back a screen."""
         if isinstance(self.focused, Input):

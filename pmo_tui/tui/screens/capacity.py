@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import polars as pl
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,18 +21,12 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
-from pmo_tui.tui.capacity_views import (
-    choices,
-    demand_grid,
-    filter_people,
-    heatmap,
-    person_week_allocations,
-    week_label,
-)
 from pmo_tui.tui.screens.base import PmoScreen
 from pmo_tui.tui.widgets.dialogs import RowsDialog
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from pmo_tui.tui.data import CapacityData
 
 
@@ -68,6 +61,8 @@ class GridReady(Message):
 
 def build_grid(data: CapacityData, filters: GridFilters) -> pl.DataFrame:
     """The heatmap or demand grid for ``filters`` (pure polars, runs in a worker)."""
+    from pmo_tui.tui.capacity_views import demand_grid, filter_people, heatmap
+
     if filters.view == "demand":
         return demand_grid(
             data.coverage, skill=filters.skill, text=filters.text, unmet_only=filters.only_problems
@@ -85,6 +80,8 @@ def build_grid(data: CapacityData, filters: GridFilters) -> pl.DataFrame:
 
 def grid_labels(frame: pl.DataFrame, key_columns: int) -> list[str]:
     """Column labels: the key columns as named, week columns (ISO dates) as ``MM-DD``."""
+    from pmo_tui.tui.capacity_views import week_label
+
     labels = [name.replace("_id", "").replace("_", " ") for name in frame.columns[:key_columns]]
     return labels + [
         week_label(dt.date.fromisoformat(name)) for name in frame.columns[key_columns:]
@@ -127,8 +124,8 @@ class CapacityScreen(PmoScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start reading."""
-        self.load(self.db_path)
+        """Read once the frame is painted."""
+        self.load_after_paint()
 
     @work(
         thread=True,
@@ -145,6 +142,8 @@ class CapacityScreen(PmoScreen):
 
     def on_capacity_loaded(self, message: CapacityLoaded) -> None:
         """Fill the drop-downs and pivot the first grid."""
+        from pmo_tui.tui.capacity_views import choices
+
         self.data = message.data
         skills = choices(self.data.person_skills, "skill_id")
         self.query_one("#skill", Select).set_options((s, s) for s in skills)
@@ -261,6 +260,10 @@ class CapacityScreen(PmoScreen):
         if person_week is None or self.data is None:
             return
         person_id, person, week = person_week
+        import polars as pl
+
+        from pmo_tui.tui.capacity_views import person_week_allocations
+
         rows = person_week_allocations(self.data.allocations, self.data.projects, person_id, week)
         load = self.data.utilisation.filter(
             (pl.col("person_id") == person_id) & (pl.col("week") == week)

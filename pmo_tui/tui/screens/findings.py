@@ -8,9 +8,8 @@ state until later work adds findings. Filters: ``/`` text, severity, status.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import polars as pl
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,10 +17,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 
-from pmo_tui.tui.capacity_views import choices
-from pmo_tui.tui.findings_views import findings_view
 from pmo_tui.tui.screens.base import PmoScreen
 from pmo_tui.tui.widgets.tables import KeyTable
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FINDING_LABELS = ("id", "project", "rule", "severity", "owner", "due", "status", "age (days)")
 EMPTY_STATE = (
@@ -69,11 +69,11 @@ class FindingsScreen(PmoScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set up the columns and start reading."""
+        """Set up the columns and read once the frame is painted."""
         table = self.query_one("#findings", KeyTable)
         for label in FINDING_LABELS:
             table.add_column(label, key=label)
-        self.load(self.db_path)
+        self.load_after_paint()
 
     @work(
         thread=True,
@@ -90,6 +90,8 @@ class FindingsScreen(PmoScreen):
 
     def on_findings_loaded(self, message: FindingsLoaded) -> None:
         """Keep the findings, fill the drop-downs, show them."""
+        from pmo_tui.tui.capacity_views import choices
+
         self.findings = message.findings
         self.query_one("#severity", Select).set_options(
             (s, s) for s in choices(self.findings, "severity")
@@ -103,6 +105,8 @@ class FindingsScreen(PmoScreen):
         """Fill the table with the filtered findings, or show the empty state."""
         if self.findings is None:
             return
+        from pmo_tui.tui.findings_views import findings_view
+
         view = findings_view(
             self.findings,
             self.pmo_app.today,

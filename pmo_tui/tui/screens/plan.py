@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import polars as pl
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,19 +33,13 @@ from textual.widgets import (
     TabPane,
 )
 
-from pmo_tui.tui.plan_form import (
-    NOT_YET_NOTE,
-    PARAMETERS,
-    outcome_headline,
-    policy_fields,
-    progress_figures,
-    supported,
-)
 from pmo_tui.tui.screens.base import PmoScreen
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog, RowsDialog
 from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from pmo_tui.planning import PlanOutcome
     from solver import Policy, Progress
 
@@ -146,7 +139,7 @@ class PlanScreen(PmoScreen):
 
     def on_mount(self) -> None:
         """Import the planning service off the UI thread, so the first ``r`` starts at once."""
-        self.warm_up()
+        self.call_after_refresh(self.warm_up)
 
     @work(thread=True, group="plan-warm-up", exit_on_error=False, name="loading the planner")
     def warm_up(self) -> None:
@@ -156,6 +149,8 @@ class PlanScreen(PmoScreen):
 
     def parameter_inputs(self) -> ComposeResult:
         """One labelled input per parameter; those the optimizer lacks are disabled with a note."""
+        from pmo_tui.tui.plan_form import NOT_YET_NOTE, PARAMETERS, policy_fields, supported
+
         fields = policy_fields()
         for parameter in PARAMETERS:
             ok = supported(parameter, fields)
@@ -173,6 +168,8 @@ class PlanScreen(PmoScreen):
 
     def form_values(self) -> dict[str, str]:
         """Parameter name -> the text of its input."""
+        from pmo_tui.tui.plan_form import PARAMETERS
+
         return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in PARAMETERS}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -235,6 +232,8 @@ class PlanScreen(PmoScreen):
         if not self.solving:
             return
         report = message.progress
+        from pmo_tui.tui.plan_form import progress_figures
+
         self.query_one("#progress", ProgressBar).update(
             progress=min(report.elapsed_s, self.time_limit)
         )
@@ -244,7 +243,10 @@ class PlanScreen(PmoScreen):
 
     def on_plan_solved(self, message: PlanSolved) -> None:
         """Show the KPIs before/after, the moves and the unmet demand."""
+        import polars as pl
+
         from pmo_tui.plan_report import kpi_frame, moves_frame, unmet_frame
+        from pmo_tui.tui.plan_form import outcome_headline
 
         self.finish_solving()
         self.outcome = message.outcome
@@ -392,10 +394,14 @@ class PlanScreen(PmoScreen):
             str(cell.plain if hasattr(cell, "plain") else cell)
             for cell in table.get_row_at(event.cursor_row)
         ]
+        import polars as pl
+
         rows = pl.DataFrame({"field": names, "value": values})
         self.app.push_screen(RowsDialog(f"{table.id} row {event.cursor_row + 1}", rows))
 
 
 def _with_change(kpis: pl.DataFrame) -> pl.DataFrame:
     """The KPI frame with an ``after - before`` column."""
+    import polars as pl
+
     return kpis.with_columns((pl.col("after") - pl.col("before")).round(1).alias("change"))

@@ -9,9 +9,8 @@ manager or status; ``space`` (or enter) folds a portfolio or program.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import polars as pl
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,9 +19,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pmo_tui.portfolio import TREE_COLUMNS, filter_nodes, node_summary, tree_cells, visible_nodes
 from pmo_tui.tui.screens.base import PmoScreen
 from pmo_tui.tui.widgets.tables import KeyTable
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class PortfolioLoaded(Message):
@@ -70,11 +71,11 @@ class PortfolioScreen(PmoScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set up the columns and start reading."""
+        """Set up the columns and read once the frame is painted."""
         table = self.query_one("#tree", KeyTable)
         for label in SHOWN_COLUMNS:
             table.add_column(label, key=label)
-        self.load(self.db_path)
+        self.load_after_paint()
 
     @work(
         thread=True,
@@ -98,6 +99,10 @@ class PortfolioScreen(PmoScreen):
         """Fill the table with the filtered, unfolded nodes, keeping the cursor's node."""
         if self.nodes is None:
             return
+        import polars as pl
+
+        from pmo_tui.portfolio import filter_nodes, tree_cells, visible_nodes
+
         table = self.query_one("#tree", KeyTable)
         current = self.current_node_id()
         matched = filter_nodes(self.nodes, self.query_one("#filter", Input).value)
@@ -126,12 +131,19 @@ class PortfolioScreen(PmoScreen):
         node_id = self.current_node_id()
         if node_id is None or self.shown is None:
             return None
+        import polars as pl
+
         return self.shown.filter(pl.col("node_id") == node_id).row(0, named=True)
 
     def show_detail(self) -> None:
         """Fill the detail pane with the selected node's summary or roll-ups."""
         node = self.current_node()
-        lines = [] if node is None else node_summary(node)
+        if node is None:
+            lines = []
+        else:
+            from pmo_tui.portfolio import node_summary
+
+            lines = node_summary(node)
         text = Text("\n").join(
             Text.assemble((label, "bold"), ": ", value) for label, value in lines
         )
@@ -208,6 +220,8 @@ SHOWN_COLUMNS = (
 
 def _aligned(cells: list[str]) -> list[str | Text]:
     """The cells in :data:`SHOWN_COLUMNS` order, number columns right-aligned."""
+    from pmo_tui.portfolio import TREE_COLUMNS
+
     by_label = dict(zip(TREE_COLUMNS, cells, strict=True))
     return [
         Text(by_label[label], justify="right") if label in NUMBER_COLUMNS else by_label[label]

@@ -7,9 +7,8 @@ bindings of the screen it was opened on, never written by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import polars as pl
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -17,6 +16,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Static
 
 from pmo_tui.tui.widgets.tables import KeyTable
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Dialog(ModalScreen[bool]):

@@ -8,12 +8,14 @@ shown (it brings pyarrow, which the first paint does not need).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import polars as pl
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: Vim-style aliases shared by both tables (hidden in the footer, listed in help).
 VIM_KEYS = [
