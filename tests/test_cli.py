@@ -82,27 +82,34 @@ def test_bad_csv_exits_2_names_file_row_column_and_leaves_db_unchanged(
     assert _dump(db) == before
 
 
-def test_csv_import_then_capacity_shows_over_allocation(runner: CliRunner, tmp_path: Path) -> None:
-    db = tmp_path / "org.db"
-    _invoke(runner, db, "db", "init", "--empty")
-    (tmp_path / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
-    (tmp_path / "projects.csv").write_text(
+def _write_ann_org(folder: Path, demands: str, allocations: str) -> None:
+    """CSV files of a one-person organisation (Ann, 40 h a week, developer) with two projects."""
+    (folder / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
+    (folder / "projects.csv").write_text(
         "id,name,portfolio_id,phase,priority,start,finish,rag\n"
         "P1,One,PF,execution,1,2027-01-04,2027-03-01,green\n"
         "P2,Two,PF,planning,3,2027-01-04,2027-03-01,amber\n"
     )
-    (tmp_path / "skills.csv").write_text("id,name\ndev,Developer\n")
-    (tmp_path / "people.csv").write_text(
+    (folder / "skills.csv").write_text("id,name\ndev,Developer\n")
+    (folder / "people.csv").write_text(
         "id,name,region,mon,tue,wed,thu,fri,sat,sun\nann,Ann Lee,UK,8,8,8,8,8,0,0\n"
     )
-    (tmp_path / "person_skills.csv").write_text("person_id,skill_id,level\nann,dev,3\n")
-    (tmp_path / "demands.csv").write_text(
-        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n"
-        "D1,P1,dev,1,2027-01-04,2027-01-11,30\nD2,P2,dev,1,2027-01-04,2027-01-04,20\n"
+    (folder / "person_skills.csv").write_text("person_id,skill_id,level\nann,dev,3\n")
+    (folder / "demands.csv").write_text(
+        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n" + demands
     )
-    (tmp_path / "allocations.csv").write_text(
-        "person_id,project_id,demand_id,start_week,end_week,hours_per_week\n"
-        "ann,P1,D1,2027-01-04,2027-01-11,30\nann,P2,D2,2027-01-04,2027-01-04,20\n"
+    (folder / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,pinned\n" + allocations
+    )
+
+
+def test_csv_import_then_capacity_shows_over_allocation(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _invoke(runner, db, "db", "init", "--empty")
+    _write_ann_org(
+        tmp_path,
+        "D1,P1,dev,1,2027-01-04,2027-01-11,30\nD2,P2,dev,1,2027-01-04,2027-01-04,20\n",
+        "ann,P1,D1,2027-01-04,2027-01-11,30,false\nann,P2,D2,2027-01-04,2027-01-04,20,false\n",
     )
     imported = _invoke(runner, db, "import", "csv", str(tmp_path))
     assert imported.exit_code == 0, imported.output
@@ -196,23 +203,10 @@ def test_pinned_work_above_capacity_exits_3_and_names_the_conflict(
 ) -> None:
     db = tmp_path / "org.db"
     _invoke(runner, db, "db", "init", "--empty")
-    (tmp_path / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
-    (tmp_path / "projects.csv").write_text(
-        "id,name,portfolio_id,phase,priority,start,finish,rag\n"
-        "P1,One,PF,execution,1,2027-01-04,2027-03-01,green\n"
-    )
-    (tmp_path / "skills.csv").write_text("id,name\ndev,Developer\n")
-    (tmp_path / "people.csv").write_text(
-        "id,name,region,mon,tue,wed,thu,fri,sat,sun\nann,Ann Lee,UK,8,8,8,8,8,0,0\n"
-    )
-    (tmp_path / "person_skills.csv").write_text("person_id,skill_id,level\nann,dev,3\n")
-    (tmp_path / "demands.csv").write_text(
-        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n"
-        "D1,P1,dev,1,2027-01-04,2027-01-04,50\n"
-    )
-    (tmp_path / "allocations.csv").write_text(
-        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,pinned\n"
-        "ann,P1,D1,2027-01-04,2027-01-04,50,true\n"
+    _write_ann_org(
+        tmp_path,
+        "D1,P1,dev,1,2027-01-04,2027-01-04,50\n",
+        "ann,P1,D1,2027-01-04,2027-01-04,50,true\n",
     )
     assert _invoke(runner, db, "import", "csv", str(tmp_path)).exit_code == 0
     result = _invoke(runner, db, "plan", "--headless", "--apply")

@@ -10,85 +10,30 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pmo_tui.bundle import BUNDLE_SCHEMAS
+
 if TYPE_CHECKING:
     import sqlite_utils
 
+#: Store table -> the bundle part with exactly its columns (docs/data-model.md).
+TABLE_OF_PART = {
+    "portfolio": "portfolios",
+    "program": "programs",
+    "project": "projects",
+    "skill": "skills",
+    "person": "people",
+    "person_skill": "person_skills",
+    "public_holiday": "holidays",
+    "leave": "leave",
+    "availability": "availability",
+    "demand": "demand",
+    "demand_week": "demand_week",
+}
+
 #: Store table -> column -> dtype of the frame it is read into.
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "portfolio": {"id": pl.String, "name": pl.String, "manager": pl.String},
-    "program": {
-        "id": pl.String,
-        "name": pl.String,
-        "portfolio_id": pl.String,
-        "manager": pl.String,
-    },
-    "project": {
-        "id": pl.String,
-        "name": pl.String,
-        "program_id": pl.String,
-        "portfolio_id": pl.String,
-        "manager": pl.String,
-        "sponsor": pl.String,
-        "phase": pl.String,
-        "priority": pl.Int64,
-        "start": pl.Date,
-        "finish": pl.Date,
-        "budget": pl.Float64,
-        "actual_cost": pl.Float64,
-        "rag": pl.String,
-        "source_file": pl.String,
-    },
-    "skill": {"id": pl.String, "name": pl.String, "description": pl.String},
-    "person": {
-        "id": pl.String,
-        "name": pl.String,
-        "email": pl.String,
-        "role": pl.String,
-        "unit": pl.String,
-        "region": pl.String,
-        "cost_rate": pl.Float64,
-        "max_concurrent_projects": pl.Int64,
-        "mon": pl.Float64,
-        "tue": pl.Float64,
-        "wed": pl.Float64,
-        "thu": pl.Float64,
-        "fri": pl.Float64,
-        "sat": pl.Float64,
-        "sun": pl.Float64,
-    },
-    "person_skill": {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64},
-    "public_holiday": {"region": pl.String, "date": pl.Date, "name": pl.String},
-    "leave": {
-        "person_id": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-        "hours_per_day": pl.Float64,
-        "reason": pl.String,
-    },
-    "availability": {
-        "person_id": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-        "percent": pl.Float64,
-    },
-    "demand": {
-        "id": pl.String,
-        "project_id": pl.String,
-        "skill_id": pl.String,
-        "min_level": pl.Int64,
-        "description": pl.String,
-    },
-    "demand_week": {"demand_id": pl.String, "week": pl.Date, "hours": pl.Float64},
-    "allocation": {
-        "id": pl.Int64,
-        "person_id": pl.String,
-        "project_id": pl.String,
-        "demand_id": pl.String,
-        "week": pl.Date,
-        "hours": pl.Float64,
-        "kind": pl.String,
-        "pinned": pl.Boolean,
-    },
+    **{table: BUNDLE_SCHEMAS[part] for table, part in TABLE_OF_PART.items()},
+    "allocation": {"id": pl.Int64, **BUNDLE_SCHEMAS["allocation"]},
     "change_log": {
         "id": pl.Int64,
         "at": pl.String,
