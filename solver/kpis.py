@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from solver.prepare import weighted_demand_weeks
 from solver.types import (
     SHORTFALL_SCHEMA,
     PlanInput,
@@ -34,27 +35,15 @@ def coverage(data: PlanInput, allocation: pl.DataFrame) -> pl.DataFrame:
         ``demand_id, week, project_id, skill_id, min_level, priority_weight (Float64),
         demand, covered (Int64 tenths)`` sorted by demand and week.
     """
-    weights = data.projects.group_by("project_id").agg(pl.col("priority_weight").max())
     held = (
         allocation.filter(pl.col("demand_id").is_not_null())
         .group_by(DEMAND_WEEK)
         .agg(to_tenths("hours").sum().alias("held"))
     )
     return (
-        data.demand.sort(DEMAND_WEEK)
-        .group_by(DEMAND_WEEK, maintain_order=True)
-        .agg(
-            pl.col("project_id").first(),
-            pl.col("skill_id").first(),
-            pl.col("min_level").first().fill_null(1),
-            to_tenths("hours").sum().alias("demand"),
-        )
-        .join(weights, on="project_id", how="left")
+        weighted_demand_weeks(data.demand, data.projects)
         .join(held, on=DEMAND_WEEK, how="left")
-        .with_columns(
-            pl.col("priority_weight").fill_null(1.0),
-            covered=pl.min_horizontal("demand", pl.col("held").fill_null(0)),
-        )
+        .with_columns(covered=pl.min_horizontal("demand", pl.col("held").fill_null(0)))
         .drop("held")
         .sort(DEMAND_WEEK)
     )

@@ -105,15 +105,15 @@ def _person_weeks(
     return frame.sort(PERSON_WEEK)
 
 
-def _demand_weeks(
-    demand: pl.DataFrame, projects: pl.DataFrame, pinned_rows: pl.DataFrame
-) -> pl.DataFrame:
-    """Demand per demand-week with its priority, pinned cover and remaining hours."""
+def weighted_demand_weeks(demand: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
+    """Demand tenths per demand-week with its project's priority weight (1.0 when unknown).
+
+    Returns:
+        ``demand_id, week, project_id, skill_id, min_level, demand (Int64 tenths),
+        priority_weight (Float64)`` in demand and week order.
+    """
     weights = projects.group_by("project_id").agg(pl.col("priority_weight").max())
-    pinned_cover = pinned_rows.group_by(DEMAND_WEEK).agg(
-        to_tenths("hours").sum().alias("pinned_cover")
-    )
-    frame = (
+    return (
         demand.sort(DEMAND_WEEK)
         .group_by(DEMAND_WEEK, maintain_order=True)
         .agg(
@@ -123,11 +123,21 @@ def _demand_weeks(
             to_tenths("hours").sum().alias("demand"),
         )
         .join(weights, on="project_id", how="left")
+        .with_columns(pl.col("priority_weight").fill_null(1.0))
+    )
+
+
+def _demand_weeks(
+    demand: pl.DataFrame, projects: pl.DataFrame, pinned_rows: pl.DataFrame
+) -> pl.DataFrame:
+    """Demand per demand-week with its priority, pinned cover and remaining hours."""
+    pinned_cover = pinned_rows.group_by(DEMAND_WEEK).agg(
+        to_tenths("hours").sum().alias("pinned_cover")
+    )
+    frame = (
+        weighted_demand_weeks(demand, projects)
         .join(pinned_cover, on=DEMAND_WEEK, how="left")
-        .with_columns(
-            pl.col("priority_weight").fill_null(1.0),
-            pl.col("pinned_cover").fill_null(0),
-        )
+        .with_columns(pl.col("pinned_cover").fill_null(0))
     )
     return frame.with_columns(
         remaining=pl.max_horizontal(pl.col("demand") - pl.col("pinned_cover"), pl.lit(0))
