@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from solver.scheduling import read_mplib, read_psplib, solve_schedule
+from solver.scheduling import check_schedule, read_mplib, read_psplib, solve_schedule
 
 #: Where the instances live: ``<workspace>/shared/benchmarks`` next to the checkout.
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -133,7 +133,11 @@ def _natural(path: Path) -> list[object]:
 
 
 def run_set(name: str, args: argparse.Namespace) -> list[Row]:
-    """Solve the instances of one set; prints one progress line per instance to stderr."""
+    """Solve and check the instances of one set; one progress line per instance on stderr.
+
+    Every schedule is re-checked with :func:`check_schedule` (precedences, release
+    dates, capacity per period); an infeasible one stops the benchmark.
+    """
     files, references = instances_of(name, args.benchmarks)
     files = [f for f in files if f.name in references]
     if args.only:
@@ -146,6 +150,9 @@ def run_set(name: str, args: argparse.Namespace) -> list[Row]:
         result = solve_schedule(instance, limit, args.seed, args.workers, args.deterministic_time)
         reference = references[file.name]
         assert result.objective is not None
+        problems = check_schedule(instance, result.starts)
+        if problems:
+            raise SystemExit(f"{file.name}: infeasible schedule: {problems[:3]}")
         rows.append(
             Row(
                 file.name,
