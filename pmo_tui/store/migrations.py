@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmo_tui.store.schema import SCHEMA_V1
+from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -27,7 +27,10 @@ class Migration:
     sql: str
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", SCHEMA_V1),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", SCHEMA_V1),
+    Migration(2, "project shifts, dependencies, skill expiry", SCHEMA_V2),
+)
 
 #: The schema version this code expects.
 SCHEMA_VERSION = MIGRATIONS[-1].version
