@@ -200,3 +200,12 @@ def test_merged_people_keep_the_pool_calendar_and_the_import_says_so(tmp_path: P
         "jack-house was already in the pool: kept the pool's calendar, ignored 1 leave row(s) "
         "from the file (add them with `import csv` leave.csv if they are new)"
     ]
+
+
+def test_a_newer_database_is_refused_with_a_message(tmp_path: Path) -> None:
+    db = connect(tmp_path / "new.db")
+    db.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')", [SCHEMA_VERSION + 1])
+    db.conn.commit()
+    with pytest.raises(UserError, match="newer than this pmo-tui") as caught:
+        migrate(db)
+    assert "upgrade pmo-tui" in caught.value.fix

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pmo_tui.errors import UserError
 from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
 
 if TYPE_CHECKING:
@@ -51,13 +52,14 @@ def migrate(db: sqlite_utils.Database) -> list[Migration]:
         The migrations applied (empty when the database was current).
 
     Raises:
-        RuntimeError: the database is newer than this code (downgrade refused).
+        UserError: the database is newer than this code (downgrade refused).
     """
     current = applied_version(db)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise UserError(
             f"the database has schema version {current}, newer than this pmo-tui "
-            f"({SCHEMA_VERSION}); upgrade pmo-tui"
+            f"({SCHEMA_VERSION}); nothing was changed",
+            fix="upgrade pmo-tui (pip install --upgrade pmo-tui), or use another --db",
         )
     pending = [m for m in MIGRATIONS if m.version > current]
     if not pending:
