@@ -26,7 +26,7 @@ from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import Relaxation, relax
-from solver.rounding import round_relaxation
+from solver.rounding import flow_bound, round_relaxation
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
@@ -244,7 +244,7 @@ def _relax_and_round(
             start[:] = True
         relaxation = relax(week, start, deadline)
         state.relaxations[index] = relaxation
-        state.bound[index] = relaxation.bound
+        state.bound[index] = min(relaxation.bound, flow_bound(week))
         state.offer(index, round_relaxation(week, relaxation, [state.values[index]]))
         state.bound[index] = max(state.bound[index], state.value[index])
     clock.mark("rounded_plan")

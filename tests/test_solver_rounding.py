@@ -130,3 +130,23 @@ def test_rounded_lp_plan_is_feasible_and_below_its_bound(seed: int) -> None:
     result = solver.solve_plan(data, Policy(workers=1, time_limit_s=5))
     assert result.objective >= result.greedy_objective - 1e-9
     assert result.objective <= result.bound + 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_flow_bound_is_above_every_plan_and_exact_without_fragmentation(seed: int) -> None:
+    from solver.polish import polish_week
+    from solver.rounding import flow_bound
+
+    data = random_organisation(seed)
+    for fragmentation in (0.0, 2.0):
+        policy = Policy(fragmentation_weight=fragmentation, min_block_hours=0, workers=1)
+        prepared = prepare(data, policy)
+        greedy = greedy_values(prepared)
+        for week in split_weeks(prepared, policy):
+            hint = week_values(week, greedy)
+            best = polish_week(week, hint, np.ones(week.size, dtype=bool), policy)
+            assert best.optimal
+            bound = flow_bound(week)
+            assert bound >= best.value - 1e-6
+            if fragmentation == 0.0:  # nothing left out: the flow is the week's optimum
+                assert bound == pytest.approx(best.value, abs=1e-6)
