@@ -1,26 +1,25 @@
 """The CP-SAT model behind :func:`solver.shifts.choose_shifts`: start shifts against an
-aggregate capacity model.
+aggregate capacity model, with Hall cuts added lazily.
 
-Decisions: one Boolean per (project, allowed shift) with exactly one true, for the
-projects whose feasible shifts (after the dependency bounds) leave a choice; every
-other project keeps a constant shift. Per week ``w`` and demand class ``c``
-(skill, minimum level):
+Decisions: one Boolean per (project, allowed shift), exactly one true per project, for
+the projects whose feasible shifts (after the dependency bounds) leave a choice; every
+other project keeps a constant shift. Per week ``w``, demand class ``c`` (skill,
+minimum level) and priority weight ``k``, ``y[c, w, k]`` is the covered demand:
 
-* supply: people with the same qualified classes that week are merged into one
-  group with their summed free hours (capacity minus fixed load); a group qualified
-  for a single class feeds it directly (a constant), a group qualified for several
-  sends integer flows ``x[g, c]`` with ``sum_c x[g, c] <= free[g]``;
-* cover: ``y[c, w, k]`` per priority weight ``k`` of the projects with demand in the
-  class, ``y[c, w, k] <= demand of those projects in week w`` (a linear expression of
-  the Booleans: the demand of week ``w - s`` when the project starts ``s`` weeks
-  later) and ``sum_k y[c, w, k] <= single-class supply + sum_g x[g, c]``.
+* ``y[c, w, k] <= demand of the class-k projects in week w`` — a linear expression of
+  the Booleans (a project starting ``s`` weeks later brings the demand of week ``w - s``);
+* Hall's condition ``sum(y over classes in T) <= supply(T)`` for sets ``T`` of classes,
+  ``supply(T)`` = free tenths of the people qualified for at least one class in ``T``.
+  Hall's condition for every ``T`` is exactly what a flow from people to classes can
+  deliver (:mod:`solver.shift_network`). The model starts with the nested sets of each
+  skill (``level >= l``: exact when nobody holds two skills) and the whole week; after
+  each solve, the covered hours are checked with a max-flow per week and each violated
+  set found by a minimum cut is added, until none is (then the shifts are optimal for
+  the exact aggregate model) or time runs out.
 
-This is the transportation problem of the weekly allocation (people to qualified
-demand, capacity and demand bounds) with the people and the projects of equal
-priority merged, which loses nothing: its optimum equals the best priority-weighted
-cover of the weekly model without churn, fragmentation, minimum blocks or
-concurrency limits. Quantities are Int64 tenths of an hour; the model is written
-straight into the CP-SAT proto.
+The shifts of every round are scored exactly (min-cost flow per week) and the best are
+kept; that score is the reported objective, the relaxation's bound its upper bound.
+Quantities are Int64 tenths of an hour; the model is written into the CP-SAT proto.
 """
 
 from __future__ import annotations
@@ -30,17 +29,21 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
 from solver.shift_dependencies import Link
-from solver.types import (
-    HOURS_SCALE,
-    STATUS_CANCELLED,
-    STATUS_FEASIBLE,
-    STATUS_OPTIMAL,
-    Policy,
-)
+from solver.shift_network import WeekNetwork, week_networks
+from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL, Policy
+
+#: Most rounds of solve-and-cut.
+MAX_ROUNDS = 100
+
+#: Least seconds (or deterministic time) worth another round.
+MIN_ROUND_S = 0.05
+
+_INT_MAX = 2**62
 
 
 @dataclass
@@ -50,6 +53,7 @@ class ShiftProblem:
     Attributes:
         cover: ``project_id, cls, week, tenths`` — demand with a skill per project, class
             and week number (tenths > 0).
+        classes: ``cls, skill_id, min_level`` of every class.
         supply: ``person_id, week, cls, free`` — every class a person qualifies for in a
             week where their free tenths are > 0 (weeks are week numbers).
         weights: priority weight per project.
@@ -58,6 +62,7 @@ class ShiftProblem:
     """
 
     cover: pl.DataFrame
+    classes: pl.DataFrame
     supply: pl.DataFrame
     weights: dict[str, float]
     lower: dict[str, int]
@@ -69,8 +74,9 @@ class ShiftProblem:
 class ShiftOutcome:
     """The chosen shift of every project with demand, and the figures of the model.
 
-    ``objective`` = ``cover - delay`` in objective units (``nan`` if CP-SAT found no
-    solution in time: then ``shifts`` are the least feasible ones); ``bound`` is CP-SAT's.
+    ``objective = cover - delay`` (objective units) of the exact aggregate model;
+    ``bound`` is an upper bound on it (the relaxation's, from CP-SAT);
+    ``start_objective`` the same objective of the least feasible shifts (the hint).
     """
 
     shifts: dict[str, int]
@@ -79,6 +85,7 @@ class ShiftOutcome:
     cover: float
     delay: float
     bound: float
+    start_objective: float
     stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -90,78 +97,121 @@ def solve_shift_model(
     policy: Policy,
     cancel: threading.Event | None = None,
 ) -> ShiftOutcome:
-    """Build the model, solve it from the least feasible shifts as hint, read the shifts."""
+    """Solve, cut, repeat (see the module doc); the best exactly scored shifts."""
     from ortools.sat.python import cp_model
 
     started = time.perf_counter()
+    deadline = started + policy.time_limit_s
     model = cp_model.CpModel()
-    proto = model.proto
-    built = _Builder(proto, problem, cover_weight, delay_weight).build()
-    build_s = time.perf_counter() - started
-    solver = cp_model.CpSolver()
-    set_parameters(solver.parameters, policy)
+    built = _Model(model.proto, problem, cover_weight, delay_weight)
+    best = built.score(built.least())
+    start_objective = best.objective
+    bound, converged, rounds, dtime = float("inf"), False, 0, 0.0
+    timings = {"build": time.perf_counter() - started, "solve": 0.0, "cuts": 0.0}
+    while rounds < MAX_ROUNDS and not _stopped(cancel):
+        left = deadline - time.perf_counter()
+        budget = None if policy.deterministic_time is None else policy.deterministic_time - dtime
+        if left < MIN_ROUND_S or (budget is not None and budget < MIN_ROUND_S):
+            break
+        built.hint(best)
+        solver = cp_model.CpSolver()
+        set_parameters(solver.parameters, Policy(
+            time_limit_s=left, seed=policy.seed, workers=policy.workers,
+            deterministic_time=budget,
+        ))
+        clock = time.perf_counter()
+        status = _solve(solver, model, cancel)
+        timings["solve"] += time.perf_counter() - clock
+        rounds += 1
+        dtime += solver.response_proto.deterministic_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        bound = min(bound, solver.best_objective_bound / OBJECTIVE_SCALE - built.delay_constant)
+        clock = time.perf_counter()
+        solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
+        scored = built.score(built.selected(solution))
+        if scored.objective > best.objective + 1e-9:
+            best = scored
+        cuts = built.cut(solution)
+        timings["cuts"] += time.perf_counter() - clock
+        if not cuts:
+            converged = status == cp_model.OPTIMAL
+            break
+    if converged:
+        bound = best.objective
+    status_text = (
+        STATUS_CANCELLED if _stopped(cancel) else STATUS_OPTIMAL if converged else STATUS_FEASIBLE
+    )
+    return ShiftOutcome(
+        shifts=best.shifts, status=status_text, objective=best.objective, cover=best.cover,
+        delay=best.delay, bound=max(bound, best.objective), start_objective=start_objective,
+        stats={**built.stats(), "rounds": rounds}, timings=timings,
+    )
+
+
+def _stopped(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def _solve(solver: Any, model: Any, cancel: threading.Event | None) -> Any:
     done = threading.Event()
     watcher = start_cancel_watcher(solver, cancel, done)
     status = solver.solve(model)
     done.set()
     if watcher is not None:
         watcher.join()
-    timings = {"build": build_s, "solve": time.perf_counter() - started - build_s}
-    delay_constant = built.delay_constant
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ShiftOutcome(
-            shifts=dict(problem.lower), status=_status(cancel, False), objective=float("nan"),
-            cover=float("nan"), delay=built.delay_of(problem.lower), bound=float("inf"),
-            stats=built.stats, timings=timings,
-        )
-    solution = list(solver.response_proto.solution)
-    shifts = dict(problem.lower)
-    for index, (project, shift) in enumerate(built.booleans):
-        if solution[index]:
-            shifts[project] = shift
-    cover = sum(solution[var] * coeff for var, coeff in built.cover_terms) / OBJECTIVE_SCALE
-    delay = built.delay_of(shifts)
-    return ShiftOutcome(
-        shifts=shifts,
-        status=_status(cancel, status == cp_model.OPTIMAL),
-        objective=cover - delay,
-        cover=cover,
-        delay=delay,
-        bound=solver.best_objective_bound / OBJECTIVE_SCALE - delay_constant,
-        stats=built.stats,
-        timings=timings,
-    )
+    return status
 
 
-def _status(cancel: threading.Event | None, optimal: bool) -> str:
-    if cancel is not None and cancel.is_set():
-        return STATUS_CANCELLED
-    return STATUS_OPTIMAL if optimal else STATUS_FEASIBLE
+@dataclass
+class _Scored:
+    """Shifts with their exact aggregate cover per cover variable, and their figures."""
+
+    shifts: dict[str, int]
+    covered: np.ndarray
+    cover: float
+    delay: float
+
+    @property
+    def objective(self) -> float:
+        return self.cover - self.delay
 
 
-class _Builder:
-    """Writes variables, rows, objective and hint into a CP-SAT proto."""
+class _Model:
+    """The CP-SAT proto, and the arrays that score shifts and separate Hall cuts."""
 
     def __init__(
         self, proto: Any, problem: ShiftProblem, cover_weight: float, delay_weight: float
     ) -> None:
         self.proto = proto
         self.problem = problem
-        self.cover_weight = cover_weight
         self.delay_weight = delay_weight
         self.booleans: list[tuple[str, int]] = []
-        self.cover_terms: list[tuple[int, int]] = []
-        self.delay_constant = 0.0
-        self.stats: dict[str, int] = {}
+        self.shift_vars: dict[str, list[tuple[int, int]]] = {}
+        self.objective: dict[int, int] = {}
+        self.hall_rows = 0
+        self.cut_rows = 0
+        domain = self._shift_booleans()
+        self._links()
+        terms = _demand_terms(problem, domain)
+        self._cover_rows(terms, cover_weight)
+        self.networks = week_networks(
+            problem.supply.join(terms.select("cls", "week").unique(), on=["cls", "week"],
+                                how="semi")
+        )
+        self._initial_hall_rows()
+        proto.objective.vars.extend(list(self.objective))
+        proto.objective.coeffs.extend([-coeff for coeff in self.objective.values()])
+        proto.objective.scaling_factor = -1.0
+        self.delay_constant = self._delay(
+            {p: s for p, s in problem.lower.items() if problem.upper[p] == s}
+        )
 
-    def delay_of(self, shifts: dict[str, int]) -> float:
-        """The delay term of ``shifts`` in objective units."""
-        weights = self.problem.weights
-        return self.delay_weight * sum(weights.get(p, 1.0) * s for p, s in shifts.items())
+    # -- writing ---------------------------------------------------------------------------
 
     def _new_var(self, low: int, high: int) -> int:
         index = len(self.proto.variables)
-        self.proto.variables.add().domain.extend([low, high])
+        self.proto.variables.add().domain.extend([int(low), int(high)])
         return index
 
     def _row(self, variables: list[int], coeffs: list[int], low: int, high: int) -> None:
@@ -170,38 +220,11 @@ class _Builder:
         linear.coeffs.extend(coeffs)
         linear.domain.extend([int(low), int(high)])
 
-    def build(self) -> _Builder:
-        problem = self.problem
-        objective: dict[int, int] = {}
-        domain = self._shift_booleans(objective)
-        self._links()
-        terms = _demand_terms(problem, domain)
-        cover_vars = self._cover_rows(terms, objective)
-        flows = self._supply_rows(terms, cover_vars)
-        proto = self.proto
-        proto.objective.vars.extend(list(objective))
-        proto.objective.coeffs.extend([-coeff for coeff in objective.values()])
-        proto.objective.scaling_factor = -1.0
-        hint = {p: problem.lower[p] for p in problem.lower}
-        proto.solution_hint.vars.extend(range(len(self.booleans)))
-        proto.solution_hint.values.extend([int(hint[p] == s) for p, s in self.booleans])
-        self.delay_constant = self.delay_of(
-            {p: s for p, s in problem.lower.items() if problem.upper[p] == s}
-        )
-        self.stats = {
-            "booleans": len(self.booleans),
-            "cover_vars": len(cover_vars),
-            "flows": flows,
-            "constraints": len(proto.constraints),
-        }
-        return self
-
-    def _shift_booleans(self, objective: dict[int, int]) -> pl.DataFrame:
+    def _shift_booleans(self) -> pl.DataFrame:
         """Booleans of the projects with a choice; ``project_id, shift, var`` (var -1:
         the project's constant shift)."""
         problem = self.problem
         rows: dict[str, list] = {"project_id": [], "shift": [], "var": []}
-        self.shift_vars: dict[str, list[tuple[int, int]]] = {}
         for project in sorted(problem.lower):
             low, high = problem.lower[project], problem.upper[project]
             if high <= low:
@@ -216,19 +239,19 @@ class _Builder:
                 self.booleans.append((project, shift))
                 literals.append((var, shift))
                 if delay * shift:
-                    objective[var] = -delay * shift
+                    self.objective[var] = -delay * shift
                 rows["project_id"].append(project)
                 rows["shift"].append(shift)
                 rows["var"].append(var)
             self.proto.constraints.add().exactly_one.literals.extend([v for v, _ in literals])
             self.shift_vars[project] = literals
-        return pl.DataFrame(rows, schema={"project_id": pl.String, "shift": pl.Int64,
-                                          "var": pl.Int64})
+        return pl.DataFrame(
+            rows, schema={"project_id": pl.String, "shift": pl.Int64, "var": pl.Int64}
+        )
 
     def _links(self) -> None:
         """``S_to - S_from >= gap`` for links with a project that has a choice."""
-        problem = self.problem
-        for link in problem.links:
+        for link in self.problem.links:
             variables: list[int] = []
             coeffs: list[int] = []
             rhs = link.gap
@@ -239,12 +262,12 @@ class _Builder:
                             variables.append(var)
                             coeffs.append(sign * shift)
                 else:
-                    rhs -= sign * problem.lower[project]
+                    rhs -= sign * self.problem.lower[project]
             if variables:
                 self._row(variables, coeffs, rhs, _INT_MAX)
 
-    def _cover_rows(self, terms: pl.DataFrame, objective: dict[int, int]) -> dict:
-        """``y[c, w, k] <= demand`` per class, week and priority weight (weeks with supply)."""
+    def _cover_rows(self, terms: pl.DataFrame, cover_weight: float) -> None:
+        """``y[c, w, k] <= demand`` per class, week and priority weight."""
         keys = ["cls", "week", "weight"]
         largest = (
             terms.filter(pl.col("var") >= 0)
@@ -262,67 +285,128 @@ class _Builder:
             )
             .join(largest, on=keys, how="left", maintain_order="left")
             .with_columns(pl.col("largest").fill_null(0))
+            .with_row_index("row")
         )
-        cover_vars: dict[tuple[int, int], list[int]] = {}
-        for cls, week, weight, constant, variables, tenths, largest in rows.iter_rows():
-            var = self._new_var(0, constant + largest)
-            coeff = round(self.cover_weight * weight * OBJECTIVE_SCALE / HOURS_SCALE)
-            if coeff:
-                objective[var] = coeff
-                self.cover_terms.append((var, coeff))
-            cover_vars.setdefault((cls, week), []).append(var)
-            if variables:
-                self._row([var, *variables], [1, *(-t for t in tenths)], -_INT_MAX, constant)
-            else:
-                self._row([var], [1], 0, constant)
-        return cover_vars
+        self.y_var = np.zeros(rows.height, dtype=np.int64)
+        self.y_cls = rows["cls"].to_numpy().astype(np.int64)
+        self.y_week = rows["week"].to_numpy().astype(np.int64)
+        self.y_top = (rows["constant"] + rows["largest"]).to_numpy().astype(np.int64)
+        self.y_coeff = np.rint(
+            cover_weight * rows["weight"].to_numpy() * OBJECTIVE_SCALE / HOURS_SCALE
+        ).astype(np.int64)
+        for row, _, _, _, constant, variables, tenths, _ in rows.iter_rows():
+            var = self._new_var(0, self.y_top[row])
+            self.y_var[row] = var
+            if self.y_coeff[row]:
+                self.objective[var] = int(self.y_coeff[row])
+            self._row([var, *variables], [1, *(-t for t in tenths)], -_INT_MAX, constant)
+        joined = terms.join(rows.select("row", *keys), on=keys)
+        self.term_row = joined["row"].to_numpy().astype(np.int64)
+        self.term_var = joined["var"].to_numpy().astype(np.int64)
+        self.term_tenths = joined["tenths"].to_numpy().astype(np.int64)
+        self.rows_of_week: dict[int, np.ndarray] = {}
+        order = np.lexsort((self.y_cls, self.y_week))
+        weeks, starts = np.unique(self.y_week[order], return_index=True)
+        for week, part in zip(weeks.tolist(), np.split(order, starts[1:]), strict=True):
+            self.rows_of_week[int(week)] = part
 
-    def _supply_rows(self, terms: pl.DataFrame, cover_vars: dict) -> int:
-        """Groups of people per week; flows from groups qualified for several classes."""
-        needed = terms.select("cls", "week").unique()
-        person_weeks = (
-            self.problem.supply.join(needed, on=["cls", "week"], how="semi")
-            .sort("person_id", "week", "cls")
-            .group_by("person_id", "week", maintain_order=True)
-            .agg(pl.col("cls"), pl.col("free").first())
-        )
-        groups = (
-            person_weeks.with_columns(key=pl.col("cls").list.eval(pl.element().cast(pl.String))
-                                      .list.join(","))
-            .group_by("week", "key")
-            .agg(pl.col("cls").first(), pl.col("free").sum())
-            .sort("week", "key")
-        )
-        single = groups.filter(pl.col("cls").list.len() == 1)
-        dedicated = {
-            (classes[0], week): free for week, _, classes, free in single.iter_rows()
+    def _hall_row(self, week: int, classes: list[int], supply: int) -> None:
+        rows = self.rows_of_week[week]
+        rows = rows[np.isin(self.y_cls[rows], classes)]
+        self._row(self.y_var[rows].tolist(), [1] * rows.shape[0], 0, supply)
+
+    def _initial_hall_rows(self) -> None:
+        """Per week: each skill's classes from each level up, and all classes; rows that
+        cannot bind (supply at least the largest possible demand) are left out."""
+        info = {c: (s, lvl) for c, s, lvl in self.problem.classes.iter_rows()}
+        for week, rows in self.rows_of_week.items():
+            network = self.networks.get(week)
+            present = sorted(set(self.y_cls[rows].tolist()))
+            sets = {tuple(present)}
+            for cls in present:
+                skill, level = info[cls]
+                sets.add(tuple(c for c in present if info[c][0] == skill and info[c][1] >= level))
+            for classes in sorted(sets):
+                supply = 0 if network is None else network.supply(list(classes))
+                top = int(self.y_top[rows[np.isin(self.y_cls[rows], classes)]].sum())
+                if supply < top:
+                    self._hall_row(week, list(classes), supply)
+                    self.hall_rows += 1
+
+    # -- rounds ----------------------------------------------------------------------------
+
+    def least(self) -> dict[str, int]:
+        return dict(self.problem.lower)
+
+    def selected(self, solution: np.ndarray) -> dict[str, int]:
+        shifts = self.least()
+        for index, (project, shift) in enumerate(self.booleans):
+            if solution[index]:
+                shifts[project] = shift
+        return shifts
+
+    def _delay(self, shifts: dict[str, int]) -> float:
+        weights = self.problem.weights
+        return self.delay_weight * sum(weights.get(p, 1.0) * s for p, s in shifts.items())
+
+    def score(self, shifts: dict[str, int]) -> _Scored:
+        """The exact aggregate cover of ``shifts`` (min-cost flow per week)."""
+        chosen = np.zeros(max(1, len(self.booleans)), dtype=bool)
+        for index, (project, shift) in enumerate(self.booleans):
+            chosen[index] = shifts[project] == shift
+        live = (self.term_var < 0) | chosen[np.maximum(self.term_var, 0)]
+        demand = np.bincount(self.term_row[live], weights=self.term_tenths[live],
+                             minlength=self.y_var.shape[0]).astype(np.int64)
+        covered = np.zeros_like(demand)
+        for week, rows in self.rows_of_week.items():
+            network = self.networks.get(week)
+            if network is not None and demand[rows].sum() > 0:
+                covered[rows] = network.best_cover(
+                    self.y_cls[rows], self.y_coeff[rows], demand[rows]
+                )
+        cover = float((covered * self.y_coeff).sum()) / OBJECTIVE_SCALE
+        return _Scored(shifts, covered, cover, self._delay(shifts))
+
+    def hint(self, scored: _Scored) -> None:
+        """The complete hint: Booleans of ``scored.shifts`` and its covered tenths."""
+        self.proto.clear_solution_hint()
+        hint = self.proto.solution_hint
+        hint.vars.extend(range(len(self.booleans)))
+        hint.values.extend([int(scored.shifts[p] == s) for p, s in self.booleans])
+        hint.vars.extend(self.y_var.tolist())
+        hint.values.extend(scored.covered.tolist())
+
+    def cut(self, solution: np.ndarray) -> int:
+        """Add a Hall row for each week whose covered hours no flow delivers; how many."""
+        covered = solution[self.y_var]
+        added = 0
+        for week, rows in self.rows_of_week.items():
+            per_class: dict[int, int] = {}
+            for cls, value in zip(self.y_cls[rows].tolist(), covered[rows].tolist(),
+                                  strict=True):
+                per_class[cls] = per_class.get(cls, 0) + value
+            network = self.networks.get(week)
+            found = None if network is None else network.hall_cut(per_class)
+            if found is not None:
+                self._hall_row(week, *found)
+                added += 1
+        self.cut_rows += added
+        return added
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "booleans": len(self.booleans),
+            "cover_vars": int(self.y_var.shape[0]),
+            "hall_rows": self.hall_rows,
+            "cuts": self.cut_rows,
+            "constraints": len(self.proto.constraints),
         }
-        inflow: dict[tuple[int, int], list[int]] = {}
-        flows = 0
-        for week, _, classes, free in groups.filter(pl.col("cls").list.len() > 1).iter_rows():
-            variables = []
-            for cls in classes:
-                var = self._new_var(0, free)
-                variables.append(var)
-                inflow.setdefault((cls, week), []).append(var)
-            flows += len(variables)
-            self._row(variables, [1] * len(variables), 0, free)
-        for key, covers in sorted(cover_vars.items()):
-            feeds = inflow.get(key, [])
-            self._row(
-                [*covers, *feeds], [1] * len(covers) + [-1] * len(feeds), -_INT_MAX,
-                dedicated.get(key, 0),
-            )
-        return flows
-
-
-_INT_MAX = 2**62
 
 
 def _demand_terms(problem: ShiftProblem, domain: pl.DataFrame) -> pl.DataFrame:
     """Demand per class, shifted week, priority weight and Boolean (var -1: constant),
-    for the weeks where anyone has free capacity: ``cls, week, weight, project_id, var,
-    tenths``."""
+    for the class-weeks where someone qualified has free capacity: ``cls, week, weight,
+    project_id, var, tenths``."""
     weights = pl.DataFrame(
         {"project_id": list(problem.weights), "weight": list(problem.weights.values())},
         schema={"project_id": pl.String, "weight": pl.Float64},

@@ -79,9 +79,15 @@ class ShiftDecision:
             no solution within the time limit, when the least feasible shifts are kept).
         cover: ``cover_weight * sum(priority_weight * covered hours)`` as estimated by the
             aggregate capacity model (``nan`` as for ``objective``).
-        bound: CP-SAT's upper bound on ``objective``.
-        stats: model size (``booleans``, ``cover_vars``, ``flows``, ``constraints``).
-        timings: seconds: ``prepare`` (frames, dependency bounds), ``build``, ``solve``.
+        bound: an upper bound on ``objective`` over all feasible shifts (CP-SAT's bound
+            of the relaxation; equal to ``objective`` when ``OPTIMAL``).
+        start_objective: the same objective for the least shifts that satisfy the
+            dependencies (zero shifts when they hold), where the search starts.
+        stats: model size: ``booleans``, ``cover_vars``, ``hall_rows`` (initial),
+            ``cuts`` (added), ``constraints``, ``rounds`` (CP-SAT solves).
+        timings: seconds: ``prepare`` (frames, dependency bounds), ``build`` (model, week
+            networks, score of the least shifts), ``solve`` (CP-SAT), ``cuts`` (scoring
+            and separation between rounds).
     """
 
     status: str
@@ -92,6 +98,7 @@ class ShiftDecision:
     objective: float = math.nan
     cover: float = math.nan
     bound: float = math.nan
+    start_objective: float = math.nan
     stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -189,6 +196,7 @@ def choose_shifts(
         )
     problem = ShiftProblem(
         cover=_cover(demand),
+        classes=_classes(demand),
         supply=_supply(demand, capacity, skills, fixed_load),
         weights=weights,
         lower=bounds.lower,
@@ -205,6 +213,7 @@ def choose_shifts(
     return _decision(
         demand_in, spans, outcome.shifts, links, weights, outcome.status, delay_weight,
         objective=outcome.objective, cover=outcome.cover, bound=outcome.bound,
+        start_objective=outcome.start_objective,
         stats=outcome.stats, timings=timings,
     )
 
