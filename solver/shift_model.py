@@ -17,8 +17,11 @@ minimum level) and priority weight ``k``, ``y[c, w, k]`` is the covered demand:
   set found by a minimum cut is added, until none is (then the shifts are optimal for
   the exact aggregate model) or time runs out.
 
-The shifts of every round are scored exactly (min-cost flow per week) and the best are
-kept; that score is the reported objective, the relaxation's bound its upper bound.
+Before the first round, a descent over single-project moves (:mod:`solver.shift_search`,
+at most :data:`DESCENT_SHARE` of the time) improves the least feasible shifts; CP-SAT
+starts from its result. The shifts of every round are scored exactly (min-cost flow per
+week) and the best are kept; that score is the reported objective, the relaxation's
+bound its upper bound.
 Quantities are Int64 tenths of an hour; the model is written into the CP-SAT proto.
 """
 
@@ -34,11 +37,15 @@ import polars as pl
 
 from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
 from solver.shift_dependencies import Link
-from solver.shift_network import WeekNetwork, week_networks
+from solver.shift_network import week_networks
+from solver.shift_search import Scored, delay_of, descend, score
 from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL, Policy
 
 #: Most rounds of solve-and-cut.
 MAX_ROUNDS = 100
+
+#: Share of the time limit the descent over single-project moves may use before CP-SAT.
+DESCENT_SHARE = 0.5
 
 #: Least seconds (or deterministic time) worth another round.
 MIN_ROUND_S = 0.05
@@ -101,13 +108,16 @@ def solve_shift_model(
     from ortools.sat.python import cp_model
 
     started = time.perf_counter()
-    deadline = started + policy.time_limit_s
+    # kept back for scoring the last round's shifts, so the call ends within the limit
+    deadline = started + policy.time_limit_s - min(1.0, 0.05 * policy.time_limit_s)
     model = cp_model.CpModel()
     built = _Model(model.proto, problem, cover_weight, delay_weight)
-    best = built.score(built.least())
+    best = score(built, built.least())
     start_objective = best.objective
+    timings = {"build": time.perf_counter() - started}
+    best = descend(built, best, started + DESCENT_SHARE * (deadline - started))
+    timings.update(descent=time.perf_counter() - started - timings["build"], solve=0.0, cuts=0.0)
     bound, converged, rounds, dtime = float("inf"), False, 0, 0.0
-    timings = {"build": time.perf_counter() - started, "solve": 0.0, "cuts": 0.0}
     while rounds < MAX_ROUNDS and not _stopped(cancel):
         left = deadline - time.perf_counter()
         budget = None if policy.deterministic_time is None else policy.deterministic_time - dtime
@@ -129,7 +139,7 @@ def solve_shift_model(
         bound = min(bound, solver.best_objective_bound / OBJECTIVE_SCALE - built.delay_constant)
         clock = time.perf_counter()
         solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
-        scored = built.score(built.selected(solution))
+        scored = score(built, built.selected(solution))
         if scored.objective > best.objective + 1e-9:
             best = scored
         cuts = built.cut(solution)
@@ -163,20 +173,6 @@ def _solve(solver: Any, model: Any, cancel: threading.Event | None) -> Any:
     return status
 
 
-@dataclass
-class _Scored:
-    """Shifts with their exact aggregate cover per cover variable, and their figures."""
-
-    shifts: dict[str, int]
-    covered: np.ndarray
-    cover: float
-    delay: float
-
-    @property
-    def objective(self) -> float:
-        return self.cover - self.delay
-
-
 class _Model:
     """The CP-SAT proto, and the arrays that score shifts and separate Hall cuts."""
 
@@ -188,6 +184,7 @@ class _Model:
         self.delay_weight = delay_weight
         self.booleans: list[tuple[str, int]] = []
         self.shift_vars: dict[str, list[tuple[int, int]]] = {}
+        self.var_of: dict[tuple[str, int], int] = {}
         self.objective: dict[int, int] = {}
         self.hall_rows = 0
         self.cut_rows = 0
@@ -203,8 +200,8 @@ class _Model:
         proto.objective.vars.extend(list(self.objective))
         proto.objective.coeffs.extend([-coeff for coeff in self.objective.values()])
         proto.objective.scaling_factor = -1.0
-        self.delay_constant = self._delay(
-            {p: s for p, s in problem.lower.items() if problem.upper[p] == s}
+        self.delay_constant = delay_of(
+            self, {p: s for p, s in problem.lower.items() if problem.upper[p] == s}
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -245,6 +242,7 @@ class _Model:
                 rows["var"].append(var)
             self.proto.constraints.add().exactly_one.literals.extend([v for v, _ in literals])
             self.shift_vars[project] = literals
+            self.var_of.update({(project, shift): var for var, shift in literals})
         return pl.DataFrame(
             rows, schema={"project_id": pl.String, "shift": pl.Int64, "var": pl.Int64}
         )
@@ -345,29 +343,7 @@ class _Model:
                 shifts[project] = shift
         return shifts
 
-    def _delay(self, shifts: dict[str, int]) -> float:
-        weights = self.problem.weights
-        return self.delay_weight * sum(weights.get(p, 1.0) * s for p, s in shifts.items())
-
-    def score(self, shifts: dict[str, int]) -> _Scored:
-        """The exact aggregate cover of ``shifts`` (min-cost flow per week)."""
-        chosen = np.zeros(max(1, len(self.booleans)), dtype=bool)
-        for index, (project, shift) in enumerate(self.booleans):
-            chosen[index] = shifts[project] == shift
-        live = (self.term_var < 0) | chosen[np.maximum(self.term_var, 0)]
-        demand = np.bincount(self.term_row[live], weights=self.term_tenths[live],
-                             minlength=self.y_var.shape[0]).astype(np.int64)
-        covered = np.zeros_like(demand)
-        for week, rows in self.rows_of_week.items():
-            network = self.networks.get(week)
-            if network is not None and demand[rows].sum() > 0:
-                covered[rows] = network.best_cover(
-                    self.y_cls[rows], self.y_coeff[rows], demand[rows]
-                )
-        cover = float((covered * self.y_coeff).sum()) / OBJECTIVE_SCALE
-        return _Scored(shifts, covered, cover, self._delay(shifts))
-
-    def hint(self, scored: _Scored) -> None:
+    def hint(self, scored: Scored) -> None:
         """The complete hint: Booleans of ``scored.shifts`` and its covered tenths."""
         self.proto.clear_solution_hint()
         hint = self.proto.solution_hint

@@ -6,9 +6,8 @@ problem: groups send hours to classes they qualify for, each class and priority 
 at most its demand. Two graph algorithms of OR-Tools work on it:
 
 * :meth:`WeekNetwork.best_cover` — the largest priority-weighted cover for a given
-  demand, by a min-cost max-flow (every unit of flow earns its class-priority weight;
-  with positive weights an augmenting path never lowers the weight, so the best weight
-  is reached at a maximum flow);
+  demand, by a min-cost flow (every unit of flow into a class earns its priority
+  weight; hours nobody needs go straight to the sink at no gain);
 * :meth:`WeekNetwork.hall_cut` — for covered hours per class that no flow can deliver,
   a set ``T`` of classes with ``covered(T) > supply(people qualified for any of T)``
   (Hall's condition, read off a minimum cut), a valid constraint for every demand.
@@ -43,19 +42,24 @@ class WeekNetwork:
 
         flow = min_cost_flow.SimpleMinCostFlow()
         groups = self.free.shape[0]
-        class_node = self._class_nodes(np.concatenate([self.arc_cls, cls]), groups)
-        tails = np.concatenate([np.zeros(groups, dtype=np.int64), 2 + self.arc_group,
-                                class_node(cls)])
-        heads = np.concatenate([2 + np.arange(groups), class_node(self.arc_cls),
-                                np.ones(cls.shape[0], dtype=np.int64)])
-        capacities = np.concatenate([self.free, self.free[self.arc_group], demand])
-        costs = np.concatenate([np.zeros(groups + self.arc_group.shape[0], dtype=np.int64),
-                                -coeff])
-        flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
         total = int(self.free.sum())
-        flow.set_node_supply(0, total)  # as much as can reach the sink (node 1)
+        class_node = self._class_nodes(np.concatenate([self.arc_cls, cls]), groups)
+        # arcs: source -> group, group -> class, class -> sink (per row, earning its
+        # weight), and source -> sink at no gain for the hours nobody needs
+        tails = np.concatenate([np.zeros(groups, dtype=np.int64), 2 + self.arc_group,
+                                class_node(cls), [0]])
+        heads = np.concatenate([2 + np.arange(groups), class_node(self.arc_cls),
+                                np.ones(cls.shape[0], dtype=np.int64), [1]])
+        capacities = np.concatenate([self.free, self.free[self.arc_group], demand, [total]])
+        costs = np.concatenate([np.zeros(groups + self.arc_group.shape[0], dtype=np.int64),
+                                -coeff, [0]])
+        flow.add_arcs_with_capacity_and_unit_cost(
+            tails.astype(np.int64), heads.astype(np.int64), capacities.astype(np.int64),
+            costs.astype(np.int64),
+        )
+        flow.set_node_supply(0, total)
         flow.set_node_supply(1, -total)
-        status = flow.solve_max_flow_with_min_cost()
+        status = flow.solve()
         if status != flow.OPTIMAL:  # pragma: no cover - integer data, always solvable
             raise RuntimeError(f"min-cost flow failed with status {status}")
         first = groups + self.arc_group.shape[0]

@@ -86,8 +86,8 @@ class ShiftDecision:
         stats: model size: ``booleans``, ``cover_vars``, ``hall_rows`` (initial),
             ``cuts`` (added), ``constraints``, ``rounds`` (CP-SAT solves).
         timings: seconds: ``prepare`` (frames, dependency bounds), ``build`` (model, week
-            networks, score of the least shifts), ``solve`` (CP-SAT), ``cuts`` (scoring
-            and separation between rounds).
+            networks, score of the least shifts), ``descent`` (single-project moves),
+            ``solve`` (CP-SAT), ``cuts`` (scoring and separation between rounds).
     """
 
     status: str

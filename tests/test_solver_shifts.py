@@ -117,6 +117,25 @@ def test_shared_people_serve_the_scarcer_skill() -> None:
     assert decision.objective == pytest.approx(558.0)
 
 
+def test_people_shared_by_two_of_three_skills_need_a_hall_cut() -> None:
+    # a holds A and B (40 h), c holds C (80 h), weeks 0-2. HIGH (5) needs A 40 h in week 0,
+    # OPS (1) C 40 h in weeks 0-2, LOW (2) B 40 h in week 0 (allowance 2). The model's
+    # first rows bound A, B, C and A+B+C apart, so it believes a covers A and B in week 0
+    # (400 at shift 0); the max flow finds A+B > a's 40 h, the cut moves LOW to week 1:
+    # 200 + 120 + 80 - 2 = 398 (at shift 0, truly 320).
+    capacity = [(p, week(k), hours) for p, hours in (("a", 40.0), ("c", 80.0)) for k in range(3)]
+    skills = [("a", "A", 1, None), ("a", "B", 1, None), ("c", "C", 1, None)]
+    demand = (demand_rows("HIGH", "A", [0], 40.0) + demand_rows("OPS", "C", [0, 1, 2], 40.0)
+              + demand_rows("LOW", "B", [0], 40.0))
+    decision = run(demand, capacity, skills, [("HIGH", 5.0, 0), ("OPS", 1.0, 0),
+                                              ("LOW", 2.0, 2)])
+    assert decision.status == "OPTIMAL"
+    assert shift_of(decision) == {"LOW": 1}
+    assert decision.objective == pytest.approx(398.0)
+    assert decision.start_objective == pytest.approx(320.0)
+    assert decision.stats["cuts"] >= 1
+
+
 def test_expired_skills_and_fixed_load_reduce_capacity() -> None:
     # a (Dev until week 2) is busy with HIGH in weeks 0-1 and no longer qualified from
     # week 2 on; b has 40 h in weeks 3-4, all of week 4 taken by fixed load. LOW (10 h in
