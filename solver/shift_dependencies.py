@@ -275,7 +275,8 @@ def _allowance_text(project: str, allowance: Allowance) -> str:
         )
     if allowance.upper == 0:
         return f"Project {project} may not start later (may_shift_weeks is 0)"
-    return f"Project {project} may start at most {weeks_text(allowance.upper)} later (may_shift_weeks)"
+    most = weeks_text(allowance.upper)
+    return f"Project {project} may start at most {most} later (may_shift_weeks)"
 
 
 def _chain_message(chain: list[Link], spans: dict[str, Span], allowance: Allowance) -> str:

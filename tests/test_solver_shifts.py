@@ -172,7 +172,9 @@ def test_violated_dependency_forces_the_successor_and_the_chain() -> None:
     assert shift_of(decision) == {"B": 3, "C": 3}
     assert decision.delay_cost == pytest.approx(2.0 * 3 + 1.0 * 3)
     reasons = dict(decision.shifts.select("project_id", "reason").iter_rows())
-    assert reasons["B"] == "starts after A ends (finish-to-start, lag 1 week): at least 3 weeks later"
+    assert reasons["B"] == (
+        "starts after A ends (finish-to-start, lag 1 week): at least 3 weeks later"
+    )
     assert reasons["C"].startswith("starts after B ends (finish-to-start, lag 0 weeks, B itself")
     named = decision.shifted_demand.filter(pl.col("demand_id") == "B-named")["week"].to_list()
     assert named == [week(5)]  # demand without a skill moves with its project
