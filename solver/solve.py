@@ -27,6 +27,8 @@ from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import Relaxation, relax
 from solver.rounding import flow_bound, round_relaxation
+from solver.shifting import decide_shifts, needs_shifts
+from solver.shifts import ShiftDecision
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
@@ -102,17 +104,57 @@ def solve_plan(
     Raises:
         ValueError: an input frame lacks a required column.
     """
+    started = time.perf_counter()
+    decision = None
+    if needs_shifts(data):
+        data, decision = decide_shifts(data, policy, cancel)
+        if decision.status == STATUS_INFEASIBLE:
+            return _infeasible_with(data, policy, decision.conflicts, started)
+    staffing = dataclasses.replace(
+        policy,
+        time_limit_s=max(0.1, policy.time_limit_s - (time.perf_counter() - started)),
+    )
     if policy.max_people_moved is None:
-        return _solve_once(data, policy, on_progress, cancel, frozenset())
+        result = _solve_once(data, staffing, on_progress, cancel, frozenset())
+    else:
 
-    def solve(data: PlanInput, policy: Policy, locked: frozenset[str]) -> PlanResult:
-        return _solve_once(data, policy, on_progress, cancel, locked)
+        def solve(data: PlanInput, policy: Policy, locked: frozenset[str]) -> PlanResult:
+            return _solve_once(data, policy, on_progress, cancel, locked)
 
-    def infeasible(conflicts: list[str]) -> PlanResult:
-        prepared = dataclasses.replace(prepare(data, policy), conflicts=conflicts)
-        return _infeasible(prepared, policy, time.perf_counter())
+        def infeasible(conflicts: list[str]) -> PlanResult:
+            return _infeasible_with(data, staffing, conflicts, time.perf_counter())
 
-    return solve_capped(solve, infeasible, data, policy, cancel)
+        result = solve_capped(solve, infeasible, data, staffing, cancel)
+    return _with_shifts(result, decision, policy, started)
+
+
+def _infeasible_with(
+    data: PlanInput, policy: Policy, conflicts: list[str], started: float
+) -> PlanResult:
+    prepared = dataclasses.replace(prepare(data, policy), conflicts=conflicts)
+    return _infeasible(prepared, policy, started)
+
+
+def _with_shifts(
+    result: PlanResult, decision: ShiftDecision | None, policy: Policy, started: float
+) -> PlanResult:
+    """``result`` with the shifts, their delay cost as an objective term (plan, greedy
+    and bound alike: the bound holds for the chosen shifts) and the full policy."""
+    result.settings = dataclasses.asdict(policy)
+    result.wall_time_s = time.perf_counter() - started
+    delay = decision.delay_cost if decision is not None else 0.0
+    result.objective_terms["delay"] = delay
+    result.greedy_terms["delay"] = delay
+    if decision is None or result.status == STATUS_INFEASIBLE:
+        return result
+    result.shifts = decision.shifts
+    result.objective -= delay
+    result.greedy_objective -= delay
+    result.bound -= delay
+    result.lp_bound -= delay
+    result.gap = relative_gap(result.bound, result.objective)
+    result.timings["shifts"] = sum(decision.timings.values())
+    return result
 
 
 def _solve_once(
@@ -155,8 +197,10 @@ class Clock:
 
     def __init__(self, started: float, policy: Policy) -> None:
         self.started = started
-        self.deadline = started + policy.time_limit_s - min(
-            REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s
+        self.deadline = (
+            started
+            + policy.time_limit_s
+            - min(REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s)
         )
         self.last = started
         self.timings: dict[str, float] = {}
@@ -277,7 +321,8 @@ def _search(
             policy,
             time_limit_s=max(MIN_WEEK_SEARCH_S, clock.left() * share),
             deterministic_time=(
-                None if policy.deterministic_time is None
+                None
+                if policy.deterministic_time is None
                 else policy.deterministic_time * state.gap(index) / total_gap
             ),
         )
@@ -364,8 +409,7 @@ def _result(
     data = prepared.data
     objective = terms["objective"]
     lp = state.constant + sum(
-        relaxation.bound if relaxation is not None else math.inf
-        for relaxation in state.relaxations
+        relaxation.bound if relaxation is not None else math.inf for relaxation in state.relaxations
     )
     status = _status(state, cancel)
     bound = objective if status == STATUS_OPTIMAL else max(state.total_bound(), objective)
@@ -393,13 +437,13 @@ def _result(
 
 
 def _terms(terms: dict[str, float]) -> dict[str, float]:
-    return {name: terms[name] for name in ("cover", "churn", "fragmentation")}
+    return {name: terms[name] for name in ("cover", "churn", "fragmentation")} | {"delay": 0.0}
 
 
 def _infeasible(prepared: Prepared, policy: Policy, started: float) -> PlanResult:
     """No plan: pinned work and fixed load exceed capacity somewhere."""
     data = prepared.data
-    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0}
+    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0, "delay": 0.0}
     return PlanResult(
         status=STATUS_INFEASIBLE,
         plan=empty(PLAN_SCHEMA),

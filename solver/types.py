@@ -213,6 +213,10 @@ class PlanResult:
         conflicts: the user's constraints that cannot all hold, in plain words.
         solver_version: the OR-Tools version.
         settings: the policy used, as a dict.
+        shifts: ``project_id, shift_weeks, first_week, new_first_week, reason``: the
+            projects that start later (``projects.may_shift_weeks``, dependencies); the
+            plan staffs their demand as shifted and ``objective_terms['delay']`` is the
+            priority-weighted delay cost (already taken off objective, greedy and bound).
         timings: seconds per phase: ``build`` (inputs, greedy plan, weekly model),
             ``lp`` (relaxation and rounding), ``search`` (CP-SAT), ``report`` (moves, KPIs),
             and ``first_plan`` / ``rounded_plan`` (since the start, when each plan existed).
@@ -237,6 +241,17 @@ class PlanResult:
     solver_version: str = ""
     settings: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    shifts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={
+                "project_id": pl.String,
+                "shift_weeks": pl.Int64,
+                "first_week": pl.Date,
+                "new_first_week": pl.Date,
+                "reason": pl.String,
+            }
+        )
+    )
 
 
 def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -93,7 +93,7 @@ def test_sistine_objective_terms_bounds_and_moves() -> None:
     result = solver.solve_plan(sistine())
     assert result.status == "OPTIMAL"
     assert result.objective_terms == pytest.approx(
-        {"cover": 320.0, "churn": 6.0, "fragmentation": 6.0}
+        {"cover": 320.0, "churn": 6.0, "fragmentation": 6.0, "delay": 0.0}
     )
     assert result.objective == pytest.approx(308.0)
     assert result.greedy_objective == pytest.approx(308.0)
