@@ -102,8 +102,7 @@ def shift_bounds(
     if late:
         chains = _fewest_link_chains(sorted(spans), acyclic, {p: upper[p] for p in late})
         conflicts += [
-            _chain_message(chains[p], spans, allowances.get(p, Allowance(0, False)))
-            for p in late
+            _chain_message(chains[p], spans, allowances.get(p, Allowance(0, False))) for p in late
         ]
     greatest = dict(upper)
     for project in reversed(order):

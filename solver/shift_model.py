@@ -125,10 +125,15 @@ def solve_shift_model(
             break
         built.hint(best)
         solver = cp_model.CpSolver()
-        set_parameters(solver.parameters, Policy(
-            time_limit_s=left, seed=policy.seed, workers=policy.workers,
-            deterministic_time=budget,
-        ))
+        set_parameters(
+            solver.parameters,
+            Policy(
+                time_limit_s=left,
+                seed=policy.seed,
+                workers=policy.workers,
+                deterministic_time=budget,
+            ),
+        )
         clock = time.perf_counter()
         status = _solve(solver, model, cancel)
         timings["solve"] += time.perf_counter() - clock
@@ -153,9 +158,15 @@ def solve_shift_model(
         STATUS_CANCELLED if _stopped(cancel) else STATUS_OPTIMAL if converged else STATUS_FEASIBLE
     )
     return ShiftOutcome(
-        shifts=best.shifts, status=status_text, objective=best.objective, cover=best.cover,
-        delay=best.delay, bound=max(bound, best.objective), start_objective=start_objective,
-        stats={**built.stats(), "rounds": rounds}, timings=timings,
+        shifts=best.shifts,
+        status=status_text,
+        objective=best.objective,
+        cover=best.cover,
+        delay=best.delay,
+        bound=max(bound, best.objective),
+        start_objective=start_objective,
+        stats={**built.stats(), "rounds": rounds},
+        timings=timings,
     )
 
 
@@ -193,8 +204,9 @@ class _Model:
         terms = _demand_terms(problem, domain)
         self._cover_rows(terms, cover_weight)
         self.networks = week_networks(
-            problem.supply.join(terms.select("cls", "week").unique(), on=["cls", "week"],
-                                how="semi")
+            problem.supply.join(
+                terms.select("cls", "week").unique(), on=["cls", "week"], how="semi"
+            )
         )
         self._initial_hall_rows()
         proto.objective.vars.extend(list(self.objective))
@@ -358,8 +370,7 @@ class _Model:
         added = 0
         for week, rows in self.rows_of_week.items():
             per_class: dict[int, int] = {}
-            for cls, value in zip(self.y_cls[rows].tolist(), covered[rows].tolist(),
-                                  strict=True):
+            for cls, value in zip(self.y_cls[rows].tolist(), covered[rows].tolist(), strict=True):
                 per_class[cls] = per_class.get(cls, 0) + value
             network = self.networks.get(week)
             found = None if network is None else network.hall_cut(per_class)

@@ -46,15 +46,25 @@ class WeekNetwork:
         class_node = self._class_nodes(np.concatenate([self.arc_cls, cls]), groups)
         # arcs: source -> group, group -> class, class -> sink (per row, earning its
         # weight), and source -> sink at no gain for the hours nobody needs
-        tails = np.concatenate([np.zeros(groups, dtype=np.int64), 2 + self.arc_group,
-                                class_node(cls), [0]])
-        heads = np.concatenate([2 + np.arange(groups), class_node(self.arc_cls),
-                                np.ones(cls.shape[0], dtype=np.int64), [1]])
+        tails = np.concatenate(
+            [np.zeros(groups, dtype=np.int64), 2 + self.arc_group, class_node(cls), [0]]
+        )
+        heads = np.concatenate(
+            [
+                2 + np.arange(groups),
+                class_node(self.arc_cls),
+                np.ones(cls.shape[0], dtype=np.int64),
+                [1],
+            ]
+        )
         capacities = np.concatenate([self.free, self.free[self.arc_group], demand, [total]])
-        costs = np.concatenate([np.zeros(groups + self.arc_group.shape[0], dtype=np.int64),
-                                -coeff, [0]])
+        costs = np.concatenate(
+            [np.zeros(groups + self.arc_group.shape[0], dtype=np.int64), -coeff, [0]]
+        )
         flow.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int64), heads.astype(np.int64), capacities.astype(np.int64),
+            tails.astype(np.int64),
+            heads.astype(np.int64),
+            capacities.astype(np.int64),
             costs.astype(np.int64),
         )
         flow.set_node_supply(0, total)
@@ -82,8 +92,9 @@ class WeekNetwork:
         network = max_flow.SimpleMaxFlow()
         network.add_arcs_with_capacity(
             np.concatenate([np.zeros(groups, dtype=np.int64), 2 + arc_group, node_of(classes)]),
-            np.concatenate([2 + np.arange(groups), node_of(arc_cls),
-                            np.ones(classes.shape[0], dtype=np.int64)]),
+            np.concatenate(
+                [2 + np.arange(groups), node_of(arc_cls), np.ones(classes.shape[0], dtype=np.int64)]
+            ),
             np.concatenate([self.free, np.full(arc_group.shape[0], big), wanted]),
         )
         if network.solve(0, 1) != network.OPTIMAL:  # pragma: no cover

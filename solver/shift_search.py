@@ -41,8 +41,9 @@ def demand_of(model: Any, shifts: dict[str, int]) -> np.ndarray:
     for index, (project, shift) in enumerate(model.booleans):
         chosen[index] = shifts[project] == shift
     live = (model.term_var < 0) | chosen[np.maximum(model.term_var, 0)]
-    return np.bincount(model.term_row[live], weights=model.term_tenths[live],
-                       minlength=model.y_var.shape[0]).astype(np.int64)
+    return np.bincount(
+        model.term_row[live], weights=model.term_tenths[live], minlength=model.y_var.shape[0]
+    ).astype(np.int64)
 
 
 def cover_weeks(model: Any, demand: np.ndarray, weeks, covered: np.ndarray) -> None:
@@ -55,8 +56,7 @@ def cover_weeks(model: Any, demand: np.ndarray, weeks, covered: np.ndarray) -> N
         if network is None or demand[rows].sum() == 0:
             covered[rows] = 0
         else:
-            covered[rows] = network.best_cover(model.y_cls[rows], model.y_coeff[rows],
-                                               demand[rows])
+            covered[rows] = network.best_cover(model.y_cls[rows], model.y_coeff[rows], demand[rows])
 
 
 def delay_of(model: Any, shifts: dict[str, int]) -> float:
@@ -99,8 +99,9 @@ def descend(model: Any, start: Scored, deadline: float, max_passes: int = 50) ->
             current = shifts[project]
             best = (1e-9, None, None, None)
             for var, shift in model.shift_vars[project]:
-                if shift == current or not _links_hold(links_of.get(project, []), shifts,
-                                                        project, shift):
+                if shift == current or not _links_hold(
+                    links_of.get(project, []), shifts, project, shift
+                ):
                     continue
                 trial = dict(shifts)
                 trial[project] = shift
@@ -134,8 +135,9 @@ def _weeks_of_booleans(model: Any) -> dict[int, set[int]]:
     """Weeks of the cover rows each Boolean's demand falls into."""
     weeks: dict[int, set[int]] = {var: set() for var in range(len(model.booleans))}
     mobile = model.term_var >= 0
-    for var, row in zip(model.term_var[mobile].tolist(), model.term_row[mobile].tolist(),
-                        strict=True):
+    for var, row in zip(
+        model.term_var[mobile].tolist(), model.term_row[mobile].tolist(), strict=True
+    ):
         weeks[var].add(int(model.y_week[row]))
     return weeks
 

@@ -48,15 +48,18 @@ SHIFTS_SCHEMA: dict[str, pl.DataType] = {
 #: A Monday: week numbers are whole weeks since it.
 EPOCH = dt.date(1970, 1, 5)
 
-_DEMAND = {"demand_id": pl.String, "project_id": pl.String, "skill_id": pl.String,
-           "min_level": pl.Int64, "week": pl.Date, "hours": pl.Float64}
+_DEMAND = {
+    "demand_id": pl.String,
+    "project_id": pl.String,
+    "skill_id": pl.String,
+    "min_level": pl.Int64,
+    "week": pl.Date,
+    "hours": pl.Float64,
+}
 _CAPACITY = {"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
-_SKILLS = {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64,
-           "valid_until": pl.Date}
-_PROJECTS = {"project_id": pl.String, "priority_weight": pl.Float64,
-             "may_shift_weeks": pl.Int64}
-_DEPENDENCIES = {"from_project_id": pl.String, "to_project_id": pl.String,
-                 "lag_weeks": pl.Int64}
+_SKILLS = {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64, "valid_until": pl.Date}
+_PROJECTS = {"project_id": pl.String, "priority_weight": pl.Float64, "may_shift_weeks": pl.Int64}
+_DEPENDENCIES = {"from_project_id": pl.String, "to_project_id": pl.String, "lag_weeks": pl.Int64}
 #: Columns that may be missing (then null: no expiry, no allowance, no lag).
 _OPTIONAL = {"valid_until", "may_shift_weeks", "lag_weeks"}
 
@@ -186,12 +189,22 @@ def choose_shifts(
     timings = {"prepare": time.perf_counter() - started}
     if bounds.conflicts:
         return ShiftDecision(
-            status=STATUS_INFEASIBLE, shifts=empty(SHIFTS_SCHEMA), shifted_demand=demand_in,
-            delay_cost=0.0, conflicts=bounds.conflicts, timings=timings,
+            status=STATUS_INFEASIBLE,
+            shifts=empty(SHIFTS_SCHEMA),
+            shifted_demand=demand_in,
+            delay_cost=0.0,
+            conflicts=bounds.conflicts,
+            timings=timings,
         )
     if all(bounds.lower[p] == bounds.upper[p] for p in spans):
         return _decision(
-            demand_in, spans, bounds.lower, links, weights, STATUS_OPTIMAL, delay_weight,
+            demand_in,
+            spans,
+            bounds.lower,
+            links,
+            weights,
+            STATUS_OPTIMAL,
+            delay_weight,
             timings=timings,
         )
     problem = ShiftProblem(
@@ -205,16 +218,27 @@ def choose_shifts(
     )
     timings["prepare"] = time.perf_counter() - started
     policy = Policy(
-        time_limit_s=max(0.0, time_limit_s - timings["prepare"]), seed=seed, workers=workers,
+        time_limit_s=max(0.0, time_limit_s - timings["prepare"]),
+        seed=seed,
+        workers=workers,
         deterministic_time=deterministic_time,
     )
     outcome = solve_shift_model(problem, cover_weight, delay_weight, policy, cancel)
     timings.update(outcome.timings)
     return _decision(
-        demand_in, spans, outcome.shifts, links, weights, outcome.status, delay_weight,
-        objective=outcome.objective, cover=outcome.cover, bound=outcome.bound,
+        demand_in,
+        spans,
+        outcome.shifts,
+        links,
+        weights,
+        outcome.status,
+        delay_weight,
+        objective=outcome.objective,
+        cover=outcome.cover,
+        bound=outcome.bound,
         start_objective=outcome.start_objective,
-        stats=outcome.stats, timings=timings,
+        stats=outcome.stats,
+        timings=timings,
     )
 
 
@@ -298,8 +322,9 @@ def _supply(
     free = (
         capacity.group_by(keys)
         .agg(to_tenths("hours").sum().alias("capacity"))
-        .join(fixed.group_by(keys).agg(to_tenths("hours").sum().alias("fixed")), on=keys,
-              how="left")
+        .join(
+            fixed.group_by(keys).agg(to_tenths("hours").sum().alias("fixed")), on=keys, how="left"
+        )
         .with_columns(free=pl.col("capacity") - pl.col("fixed").fill_null(0))
         .filter(pl.col("free") > 0)
     )
@@ -329,16 +354,24 @@ def _decision(
     **figures: object,
 ) -> ShiftDecision:
     rows = [
-        (p, s, spans[p].first_week, spans[p].first_week + dt.timedelta(weeks=s),
-         _reason(p, s, shifts, links))
+        (
+            p,
+            s,
+            spans[p].first_week,
+            spans[p].first_week + dt.timedelta(weeks=s),
+            _reason(p, s, shifts, links),
+        )
         for p, s in sorted(shifts.items())
         if s > 0
     ]
     frame = pl.DataFrame(rows, schema=SHIFTS_SCHEMA, orient="row")
     delay = delay_weight * sum(weights.get(p, 1.0) * s for p, s in shifts.items())
     return ShiftDecision(
-        status=status, shifts=frame, shifted_demand=apply_shifts(demand, frame),
-        delay_cost=delay, **figures,  # type: ignore[arg-type]
+        status=status,
+        shifts=frame,
+        shifted_demand=apply_shifts(demand, frame),
+        delay_cost=delay,
+        **figures,  # type: ignore[arg-type]
     )
 
 
@@ -352,8 +385,11 @@ def _reason(project: str, shift: int, shifts: dict[str, int], links: list[Link])
         binding = [link for link in incoming if shifts[link.source] + link.gap == needed]
         waits = " and ".join(
             f"{link.source} ends ({link_text(link)}"
-            + (f", {link.source} itself {weeks_text(shifts[link.source])} later)"
-               if shifts[link.source] else ")")
+            + (
+                f", {link.source} itself {weeks_text(shifts[link.source])} later)"
+                if shifts[link.source]
+                else ")"
+            )
             for link in binding
         )
         parts.append(f"starts after {waits}: at least {weeks_text(needed)} later")

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from solver.capped import solve_capped
+from solver.continuity import Continuity
 from solver.cpsat import ortools_version
 from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
@@ -25,7 +26,7 @@ from solver.greedy import assemble_plan, greedy_values
 from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
-from solver.relax import Relaxation, relax
+from solver.relax import relax
 from solver.rounding import flow_bound, round_relaxation
 from solver.shifting import decide_shifts, needs_shifts
 from solver.shifts import ShiftDecision
@@ -43,7 +44,8 @@ from solver.types import (
     Progress,
     empty,
 )
-from solver.weekly import Week, split_weeks, week_values
+from solver.week_state import Clock, WeekState
+from solver.weekly import split_weeks
 
 ProgressHandler = Callable[[Progress], None]
 
@@ -56,10 +58,6 @@ WHOLE_LP_CANDIDATES = 30_000
 #: A week whose plan is this close to its bound (objective units) is not searched.
 GAP_TOLERANCE = 1e-6
 
-#: Time kept back from the search for moves, KPIs and explanations (at most this, or
-#: this share of the limit), so the whole call ends within the limit.
-REPORT_RESERVE_S = 1.0
-REPORT_RESERVE_SHARE = 0.05
 
 #: Least seconds worth starting CP-SAT for on one week.
 MIN_WEEK_SEARCH_S = 0.05
@@ -178,7 +176,8 @@ def _solve_once(
     clock.mark("first_plan")
     weeks = split_weeks(prepared, policy)
     clock.phase("build")
-    state = WeekState(weeks, greedy_values_, _constant(prepared, policy))
+    continuity = Continuity(prepared, policy.continuity_weight)
+    state = WeekState(weeks, greedy_values_, _constant(prepared, policy), continuity)
     if not _cancelled(cancel):
         _relax_and_round(state, clock, report, cancel)
     clock.phase("lp")
@@ -190,71 +189,6 @@ def _solve_once(
     clock.phase("report")
     result.timings = clock.timings
     return result
-
-
-class Clock:
-    """Wall time of one run: the deadline, and seconds per phase for the report."""
-
-    def __init__(self, started: float, policy: Policy) -> None:
-        self.started = started
-        self.deadline = (
-            started
-            + policy.time_limit_s
-            - min(REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s)
-        )
-        self.last = started
-        self.timings: dict[str, float] = {}
-
-    def phase(self, name: str) -> None:
-        """Close phase ``name``: the seconds since the previous phase ended."""
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
-
-    def mark(self, name: str) -> None:
-        """Note that ``name`` happened now (seconds since the start)."""
-        self.timings[name] = time.perf_counter() - self.started
-
-    def left(self) -> float:
-        """Seconds until the deadline (may be negative)."""
-        return self.deadline - time.perf_counter()
-
-
-class WeekState:
-    """Best plan, value and bound per week; totals include the objective constant."""
-
-    def __init__(self, weeks: list[Week], greedy: list[int], constant: float) -> None:
-        self.weeks = weeks
-        self.constant = constant
-        self.values = [week_values(week, greedy) for week in weeks]
-        self.value = [week.value(values) for week, values in zip(weeks, self.values, strict=True)]
-        self.bound = [math.inf] * len(weeks)
-        self.relaxations: list[Relaxation | None] = [None] * len(weeks)
-        self.proven = [False] * len(weeks)
-        self.searched = False
-
-    def incumbent(self) -> float:
-        return self.constant + sum(self.value)
-
-    def total_bound(self) -> float:
-        return self.constant + sum(self.bound)
-
-    def offer(self, index: int, values: np.ndarray) -> None:
-        """Keep ``values`` for week ``index`` if they are feasible and score better."""
-        if not self.weeks[index].feasible(values):
-            return
-        value = self.weeks[index].value(values)
-        if value > self.value[index] + 1e-9:
-            self.values[index], self.value[index] = values, value
-
-    def gap(self, index: int) -> float:
-        return max(0.0, self.bound[index] - self.value[index])
-
-    def candidate_values(self, candidates: int) -> list[int]:
-        result = np.zeros(candidates, dtype=np.int64)
-        for week, values in zip(self.weeks, self.values, strict=True):
-            result[week.candidate] = values
-        return result.tolist()
 
 
 def _cancelled(cancel: threading.Event | None) -> bool:
@@ -307,23 +241,29 @@ def _search(
     With ``policy.deterministic_time`` each week's work budget is fixed up front from the
     gaps, so the run repeats; the wall-clock share is recomputed as weeks finish.
     """
+    # continuity is outside the weekly bounds: with it on, every week may still gain
+    extra = state.continuity.weight if state.continuity.active else 0.0
+
+    def gap(index: int) -> float:
+        return state.gap(index) + extra
+
     order = sorted(
-        (index for index in range(len(state.weeks)) if state.gap(index) > GAP_TOLERANCE),
-        key=lambda index: (-state.gap(index), index),
+        (index for index in range(len(state.weeks)) if gap(index) > GAP_TOLERANCE),
+        key=lambda index: (-gap(index), index),
     )
-    total_gap = sum(state.gap(index) for index in order)
+    total_gap = sum(gap(index) for index in order)
     for position, index in enumerate(order):
         if _cancelled(cancel) or clock.left() <= MIN_WEEK_SEARCH_S:
             return
-        waiting_gap = sum(state.gap(other) for other in order[position:]) or 1.0
-        share = state.gap(index) / waiting_gap
+        waiting_gap = sum(gap(other) for other in order[position:]) or 1.0
+        share = gap(index) / waiting_gap
         week_policy = dataclasses.replace(
             policy,
             time_limit_s=max(MIN_WEEK_SEARCH_S, clock.left() * share),
             deterministic_time=(
                 None
                 if policy.deterministic_time is None
-                else policy.deterministic_time * state.gap(index) / total_gap
+                else policy.deterministic_time * gap(index) / total_gap
             ),
         )
         _search_week(state, index, week_policy, report, cancel)
@@ -339,14 +279,25 @@ def _search_week(
 ) -> None:
     week, relaxation = state.weeks[index], state.relaxations[index]
     allowed = relaxation.active if relaxation is not None else np.zeros(week.size, dtype=bool)
-    others = state.incumbent() - state.value[index]
+    gains = state.continuity_gains(index)
+    # the plan's total moves by as much as the week's score (continuity included, the
+    # other weeks fixed) moves away from the week's current score
+    base = state.incumbent() - state.scored(index, state.values[index], gains)
 
     def week_report(value: float) -> None:
-        report(others + value, state.total_bound())
+        report(base + value, state.total_bound())
 
-    outcome = polish_week(week, state.values[index], allowed, policy, week_report, cancel)
+    outcome = polish_week(
+        week,
+        state.values[index],
+        allowed,
+        policy,
+        week_report,
+        cancel,
+        gains=gains,
+    )
     state.offer(index, outcome.values)
-    if outcome.complete and not _cancelled(cancel):
+    if outcome.complete and not state.coupled[index] and not _cancelled(cancel):
         state.bound[index] = max(min(state.bound[index], outcome.bound), state.value[index])
         state.proven[index] = outcome.optimal
 
@@ -359,7 +310,7 @@ def _better_plan(
     greedy_terms: dict[str, float],
 ) -> tuple[pl.DataFrame, dict[str, float]]:
     """The weekly plans assembled and scored, unless they score below the greedy plan."""
-    plan = assemble_plan(prepared, state.candidate_values(prepared.candidates.height))
+    plan = assemble_plan(prepared, state.candidate_values())
     terms = evaluate(prepared.data, plan, policy)
     if terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
@@ -390,7 +341,8 @@ def _reporter(
 def _status(state: WeekState, cancel: threading.Event | None) -> str:
     if _cancelled(cancel):
         return STATUS_CANCELLED
-    closed = all(
+    # a week whose continuity depends on its neighbours is never proven on its own
+    closed = not any(state.coupled) and all(
         proven or state.gap(index) <= GAP_TOLERANCE for index, proven in enumerate(state.proven)
     )
     return STATUS_OPTIMAL if closed else STATUS_FEASIBLE
@@ -437,13 +389,14 @@ def _result(
 
 
 def _terms(terms: dict[str, float]) -> dict[str, float]:
-    return {name: terms[name] for name in ("cover", "churn", "fragmentation")} | {"delay": 0.0}
+    names = ("cover", "churn", "fragmentation", "continuity")
+    return {name: terms[name] for name in names} | {"delay": 0.0}
 
 
 def _infeasible(prepared: Prepared, policy: Policy, started: float) -> PlanResult:
     """No plan: pinned work and fixed load exceed capacity somewhere."""
     data = prepared.data
-    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0, "delay": 0.0}
+    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0, "continuity": 0.0, "delay": 0.0}
     return PlanResult(
         status=STATUS_INFEASIBLE,
         plan=empty(PLAN_SCHEMA),

@@ -107,6 +107,8 @@ class Policy:
         churn_weight: cost per hour changed against the current allocation
             (``|new - current|`` per person, demand and week; pinned and fixed rows never change).
         fragmentation_weight: cost per (person, project, week) with hours > 0.
+        continuity_weight: cost per assignment start: a (person, demand, week) with hours
+            whose previous week has none (see :mod:`solver.continuity`).
         delay_weight: cost per week a project starts later, times its priority weight
             (only projects with ``may_shift_weeks`` > 0 or on a dependency move).
         min_block_hours: an allocation (person, demand, week) is 0 or at least this many
@@ -127,6 +129,7 @@ class Policy:
     cover_weight: float = 1.0
     churn_weight: float = 0.2
     fragmentation_weight: float = 2.0
+    continuity_weight: float = 1.0
     delay_weight: float = 10.0
     min_block_hours: float = 4.0
     max_concurrent_projects: int | None = None
