@@ -367,3 +367,9 @@ def _solve_interruptibly(path: Path, policy: Any) -> Any:
 def main() -> None:
     """Console-script entry point."""
     cli(obj={})
+
+
+# ------------------------------------------------------------------- governance
+from pmo_tui.cli_governance import register as _register_governance
+
+_register_governance(cli, import_group)

@@ -9,10 +9,12 @@ edit one that has shipped.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmo_tui.store.schema import SCHEMA_V1
+from pmo_tui.store.schema_governance import SCHEMA_GOVERNANCE
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -27,7 +29,10 @@ class Migration:
     sql: str
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", SCHEMA_V1),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", SCHEMA_V1),
+    Migration(3, "governance", SCHEMA_GOVERNANCE),
+)
 
 #: The schema version this code expects.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -75,5 +80,19 @@ def migrate(db: sqlite_utils.Database) -> list[Migration]:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script on ``;`` (our DDL has no ``;`` inside strings)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration script into statements on ``;``.
+
+    Pieces are joined until SQLite deems the statement complete, so a trigger's
+    ``BEGIN ...; END`` body stays whole (our DDL has no ``;`` inside strings).
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending = f"{pending};{piece}" if pending else piece
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
