@@ -43,7 +43,12 @@ BUNDLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "sat": pl.Float64,
         "sun": pl.Float64,
     },
-    "person_skills": {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64},
+    "person_skills": {
+        "person_id": pl.String,
+        "skill_id": pl.String,
+        "level": pl.Int64,
+        "valid_until": pl.Date,
+    },
     "leave": {
         "person_id": pl.String,
         "start": pl.Date,
@@ -72,6 +77,15 @@ BUNDLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "actual_cost": pl.Float64,
         "rag": pl.String,
         "source_file": pl.String,
+        "may_shift_weeks": pl.Int64,
+    },
+    "dependencies": {
+        "from_project_id": pl.String,
+        "to_project_id": pl.String,
+        "kind": pl.String,
+        "lag_weeks": pl.Int64,
+        "due": pl.Date,
+        "description": pl.String,
     },
     "demand": {
         "id": pl.String,
@@ -135,6 +149,7 @@ class Bundle:
     leave: pl.DataFrame = field(default_factory=lambda: empty_frame("leave"))
     availability: pl.DataFrame = field(default_factory=lambda: empty_frame("availability"))
     projects: pl.DataFrame = field(default_factory=lambda: empty_frame("projects"))
+    dependencies: pl.DataFrame = field(default_factory=lambda: empty_frame("dependencies"))
     demand: pl.DataFrame = field(default_factory=lambda: empty_frame("demand"))
     demand_week: pl.DataFrame = field(default_factory=lambda: empty_frame("demand_week"))
     allocation: pl.DataFrame = field(default_factory=lambda: empty_frame("allocation"))

@@ -3,20 +3,24 @@
 Start from pinned work and fixed load; keep current allocations in descending
 project priority, clipped to what capacity and demand still allow; then fill
 the remaining demand, highest priority first, with the free capacity of
-qualified people, first fit in ``person_id`` order.
+qualified people, first fit in ``person_id`` order. Every allocation respects
+the minimum block (it is skipped when less would fit) and the person's limit
+of concurrent projects (a new project is skipped once the limit is reached).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from solver.prepare import Prepared, prepare
-from solver.types import PLAN_SCHEMA, PlanInput, to_hours
+from solver.types import PLAN_SCHEMA, PlanInput, Policy, to_hours
 
 _ORDER_DESCENDING_PRIORITY = ["priority_weight", "project_id", "demand_id"]
 
 
-def greedy_plan(data: PlanInput) -> pl.DataFrame:
+def greedy_plan(data: PlanInput, policy: Policy | None = None) -> pl.DataFrame:
     """The greedy baseline plan for ``data``.
 
     Current allocations that no candidate can keep (person not qualified, no free
@@ -31,27 +35,43 @@ def greedy_plan(data: PlanInput) -> pl.DataFrame:
     Raises:
         ValueError: an input frame lacks a required column.
     """
-    prepared = prepare(data)
+    prepared = prepare(data, policy)
     return assemble_plan(prepared, greedy_values(prepared))
 
 
 def greedy_values(prepared: Prepared) -> list[int]:
     """Tenths of an hour per candidate (indexed like ``prepared.candidates``)."""
     candidates = _with_slots(prepared)
-    values = [0] * candidates.height
-    free = prepared.person_weeks["free"].to_list()
-    remaining = prepared.demand_weeks["remaining"].to_list()
+    state = _Capacity(
+        values=[0] * candidates.height,
+        free=prepared.person_weeks["free"].to_list(),
+        remaining=prepared.demand_weeks["remaining"].to_list(),
+        slots=prepared.person_weeks["project_slots"].to_list(),
+        opened=[set() for _ in range(prepared.person_weeks.height)],
+    )
     keep_order = candidates.filter(pl.col("current") > 0).sort(
         [*_ORDER_DESCENDING_PRIORITY, "person_id", "week"],
         descending=[True, False, False, False, False],
     )
-    _assign(keep_order, values, free, remaining, keep_current=True)
+    _assign(keep_order, state, keep_current=True)
     fill_order = candidates.sort(
         [*_ORDER_DESCENDING_PRIORITY, "week", "person_id"],
         descending=[True, False, False, False, False],
     )
-    _assign(fill_order, values, free, remaining, keep_current=False)
-    return values
+    _assign(fill_order, state, keep_current=False)
+    return state.values
+
+
+@dataclass
+class _Capacity:
+    """What the greedy pass has left: per candidate its tenths, per person-week free
+    tenths, project slots and the new projects opened, per demand-week open tenths."""
+
+    values: list[int]
+    free: list[int]
+    remaining: list[int]
+    slots: list[int]
+    opened: list[set[str]]
 
 
 def _with_slots(prepared: Prepared) -> pl.DataFrame:
@@ -59,33 +79,42 @@ def _with_slots(prepared: Prepared) -> pl.DataFrame:
     ``prepared.person_weeks`` and ``prepared.demand_weeks``): list lookups, not dict ones."""
     person_slots = prepared.person_weeks.select("person_id", "week").with_row_index("person_slot")
     demand_slots = prepared.demand_weeks.select("demand_id", "week").with_row_index("demand_slot")
-    return prepared.candidates.join(
-        person_slots, on=["person_id", "week"], how="left", maintain_order="left"
-    ).join(demand_slots, on=["demand_id", "week"], how="left", maintain_order="left")
+    constant = prepared.constant_groups.with_columns(constant=pl.lit(True))
+    return (
+        prepared.candidates.join(
+            person_slots, on=["person_id", "week"], how="left", maintain_order="left"
+        )
+        .join(demand_slots, on=["demand_id", "week"], how="left", maintain_order="left")
+        .join(constant, on=["person_id", "project_id", "week"], how="left", maintain_order="left")
+        .with_columns(pl.col("constant").fill_null(False))
+    )
 
 
-def _assign(
-    order: pl.DataFrame,
-    values: list[int],
-    free: list[int],
-    remaining: list[int],
-    *,
-    keep_current: bool,
-) -> None:
-    """Give each candidate in ``order`` as much as capacity and demand still allow."""
-    columns = order.select("index", "person_slot", "demand_slot", "current")
-    for index, person_week, demand_week, current in zip(
+def _assign(order: pl.DataFrame, state: _Capacity, *, keep_current: bool) -> None:
+    """Give each candidate in ``order`` as much as capacity, demand, its minimum block and
+    the person's project limit still allow."""
+    columns = order.select(
+        "index", "person_slot", "demand_slot", "current", "lower", "project_id", "constant"
+    )
+    free, remaining, values = state.free, state.remaining, state.values
+    for index, person_week, demand_week, current, lower, project, constant in zip(
         *(columns[name].to_list() for name in columns.columns), strict=True
     ):
         left = remaining[demand_week]
         if not left:
             continue
-        wanted = current if keep_current else left
+        opened = state.opened[person_week]
+        if not constant and project not in opened and len(opened) >= state.slots[person_week]:
+            continue
+        wanted = max(current, lower) if keep_current else left
         amount = min(wanted, free[person_week], left)
-        if amount > 0:
-            values[index] += amount
-            free[person_week] -= amount
-            remaining[demand_week] = left - amount
+        if values[index] + amount < lower:
+            continue
+        values[index] += amount
+        free[person_week] -= amount
+        remaining[demand_week] = left - amount
+        if not constant:
+            opened.add(project)
 
 
 def assemble_plan(prepared: Prepared, values: list[int]) -> pl.DataFrame:

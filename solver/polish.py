@@ -117,13 +117,59 @@ def _write_week(
     _rows(proto, week.person[candidate], positions, week.free, int_min)
     _rows(proto, week.demand[candidate], positions, week.remaining, int_min)
     _flag_rows(proto, group, positions, flagged_groups, flag_of, week.group_largest, int_min)
+    _project_limits(proto, week, flagged_groups, flag_of, int_min)
+    blocks = _minimum_blocks(proto, week, candidate, items + flagged_groups.shape[0], int_min)
     scaled = np.rint(gain * OBJECTIVE_SCALE).astype(np.int64)
     frag = round(week.fragmentation * OBJECTIVE_SCALE)
     proto.objective.vars.extend(range(items + flagged_groups.shape[0]))
     proto.objective.coeffs.extend([*(-scaled).tolist(), *[frag] * flagged_groups.shape[0]])
     proto.objective.scaling_factor = -1.0
     _hint(proto, week, candidate, bound, is_kept, hint, flagged_groups)
+    proto.solution_hint.vars.extend(
+        range(items + flagged_groups.shape[0], len(proto.variables))
+    )
+    proto.solution_hint.values.extend((hint[blocks] > 0).astype(np.int64).tolist())
     return candidate
+
+
+def _project_limits(
+    proto: Any, week: Week, flagged_groups: np.ndarray, flag_of: np.ndarray, int_min: int
+) -> None:
+    """Per person: ``sum(flags of their new projects) <= slots`` where the limit binds."""
+    persons = week.group_person[flagged_groups]
+    for person in np.unique(persons).tolist():
+        mine = flagged_groups[persons == person]
+        if mine.shape[0] <= week.slots[person]:
+            continue
+        linear = proto.constraints.add().linear
+        linear.vars.extend(flag_of[mine].tolist())
+        linear.coeffs.extend([1] * mine.shape[0])
+        linear.domain.extend([int_min, int(week.slots[person])])
+
+
+def _minimum_blocks(
+    proto: Any, week: Week, candidate: np.ndarray, first_var: int, int_min: int
+) -> np.ndarray:
+    """Per candidate with a minimum block above one tenth, a use Boolean u and
+    ``lower x u <= sum(its items) <= upper x u``.
+
+    Returns:
+        The candidates that got a Boolean, in variable order (from ``first_var``).
+    """
+    blocked = np.unique(candidate[week.lower[candidate] > 1])
+    items_of = {c: np.flatnonzero(candidate == c).tolist() for c in blocked.tolist()}
+    for offset, c in enumerate(blocked.tolist()):
+        use = first_var + offset
+        proto.variables.add().domain.extend([0, 1])
+        at_least = proto.constraints.add().linear
+        at_least.vars.extend([*items_of[c], use])
+        at_least.coeffs.extend([1] * len(items_of[c]) + [-int(week.lower[c])])
+        at_least.domain.extend([0, int(week.upper[c])])
+        at_most = proto.constraints.add().linear
+        at_most.vars.extend([*items_of[c], use])
+        at_most.coeffs.extend([1] * len(items_of[c]) + [-int(week.upper[c])])
+        at_most.domain.extend([int_min, 0])
+    return blocked
 
 
 def _rows(

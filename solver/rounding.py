@@ -6,7 +6,9 @@ largest load) -> demand (one arc per item, gain as negative cost) -> sink
 (remaining demand), plus a free source -> sink arc for idle hours. A min-cost
 flow solves it exactly and in whole tenths, in milliseconds, and by
 construction respects capacity, remaining demand (so pins and fixed load,
-already taken out of both) and every bound. The rounding tries a few
+already taken out of both) and every bound. Groups are opened within each
+person's project limit; allocations below their minimum block are then
+dropped (:meth:`solver.weekly.Week.repair`), so the plan is always feasible. The rounding tries a few
 thresholds on the LP's flags and keeps the best plan.
 """
 
@@ -24,14 +26,34 @@ COST_SCALE = 10_000
 FLAG_THRESHOLDS = (1e-6, 0.5)
 
 
-def flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
+#: Flows re-solved without the candidates that fell below their minimum block.
+BLOCK_ROUNDS = 3
+
+
+def blocked_flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
+    """:func:`flow_plan`, re-solved up to :data:`BLOCK_ROUNDS` times without the candidates
+    it gave less than their minimum block, then repaired (always feasible)."""
+    banned = np.zeros(week.size, dtype=bool)
+    plan = flow_plan(week, open_groups, banned)
+    for _ in range(BLOCK_ROUNDS):
+        small = (plan > 0) & (plan < week.lower)
+        if not small.any():
+            break
+        banned |= small
+        plan = flow_plan(week, open_groups, banned)
+    return week.repair(plan)
+
+
+def flow_plan(week: Week, open_groups: np.ndarray, banned: np.ndarray | None = None) -> np.ndarray:
     """The best tenths per candidate when only ``open_groups`` (bool per group) and the
-    unflagged groups may carry hours."""
+    unflagged groups may carry hours, and no ``banned`` candidate (bool per candidate)."""
     from ortools.graph.python import min_cost_flow
 
     allowed = open_groups | ~week.group_flagged
     candidate, bound, gain = item_arrays(week)
     keep = allowed[week.group[candidate]] & (gain > 0)
+    if banned is not None:
+        keep &= ~banned[candidate]
     candidate, bound, gain = candidate[keep], bound[keep], gain[keep]
     if candidate.shape[0] == 0:
         return np.zeros(week.size, dtype=np.int64)
@@ -40,28 +62,34 @@ def flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
     demand_node = group_node + groups
     supply = int(week.free.sum())
     group_cap = np.where(week.group_flagged, week.group_largest, week.free[week.group_person])
-    tails = np.concatenate([
-        np.zeros(persons, dtype=np.int64),
-        person_node + week.group_person,
-        group_node + week.group[candidate],
-        demand_node + np.arange(week.remaining.shape[0]),
-        [0],
-    ])
-    heads = np.concatenate([
-        person_node + np.arange(persons),
-        group_node + np.arange(groups),
-        demand_node + week.demand[candidate],
-        np.ones(week.remaining.shape[0], dtype=np.int64),
-        [1],
-    ])
-    capacities = np.concatenate([
-        week.free, np.where(allowed, group_cap, 0), bound, week.remaining, [supply]
-    ]).astype(np.int64)
-    costs = np.concatenate([
-        np.zeros(persons + groups, dtype=np.int64),
-        -np.rint(gain * COST_SCALE).astype(np.int64),
-        np.zeros(week.remaining.shape[0] + 1, dtype=np.int64),
-    ])
+    tails = np.concatenate(
+        [
+            np.zeros(persons, dtype=np.int64),
+            person_node + week.group_person,
+            group_node + week.group[candidate],
+            demand_node + np.arange(week.remaining.shape[0]),
+            [0],
+        ]
+    )
+    heads = np.concatenate(
+        [
+            person_node + np.arange(persons),
+            group_node + np.arange(groups),
+            demand_node + week.demand[candidate],
+            np.ones(week.remaining.shape[0], dtype=np.int64),
+            [1],
+        ]
+    )
+    capacities = np.concatenate(
+        [week.free, np.where(allowed, group_cap, 0), bound, week.remaining, [supply]]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            np.zeros(persons + groups, dtype=np.int64),
+            -np.rint(gain * COST_SCALE).astype(np.int64),
+            np.zeros(week.remaining.shape[0] + 1, dtype=np.int64),
+        ]
+    )
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     solver.set_node_supply(0, supply)
@@ -69,7 +97,7 @@ def flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
     if solver.solve() != solver.OPTIMAL:
         return np.zeros(week.size, dtype=np.int64)
     first_item = persons + groups
-    flows = solver.flows(arcs[first_item: first_item + candidate.shape[0]])
+    flows = solver.flows(arcs[first_item : first_item + candidate.shape[0]])
     return np.bincount(candidate, weights=flows, minlength=week.size).astype(np.int64)
 
 
@@ -80,7 +108,7 @@ def round_relaxation(week: Week, relaxation: Relaxation, others: list[np.ndarray
     choices = [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
     choices += [_used_groups(week, plan) | (relaxation.flags > 0.5) for plan in others]
     for open_groups in choices:
-        plan = flow_plan(week, open_groups)
+        plan = blocked_flow_plan(week, _within_limits(week, open_groups, relaxation.flags))
         value = week.value(plan)
         if value > best_value + 1e-9:
             best, best_value = plan, value
@@ -101,5 +129,21 @@ def _prune(week: Week, plan: np.ndarray, value: float) -> np.ndarray:
     weak = used & week.group_flagged & (earned < 2 * week.fragmentation)
     if not weak.any():
         return plan
-    trial = flow_plan(week, used & ~weak)
+    trial = blocked_flow_plan(week, used & ~weak)
     return trial if week.value(trial) > value else plan
+
+
+def _within_limits(week: Week, open_groups: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``open_groups`` with, per person over their project limit, only the flagged groups
+    of highest ``scores`` (the LP's flags) kept open."""
+    opened = open_groups & week.group_flagged
+    per_person = np.bincount(week.group_person[opened], minlength=week.free.shape[0])
+    over = np.flatnonzero(per_person > week.slots)
+    if over.shape[0] == 0:
+        return open_groups
+    result = open_groups.copy()
+    for person in over.tolist():
+        groups = np.flatnonzero(opened & (week.group_person == person))
+        ranked = groups[np.argsort(-scores[groups], kind="stable")]
+        result[ranked[max(0, int(week.slots[person])) :]] = False
+    return result

@@ -102,7 +102,7 @@ def solve_plan(
         ValueError: an input frame lacks a required column.
     """
     started = time.perf_counter()
-    prepared = prepare(data)
+    prepared = prepare(data, policy)
     if prepared.conflicts:
         return _infeasible(prepared, policy, started)
     greedy_values_ = greedy_values(prepared)
@@ -174,7 +174,9 @@ class WeekState:
         return self.constant + sum(self.bound)
 
     def offer(self, index: int, values: np.ndarray) -> None:
-        """Keep ``values`` for week ``index`` if they score better."""
+        """Keep ``values`` for week ``index`` if they are feasible and score better."""
+        if not self.weeks[index].feasible(values):
+            return
         value = self.weeks[index].value(values)
         if value > self.value[index] + 1e-9:
             self.values[index], self.value[index] = values, value

@@ -38,6 +38,25 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
 }
 
+#: Optional input columns: frame -> column -> (dtype, value when the column is missing).
+OPTIONAL_COLUMNS: dict[str, dict[str, tuple[pl.DataType, object]]] = {
+    # the first week's Monday from which the skill no longer counts (null: no expiry)
+    "skills": {"valid_until": (pl.Date, None)},
+    # weeks the project may start later (its whole demand profile moves)
+    "projects": {"may_shift_weeks": (pl.Int64, 0)},
+}
+
+#: Optional input frames (None or missing: empty).
+PEOPLE_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String,
+    "max_concurrent_projects": pl.Int64,
+}
+DEPENDENCY_SCHEMA: dict[str, pl.DataType] = {
+    "from_project_id": pl.String,
+    "to_project_id": pl.String,
+    "lag_weeks": pl.Int64,
+}
+
 PLAN_SCHEMA: dict[str, pl.DataType] = dict(INPUT_SCHEMAS["current"])
 
 MOVES_SCHEMA: dict[str, pl.DataType] = {
@@ -88,6 +107,15 @@ class Policy:
         churn_weight: cost per hour changed against the current allocation
             (``|new - current|`` per person, demand and week; pinned and fixed rows never change).
         fragmentation_weight: cost per (person, project, week) with hours > 0.
+        delay_weight: cost per week a project starts later, times its priority weight
+            (only projects with ``may_shift_weeks`` > 0 or on a dependency move).
+        min_block_hours: an allocation (person, demand, week) is 0 or at least this many
+            hours; when the demand of that week is smaller, at least the whole demand.
+        max_concurrent_projects: most projects per person and week, for people without a
+            limit of their own (``PlanInput.people``); None: no limit.
+        frozen_weeks: the first k weeks of the horizon (from the earliest capacity or
+            demand week) do not change: every allocation in them stays as it is.
+        max_people_moved: most people whose allocations change; None: no cap.
         time_limit_s: wall-clock limit of the CP-SAT search, seconds.
         seed: CP-SAT random seed.
         workers: CP-SAT worker threads; above 1 the search is interleaved so it stays
@@ -99,6 +127,11 @@ class Policy:
     cover_weight: float = 1.0
     churn_weight: float = 0.2
     fragmentation_weight: float = 2.0
+    delay_weight: float = 10.0
+    min_block_hours: float = 4.0
+    max_concurrent_projects: int | None = None
+    frozen_weeks: int = 0
+    max_people_moved: int | None = None
     time_limit_s: float = 10.0
     seed: int = 0
     workers: int = 2
@@ -117,6 +150,14 @@ class PlanInput:
         projects: ``project_id, priority_weight`` (> 0, higher = more important;
             a project missing here weighs 1).
         current: ``person_id, project_id, demand_id (null = fixed load), week, hours, pinned``.
+        people: optional ``person_id, max_concurrent_projects`` (Int64, null = the
+            policy's default).
+        dependencies: optional ``from_project_id, to_project_id, lag_weeks``: finish to
+            start; the first demand week of ``to`` comes after the last of ``from`` plus
+            ``lag_weeks``.
+
+    Optional columns (:data:`OPTIONAL_COLUMNS`): ``skills.valid_until`` (Date: the person
+    no longer qualifies in weeks on or after it) and ``projects.may_shift_weeks``.
     """
 
     capacity: pl.DataFrame
@@ -124,6 +165,8 @@ class PlanInput:
     demand: pl.DataFrame
     projects: pl.DataFrame
     current: pl.DataFrame
+    people: pl.DataFrame | None = None
+    dependencies: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -207,12 +250,32 @@ def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     missing = [column for column in schema if column not in frame.columns]
     if missing:
         raise ValueError(f"the {name} frame lacks column(s): {', '.join(missing)}")
+    optional = [
+        (pl.col(column) if column in frame.columns else pl.lit(default)).cast(dtype).alias(column)
+        for column, (dtype, default) in OPTIONAL_COLUMNS.get(name, {}).items()
+    ]
+    return frame.select(
+        *(pl.col(column).cast(dtype) for column, dtype in schema.items()), *optional
+    )
+
+
+def _optional_frame(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    missing = [column for column in schema if column not in frame.columns]
+    if missing:
+        raise ValueError(f"an optional frame lacks column(s): {', '.join(missing)}")
     return frame.select(pl.col(column).cast(dtype) for column, dtype in schema.items())
 
 
 def conform_input(data: PlanInput) -> PlanInput:
-    """All five frames of ``data`` conformed with :func:`conform_frame` (same errors)."""
-    return PlanInput(**{name: conform_frame(name, getattr(data, name)) for name in INPUT_SCHEMAS})
+    """Every frame of ``data`` conformed with :func:`conform_frame` (same errors); optional
+    frames and columns filled in."""
+    return PlanInput(
+        **{name: conform_frame(name, getattr(data, name)) for name in INPUT_SCHEMAS},
+        people=_optional_frame(data.people, PEOPLE_SCHEMA),
+        dependencies=_optional_frame(data.dependencies, DEPENDENCY_SCHEMA),
+    )
 
 
 def to_tenths(column: str) -> pl.Expr:

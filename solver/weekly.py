@@ -34,6 +34,7 @@ class Week:
         week: the Monday.
         candidate: global candidate index (``prepared.candidates['index']``) per candidate.
         person, demand, group: local person, demand-week and group index per candidate.
+        lower: least tenths per candidate when it is used (the minimum block).
         upper: most tenths per candidate (min of free capacity and remaining demand).
         kept_upper: tenths of the candidate's current hours it can keep (min(current, upper)).
         cover_gain: cover weight x priority weight per tenth.
@@ -42,6 +43,8 @@ class Week:
         group_person: local person per group; group_flagged: the group costs
             ``fragmentation`` when used; group_largest: most tenths the group can carry.
         fragmentation: the fragmentation weight.
+        slots: per local person, how many flagged groups it may use (concurrent projects
+            beyond those with fixed or pinned hours).
     """
 
     week: dt.date
@@ -49,6 +52,7 @@ class Week:
     person: np.ndarray
     demand: np.ndarray
     group: np.ndarray
+    lower: np.ndarray
     upper: np.ndarray
     kept_upper: np.ndarray
     cover_gain: np.ndarray
@@ -59,6 +63,7 @@ class Week:
     group_flagged: np.ndarray
     group_largest: np.ndarray
     fragmentation: float
+    slots: np.ndarray
 
     @property
     def size(self) -> int:
@@ -76,12 +81,41 @@ class Week:
         return hours + churn - self.fragmentation * float((used & self.group_flagged).sum())
 
     def feasible(self, tenths: np.ndarray) -> bool:
-        """Whether ``tenths`` respects bounds, capacity and remaining demand."""
+        """Whether ``tenths`` respects bounds, minimum blocks, capacity, remaining demand
+        and the concurrent-project limits."""
         if (tenths < 0).any() or (tenths > self.upper).any():
+            return False
+        if ((tenths > 0) & (tenths < self.lower)).any():
             return False
         load = np.bincount(self.person, weights=tenths, minlength=self.free.shape[0])
         cover = np.bincount(self.demand, weights=tenths, minlength=self.remaining.shape[0])
-        return bool((load <= self.free).all() and (cover <= self.remaining).all())
+        if not ((load <= self.free).all() and (cover <= self.remaining).all()):
+            return False
+        return bool((self.projects_used(tenths) <= self.slots).all())
+
+    def projects_used(self, tenths: np.ndarray) -> np.ndarray:
+        """Flagged groups (new projects) used per local person."""
+        used = np.zeros(self.group_flagged.shape[0], dtype=bool)
+        used[self.group[tenths > 0]] = True
+        used &= self.group_flagged
+        return np.bincount(self.group_person[used], minlength=self.free.shape[0])
+
+    def repair(self, tenths: np.ndarray) -> np.ndarray:
+        """``tenths`` made feasible by dropping hours: allocations below their minimum block
+        go to 0, and a person over their project limit keeps the groups with most hours."""
+        fixed = np.where((tenths > 0) & (tenths < self.lower), 0, tenths)
+        over = self.projects_used(fixed) > self.slots
+        if not over.any():
+            return fixed
+        hours = np.bincount(self.group, weights=fixed, minlength=self.group_flagged.shape[0])
+        keep = np.ones(self.group_flagged.shape[0], dtype=bool)
+        for person in np.flatnonzero(over).tolist():
+            groups = np.flatnonzero(
+                (self.group_person == person) & self.group_flagged & (hours > 0)
+            )
+            ranked = groups[np.argsort(-hours[groups], kind="stable")]
+            keep[ranked[max(0, int(self.slots[person])) :]] = False
+        return np.where(keep[self.group], fixed, 0)
 
 
 def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
@@ -92,7 +126,7 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
     constant = prepared.constant_groups.with_columns(constant=pl.lit(True))
     frame = (
         candidates.join(
-            prepared.person_weeks.select("person_id", "week", "free"),
+            prepared.person_weeks.select("person_id", "week", "free", "project_slots"),
             on=["person_id", "week"],
             how="left",
         )
@@ -110,10 +144,7 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
             flagged=pl.col("constant").is_null(),
         )
     )
-    return [
-        _week(part, policy)
-        for part in frame.partition_by("week", maintain_order=True)
-    ]
+    return [_week(part, policy) for part in frame.partition_by("week", maintain_order=True)]
 
 
 def _local(values: np.ndarray) -> np.ndarray:
@@ -127,6 +158,8 @@ def _week(part: pl.DataFrame, policy: Policy) -> Week:
     upper = part["upper"].to_numpy().astype(np.int64)
     free = np.zeros(person.max() + 1, dtype=np.int64)
     free[person] = part["free"].to_numpy()
+    slots = np.zeros(person.max() + 1, dtype=np.int64)
+    slots[person] = part["project_slots"].to_numpy()
     remaining = np.zeros(demand.max() + 1, dtype=np.int64)
     remaining[demand] = part["remaining"].to_numpy()
     groups = group.max() + 1
@@ -141,6 +174,7 @@ def _week(part: pl.DataFrame, policy: Policy) -> Week:
         person=person,
         demand=demand,
         group=group,
+        lower=part["lower"].to_numpy().astype(np.int64),
         upper=upper,
         kept_upper=np.minimum(part["current"].to_numpy(), upper).astype(np.int64),
         cover_gain=(policy.cover_weight * part["priority_weight"].to_numpy() / HOURS_SCALE),
@@ -151,6 +185,7 @@ def _week(part: pl.DataFrame, policy: Policy) -> Week:
         group_flagged=group_flagged,
         group_largest=np.minimum(total, free[group_person]),
         fragmentation=policy.fragmentation_weight,
+        slots=slots,
     )
 
 

@@ -110,11 +110,13 @@ def test_folder_with_every_file_gives_bundle_dtypes(tmp_path: Path) -> None:
         "people.csv": "id,name,email,role,unit,region,cost_rate,max_concurrent_projects,"
         "mon,tue,wed,thu,fri,sat,sun\n"
         "alice,Alice,a@x.org,Dev,IT,UK,55.5,3,8,8,8,0,0,0,0\n",
-        "person_skills.csv": "person_id,skill_id,level\nalice,python,4\n",
+        "person_skills.csv": "person_id,skill_id,level,valid_until\nalice,python,4,2027-06-30\n",
         "leave.csv": "person_id,start,end,hours_per_day,reason\nalice,2027-02-01,2027-02-05,,ski\n",
         "availability.csv": "person_id,start,end,percent\nalice,2027-03-01,,50\n",
         "projects.csv": PROJECT_HEADER
         + "P1,Site,PG1,,Execution,2,2027-01-04,2027-06-30,1000,Amber\n",
+        "dependencies.csv": "from_project_id,to_project_id,kind,lag_weeks,due,description\n"
+        "P0,P1,finish_to_start,1,2027-01-04,API first\n",
         "demands.csv": DEMAND_HEADER + "D1,P1,python,2,2027-01-04,2027-01-11,6,\n",
         "allocations.csv": ALLOC_HEADER + "alice,P1,D1,2027-01-04,2027-01-04,6,,\n",
         "readme.csv": "not,a,known,file\n",
@@ -128,6 +130,9 @@ def test_folder_with_every_file_gives_bundle_dtypes(tmp_path: Path) -> None:
         assert frame.schema == pl.Schema(BUNDLE_SCHEMAS[name]), name
         assert frame.height >= 1, name
     assert bundle.people.row(0, named=True)["cost_rate"] == 55.5
+    assert bundle.person_skills["valid_until"].to_list() == [D(2027, 6, 30)]
+    assert bundle.dependencies.row(0) == ("P0", "P1", "finish_to_start", 1, D(2027, 1, 4), "API first")
+
     assert bundle.people.row(0, named=True)["max_concurrent_projects"] == 3
     assert bundle.people.row(0, named=True)["thu"] == 0.0
     assert bundle.projects.row(0, named=True)["phase"] == "execution"
@@ -147,6 +152,19 @@ def test_folder_with_every_file_gives_bundle_dtypes(tmp_path: Path) -> None:
         assert bundle.origins["demand_week"] == str(tmp_path / "demands.csv")
 
 
+def test_a_project_that_depends_on_itself_is_refused_with_row_and_fix(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "dependencies.csv",
+        "from_project_id,to_project_id\nP1,P2\nP3,P3\n",
+    )
+    with pytest.raises(UserError) as caught:
+        read_csv_bundle([path])
+    error = caught.value
+    assert (error.row, error.column) == (3, "to_project_id")
+    assert "cannot depend on itself" in error.render() and "from_project_id" in error.fix
+
+
 def test_header_is_trimmed_case_insensitive_and_extra_columns_ignored(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -161,7 +179,7 @@ def test_header_is_trimmed_case_insensitive_and_extra_columns_ignored(tmp_path: 
 def test_known_files_lists_required_and_optional_columns() -> None:
     assert set(KNOWN_FILES) == {
         "portfolios", "programs", "skills", "holidays", "people", "person_skills",
-        "leave", "availability", "projects", "demands", "allocations",
+        "leave", "availability", "projects", "dependencies", "demands", "allocations",
     }  # fmt: skip
     assert KNOWN_FILES["demands"].required == (
         "id", "project_id", "skill_id", "min_level", "start_week", "end_week", "hours_per_week",

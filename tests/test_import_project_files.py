@@ -137,7 +137,7 @@ def test_gan_people_roles_and_skills(sample) -> None:
         "architect", "bricklayer", "excavator-operator", "foreman", "project-manager"
     }
     assert bundle.person_skills.filter(pl.col("person_id") == "jack-house").rows() == [
-        ("jack-house", "project-manager", 3)
+        ("jack-house", "project-manager", 3, None)
     ]
     assert set(bundle.people["region"]) == {"HouseBuildingSample"}
     # <default-week sun="1" ... sat="1"/> (1 = weekend) and MPXJ's 8 h working day.

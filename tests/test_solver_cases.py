@@ -141,10 +141,13 @@ def test_pinned_above_capacity_is_infeasible_with_named_conflicts() -> None:
     result = solver.solve_plan(data)
     assert result.status == "INFEASIBLE"
     assert result.conflicts == [
-        "Pinned allocations of alice in the week of 2027-01-04 total 48 h, "
-        "above their capacity of 40 h",
-        "Pinned allocations and fixed load of bob in the week of 2027-01-04 total 42.5 h, "
-        "above their capacity of 40 h",
+        "alice, week of 2027-01-04: capacity 40 h, but these allocations cannot move: "
+        "pinned or hard booking on X/D1 30 h, pinned or hard booking on X/D2 18 h "
+        "(total 48 h). Unpin or shorten a booking, or raise the capacity",
+        # the smallest set: bob's 38 h fixed load and his 4.5 h pin (either alone fits)
+        "bob, week of 2027-01-04: capacity 40 h, but these allocations cannot move: "
+        "fixed load on OPS 38 h, pinned or hard booking on X/D2 4.5 h (total 42.5 h). "
+        "Unpin or shorten a booking, reduce the fixed load, or raise the capacity",
     ]
     assert result.plan.height == 0
     assert result.kpis_before["over_allocated_person_weeks"] == 2

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlite_utils
 
 from pmo_tui.bundle import Bundle
 from pmo_tui.errors import UserError
 from pmo_tui.store.db import connect
-from pmo_tui.store.migrations import SCHEMA_VERSION, applied_version, migrate
+from pmo_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, applied_version, migrate
+from pmo_tui.store.schema import SCHEMA_V1
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.writes import write_bundles
 
@@ -50,9 +52,25 @@ def _project_bundle(source_file: str | None = None, person_name: str = "Jack Hou
 
 def test_new_database_is_migrated_once(tmp_path: Path) -> None:
     db = connect(tmp_path / "new.db")
-    assert applied_version(db) == SCHEMA_VERSION == 1
+    assert applied_version(db) == SCHEMA_VERSION == MIGRATIONS[-1].version
     assert migrate(db) == []
-    assert {"person", "allocation", "demand_week", "change_log"} <= set(db.table_names())
+    assert {"person", "allocation", "demand_week", "dependency", "change_log"} <= set(
+        db.table_names()
+    )
+
+
+def test_a_version_1_database_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    for statement in SCHEMA_V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO schema_migrations VALUES (1, 'initial schema', '2026-01-01')")
+    db.execute("INSERT INTO portfolio (id, name) VALUES ('PF', 'Portfolio')")
+    db.execute("INSERT INTO project (id, name, portfolio_id) VALUES ('P1', 'One', 'PF')")
+    applied = migrate(db)
+    assert [m.version for m in applied] == [m.version for m in MIGRATIONS[1:]]
+    assert read_table(db, "project", ["id", "may_shift_weeks"]).rows() == [("P1", 0)]
 
 
 def test_bundle_is_written_and_logged(tmp_path: Path) -> None:
@@ -182,3 +200,12 @@ def test_merged_people_keep_the_pool_calendar_and_the_import_says_so(tmp_path: P
         "jack-house was already in the pool: kept the pool's calendar, ignored 1 leave row(s) "
         "from the file (add them with `import csv` leave.csv if they are new)"
     ]
+
+
+def test_a_newer_database_is_refused_with_a_message(tmp_path: Path) -> None:
+    db = connect(tmp_path / "new.db")
+    db.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')", [SCHEMA_VERSION + 1])
+    db.conn.commit()
+    with pytest.raises(UserError, match="newer than this pmo-tui") as caught:
+        migrate(db)
+    assert "upgrade pmo-tui" in caught.value.fix

@@ -62,6 +62,8 @@ def _row_checks(stem: str) -> list[Callable[[pl.DataFrame], _RowProblem | None]]
             checks.append(partial(_too_many_weeks, start=start, end=end))
     if stem == "projects":
         checks.append(_project_without_parent)
+    if stem == "dependencies":
+        checks.append(_project_depends_on_itself)
     return checks
 
 
@@ -98,6 +100,18 @@ def _project_without_parent(frame: pl.DataFrame) -> _RowProblem | None:
         "portfolio_id",
         "the project has neither a program_id nor a portfolio_id.",
         "fill in portfolio_id (or program_id)",
+    )
+
+
+def _project_depends_on_itself(frame: pl.DataFrame) -> _RowProblem | None:
+    row = _first_row(frame, pl.col("from_project_id") == pl.col("to_project_id"))
+    if row is None:
+        return None
+    return _RowProblem(
+        row[ROW_INDEX],
+        "to_project_id",
+        f"project {row['to_project_id']} cannot depend on itself.",
+        "name the project that must finish first in from_project_id",
     )
 
 

@@ -125,6 +125,25 @@ _PROJECT_COLUMNS = (
     _money_column("budget"),
     _money_column("actual_cost"),
     ColumnSpec("rag", "choice", choices=("green", "amber", "red")),
+    ColumnSpec(
+        "may_shift_weeks",
+        "integer",
+        False,
+        0,
+        52,
+        fix="enter how many weeks later the project may start, 0 to 52, or leave it empty",
+    ),
+)
+
+_DEPENDENCY_COLUMNS = (
+    ColumnSpec("from_project_id"),
+    ColumnSpec("to_project_id"),
+    ColumnSpec("kind", "choice", required=False, choices=("finish_to_start",)),
+    ColumnSpec(
+        "lag_weeks", "integer", False, low=0, fix="enter a whole number of weeks, 0 or more"
+    ),
+    _optional("due", "date"),
+    _optional("description"),
 )
 
 #: Column specs per file stem, in load order (a file only refers to files above it).
@@ -139,7 +158,12 @@ COLUMN_SPECS: dict[str, tuple[ColumnSpec, ...]] = {
     "skills": (ColumnSpec("id"), ColumnSpec("name"), _optional("description")),
     "holidays": (ColumnSpec("region"), ColumnSpec("date", "date"), ColumnSpec("name")),
     "people": _PERSON_COLUMNS,
-    "person_skills": (ColumnSpec("person_id"), ColumnSpec("skill_id"), _level_column("level")),
+    "person_skills": (
+        ColumnSpec("person_id"),
+        ColumnSpec("skill_id"),
+        _level_column("level"),
+        _optional("valid_until", "date"),
+    ),
     "leave": (
         ColumnSpec("person_id"),
         ColumnSpec("start", "date"),
@@ -154,6 +178,7 @@ COLUMN_SPECS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("percent", "number", True, 0, 100, fix="enter a percentage from 0 to 100"),
     ),
     "projects": _PROJECT_COLUMNS,
+    "dependencies": _DEPENDENCY_COLUMNS,
     "demands": (
         ColumnSpec("id"),
         ColumnSpec("project_id"),
@@ -206,6 +231,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "leave": ("person_id", "start"),
     "availability": ("person_id", "start"),
     "projects": ("id",),
+    "dependencies": ("from_project_id", "to_project_id"),
     "demands": ("id",),
 }
 

@@ -13,7 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmo_tui.store.schema import SCHEMA_V1
+from pmo_tui.errors import UserError
+from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
 from pmo_tui.store.schema_governance import SCHEMA_GOVERNANCE
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
+    Migration(2, "project shifts, dependencies, skill expiry", SCHEMA_V2),
     Migration(3, "governance", SCHEMA_GOVERNANCE),
 )
 
@@ -53,13 +55,14 @@ def migrate(db: sqlite_utils.Database) -> list[Migration]:
         The migrations applied (empty when the database was current).
 
     Raises:
-        RuntimeError: the database is newer than this code (downgrade refused).
+        UserError: the database is newer than this code (downgrade refused).
     """
     current = applied_version(db)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise UserError(
             f"the database has schema version {current}, newer than this pmo-tui "
-            f"({SCHEMA_VERSION}); upgrade pmo-tui"
+            f"({SCHEMA_VERSION}); nothing was changed",
+            fix="upgrade pmo-tui (pip install --upgrade pmo-tui), or use another --db",
         )
     pending = [m for m in MIGRATIONS if m.version > current]
     if not pending:

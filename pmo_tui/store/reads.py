@@ -28,6 +28,7 @@ TABLE_OF_PART = {
     "availability": "availability",
     "demand": "demand",
     "demand_week": "demand_week",
+    "dependency": "dependencies",
 }
 
 #: Store table -> column -> dtype of the frame it is read into.

@@ -128,3 +128,25 @@ CREATE TABLE change_log (
     after TEXT
 )
 """
+
+
+#: Version 2: the optimizer's second lever and skills with an expiry. A project may
+#: start up to ``may_shift_weeks`` later (its whole demand profile moves); a
+#: ``dependency`` says one project must finish (its last demand week) before another
+#: starts, ``lag_weeks`` later; a skill may be valid only until a date (a
+#: certification that expires), after which its holder no longer qualifies.
+SCHEMA_V2 = """
+ALTER TABLE project ADD COLUMN may_shift_weeks INTEGER NOT NULL DEFAULT 0
+    CHECK (may_shift_weeks BETWEEN 0 AND 52);
+ALTER TABLE person_skill ADD COLUMN valid_until TEXT;
+CREATE TABLE dependency (
+    from_project_id TEXT NOT NULL REFERENCES project(id),
+    to_project_id TEXT NOT NULL REFERENCES project(id),
+    kind TEXT NOT NULL DEFAULT 'finish_to_start' CHECK (kind IN ('finish_to_start')),
+    lag_weeks INTEGER NOT NULL DEFAULT 0 CHECK (lag_weeks >= 0),
+    due TEXT,
+    description TEXT,
+    PRIMARY KEY (from_project_id, to_project_id),
+    CHECK (from_project_id <> to_project_id)
+)
+"""

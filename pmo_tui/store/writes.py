@@ -48,6 +48,8 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("person_skills", "skill_id", "skill", "skills"),
     ("leave", "person_id", "person", "people"),
     ("availability", "person_id", "person", "people"),
+    ("dependencies", "from_project_id", "project", "projects"),
+    ("dependencies", "to_project_id", "project", "projects"),
     ("demand", "project_id", "project", "projects"),
     ("demand", "skill_id", "skill", "skills"),
     ("demand_week", "demand_id", "demand", "demand"),
@@ -63,6 +65,7 @@ UPSERT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "skills": ("skill", ("id",)),
     "holidays": ("public_holiday", ("region", "date")),
     "projects": ("project", ("id",)),
+    "dependencies": ("dependency", ("from_project_id", "to_project_id")),
     "demand": ("demand", ("id",)),
     "demand_week": ("demand_week", ("demand_id", "week")),
 }
@@ -149,7 +152,7 @@ def _write_bundle(
     people: PeoplePolicy,
     replace: bool,
 ) -> None:
-    parts = dict(bundle.parts())
+    parts = _with_defaults(dict(bundle.parts()))
     report.sources.append(bundle.source)
     report.notes.extend(bundle.notes)
     existing_ids = _merge_people(db, parts, report, people)
@@ -160,6 +163,15 @@ def _write_bundle(
     _write_people(db, parts, existing_ids, report, people)
     _write_calendar(db, parts, existing_ids, report, people)
     _write_allocations(db, parts["allocation"], report)
+
+
+def _with_defaults(parts: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Empty optional values that have a default in the store get that default."""
+    parts["projects"] = parts["projects"].with_columns(pl.col("may_shift_weeks").fill_null(0))
+    parts["dependencies"] = parts["dependencies"].with_columns(
+        pl.col("kind").fill_null("finish_to_start"), pl.col("lag_weeks").fill_null(0)
+    )
+    return parts
 
 
 def _name_key(name: str | None) -> str:
