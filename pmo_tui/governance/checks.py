@@ -129,7 +129,7 @@ def check_variance(ctx: AuditContext, rule: Rule) -> list[Hit]:
                 continue
             percent = (row["forecast_finish"] - finish).days / duration * 100
             detail = f"forecast finish {row['forecast_finish']} against planned {finish}"
-        if percent > limit:
+        if round(percent, 1) > limit:  # to 0.1 %, so 14/25 days is 56.0 %, not above 56
             hits.append(
                 Hit(
                     row["project_id"],

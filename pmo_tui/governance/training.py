@@ -236,3 +236,23 @@ def _mentor_for(
         if mentor_id != person_id and mentor.casefold() not in flagged:
             return mentor
     return ""
+
+
+def skills_with_certifications(db: Any) -> pl.DataFrame:
+    """The solver's skills frame: ``person_id, skill_id, level, valid_until`` (Date, null = no end).
+
+    ``valid_until`` is the earlier of the skill's own ``person_skill.valid_until``
+    and :func:`certified_skill_validity` (the certification's expiry): a
+    person whose certification for a skill has expired is not qualified for
+    demand of that skill from the week of its expiry on. A certification
+    limits a skill the person holds; it never adds one.
+    """
+    from pmo_tui.store.reads import read_table
+
+    skills = read_table(db, "person_skill")
+    certified = certified_skill_validity(db).rename({"valid_until": "certified_until"})
+    return (
+        skills.join(certified, on=["person_id", "skill_id"], how="left")
+        .with_columns(pl.min_horizontal("valid_until", "certified_until").alias("valid_until"))
+        .select("person_id", "skill_id", "level", "valid_until")
+    )
