@@ -38,12 +38,15 @@ def db(tmp_path: Path):
 # ---------------------------------------------------------------- standards
 def test_publishing_a_new_version_supersedes_the_one_in_force(db) -> None:
     add_standard(db, "POL", "1", kind="policy", title="Policy")
-    assert publish_standard(db, "POL", "1", effective_date=dt.date(2027, 1, 1))["superseded"] is None
+    assert (
+        publish_standard(db, "POL", "1", effective_date=dt.date(2027, 1, 1))["superseded"] is None
+    )
     add_standard(db, "POL", "2", kind="policy", title="Policy, revised")
     outcome = publish_standard(db, "POL", "2", effective_date=dt.date(2027, 2, 1))
     assert outcome == {"id": "POL", "published": "2", "superseded": "1"}
-    rows = db.execute("SELECT version, status, supersedes FROM standard WHERE id = 'POL' "
-                      "ORDER BY version").fetchall()
+    rows = db.execute(
+        "SELECT version, status, supersedes FROM standard WHERE id = 'POL' ORDER BY version"
+    ).fetchall()
     assert rows == [("1", "superseded", None), ("2", "in_force", "1")]
 
 
@@ -70,8 +73,9 @@ def test_a_draft_may_be_edited(db) -> None:
 
 # ------------------------------------------------------------------ lineage
 def test_drift_lists_superseded_versions_and_missing_artefacts(db) -> None:
-    db["phase_artefact"].insert({"standard_id": "M", "version": "2.0", "phase": "execution",
-                                 "template_id": "plan"})
+    db["phase_artefact"].insert(
+        {"standard_id": "M", "version": "2.0", "phase": "execution", "template_id": "plan"}
+    )
     # P-DWH follows M 1.0 (2.0 in force): in execution, 2.0 requires risk (it has one) and
     # plan (it has none). It also follows risk template 1.0 (2.0 in force). P-CRM is current.
     assert drift_report(db).rows() == [
@@ -88,7 +92,8 @@ def test_audits_keep_open_findings_and_link_repeats(db) -> None:
     first = run_audit(db, stale, today=TODAY)
     # P-DWH never reported (16 days since start), P-WEB last 21 days ago.
     assert first.findings.select("finding_id", "project_id", "state").rows() == [
-        (1, "P-DWH", "new"), (2, "P-WEB", "new")
+        (1, "P-DWH", "new"),
+        (2, "P-WEB", "new"),
     ]
     again = run_audit(db, stale, today=TODAY)
     assert again.findings["state"].to_list() == ["still open", "still open"]
@@ -96,15 +101,18 @@ def test_audits_keep_open_findings_and_link_repeats(db) -> None:
     set_finding_status(db, 2, "resolved", reason="report sent")
     third = run_audit(db, stale, today=TODAY)
     assert third.findings.select("finding_id", "project_id", "state", "repeat_of").rows() == [
-        (1, "P-DWH", "still open", ""), (3, "P-WEB", "repeat", "2")
+        (1, "P-DWH", "still open", ""),
+        (3, "P-WEB", "repeat", "2"),
     ]
     db.execute("UPDATE project SET manager = 'Una Ulm' WHERE id = 'P-CRM'")
     later = run_audit(db, stale, today=dt.date(2027, 2, 5))
     # P-CRM (last report 01-15, 21 days) is new but repeats P-WEB's under the same manager;
     # P-OPS (01-18, 18 days) is new; P-DWH and P-WEB are still open.
     assert later.findings.select("finding_id", "project_id", "state", "repeat_of").rows() == [
-        (4, "P-CRM", "repeat", "2, 3"), (1, "P-DWH", "still open", ""),
-        (5, "P-OPS", "new", ""), (3, "P-WEB", "still open", ""),
+        (4, "P-CRM", "repeat", "2, 3"),
+        (1, "P-DWH", "still open", ""),
+        (5, "P-OPS", "new", ""),
+        (3, "P-WEB", "still open", ""),
     ]
     detail = finding_detail(db, 4)
     assert detail.repeats.select("id", "basis").rows() == [(2, "same manager"), (3, "same manager")]
@@ -121,8 +129,9 @@ def test_an_audit_of_an_unknown_project_writes_nothing(db) -> None:
 def test_an_audit_of_one_project_writes_one_audit_row(db) -> None:
     run = run_audit(db, one_rule("gate_without_criteria"), today=TODAY, project_ids=["P-CRM"])
     assert run.projects == ["P-CRM"] and len(run.audit_ids) == 1
-    assert db.execute("SELECT project_id, standard_id, standard_version, kind FROM audit"
-                      ).fetchall() == [("P-CRM", "M", "2.0", "automatic")]
+    assert db.execute(
+        "SELECT project_id, standard_id, standard_version, kind FROM audit"
+    ).fetchall() == [("P-CRM", "M", "2.0", "automatic")]
     assert run.findings["description"].to_list() == [
         "the initiation gate was passed on 2027-01-05 without: c-case"
     ]
@@ -133,9 +142,18 @@ ALL_PAIRS = [(a, b) for a in TRANSITIONS for b in TRANSITIONS if a != b]
 
 
 def _finding_in(db, status: str) -> int:
-    db["finding"].insert({"id": 1, "project_id": "P-WEB", "rule": "r", "category": "c",
-                          "severity": "minor", "description": "d", "status": status,
-                          "opened": "2027-01-01"})
+    db["finding"].insert(
+        {
+            "id": 1,
+            "project_id": "P-WEB",
+            "rule": "r",
+            "category": "c",
+            "severity": "minor",
+            "description": "d",
+            "status": status,
+            "opened": "2027-01-01",
+        }
+    )
     return 1
 
 
@@ -143,12 +161,16 @@ def _finding_in(db, status: str) -> int:
 def test_the_lifecycle_allows_and_refuses(db, before: str, after: str) -> None:
     finding = _finding_in(db, before)
     if after in TRANSITIONS[before]:
-        set_finding_status(db, finding, after, reason="because", who="tester",
-                           evidence="https://x/1")
-        assert db.execute("SELECT status, evidence FROM finding").fetchone() == (after,
-                                                                                 "https://x/1")
-        assert db.execute("SELECT who, from_status, to_status, reason FROM finding_history"
-                          ).fetchall() == [("tester", before, after, "because")]
+        set_finding_status(
+            db, finding, after, reason="because", who="tester", evidence="https://x/1"
+        )
+        assert db.execute("SELECT status, evidence FROM finding").fetchone() == (
+            after,
+            "https://x/1",
+        )
+        assert db.execute(
+            "SELECT who, from_status, to_status, reason FROM finding_history"
+        ).fetchall() == [("tester", before, after, "because")]
     else:
         dump = _dump(db)
         with pytest.raises(UserError, match=f"is {before}; it cannot become {after}"):
@@ -159,9 +181,15 @@ def test_the_lifecycle_allows_and_refuses(db, before: str, after: str) -> None:
 def test_the_allowed_transitions_are_those_documented() -> None:
     allowed = {(a, b) for a, nexts in TRANSITIONS.items() for b in nexts}
     assert allowed == {
-        ("open", "in_progress"), ("open", "resolved"), ("open", "accepted_risk"),
-        ("in_progress", "resolved"), ("in_progress", "accepted_risk"), ("in_progress", "open"),
-        ("resolved", "verified"), ("resolved", "open"), ("accepted_risk", "open"),
+        ("open", "in_progress"),
+        ("open", "resolved"),
+        ("open", "accepted_risk"),
+        ("in_progress", "resolved"),
+        ("in_progress", "accepted_risk"),
+        ("in_progress", "open"),
+        ("resolved", "verified"),
+        ("resolved", "open"),
+        ("accepted_risk", "open"),
     }
 
 
@@ -177,48 +205,94 @@ def test_a_status_change_needs_a_reason_and_a_known_finding(db) -> None:
 
 # ---------------------------------------------------------- training, coaching
 def _training(db) -> None:
-    db["course"].insert_all([
-        {"id": "C1", "title": "Course one", "kind": "course", "addresses": "status_report_age"},
-        {"id": "C2", "title": "Cert two", "kind": "certification", "skill_id": "dev",
-         "addresses": "status_report_age, variance"},
-        {"id": "C3", "title": "Course with skill", "kind": "course", "skill_id": "ba"},
-    ])
-    db["training_record"].insert_all([
-        {"person_id": "ann", "course_id": "C2", "completed_on": "2024-01-01",
-         "expires_on": "2027-01-17"},
-        {"person_id": "ann", "course_id": "C2", "completed_on": "2023-01-01",
-         "expires_on": "2026-06-30"},
-        {"person_id": "ben", "course_id": "C2", "completed_on": "2024-01-01"},
-        {"person_id": "cat", "course_id": "C3", "completed_on": "2024-01-01",
-         "expires_on": "2025-01-01"},
-    ])
+    db["course"].insert_all(
+        [
+            {"id": "C1", "title": "Course one", "kind": "course", "addresses": "status_report_age"},
+            {
+                "id": "C2",
+                "title": "Cert two",
+                "kind": "certification",
+                "skill_id": "dev",
+                "addresses": "status_report_age, variance",
+            },
+            {"id": "C3", "title": "Course with skill", "kind": "course", "skill_id": "ba"},
+        ]
+    )
+    db["training_record"].insert_all(
+        [
+            {
+                "person_id": "ann",
+                "course_id": "C2",
+                "completed_on": "2024-01-01",
+                "expires_on": "2027-01-17",
+            },
+            {
+                "person_id": "ann",
+                "course_id": "C2",
+                "completed_on": "2023-01-01",
+                "expires_on": "2026-06-30",
+            },
+            {"person_id": "ben", "course_id": "C2", "completed_on": "2024-01-01"},
+            {
+                "person_id": "cat",
+                "course_id": "C3",
+                "completed_on": "2024-01-01",
+                "expires_on": "2025-01-01",
+            },
+        ]
+    )
 
 
 def test_certified_skill_validity_is_the_latest_expiry(db) -> None:
     _training(db)
     # ann: two C2 records, latest expiry wins; ben: C2 without expiry; cat's C3 is a course.
     assert certified_skill_validity(db).rows() == [
-        ("ann", "dev", dt.date(2027, 1, 17)), ("ben", "dev", None)
+        ("ann", "dev", dt.date(2027, 1, 17)),
+        ("ben", "dev", None),
     ]
 
 
 def test_coaching_suggestion_for_repeat_findings(db) -> None:
     _training(db)
-    base = {"project_id": "P-WEB", "category": "status_report_age", "severity": "major",
-            "description": "d", "status": "open", "opened": "2027-01-01", "manager": "Ann Archer"}
-    db["finding"].insert_all([
-        {**base, "id": 1, "rule": "r1"}, {**base, "id": 2, "rule": "r1"},
-        {**base, "id": 3, "rule": "r2", "category": "variance", "project_id": "P-CRM"},
-    ])
+    base = {
+        "project_id": "P-WEB",
+        "category": "status_report_age",
+        "severity": "major",
+        "description": "d",
+        "status": "open",
+        "opened": "2027-01-01",
+        "manager": "Ann Archer",
+    }
+    db["finding"].insert_all(
+        [
+            {**base, "id": 1, "rule": "r1"},
+            {**base, "id": 2, "rule": "r1"},
+            {**base, "id": 3, "rule": "r2", "category": "variance", "project_id": "P-CRM"},
+        ]
+    )
     db["mentoring"].insert({"mentor_id": "ben", "mentee_id": "ann", "since": "2026-01-01"})
     # Two status_report_age findings for Ann Archer; one variance finding is not enough.
     # C1 addresses it and Ann never took it; her mentor is Ben.
     assert coaching_suggestions(db, TODAY).rows() == [
-        ("Ann Archer", "status_report_age", "r1", "1, 2", "P-WEB", "C1 (Course one)",
-         "Ben Brook (mentor since 2026-01-01)")
+        (
+            "Ann Archer",
+            "status_report_age",
+            "r1",
+            "1, 2",
+            "P-WEB",
+            "C1 (Course one)",
+            "Ben Brook (mentor since 2026-01-01)",
+        )
     ]
-    db["coaching_session"].insert({"person_id": "ann", "coach_id": "ben", "held_on": "2027-01-19",
-                                   "topic": "reports", "finding_ids": "1, 2"})
+    db["coaching_session"].insert(
+        {
+            "person_id": "ann",
+            "coach_id": "ben",
+            "held_on": "2027-01-19",
+            "topic": "reports",
+            "finding_ids": "1, 2",
+        }
+    )
     assert coaching_suggestions(db, TODAY).is_empty()
 
 
@@ -231,8 +305,11 @@ def _write(folder: Path, name: str, text: str) -> None:
 def test_the_loader_names_file_row_and_column_and_writes_nothing(db, tmp_path: Path) -> None:
     folder = tmp_path / "gov"
     _write(folder, "courses", "id,title,kind\nK1,Course,course\n")
-    _write(folder, "training_records", "person_id,course_id,completed_on\nann,K1,2026-01-01\n"
-           "zed,K1,2026-01-02\n")
+    _write(
+        folder,
+        "training_records",
+        "person_id,course_id,completed_on\nann,K1,2026-01-01\nzed,K1,2026-01-02\n",
+    )
     before = _dump(db)
     with pytest.raises(UserError) as error:
         load_governance(db, [folder])

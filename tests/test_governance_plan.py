@@ -23,8 +23,9 @@ def _db(path: Path):
     p1 is booked 40 h on D in all four weeks today. p1's certification for x expires on
     Sunday 2027-01-17, after week 2.
     """
-    people = pl.DataFrame({"id": ["p1", "p2"], "name": ["Pat One", "Sam Two"],
-                           "region": ["UK", "UK"]}).with_columns(
+    people = pl.DataFrame(
+        {"id": ["p1", "p2"], "name": ["Pat One", "Sam Two"], "region": ["UK", "UK"]}
+    ).with_columns(
         *[pl.lit(8.0).alias(d) for d in ("mon", "tue", "wed", "thu", "fri")],
         *[pl.lit(0.0).alias(d) for d in ("sat", "sun")],
     )
@@ -33,35 +34,63 @@ def _db(path: Path):
         portfolios=pl.DataFrame({"id": ["PF"], "name": ["PF"]}),
         skills=pl.DataFrame({"id": ["x"], "name": ["X"]}),
         people=people,
-        person_skills=pl.DataFrame({"person_id": ["p1", "p2"], "skill_id": ["x", "x"],
-                                    "level": [3, 3]}),
-        projects=pl.DataFrame({"id": ["P"], "name": ["P"], "portfolio_id": ["PF"],
-                               "phase": ["execution"], "priority": [1], "rag": ["green"],
-                               "start": [WEEKS[0]], "finish": [WEEKS[-1]]}),
-        demand=pl.DataFrame({"id": ["D"], "project_id": ["P"], "skill_id": ["x"],
-                             "min_level": [1]}),
+        person_skills=pl.DataFrame(
+            {"person_id": ["p1", "p2"], "skill_id": ["x", "x"], "level": [3, 3]}
+        ),
+        projects=pl.DataFrame(
+            {
+                "id": ["P"],
+                "name": ["P"],
+                "portfolio_id": ["PF"],
+                "phase": ["execution"],
+                "priority": [1],
+                "rag": ["green"],
+                "start": [WEEKS[0]],
+                "finish": [WEEKS[-1]],
+            }
+        ),
+        demand=pl.DataFrame(
+            {"id": ["D"], "project_id": ["P"], "skill_id": ["x"], "min_level": [1]}
+        ),
         demand_week=pl.DataFrame({"demand_id": ["D"] * 4, "week": WEEKS, "hours": [60.0] * 4}),
-        allocation=pl.DataFrame({"person_id": ["p1"] * 4, "project_id": ["P"] * 4,
-                                 "demand_id": ["D"] * 4, "week": WEEKS, "hours": [40.0] * 4,
-                                 "kind": ["soft"] * 4, "pinned": [False] * 4}),
+        allocation=pl.DataFrame(
+            {
+                "person_id": ["p1"] * 4,
+                "project_id": ["P"] * 4,
+                "demand_id": ["D"] * 4,
+                "week": WEEKS,
+                "hours": [40.0] * 4,
+                "kind": ["soft"] * 4,
+                "pinned": [False] * 4,
+            }
+        ),
     )
     db = open_database(path, seed_demo=False)
     write_bundles(db, [bundle])
     with db.atomic():
-        db["course"].insert({"id": "CX", "title": "X certificate", "kind": "certification",
-                             "skill_id": "x"})
-        db["training_record"].insert({"person_id": "p1", "course_id": "CX",
-                                      "completed_on": "2024-01-17", "expires_on": "2027-01-17"})
+        db["course"].insert(
+            {"id": "CX", "title": "X certificate", "kind": "certification", "skill_id": "x"}
+        )
+        db["training_record"].insert(
+            {
+                "person_id": "p1",
+                "course_id": "CX",
+                "completed_on": "2024-01-17",
+                "expires_on": "2027-01-17",
+            }
+        )
     return db
 
 
 def test_the_skills_frame_carries_the_certificate_expiry(tmp_path: Path) -> None:
     db = _db(tmp_path / "c.db")
     assert skills_with_certifications(db).sort("person_id").rows() == [
-        ("p1", "x", 3, dt.date(2027, 1, 17)), ("p2", "x", 3, None)
+        ("p1", "x", 3, dt.date(2027, 1, 17)),
+        ("p2", "x", 3, None),
     ]
     assert plan_inputs(db).skills.sort("person_id")["valid_until"].to_list() == [
-        dt.date(2027, 1, 17), None
+        dt.date(2027, 1, 17),
+        None,
     ]
 
 

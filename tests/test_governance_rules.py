@@ -39,7 +39,9 @@ def test_artefact_missing_or_stale(db) -> None:
     assert hits(db, "artefact_missing_or_stale") == [("P-CRM", "risk"), ("P-OPS", "lessons")]
     # With a default limit of 20 days P-DWH's 36-day-old risk register is stale too.
     assert hits(db, "artefact_missing_or_stale", max_age_days=20) == [
-        ("P-CRM", "risk"), ("P-DWH", "risk"), ("P-OPS", "lessons")
+        ("P-CRM", "risk"),
+        ("P-DWH", "risk"),
+        ("P-OPS", "lessons"),
     ]
 
 
@@ -56,7 +58,8 @@ def test_budget_variance(db) -> None:
     assert hits(db, "variance", measure="budget", max_percent=10.0) == [("P-CRM", "budget")]
     assert hits(db, "variance", measure="budget", max_percent=16.0) == []
     assert hits(db, "variance", measure="budget", max_percent=5.0) == [
-        ("P-CRM", "budget"), ("P-DWH", "budget")
+        ("P-CRM", "budget"),
+        ("P-DWH", "budget"),
     ]
 
 
@@ -71,7 +74,8 @@ def test_key_people_over_capacity(db) -> None:
     # and, tied with Ben on P-WEB at 10 h/week, first by id. P-DWH's Cat and P-OPS's Dan fit.
     monday = dt.date(2027, 1, 6)
     assert hits(db, "key_people_over_capacity", today=monday, top_people=1) == [
-        ("P-CRM", "ann"), ("P-WEB", "ann")
+        ("P-CRM", "ann"),
+        ("P-WEB", "ann"),
     ]
     # Overload of 10 h does not reach a threshold of 12 h; from week 3 Ann fits.
     assert hits(db, "key_people_over_capacity", today=monday, min_over_hours=12.0) == []
@@ -90,7 +94,8 @@ def test_finding_overdue(db) -> None:
     # 4 is due 01-25.
     assert hits(db, "finding_overdue", min_severity="major") == [("P-WEB", "finding 1")]
     assert hits(db, "finding_overdue", min_severity="minor") == [
-        ("P-WEB", "finding 1"), ("P-OPS", "finding 3")
+        ("P-WEB", "finding 1"),
+        ("P-OPS", "finding 3"),
     ]
     assert hits(db, "finding_overdue", grace_days=10) == []  # 10 days late is within grace
 
@@ -103,21 +108,37 @@ def test_the_default_rule_file_is_valid() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[[rule]]\nid = "a"\nkind = "nope"\nseverity = "major"',
-         "test.toml, line 1: rule 'a', key 'kind': unknown kind 'nope'. Fix: use one of "),
-        ('[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "major"\n\n'
-         '[[rule]]\nid = "b"\nkind = "status_report_age"\nseverity = "major"\nmax_days = "x"',
-         "test.toml, line 1: rule 'a', key 'max_days': max_days is missing"),
-        ('[[rule]]\nid = "a"\nkind = "variance"\nseverity = "bad"',
-         "key 'severity': unknown severity 'bad'"),
-        ('[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"\nmax_days = 3',
-         "key 'max_days': unknown key 'max_days' for kind gate_without_criteria"),
-        ('[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "minor"\nmax_days = -1',
-         "max_days must be 0 or more, not -1"),
+        (
+            '[[rule]]\nid = "a"\nkind = "nope"\nseverity = "major"',
+            "test.toml, line 1: rule 'a', key 'kind': unknown kind 'nope'. Fix: use one of ",
+        ),
+        (
+            (
+                '[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "major"\n\n'
+                '[[rule]]\nid = "b"\nkind = "status_report_age"\nseverity = "major"\nmax_days = "x"'
+            ),
+            "test.toml, line 1: rule 'a', key 'max_days': max_days is missing",
+        ),
+        (
+            '[[rule]]\nid = "a"\nkind = "variance"\nseverity = "bad"',
+            "key 'severity': unknown severity 'bad'",
+        ),
+        (
+            '[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"\nmax_days = 3',
+            "key 'max_days': unknown key 'max_days' for kind gate_without_criteria",
+        ),
+        (
+            '[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "minor"\nmax_days = -1',
+            "max_days must be 0 or more, not -1",
+        ),
         ("[[rule]\nid = 1", "test.toml: not valid TOML"),
-        ('[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"\n'
-         '[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"',
-         "test.toml, line 5: rule id 'a' is used twice"),
+        (
+            (
+                '[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"\n'
+                '[[rule]]\nid = "a"\nkind = "gate_without_criteria"\nseverity = "minor"'
+            ),
+            "test.toml, line 5: rule id 'a' is used twice",
+        ),
     ],
 )
 def test_a_bad_rule_file_names_line_rule_key_and_fix(text: str, expected: str) -> None:
@@ -128,7 +149,9 @@ def test_a_bad_rule_file_names_line_rule_key_and_fix(text: str, expected: str) -
 
 
 def test_second_bad_rule_is_reported_at_its_line() -> None:
-    text = ('[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "major"\nmax_days = 3\n\n'
-            '[[rule]]\nid = "b"\nkind = "status_report_age"\nseverity = "major"\nmax_days = "x"')
+    text = (
+        '[[rule]]\nid = "a"\nkind = "status_report_age"\nseverity = "major"\nmax_days = 3\n\n'
+        '[[rule]]\nid = "b"\nkind = "status_report_age"\nseverity = "major"\nmax_days = "x"'
+    )
     with pytest.raises(UserError, match=r"line 7: rule 'b', key 'max_days': max_days must be"):
         parse_rules(text, "test.toml")

@@ -195,12 +195,12 @@ def test_findings_are_an_empty_frame_with_the_columns_until_the_table_exists(db_
     assert view.columns == [
         "id",
         "project_id",
-        "rule",
         "severity",
-        "owner",
-        "due",
         "status",
+        "due",
         "age_days",
+        "rule",
+        "owner",
     ]
 
 
@@ -234,10 +234,10 @@ def test_findings_read_from_a_table_get_age_and_filters(tmp_path: Path) -> None:
     findings = read_findings(db)
     assert findings["owner"].to_list() == [None, None]
     view = findings_view(findings, TODAY)
-    assert view.select("id", "age_days").rows() == [("1", 10), ("2", 1)]  # oldest first
-    assert findings_view(findings, TODAY, status="open")["id"].to_list() == ["1"]
-    assert findings_view(findings, TODAY, text="RISK")["id"].to_list() == ["2"]
-    assert findings_view(findings, TODAY, severity="critical")["id"].to_list() == ["1"]
+    assert view.select("id", "age_days").rows() == [(1, 10), (2, 1)]  # oldest first
+    assert findings_view(findings, TODAY, status="open")["id"].to_list() == [1]
+    assert findings_view(findings, TODAY, text="RISK")["id"].to_list() == [2]
+    assert findings_view(findings, TODAY, severity="critical")["id"].to_list() == [1]
 
 
 def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:

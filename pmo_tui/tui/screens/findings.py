@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from pmo_tui.governance.findings import FindingDetail
 
-FINDING_LABELS = ("id", "project", "rule", "severity", "owner", "due", "status", "age (days)")
+FINDING_LABELS = ("id", "project", "severity", "status", "due", "age (days)", "rule", "owner")
 EMPTY_STATE = (
     "No audit findings yet.\n\n"
     "Findings appear here once audits are recorded (`pmo-tui audit --all`): project, rule, "
@@ -147,6 +147,7 @@ class FindingsScreen(PmoScreen):
         if selected is not None and str(selected) in view["id"].cast(str).to_list():
             table.move_cursor(row=table.get_row_index(str(selected)))
         self.set_class(self.findings.is_empty(), "-empty")
+        self.refresh_bindings()  # detail and status change need a finding under the cursor
         self.query_one("#status", Static).update(
             f"{view.height} of {self.findings.height} findings"
         )
@@ -190,8 +191,13 @@ class FindingsScreen(PmoScreen):
         if finding_id is not None:
             self.load_detail(self.db_path, finding_id, True)
 
-    @work(thread=True, exclusive=True, group="finding-detail", exit_on_error=False,
-          name="reading the finding")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="finding-detail",
+        exit_on_error=False,
+        name="reading the finding",
+    )
     def load_detail(self, path: Path, finding_id: int, then_change: bool) -> None:
         """Read one finding's detail in a thread."""
         from pmo_tui.governance.findings import finding_detail
@@ -222,8 +228,9 @@ class FindingsScreen(PmoScreen):
         record = detail.record
         allowed = tuple(record["next_statuses"])
         if not allowed:
-            self.notify(f"Finding {record['id']} is {record['status']}: it is final.",
-                        severity="warning")
+            self.notify(
+                f"Finding {record['id']} is {record['status']}: it is final.", severity="warning"
+            )
             return
 
         def after(change: dict | None) -> None:
@@ -232,16 +239,26 @@ class FindingsScreen(PmoScreen):
 
         self.app.push_screen(StatusDialog(record["id"], record["status"], allowed), after)
 
-    @work(thread=True, exclusive=True, group="finding-status", exit_on_error=False,
-          name="changing the status")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="finding-status",
+        exit_on_error=False,
+        name="changing the status",
+    )
     def change_status(self, path: Path, finding_id: int, change: dict) -> None:
         """Write the status change (one transaction, history, change log) in a thread."""
         from pmo_tui.governance.findings import set_finding_status
         from pmo_tui.tui.data import writable_connection
 
         with writable_connection(path) as db:
-            outcome = set_finding_status(db, finding_id, change["status"],
-                                         reason=change["reason"], evidence=change["evidence"])
+            outcome = set_finding_status(
+                db,
+                finding_id,
+                change["status"],
+                reason=change["reason"],
+                evidence=change["evidence"],
+            )
         self.post_message(StatusChanged(outcome))
 
     def on_status_changed(self, message: StatusChanged) -> None:

@@ -21,16 +21,27 @@ from pmo_tui.tui.widgets.tables import KeyTable
 if TYPE_CHECKING:
     from pmo_tui.governance.findings import FindingDetail
 
-DETAIL_FIELDS = ("project_id", "rule", "subject", "severity", "status", "owner", "due",
-                 "opened", "description", "corrective_action", "evidence")
+DETAIL_FIELDS = (
+    "description",
+    "corrective_action",
+    "evidence",
+    "project_id",
+    "rule",
+    "subject",
+    "owner",
+    "due",
+    "opened",
+)
 
 
 def detail_text(detail: FindingDetail) -> str:
     """The finding's fields and its repeat links as plain lines."""
     record = detail.record
     lines = [f"{name.replace('_', ' ')}: {record.get(name) or '-'}" for name in DETAIL_FIELDS]
-    earlier = ", ".join(f"{r['id']} ({r['project_id']}, {r['basis']}, {r['status']})"
-                        for r in detail.repeats.iter_rows(named=True))
+    earlier = ", ".join(
+        f"{r['id']} ({r['project_id']}, {r['basis']}, {r['status']})"
+        for r in detail.repeats.iter_rows(named=True)
+    )
     later = ", ".join(str(i) for i in detail.repeated_by["id"].to_list())
     lines.append(f"repeats: {earlier or '-'}")
     lines.append(f"repeated by: {later or '-'}")
@@ -54,15 +65,23 @@ class FindingDialog(Dialog):
         """Title, fields (scrollable), history table, note."""
         record = self.detail.record
         with Vertical(id="dialog"):
-            yield Label(f"Finding {record['id']} · {record['severity']} · {record['status']}",
-                        id="dialog-title")
+            yield Label(
+                f"Finding {record['id']} · {record['severity']} · {record['status']}",
+                id="dialog-title",
+            )
             with VerticalScroll(id="finding-fields"):
                 yield Static(detail_text(self.detail), id="dialog-body", markup=False)
             table = KeyTable(id="rows-table", cursor_type="row")
-            for column in ("at", "who", "from", "to", "reason"):
+            for column in ("when (UTC)", "change", "reason", "who"):
                 table.add_column(column, key=column)
             table.add_rows(
-                [str(value or "") for value in row] for row in self.detail.history.iter_rows()
+                [
+                    row["at"][:16].replace("T", " "),
+                    f"{row['from_status'] or '·'} → {row['to_status']}",
+                    row["reason"],
+                    row["who"],
+                ]
+                for row in self.detail.history.iter_rows(named=True)
             )
             yield table
             yield Label("c change status · esc close", id="dialog-note")
@@ -91,8 +110,12 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
         """Status drop-down, reason, evidence, buttons."""
         with Vertical(id="dialog"):
             yield Label(f"Finding {self.finding_id}: {self.current} →", id="dialog-title")
-            yield Select([(s, s) for s in self.allowed], value=self.allowed[0],
-                         allow_blank=False, id="new-status")
+            yield Select(
+                [(s, s) for s in self.allowed],
+                value=self.allowed[0],
+                allow_blank=False,
+                id="new-status",
+            )
             yield Input(placeholder="reason (required)", id="reason")
             yield Input(placeholder="evidence link (optional)", id="evidence")
             yield Label("", id="dialog-note")
@@ -124,11 +147,13 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
             self.query_one("#dialog-note", Label).update("✖ a reason is required")
             self.query_one("#reason", Input).focus()
             return
-        self.dismiss({
-            "status": str(self.query_one("#new-status", Select).value),
-            "reason": reason,
-            "evidence": self.query_one("#evidence", Input).value.strip() or None,
-        })
+        self.dismiss(
+            {
+                "status": str(self.query_one("#new-status", Select).value),
+                "reason": reason,
+                "evidence": self.query_one("#evidence", Input).value.strip() or None,
+            }
+        )
 
     def action_close(self) -> None:
         """Close without a change."""
