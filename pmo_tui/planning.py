@@ -12,11 +12,10 @@ allocations (they never move); allocations outside any demand are fixed load.
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -55,44 +54,6 @@ class PlanOutcome:
         )
 
 
-def policy_from_options(
-    *,
-    time_limit: float = 10.0,
-    seed: int = 0,
-    workers: int = 2,
-    churn_weight: float | None = None,
-    fragmentation_weight: float | None = None,
-) -> Policy:
-    """A solver :class:`~solver.Policy` from CLI/TUI options (None keeps the default weight).
-
-    Raises:
-        UserError: a negative or non-finite weight, a non-positive time limit or worker count.
-    """
-    if not math.isfinite(time_limit) or time_limit <= 0:
-        raise UserError(
-            "the time limit must be a positive number of seconds",
-            option="--time-limit",
-            fix="e.g. --time-limit 10",
-        )
-    if workers < 1:
-        raise UserError("at least one worker is needed", option="--workers", fix="e.g. --workers 2")
-    weights: dict[str, Any] = {}
-    for name, value in (
-        ("churn_weight", churn_weight),
-        ("fragmentation_weight", fragmentation_weight),
-    ):
-        if value is None:
-            continue
-        if not math.isfinite(value) or value < 0:
-            raise UserError(
-                f"the {name.replace('_', ' ')} must be a number of 0 or more",
-                option=f"--{name.replace('_', '-')}",
-                fix="e.g. 0.2",
-            )
-        weights[name] = value
-    return Policy(time_limit_s=time_limit, seed=seed, workers=workers, **weights)
-
-
 def allocation_fingerprint(db: sqlite_utils.Database) -> str:
     """A hash of every allocation row: it changes when anybody writes allocations."""
     digest = hashlib.sha256()
@@ -105,11 +66,16 @@ def allocation_fingerprint(db: sqlite_utils.Database) -> str:
 
 
 def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
-    """The solver's input frames (docs/data-model.md, "Frames") read from the store."""
+    """The solver's input frames (docs/data-model.md, "Frames") read from the store.
+
+    Besides the five required frames: people's own ``max_concurrent_projects``, skills'
+    ``valid_until``, projects' ``may_shift_weeks`` and the cross-project dependencies.
+    """
     tables = capacity_tables(db)
-    projects = read_table(db, "project", ["id", "priority"]).select(
+    projects = read_table(db, "project", ["id", "priority", "may_shift_weeks"]).select(
         pl.col("id").alias("project_id"),
         (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
+        "may_shift_weeks",
     )
     current = tables.allocations.select(
         "person_id",
@@ -125,6 +91,12 @@ def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
         demand=tables.demand,
         projects=projects,
         current=current,
+        people=read_table(db, "person", ["id", "max_concurrent_projects"]).rename(
+            {"id": "person_id"}
+        ),
+        dependencies=read_table(
+            db, "dependency", ["from_project_id", "to_project_id", "lag_weeks"]
+        ),
     )
 
 

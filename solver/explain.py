@@ -74,10 +74,15 @@ def explain_moves(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
 
 
 def _changes(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
-    """``person_id, demand_id, week, project_id, skill_id, priority_weight, change``."""
+    """``person_id, demand_id, week, project_id, skill_id, priority_weight, change``.
+
+    Rows held as they are without being pinned (frozen weeks, locked people) are no change.
+    """
+    held = prepared.pinned_rows.filter(~pl.col("pinned")).select(ASSIGNMENT).unique()
     planned = (
         conform_frame("current", plan)
         .filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned"))
+        .join(held, on=ASSIGNMENT, how="anti")
         .sort(ASSIGNMENT + ["project_id"])
         .group_by(ASSIGNMENT, maintain_order=True)
         .agg(pl.col("project_id").first(), to_tenths("hours").sum().alias("planned"))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 
+from solver.capped import solve_capped
 from solver.cpsat import ortools_version
 from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
@@ -101,8 +102,29 @@ def solve_plan(
     Raises:
         ValueError: an input frame lacks a required column.
     """
+    if policy.max_people_moved is None:
+        return _solve_once(data, policy, on_progress, cancel, frozenset())
+
+    def solve(data: PlanInput, policy: Policy, locked: frozenset[str]) -> PlanResult:
+        return _solve_once(data, policy, on_progress, cancel, locked)
+
+    def infeasible(conflicts: list[str]) -> PlanResult:
+        prepared = dataclasses.replace(prepare(data, policy), conflicts=conflicts)
+        return _infeasible(prepared, policy, time.perf_counter())
+
+    return solve_capped(solve, infeasible, data, policy, cancel)
+
+
+def _solve_once(
+    data: PlanInput,
+    policy: Policy,
+    on_progress: ProgressHandler | None,
+    cancel: threading.Event | None,
+    locked_people: frozenset[str],
+) -> PlanResult:
+    """One run of the per-week method (the module docstring), ``locked_people`` unchanged."""
     started = time.perf_counter()
-    prepared = prepare(data, policy)
+    prepared = prepare(data, policy, locked_people)
     if prepared.conflicts:
         return _infeasible(prepared, policy, started)
     greedy_values_ = greedy_values(prepared)

@@ -212,6 +212,7 @@ def test_pinned_work_above_capacity_exits_3_and_names_the_conflict(
     result = _invoke(runner, db, "plan", "--headless", "--apply")
     assert result.exit_code == 3
     assert "INFEASIBLE" in result.stdout
-    assert "ann in the week of 2027-01-04 total 50 h" in result.stdout and "40 h" in result.stdout
+    assert "ann, week of 2027-01-04: capacity 40 h" in result.stdout
+    assert "pinned or hard booking on P1/D1 50 h" in result.stdout
     rows = json.loads(_invoke(runner, db, "capacity", "--format", "json").stdout)
     assert [r["allocated_hours"] for r in rows] == [50.0]  # nothing was applied

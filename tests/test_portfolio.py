@@ -253,8 +253,11 @@ def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:
     assert policy.churn_weight == 0.2  # empty input: the optimizer's default
     with pytest.raises(UserError, match="seed must be a whole number"):
         policy_from_form({"seed": "1.5"})
-    with pytest.raises(UserError, match="time limit must be a positive number of seconds"):
+    with pytest.raises(UserError, match=r"time limit \(s\) must be a number above 0"):
         policy_from_form({"time_limit": "0"})
+    with pytest.raises(UserError, match=r"max people moved must be a whole number of 0 or more"):
+        policy_from_form({"max_people_moved": "-1"})
+    assert policy_from_form({"frozen_weeks": "2"}).frozen_weeks == 2
 
 
 def test_parameters_the_optimizer_lacks_are_unsupported() -> None:
@@ -262,7 +265,7 @@ def test_parameters_the_optimizer_lacks_are_unsupported() -> None:
     frozen = next(p for p in PARAMETERS if p.name == "frozen_weeks")
     assert not supported(frozen, fields) and "organisation-scale" in NOT_YET_NOTE
     policy = policy_from_form({"frozen_weeks": "3", "time_limit": "2"}, fields)
-    assert policy.time_limit_s == 2.0 and not hasattr(policy, "frozen_weeks")
+    assert policy.time_limit_s == 2.0 and policy.frozen_weeks == 0  # not taken: default
 
 
 def test_headline_and_progress_line_are_plain_words() -> None:

@@ -154,3 +154,57 @@ def test_moves_account_for_every_changed_hour(data: PlanInput) -> None:
         assert added - removed == pytest.approx(after[person] - before[person])
     assert moves["reason"].null_count() == 0
     assert (moves["weeks"] >= 1).all()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=instances(),
+    min_block=st.sampled_from([0.0, 4.0, 15.0]),
+    limit=st.sampled_from([None, 1, 2]),
+    frozen=st.integers(0, 2),
+    cap=st.sampled_from([None, 0, 1, 2]),
+)
+def test_limits_always_hold(
+    data: PlanInput, min_block: float, limit: int | None, frozen: int, cap: int | None
+) -> None:
+    policy = Policy(
+        workers=1,
+        time_limit_s=5,
+        min_block_hours=min_block,
+        max_concurrent_projects=limit,
+        frozen_weeks=frozen,
+        max_people_moved=cap,
+    )
+    result = solver.solve_plan(data, policy)
+    if result.status == "INFEASIBLE":
+        assert result.conflicts
+        return
+    plan, current = result.plan, data.current.filter(pl.col("hours") > 0)
+    frozen_until = WEEKS[0] + dt.timedelta(weeks=frozen)
+    # pinned rows, fixed load and everything in the frozen weeks stay exactly as given
+    held = (pl.col("pinned") | pl.col("demand_id").is_null()) | (pl.col("week") < frozen_until)
+    assert sorted(plan.filter(held).rows(), key=repr) == sorted(current.filter(held).rows(), key=repr)
+    # capacity: nothing above it that the plan could have changed
+    capacity = {(p, w): h for p, w, h in data.capacity.iter_rows()}
+    load = totals(plan.rows(), lambda row: (row[0], row[3]))
+    assert all(h <= capacity.get(k, 0.0) + 1e-9 for k, h in load.items())
+    # minimum block on every row the plan changed (or the week's whole open demand)
+    demand = {(d, w): h for d, _, _, _, w, h in data.demand.iter_rows()}
+    held_cover = totals(current.filter(held).rows(), lambda row: (row[2], row[3]))
+    unchanged = set(current.rows())
+    for row in plan.filter(~held).rows():
+        if row in unchanged:  # a person kept as they were (cap on people moved)
+            continue
+        _, _, demand_id, week, hours, _ = row
+        open_hours = demand[(demand_id, week)] - held_cover.get((demand_id, week), 0.0)
+        assert hours >= min(min_block, open_hours) - 1e-9
+    # concurrent projects, counting held work
+    if limit is not None:
+        projects = plan.group_by("person_id", "week").agg(pl.col("project_id").n_unique())
+        held_projects = current.filter(held).group_by("person_id", "week").agg(
+            pl.col("project_id").n_unique().alias("held")
+        )
+        joined = projects.join(held_projects, on=["person_id", "week"], how="left")
+        assert all(n <= max(limit, h or 0) for _, _, n, h in joined.rows())
+    if cap is not None:
+        assert result.moves["person_id"].n_unique() <= cap

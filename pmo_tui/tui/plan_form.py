@@ -1,9 +1,9 @@
 """The plan screen's parameters and headline, textual-free (unit-tested without a terminal).
 
 Parameters map onto :class:`solver.Policy` through
-:func:`pmo_tui.planning.policy_from_options` (the same validation as the CLI);
-a parameter whose Policy field does not exist yet (frozen weeks, max people
-moved) is shown disabled with a note.
+:func:`pmo_tui.policy.build_policy` (the same validation as the CLI and the
+policy file); a parameter whose Policy field does not exist is shown disabled
+with a note.
 """
 
 from __future__ import annotations
@@ -89,38 +89,29 @@ def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> 
     Raises:
         UserError: a value is not a number, or out of range (as the CLI says it).
     """
-    from pmo_tui.planning import policy_from_options
+    from pmo_tui.policy import build_policy
 
     fields = policy_fields() if fields is None else fields
-    parsed = {p.name: _parse(p, values.get(p.name, "")) for p in PARAMETERS if supported(p, fields)}
-    options = {name: parsed.get(name) for name in ("churn_weight", "fragmentation_weight")}
-    for name in ("time_limit", "seed", "workers"):
-        if parsed.get(name) is not None:
-            options[name] = parsed[name]
+    parsed = {
+        p.policy_field: _parse(p, values.get(p.name, "")) for p in PARAMETERS if supported(p, fields)
+    }
     try:
-        policy = policy_from_options(**options)
+        return build_policy(**parsed)
     except UserError as error:
         raise _in_form_terms(error) from None
-    extra = {
-        p.policy_field: parsed[p.name]
-        for p in PARAMETERS
-        if p.name in parsed and parsed[p.name] is not None and p.name not in options
-    }
-    if extra.get("cover_weight", 1.0) < 0:
-        raise UserError(
-            "cover weight must not be negative", column="cover weight", fix="use 0 or more"
-        )
-    return dataclasses.replace(policy, **extra)
 
 
 def _in_form_terms(error: UserError) -> UserError:
     """``error`` about a CLI option (``--time-limit``) told in the form's terms (``time limit (s)``)."""
+    from pmo_tui.policy import OPTION_OF_FIELD
+
     if not error.option:
         return error
-    name = error.option.removeprefix("--").replace("-", "_")
-    label = next((p.label for p in PARAMETERS if p.name == name), error.option)
+    field = next((f for f, option in OPTION_OF_FIELD.items() if option == error.option), None)
+    label = next((p.label for p in PARAMETERS if p.policy_field == field), error.option)
     fix = (error.fix or "").replace(f"{error.option} ", "") or None
-    return UserError(error.message, column=label, fix=fix)
+    message = error.message.replace(error.option, label)
+    return UserError(message, column=label, fix=fix)
 
 
 #: Solver statuses that are not plain words, in words.
