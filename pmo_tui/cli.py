@@ -268,3 +268,9 @@ cli.add_command(plan)
 def main() -> None:
     """Console-script entry point."""
     cli(obj={})
+
+
+# ------------------------------------------------------------------- governance
+from pmo_tui.cli_governance import register as _register_governance
+
+_register_governance(cli, import_group)

@@ -21,6 +21,7 @@ import polars as pl
 
 from pmo_tui.capacity import capacity_tables
 from pmo_tui.errors import UserError
+from pmo_tui.governance.training import skills_with_certifications
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.writes import log_change
 from solver import PlanInput, PlanResult, Policy, Progress
@@ -87,7 +88,7 @@ def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
     )
     return PlanInput(
         capacity=tables.capacity,
-        skills=read_table(db, "person_skill"),
+        skills=skills_with_certifications(db),
         demand=tables.demand,
         projects=projects,
         current=current,
