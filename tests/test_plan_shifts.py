@@ -92,7 +92,9 @@ def test_plan_apply_moves_the_shifted_projects_demand(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["--db", str(db), "db", "init", "--empty"], obj={})
     _org(tmp_path)
-    assert runner.invoke(cli, ["--db", str(db), "import", "csv", str(tmp_path)], obj={}).exit_code == 0
+    assert (
+        runner.invoke(cli, ["--db", str(db), "import", "csv", str(tmp_path)], obj={}).exit_code == 0
+    )
     result = runner.invoke(
         cli,
         ["--db", str(db), "plan", "--headless", "--format", "json", "--apply", "--no-progress"],
@@ -108,3 +110,67 @@ def test_plan_apply_moves_the_shifted_projects_demand(tmp_path: Path) -> None:
     assert low.row(0) == ("LOW", dt.date(2027, 1, 18), dt.date(2027, 1, 31))
     ann = read_table(store, "allocation").filter(pl.col("demand_id") == "L")
     assert sorted(ann["week"]) == [dt.date(2027, 1, 18), dt.date(2027, 1, 25)]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def linked_projects(draw: st.DrawFn) -> solver.PlanInput:
+    """Two to three projects over six weeks, one person, random allowances and links."""
+    names = ["A", "B", "C"][: draw(st.integers(2, 3))]
+    weeks = [dt.date(2027, 3, 1) + dt.timedelta(weeks=k) for k in range(6)]
+    demand = []
+    for name in names:
+        first = draw(st.integers(0, 3))
+        length = draw(st.integers(1, 2))
+        demand += [
+            (f"D{name}", name, "dev", 1, weeks[k], 20.0) for k in range(first, first + length)
+        ]
+    data = make_input(
+        capacity=[("ann", w, 20.0) for w in weeks],
+        skills=[("ann", "dev", 1)],
+        demand=demand,
+        projects=[(name, draw(st.sampled_from([1.0, 3.0, 5.0]))) for name in names],
+        current=[],
+    )
+    allowances = {name: draw(st.integers(0, 2)) for name in names}
+    data.projects = data.projects.with_columns(
+        may_shift_weeks=pl.col("project_id").replace_strict(allowances, return_dtype=pl.Int64)
+    )
+    pairs = [(a, b) for a in names for b in names if a < b]
+    chosen = [pair for pair in pairs if draw(st.booleans())]
+    data.dependencies = pl.DataFrame(
+        {
+            "from_project_id": [a for a, _ in chosen],
+            "to_project_id": [b for _, b in chosen],
+            "lag_weeks": [draw(st.integers(0, 1)) for _ in chosen],
+        },
+        schema={"from_project_id": pl.String, "to_project_id": pl.String, "lag_weeks": pl.Int64},
+    )
+    return data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=linked_projects())
+def test_dependencies_always_hold_or_are_named(data: solver.PlanInput) -> None:
+    result = solver.solve_plan(data, Policy(workers=1, time_limit_s=5))
+    if result.status == "INFEASIBLE":
+        assert result.conflicts
+        return
+    shift = dict(result.shifts.select("project_id", "shift_weeks").rows())
+    span = data.demand.group_by("project_id").agg(
+        pl.col("week").min().alias("first"), pl.col("week").max().alias("last")
+    )
+    first = {p: f + dt.timedelta(weeks=shift.get(p, 0)) for p, f, _ in span.rows()}
+    last = {p: x + dt.timedelta(weeks=shift.get(p, 0)) for p, _, x in span.rows()}
+    allowance = dict(data.projects.select("project_id", "may_shift_weeks").rows())
+    for before, after, lag in data.dependencies.rows():
+        assert first[after] >= last[before] + dt.timedelta(weeks=1 + lag)
+    assert all(0 <= weeks <= allowance[p] for p, weeks in shift.items())
+    # the plan staffs the demand where it now is: every planned row is on a shifted week
+    planned = result.plan.select("demand_id", "week").rows()
+    for demand_id, week in planned:
+        project = demand_id[1:]
+        assert first[project] <= week <= last[project]
