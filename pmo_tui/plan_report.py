@@ -36,7 +36,7 @@ def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
 
 def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     """The moves, largest first, with the person's name:
-    ``person, from, to, demand, first_week, last_week, weeks, hours, reason``."""
+    ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     moves = moves.sort(["hours", "person_id", "first_week"], descending=[True, False, False])
     return moves.select(
@@ -48,6 +48,7 @@ def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
         "last_week",
         "weeks",
         "hours",
+        "gain",
         "reason",
     )
 

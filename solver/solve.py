@@ -365,7 +365,7 @@ def _result(
     )
     status = _status(state, cancel)
     bound = objective if status == STATUS_OPTIMAL else max(state.total_bound(), objective)
-    moves = explain_moves(prepared, plan)
+    moves = explain_moves(prepared, plan, policy)
     return PlanResult(
         status=status,
         plan=plan,

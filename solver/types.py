@@ -69,6 +69,7 @@ MOVES_SCHEMA: dict[str, pl.DataType] = {
     "weeks": pl.Int64,
     "hours": pl.Float64,
     "reason": pl.String,
+    "gain": pl.Float64,
 }
 
 UNMET_SCHEMA: dict[str, pl.DataType] = {
@@ -199,7 +200,11 @@ class PlanResult:
             (stopped by the user; the best plan found so far, at least the greedy one).
         plan: ``person_id, project_id, demand_id, week, hours, pinned`` — the full proposed
             allocation: fixed loads and pinned rows as given, other rows with hours > 0.
-        moves: see :data:`MOVES_SCHEMA`; one row per run of consecutive weeks.
+        moves: see :data:`MOVES_SCHEMA`; one row per run of consecutive weeks; ``gain`` is
+            what the move's hours add to the cover and churn terms (objective units:
+            cover weight x (priority weight gained - priority weight given up) x hours
+            - churn weight x hours changed); negative for hours taken off an
+            over-allocated person, which capacity requires.
         unmet: see :data:`UNMET_SCHEMA`; one row per demand-week left (partly) uncovered.
         shortfall: see :data:`SHORTFALL_SCHEMA`; demand above the capacity of everyone
             qualified, per skill, minimum level and week.

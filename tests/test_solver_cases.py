@@ -177,6 +177,8 @@ def test_shift_to_higher_priority() -> None:
             "dave", "LOW", "HIGH", "H1", W1, W1, 1, 40.0,
             "frees capacity for higher-priority demand H1 on project HIGH "
             "(priority weight 5 over 1)",
+            # gain: (5 - 1) x 40 h cover - 0.2 x 80 h changed (off L1, onto H1) = 144
+            144.0,
         )
     ]
     assert result.unmet.select("demand_id", "unmet_hours", "reason").rows() == [
