@@ -27,7 +27,7 @@ from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import relax
-from solver.rounding import flow_bound, round_relaxation
+from solver.rounding import flow_bound, flow_relaxation, round_relaxation
 from solver.shifting import decide_shifts, needs_shifts
 from solver.shifts import ShiftDecision
 from solver.types import (
@@ -54,6 +54,13 @@ LP_SHARE = 0.5
 
 #: Weeks with at most this many candidates start column generation with all of them.
 WHOLE_LP_CANDIDATES = 30_000
+
+#: Weeks with more candidates skip the LP: one flow gives their bound and fractional plan
+#: (a restricted LP of ~60k candidates takes seconds per round on 2 cores).
+FLOW_ONLY_CANDIDATES = 30_000
+
+#: Share of a week's relax-and-round time the column generation may use.
+RELAX_SHARE = 0.6
 
 #: A week whose plan is this close to its bound (objective units) is not searched.
 GAP_TOLERANCE = 1e-6
@@ -216,14 +223,21 @@ def _relax_and_round(
     for index, week in enumerate(state.weeks):
         if _cancelled(cancel):
             return
-        deadline = time.perf_counter() + budget / max(1, len(state.weeks))
-        start = (state.values[index] > 0) | (week.kept_upper > 0)
-        if week.size <= WHOLE_LP_CANDIDATES:
-            start[:] = True
-        relaxation = relax(week, start, deadline)
+        share = budget / max(1, len(state.weeks))
+        started = time.perf_counter()
+        if week.size > FLOW_ONLY_CANDIDATES:
+            relaxation = flow_relaxation(week, state.values[index])
+            bound = relaxation.bound
+        else:
+            start = (state.values[index] > 0) | (week.kept_upper > 0)
+            if week.size <= WHOLE_LP_CANDIDATES:
+                start[:] = True
+            relaxation = relax(week, start, started + RELAX_SHARE * share)
+            bound = min(relaxation.bound, flow_bound(week))
         state.relaxations[index] = relaxation
-        state.bound[index] = min(relaxation.bound, flow_bound(week))
-        state.offer(index, round_relaxation(week, relaxation, [state.values[index]]))
+        state.bound[index] = bound
+        rounded = round_relaxation(week, relaxation, [state.values[index]], started + share)
+        state.offer(index, rounded)
         state.bound[index] = max(state.bound[index], state.value[index])
     clock.mark("rounded_plan")
     report(state.incumbent(), state.total_bound())
