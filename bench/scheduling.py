@@ -16,7 +16,8 @@ our own lower bound. References (see ``shared/benchmarks/SOURCES.md``):
 Usage::
 
     python bench/scheduling.py --set j30
-    python bench/scheduling.py --set j120 --time-limit 10 --workers 2 --limit 20
+    python bench/scheduling.py --set j120 --per-class 1 --time-limit 10 --workers 2
+    python bench/scheduling.py --set j30 --per-class 1     # 48 instances, j30<class>_1.sm
     python bench/scheduling.py --set mplib --time-limit 60 --csv mplib.csv
 """
 
@@ -126,6 +127,18 @@ def instances_of(name: str, root: Path) -> tuple[list[Path], dict[str, Reference
     return files, psplib_references(root / "psplib" / name, j120)
 
 
+def _instance_number(path: Path) -> int:
+    """Number of an instance within its parameter class: ``j1203_7.sm`` -> 7.
+
+    PSPLIB names instances ``j<size><class>_<number>``; MPLIB files have no classes
+    (``MPLIB1_Set3_4.txt``), so every one counts as the first of its own class.
+    """
+    stem, underscore, number = path.stem.rpartition("_")
+    if path.suffix != ".sm" or not underscore or not number.isdigit():
+        return 1
+    return int(number)
+
+
 def _natural(path: Path) -> list[object]:
     """Sort key: j301_10 after j301_9."""
     digits = "".join(c if c.isdigit() else " " for c in path.stem).split()
@@ -140,6 +153,8 @@ def run_set(name: str, args: argparse.Namespace) -> list[Row]:
     """
     files, references = instances_of(name, args.benchmarks)
     files = [f for f in files if f.name in references]
+    if args.per_class:
+        files = [f for f in files if _instance_number(f) <= args.per_class]
     if args.only:
         files = [f for f in files if f.name in args.only.split(",")]
     files = files[: args.limit or None]
@@ -268,6 +283,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--deterministic-time", type=float, help="CP-SAT deterministic limit")
     parser.add_argument("--limit", type=int, help="first N instances of each set only")
+    parser.add_argument(
+        "--per-class",
+        type=int,
+        metavar="N",
+        help="PSPLIB: only instances 1..N of each parameter class (j120<class>_<n>.sm); "
+        "--per-class 1 is the first instance of each class",
+    )
     parser.add_argument("--only", help="comma-separated instance file names (e.g. j3029_8.sm)")
     parser.add_argument(
         "--benchmarks", type=Path, default=DEFAULT_BENCHMARKS, help="instances root"
