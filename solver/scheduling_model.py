@@ -182,7 +182,7 @@ def objective_value(network: Network, objective: str, starts: list[int]) -> int:
 
 
 def _set_parameters(parameters: Any, settings: SearchSettings) -> None:
-    """Limits, seed and workers; the model's search strategy; with a deterministic limit, interleaved.
+    """Limits, seed, workers, the search strategy; interleaved with a deterministic limit.
 
     The full-problem worker follows the set-times strategy (``FIXED_SEARCH``). Tried
     instead on j120 subsets (10 s, 2 workers, a 2-core machine at load 4-8) and not
