@@ -186,8 +186,9 @@ def _set_parameters(parameters: Any, settings: SearchSettings) -> None:
 
     The full-problem worker follows the set-times strategy (``FIXED_SEARCH``). Tried
     instead on j120 subsets (10 s, 2 workers, a 2-core machine at load 4-8) and not
-    kept: the quick-restart portfolio (better on the six hardest, 10.8 % vs 11.8 %,
-    but 3.99 % vs 3.64 % mean gap on all 60), two full workers ``fixed`` +
+    kept: the quick-restart portfolio (mean gap on the six hardest 10.8 % vs 11.8 %,
+    on all 60 3.99 % vs 4.14 % at the same load: within the noise, and unmeasured on
+    j30/j60, whose figures are with this search), two full workers ``fixed`` +
     ``quick_restart`` (10.2 % vs 9.4 % on eight), LNS only, default search, and LNS
     with a 0.01 deterministic-time limit per neighbourhood (all worse).
     """
