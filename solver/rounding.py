@@ -33,12 +33,18 @@ FLAG_THRESHOLDS = (1e-6, 0.5)
 BLOCK_ROUNDS = 3
 
 
-def blocked_flow_plan(week: Week, open_groups: np.ndarray) -> np.ndarray:
-    """:func:`flow_plan`, re-solved up to :data:`BLOCK_ROUNDS` times without the candidates
-    it gave less than their minimum block, then repaired (always feasible)."""
+def blocked_flow_plan(
+    week: Week,
+    open_groups: np.ndarray,
+    first: np.ndarray | None = None,
+    rounds: int = BLOCK_ROUNDS,
+) -> np.ndarray:
+    """:func:`flow_plan`, re-solved up to ``rounds`` times without the candidates it gave
+    less than their minimum block, then repaired (always feasible). ``first``: the flow
+    over ``open_groups`` when already solved."""
     banned = np.zeros(week.size, dtype=bool)
-    plan = flow_plan(week, open_groups, banned)
-    for _ in range(BLOCK_ROUNDS):
+    plan = flow_plan(week, open_groups, banned) if first is None else first
+    for _ in range(rounds):
         small = (plan > 0) & (plan < week.lower)
         if not small.any():
             break

@@ -27,7 +27,12 @@ from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import relax
-from solver.rounding import flow_bound, flow_relaxation, round_relaxation
+from solver.rounding import (
+    blocked_flow_plan,
+    flow_bound,
+    flow_relaxation,
+    round_relaxation,
+)
 from solver.shifting import decide_shifts, needs_shifts
 from solver.shifts import ShiftDecision
 from solver.types import (
@@ -236,8 +241,12 @@ def _relax_and_round(
             bound = min(relaxation.bound, flow_bound(week))
         state.relaxations[index] = relaxation
         state.bound[index] = bound
-        rounded = round_relaxation(week, relaxation, [state.values[index]], started + share)
-        state.offer(index, rounded)
+        if week.size > FLOW_ONLY_CANDIDATES:  # the flow's own plan, re-solved once, first
+            first = relaxation.hours.astype(np.int64)
+            state.offer(index, blocked_flow_plan(week, relaxation.flags > 0, first, rounds=1))
+        if week.size <= FLOW_ONLY_CANDIDATES or time.perf_counter() < started + share:
+            rounded = round_relaxation(week, relaxation, [state.values[index]], started + share)
+            state.offer(index, rounded)
         state.bound[index] = max(state.bound[index], state.value[index])
     clock.mark("rounded_plan")
     report(state.incumbent(), state.total_bound())
