@@ -26,7 +26,7 @@ from solver.greedy import assemble_plan, greedy_values
 from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
-from solver.relax import relax
+from solver.relax import quick_bound, relax
 from solver.rounding import (
     blocked_flow_plan,
     flow_bound,
@@ -225,11 +225,15 @@ def _relax_and_round(
     every week gets at least one restricted LP (its bound).
     """
     budget = LP_SHARE * max(0.0, clock.left())
+    over = time.perf_counter() + budget
     for index, week in enumerate(state.weeks):
         if _cancelled(cancel):
             return
         share = budget / max(1, len(state.weeks))
         started = time.perf_counter()
+        if started > over:  # out of time: the greedy plan stays, with a quick bound
+            state.bound[index] = max(quick_bound(week), state.value[index])
+            continue
         if week.size > FLOW_ONLY_CANDIDATES:
             relaxation = flow_relaxation(week, state.values[index])
             bound = relaxation.bound

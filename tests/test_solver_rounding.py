@@ -150,3 +150,17 @@ def test_flow_bound_is_above_every_plan_and_exact_without_fragmentation(seed: in
             assert bound >= best.value - 1e-6
             if fragmentation == 0.0:  # nothing left out: the flow is the week's optimum
                 assert bound == pytest.approx(best.value, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_quick_bound_is_above_the_weeks_optimum(seed: int) -> None:
+    from solver.polish import polish_week
+    from solver.relax import quick_bound
+
+    data = random_organisation(seed)
+    policy = Policy(min_block_hours=0, workers=1)
+    prepared = prepare(data, policy)
+    greedy = greedy_values(prepared)
+    for week in split_weeks(prepared, policy):
+        best = polish_week(week, week_values(week, greedy), np.ones(week.size, dtype=bool), policy)
+        assert best.optimal and quick_bound(week) >= best.value - 1e-6
