@@ -115,7 +115,7 @@ def run_checks(checks: list[Check], scenarios: list[dict[str, Any]]) -> list[dic
     for entry in scenarios:
         name, kpis = entry["name"], entry["kpis"]
         infeasible = kpis.get("status") == "INFEASIBLE"
-        not_planned = f"scenario {name}: not planned (INFEASIBLE): " + "; ".join(
+        not_planned = f"scenario {name}: not planned (INFEASIBLE): " + _first(
             kpis.get("conflicts") or []
         )
         if not checks:
@@ -130,6 +130,17 @@ def run_checks(checks: list[Check], scenarios: list[dict[str, Any]]) -> list[dic
             message = f"scenario {name}: {check.label} = {value:g} {check.op} {check.number:g}"
             results.append(_result(name, check.text, value, not failed, message))
     return results
+
+
+#: Conflicts named in a check's message; the report's JSON lists them all.
+CONFLICTS_SHOWN = 3
+
+
+def _first(conflicts: list[str]) -> str:
+    """The first :data:`CONFLICTS_SHOWN` conflicts, and how many more there are."""
+    text = "; ".join(conflicts[:CONFLICTS_SHOWN])
+    hidden = len(conflicts) - CONFLICTS_SHOWN
+    return text + (f" (and {hidden} more conflicts)" if hidden > 0 else "")
 
 
 def _result(name: str, check: str, value: float | None, passed: bool, message: str) -> dict:
