@@ -21,11 +21,8 @@ import click
 
 from pmo_tui.cli import PmoGroup, _open_db
 from pmo_tui.errors import UserError
+from pmo_tui.scenarios import DEFAULT_DETERMINISTIC_TIME, DEFAULT_TIME_LIMIT
 
-#: CP-SAT work budget of every run unless the policy file or --deterministic-time says otherwise.
-DEFAULT_DETERMINISTIC_TIME = 1.0
-#: Wall-clock safety net (s): large, so that the deterministic budget is what stops a run.
-DEFAULT_TIME_LIMIT = 600.0
 EXIT_CHECK_FAILED = 1
 REPORT_FORMATS = ("table", "json", "markdown", "junit")
 

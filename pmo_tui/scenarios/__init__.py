@@ -20,3 +20,9 @@ Modules:
 
 The format and every definition are documented in ``docs/scenarios.md``.
 """
+
+#: CP-SAT work budget of every plan unless a policy file or option says otherwise: the
+#: same figures on every machine (docs/scenarios.md, "Determinism").
+DEFAULT_DETERMINISTIC_TIME = 1.0
+#: Wall-clock safety net per plan (s): large, so that the deterministic budget stops a run.
+DEFAULT_TIME_LIMIT = 600.0
