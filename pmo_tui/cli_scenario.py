@@ -101,7 +101,9 @@ def shard_files(files: list[Path], shard: str | None) -> list[Path]:
         index = count = 0
     if not 1 <= index <= count:
         raise UserError(
-            f"cannot read the shard {shard!r}", option="--shard", fix="write i/n with 1 <= i <= n, e.g. 1/2"
+            f"cannot read the shard {shard!r}",
+            option="--shard",
+            fix="write i/n with 1 <= i <= n, e.g. 1/2",
         )
     return [path for k, path in enumerate(files) if k % count == index - 1]
 
@@ -117,7 +119,10 @@ def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) 
 
     def on_start(position: int, total: int, name: str) -> None:
         if progress:
-            click.echo(f"[{position}/{total}] {time.perf_counter() - started:6.1f} s  planning {name}", err=True)
+            click.echo(
+                f"[{position}/{total}] {time.perf_counter() - started:6.1f} s  planning {name}",
+                err=True,
+            )
 
     def work() -> None:
         try:
@@ -188,7 +193,12 @@ _junit = click.option(
     help="Also write the checks as JUnit XML to this file.",
 )
 _report_format = click.option(
-    "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
 )
 
 
@@ -197,8 +207,12 @@ _report_format = click.option(
 @_report_format
 @_fail_if
 @_junit
-@click.option("--shard", default=None, metavar="I/N", help="Run only files k with k % N == I-1 (sorted).")
-@click.option("--progress/--no-progress", default=None, help="One line per plan on stderr [on a terminal].")
+@click.option(
+    "--shard", default=None, metavar="I/N", help="Run only files k with k % N == I-1 (sorted)."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="One line per plan on stderr [on a terminal]."
+)
 @_solver_options
 @click.pass_context
 def run_command(
@@ -241,7 +255,11 @@ def run_command(
 @_junit
 @click.pass_context
 def merge_command(
-    ctx: click.Context, files: tuple[Path, ...], fmt: str, fail_if: tuple[str, ...], junit_path: Path | None
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    fmt: str,
+    fail_if: tuple[str, ...],
+    junit_path: Path | None,
 ) -> None:
     """Combine the JSON outputs of `scenario run --shard` into the report one run gives."""
     from pmo_tui.scenarios.report import merge_documents
@@ -265,14 +283,30 @@ def _one_run(prepared: Any, name: str) -> Any:
 @click.argument("first")
 @click.argument("second")
 @click.option(
-    "--by", type=click.Choice(("person", "project", "week")), default="project", show_default=True,
+    "--by",
+    type=click.Choice(("person", "project", "week")),
+    default="project",
+    show_default=True,
     help="Compare hours per person and project, coverage per project, or per week.",
 )
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json", "markdown")), default="table", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "csv", "json", "markdown")),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @_solver_options
 @click.pass_context
 def diff_command(
-    ctx: click.Context, first: str, second: str, by: str, fmt: str, policy_file: Path | None, **options: Any
+    ctx: click.Context,
+    first: str,
+    second: str,
+    by: str,
+    fmt: str,
+    policy_file: Path | None,
+    **options: Any,
 ) -> None:
     """Plan two scenarios (either may be `base`) and list what differs, A then B."""
     from pmo_tui.output import render_frame
@@ -325,8 +359,14 @@ def promote_command(
         f"rows to write: {written}",
         err=True,
     )
-    if not yes and not click.confirm(f"Promote scenario {run.name} to the live data as {who}?", err=True):
+    if not yes and not click.confirm(
+        f"Promote scenario {run.name} to the live data as {who}?", err=True
+    ):
         click.echo("Nothing was written.", err=True)
         ctx.exit(0)
     summary = write_promotion(database, run, rows, fingerprint, who)
-    click.echo(f"promoted {run.name}: " + ", ".join(f"{t} {n}" for t, n in summary.items()) + " (see change_log)")
+    click.echo(
+        f"promoted {run.name}: "
+        + ", ".join(f"{t} {n}" for t, n in summary.items())
+        + " (see change_log)"
+    )

@@ -36,15 +36,39 @@ def test_a_valid_file_reads_dates_and_keeps_the_change_lines(tmp_path: Path) -> 
     ("text", "expected"),
     [
         ('name = "x"\n[[change]\nkind = "leave"\n', "row 2: not valid TOML"),
-        ('name = "x"\n[[change]]\nkind = "hire"\n', "row 2, column 'kind': change 1 (hire): unknown kind 'hire'"),
-        ('[[change]]\nkind = "leave"\nperson = "ann"\nstart = 2027-01-04\n', "column 'end': change 1 (leave): end is required"),
-        ('[[change]]\nkind = "priority"\nproject = "P1"\npriority = 7\n', "priority must be a priority from 1 (highest) to 5, not 7"),
-        ('[[change]]\nkind = "capacity"\nperson = "a"\nfrom = 2027-02-01\nto = 2027-01-01\npercent = 5\n', "to 2027-01-01 is before from 2027-02-01"),
-        ('[[change]]\nkind = "capacity"\nperson = "a"\nfrom = 2027-02-01\n', "give exactly one of percent, hours_per_week"),
-        ('[[change]]\nkind = "shift_project"\nproject = "P1"\nweeks = 0\n', "weeks must be a whole number of weeks, not 0"),
-        ('[[change]]\nkind = "leave"\nperson = "a"\nstart = 2027-01-04\nend = 2027-01-05\ncolour = 1\n', "unknown key 'colour' for leave"),
+        (
+            'name = "x"\n[[change]]\nkind = "hire"\n',
+            "row 2, column 'kind': change 1 (hire): unknown kind 'hire'",
+        ),
+        (
+            '[[change]]\nkind = "leave"\nperson = "ann"\nstart = 2027-01-04\n',
+            "column 'end': change 1 (leave): end is required",
+        ),
+        (
+            '[[change]]\nkind = "priority"\nproject = "P1"\npriority = 7\n',
+            "priority must be a priority from 1 (highest) to 5, not 7",
+        ),
+        (
+            '[[change]]\nkind = "capacity"\nperson = "a"\nfrom = 2027-02-01\nto = 2027-01-01\npercent = 5\n',
+            "to 2027-01-01 is before from 2027-02-01",
+        ),
+        (
+            '[[change]]\nkind = "capacity"\nperson = "a"\nfrom = 2027-02-01\n',
+            "give exactly one of percent, hours_per_week",
+        ),
+        (
+            '[[change]]\nkind = "shift_project"\nproject = "P1"\nweeks = 0\n',
+            "weeks must be a whole number of weeks, not 0",
+        ),
+        (
+            '[[change]]\nkind = "leave"\nperson = "a"\nstart = 2027-01-04\nend = 2027-01-05\ncolour = 1\n',
+            "unknown key 'colour' for leave",
+        ),
         ('[[change]]\nkind = "policy"\nsearch = { seed = 3 }\n', "unknown key 'search' for policy"),
-        ('[[change]]\nkind = "policy"\nweights = { churn = -1 }\n', "weights.churn must be a number of 0 or more"),
+        (
+            '[[change]]\nkind = "policy"\nweights = { churn = -1 }\n',
+            "weights.churn must be a number of 0 or more",
+        ),
         ('titel = "x"\n', "column 'titel': unknown key 'titel'"),
         ('base = "missing.toml"\n', "the base scenario 'missing.toml' does not exist"),
     ],

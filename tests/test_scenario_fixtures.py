@@ -39,7 +39,9 @@ def test_five_fixture_scenarios_apply_to_the_demo(demo_db: Path) -> None:
 
 def test_the_documented_examples_apply_to_the_demo(demo_db: Path, tmp_path: Path) -> None:
     docs = (ROOT / "docs" / "scenarios.md").read_text()
-    block = next(b for b in re.findall(r"```toml\n(.*?)```", docs, re.S) if 'kind = "policy"' in b)
+    block = next(
+        b for b in re.findall(r"```toml\n(.*?)```", docs, re.DOTALL) if 'kind = "policy"' in b
+    )
     path = tmp_path / "examples.toml"
     path.write_text(block)
     scenario = load_scenario(path)
@@ -49,13 +51,23 @@ def test_the_documented_examples_apply_to_the_demo(demo_db: Path, tmp_path: Path
 
 def test_all_fixture_scenarios_plan_on_the_demo(demo_db: Path) -> None:
     result = invoke(
-        demo_db, "scenario", "run", str(FIXTURES), "--format", "json",
-        "--deterministic-time", "0.1", "--time-limit", "2",
+        demo_db,
+        "scenario",
+        "run",
+        str(FIXTURES),
+        "--format",
+        "json",
+        "--deterministic-time",
+        "0.1",
+        "--time-limit",
+        "2",
     )
     document = json.loads(result.stdout)
     statuses = {entry["name"]: entry["kpis"]["status"] for entry in document["scenarios"]}
     assert "INFEASIBLE" not in statuses.values(), result.output
     kpis = {entry["name"]: entry["kpis"] for entry in document["scenarios"]}
-    assert kpis["edw-slips-a-quarter"]["delayed_projects"] == [{"project_id": "DA-EDW", "weeks": 13}]
+    assert kpis["edw-slips-a-quarter"]["delayed_projects"] == [
+        {"project_id": "DA-EDW", "weeks": 13}
+    ]
     assert kpis["cancel-chatbot"]["demand_hours"] < document["base"]["kpis"]["demand_hours"]
     assert result.exit_code == 0

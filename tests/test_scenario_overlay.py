@@ -63,7 +63,9 @@ def test_no_changes_gives_the_inputs_plan_inputs_reads_from_the_store(live) -> N
 
 def test_add_person_default_pattern_with_the_regions_holiday(live, tmp_path: Path) -> None:
     state, inputs = _apply(
-        live, tmp_path, '[[change]]\nkind = "add_person"\nid = "hire-1"\nregion = "UK"\nskills = { dev = 3, data = 2 }\n'
+        live,
+        tmp_path,
+        '[[change]]\nkind = "add_person"\nid = "hire-1"\nregion = "UK"\nskills = { dev = 3, data = 2 }\n',
     )
     assert _capacity(inputs, "hire-1") == [32.0, 40.0, 40.0, 40.0]
     skills = inputs.skills.filter(pl.col("person_id") == "hire-1").sort("skill_id")
@@ -83,7 +85,9 @@ def test_add_person_from_a_start_to_an_end_date_part_time(live, tmp_path: Path) 
 
 
 def test_remove_person_from_a_date_drops_capacity_and_allocations(live, tmp_path: Path) -> None:
-    _, inputs = _apply(live, tmp_path, '[[change]]\nkind = "remove_person"\nperson = "ann"\nfrom = 2027-01-18\n')
+    _, inputs = _apply(
+        live, tmp_path, '[[change]]\nkind = "remove_person"\nperson = "ann"\nfrom = 2027-01-18\n'
+    )
     assert _capacity(inputs, "ann") == [32.0, 40.0, 0.0, 0.0]
     assert _weeks(inputs.current, person_id="ann") == [W1, W2]
 
@@ -95,7 +99,9 @@ def test_replace_person_hands_over_allocations_pattern_and_skills(live, tmp_path
     assert _capacity(inputs, "new-1") == [0.0, 0.0, 40.0, 40.0]
     assert _weeks(inputs.current, person_id="new-1") == [W3, W4]
     assert _weeks(inputs.current, person_id="ann") == [W1, W2]
-    assert inputs.skills.filter(pl.col("person_id") == "new-1").select("skill_id", "level").rows() == [("dev", 4)]
+    assert inputs.skills.filter(pl.col("person_id") == "new-1").select(
+        "skill_id", "level"
+    ).rows() == [("dev", 4)]
 
 
 def test_capacity_percent_is_an_availability_period(live, tmp_path: Path) -> None:
@@ -114,13 +120,17 @@ def test_capacity_hours_per_week_is_set_and_cannot_be_promoted(live, tmp_path: P
 
 @pytest.mark.parametrize(("hours", "week2"), [("", 16.0), ("hours_per_day = 4\n", 28.0)])
 def test_leave_whole_days_or_hours_per_day(live, tmp_path: Path, hours: str, week2: float) -> None:
-    body = f'[[change]]\nkind = "leave"\nperson = "cat"\nstart = 2027-01-11\nend = 2027-01-13\n{hours}'
+    body = (
+        f'[[change]]\nkind = "leave"\nperson = "cat"\nstart = 2027-01-11\nend = 2027-01-13\n{hours}'
+    )
     _, inputs = _apply(live, tmp_path, body)
     assert _capacity(inputs, "cat") == [40.0, week2, 40.0, 40.0]
 
 
 def test_shift_project_moves_demand_and_its_allocations(live, tmp_path: Path) -> None:
-    state, inputs = _apply(live, tmp_path, '[[change]]\nkind = "shift_project"\nproject = "P1"\nweeks = 1\n')
+    state, inputs = _apply(
+        live, tmp_path, '[[change]]\nkind = "shift_project"\nproject = "P1"\nweeks = 1\n'
+    )
     assert _weeks(inputs.demand, demand_id="D1") == [W2, W3, W4, W5]
     assert _weeks(inputs.current, person_id="ann") == [W2, W3, W4, W5]
     assert _capacity(inputs, "ann") == [32.0, 40.0, 40.0, 40.0, 40.0]  # the horizon grows
@@ -141,7 +151,9 @@ def test_shift_project_with_pinned_work_names_the_rows(live, tmp_path: Path) -> 
 
 
 def test_cancel_project_from_a_date(live, tmp_path: Path) -> None:
-    _, inputs = _apply(live, tmp_path, '[[change]]\nkind = "cancel_project"\nproject = "P2"\nfrom = 2027-01-18\n')
+    _, inputs = _apply(
+        live, tmp_path, '[[change]]\nkind = "cancel_project"\nproject = "P2"\nfrom = 2027-01-18\n'
+    )
     assert _weeks(inputs.demand, project_id="P2") == [W1, W2]
     assert _weeks(inputs.current, project_id="P2") == [W1, W2]
     assert inputs.current.filter(pl.col("person_id") == "ben").is_empty()
@@ -155,7 +167,10 @@ def test_add_project_and_change_priority(live, tmp_path: Path) -> None:
     )
     state, inputs = _apply(live, tmp_path, body)
     new = inputs.demand.filter(pl.col("project_id") == "NEW")
-    assert new.select("demand_id", "week", "hours").rows() == [("NEW-D1", W2, 20.0), ("NEW-D1", W3, 20.0)]
+    assert new.select("demand_id", "week", "hours").rows() == [
+        ("NEW-D1", W2, 20.0),
+        ("NEW-D1", W3, 20.0),
+    ]
     weights = dict(inputs.projects.select("project_id", "priority_weight").rows())
     assert weights == {"P1": 5.0, "P2": 5.0, "NEW": 4.0}
     assert state.not_promotable == ()
@@ -169,7 +184,9 @@ def test_add_demand_and_scale_or_set_demand(live, tmp_path: Path) -> None:
         '[[change]]\nkind = "demand"\nskill = "data"\nhours_per_week = 10\n'
     )
     _, inputs = _apply(live, tmp_path, body)
-    hours = lambda demand: inputs.demand.filter(pl.col("demand_id") == demand).sort("week")["hours"].to_list()  # noqa: E731
+    hours = lambda demand: (
+        inputs.demand.filter(pl.col("demand_id") == demand).sort("week")["hours"].to_list()
+    )
     assert hours("D1") == [40.0, 40.0, 20.0, 20.0]
     assert hours("D2") == [10.0, 10.0, 10.0, 10.0]
     assert hours("P1-D1") == [10.0]  # added, then set by the skill-wide change
@@ -197,7 +214,9 @@ def test_freeze_and_policy_weights_set_policy_fields(live, tmp_path: Path) -> No
 def test_a_base_scenario_applies_first(live, tmp_path: Path) -> None:
     write_scenario(tmp_path, "a", '[[change]]\nkind = "remove_person"\nperson = "ann"\n')
     path = write_scenario(
-        tmp_path, "b", 'base = "a.toml"\n[[change]]\nkind = "leave"\nperson = "cat"\nstart = 2027-01-04\nend = 2027-01-08\n'
+        tmp_path,
+        "b",
+        'base = "a.toml"\n[[change]]\nkind = "leave"\nperson = "cat"\nstart = 2027-01-04\nend = 2027-01-08\n',
     )
     scenario = load_scenario(path)
     assert [change.kind for change in scenario.changes] == ["remove_person", "leave"]
@@ -207,7 +226,11 @@ def test_a_base_scenario_applies_first(live, tmp_path: Path) -> None:
 
 def test_the_base_state_is_never_modified(live, tmp_path: Path) -> None:
     before = {name: frame.clone() for name, frame in live[0].tables.items()}
-    _apply(live, tmp_path, '[[change]]\nkind = "cancel_project"\nproject = "P1"\n[[change]]\nkind = "freeze"\nweeks = 1\n')
+    _apply(
+        live,
+        tmp_path,
+        '[[change]]\nkind = "cancel_project"\nproject = "P1"\n[[change]]\nkind = "freeze"\nweeks = 1\n',
+    )
     assert all(live[0].tables[name].equals(before[name]) for name in before)
     assert live[0].policy == {}
 
@@ -215,14 +238,25 @@ def test_the_base_state_is_never_modified(live, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('[[change]]\nkind = "leave"\nperson = "an"\nstart = 2027-01-04\nend = 2027-01-04\n', "unknown person 'an'. Fix: did you mean 'ann'"),
-        ('[[change]]\nkind = "add_person"\nid = "x"\nskills = { deV = 2 }\n', "unknown skill 'deV'. Fix: did you mean 'dev'"),
-        ('[[change]]\nkind = "add_person"\nid = "ann"\nskills = { dev = 2 }\n', "person 'ann' exists already"),
+        (
+            '[[change]]\nkind = "leave"\nperson = "an"\nstart = 2027-01-04\nend = 2027-01-04\n',
+            "unknown person 'an'. Fix: did you mean 'ann'",
+        ),
+        (
+            '[[change]]\nkind = "add_person"\nid = "x"\nskills = { deV = 2 }\n',
+            "unknown skill 'deV'. Fix: did you mean 'dev'",
+        ),
+        (
+            '[[change]]\nkind = "add_person"\nid = "ann"\nskills = { dev = 2 }\n',
+            "person 'ann' exists already",
+        ),
         ('[[change]]\nkind = "shift_project"\nproject = "P3"\nweeks = 1\n', "unknown project 'P3'"),
         ('[[change]]\nkind = "pin"\nperson = "cat"\nproject = "P1"\n', "matches no allocation"),
     ],
 )
-def test_unknown_ids_are_named_with_the_closest_known(live, tmp_path: Path, body: str, expected: str) -> None:
+def test_unknown_ids_are_named_with_the_closest_known(
+    live, tmp_path: Path, body: str, expected: str
+) -> None:
     with pytest.raises(UserError) as caught:
         _apply(live, tmp_path, body)
     message = caught.value.render()

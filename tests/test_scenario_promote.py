@@ -75,7 +75,9 @@ def test_promote_asks_first_and_writes_nothing_on_no(db: Path, tmp_path: Path) -
 
     from pmo_tui.cli import cli
 
-    result = CliRunner().invoke(cli, ["--db", str(db), "scenario", "promote", str(path), *FAST], input="n\n", obj={})
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "scenario", "promote", str(path), *FAST], input="n\n", obj={}
+    )
     assert result.exit_code == 0 and "Nothing was written." in result.output
     checkpoint(db)
     assert file_hash(db) == before
@@ -83,19 +85,24 @@ def test_promote_asks_first_and_writes_nothing_on_no(db: Path, tmp_path: Path) -
 
 def test_promote_refuses_changes_the_store_cannot_hold(db: Path, tmp_path: Path) -> None:
     path = write_scenario(
-        tmp_path, "cap", '[[change]]\nkind = "capacity"\nperson = "ben"\nfrom = 2027-01-11\nhours_per_week = 10\n'
+        tmp_path,
+        "cap",
+        '[[change]]\nkind = "capacity"\nperson = "ben"\nfrom = 2027-01-11\nhours_per_week = 10\n',
     )
     before = _dump(db)
     result = invoke(db, "scenario", "promote", str(path), "--yes", *FAST)
     assert result.exit_code == 2
-    assert "cannot be promoted" in result.output and "change 1 (capacity): hours_per_week" in result.output
+    assert (
+        "cannot be promoted" in result.output
+        and "change 1 (capacity): hours_per_week" in result.output
+    )
     assert _dump(db) == before
 
 
 def test_promote_refuses_when_the_allocations_changed_meanwhile(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pmo_tui.scenarios.promote as promote
+    from pmo_tui.scenarios import promote
 
     path = write_scenario(tmp_path, "grow", CHANGES)
     real = promote.write_promotion
@@ -106,16 +113,23 @@ def test_promote_refuses_when_the_allocations_changed_meanwhile(
 
     monkeypatch.setattr(promote, "write_promotion", someone_writes_first)
     result = invoke(db, "scenario", "promote", str(path), "--yes", *FAST)
-    assert result.exit_code == 2 and "the allocations changed since this scenario was planned" in result.output
+    assert (
+        result.exit_code == 2
+        and "the allocations changed since this scenario was planned" in result.output
+    )
     with read_connection(db) as connection:
-        assert connection.execute("SELECT count(*) FROM person WHERE id = 'hire-1'").fetchone() == (0,)
-        assert connection.execute("SELECT count(*) FROM change_log WHERE entity = 'scenario'").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM person WHERE id = 'hire-1'").fetchone() == (
+            0,
+        )
+        assert connection.execute(
+            "SELECT count(*) FROM change_log WHERE entity = 'scenario'"
+        ).fetchone() == (0,)
 
 
 def test_a_failed_promote_leaves_the_database_as_it_was(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pmo_tui.store.writes as writes
+    from pmo_tui.store import writes
 
     path = write_scenario(tmp_path, "grow", CHANGES)
     before = _dump(db)

@@ -28,7 +28,11 @@ def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = build_scenario_db(tmp_path)
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    write_scenario(folder, "hire", '[[change]]\nkind = "add_person"\nid = "hire-1"\nregion = "DE"\nskills = { data = 3 }\n')
+    write_scenario(
+        folder,
+        "hire",
+        '[[change]]\nkind = "add_person"\nid = "hire-1"\nregion = "DE"\nskills = { data = 3 }\n',
+    )
     write_scenario(folder, "no-cat", '[[change]]\nkind = "remove_person"\nperson = "cat"\n')
     (folder / "broken.toml").write_text("[[change]\n")
     monkeypatch.setenv(SCENARIOS_ENV_VAR, str(folder))
@@ -66,8 +70,13 @@ def test_mark_two_run_compare_and_promote(org: Path, size: tuple[int, int]) -> N
             await pilot.press("j", "space", "j", "space", "r")
             await settle(pilot)
             kpis = app.screen.query_one("#scenario-kpis", DataTable)
-            assert [str(c.label) for c in kpis.ordered_columns] == ["metric", "base", "hire", "no-cat"]
-            assert kpis.get_row_at(0) == ["status", "OPTIMAL", "OPTIMAL", "OPTIMAL"]
+            assert [str(c.label) for c in kpis.ordered_columns] == [
+                "metric",
+                "base",
+                "hire",
+                "no-cat",
+            ]
+            assert [str(cell) for cell in kpis.get_row_at(0)] == ["status"] + ["OPTIMAL"] * 3
             assert "Planned the base and hire, no-cat" in _status(app)
             assert file_hash(org) == before  # running never writes
             await pilot.press("p")  # the highlighted one: no-cat
@@ -77,8 +86,12 @@ def test_mark_two_run_compare_and_promote(org: Path, size: tuple[int, int]) -> N
             await settle(pilot)
             assert "Promoted no-cat" in _status(app)
         with sqlite3.connect(org) as connection:
-            reasons = connection.execute("SELECT reason FROM change_log WHERE entity = 'scenario'").fetchall()
-        assert len(reasons) == 1 and reasons[0][0].startswith("promote scenario no-cat approved by ")
+            reasons = connection.execute(
+                "SELECT reason FROM change_log WHERE entity = 'scenario'"
+            ).fetchall()
+        assert len(reasons) == 1 and reasons[0][0].startswith(
+            "promote scenario no-cat approved by "
+        )
 
     asyncio.run(scenario())
 
@@ -122,6 +135,11 @@ def test_esc_cancels_a_running_plan(org: Path, monkeypatch: pytest.MonkeyPatch) 
             assert "Cancelled" in _status(app) and not app.screen.running
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot(org: Path, size: tuple[int, int], snap_compare) -> None:
+    assert snap_compare(_app(org), terminal_size=size, run_before=settle)
 
 
 def test_the_scenarios_package_imports_without_textual() -> None:

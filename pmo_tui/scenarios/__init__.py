@@ -10,7 +10,9 @@ confirmation, in one transaction.
 Modules:
 
 - :mod:`~pmo_tui.scenarios.schema`: the file format, read and validated.
-- :mod:`~pmo_tui.scenarios.overlay`: each change kind applied to the frames.
+- :mod:`~pmo_tui.scenarios.overlay`: the state (the store's tables as frames), solver inputs.
+- :mod:`~pmo_tui.scenarios.changes`: each change kind applied to a state.
+- :mod:`~pmo_tui.scenarios.metrics`: the figures of a planned scenario.
 - :mod:`~pmo_tui.scenarios.evaluate`: plan the base and each scenario; KPIs.
 - :mod:`~pmo_tui.scenarios.report`: the side-by-side table, JSON, Markdown; merge.
 - :mod:`~pmo_tui.scenarios.thresholds`: ``--fail-if`` checks (a tiny grammar, no eval).

@@ -47,7 +47,14 @@ def diff_frame(
                 _percent("covered_a", "demand_a").alias("coverage_a"),
                 _percent("covered_b", "demand_b").alias("coverage_b"),
             ).select(
-                key, "demand_a", "covered_a", "coverage_a", "demand_b", "covered_b", "coverage_b", "change"
+                key,
+                "demand_a",
+                "covered_a",
+                "coverage_a",
+                "demand_b",
+                "covered_b",
+                "coverage_b",
+                "change",
             )
         return frame
     raise ValueError(f"by must be one of {DIFF_BY}, not {by!r}")
@@ -94,5 +101,7 @@ def _changed(
 
 def _percent(part: str, whole: str) -> pl.Expr:
     return (
-        pl.when(pl.col(whole) > 0).then((100 * pl.col(part) / pl.col(whole)).round(1)).otherwise(None)
+        pl.when(pl.col(whole) > 0)
+        .then((100 * pl.col(part) / pl.col(whole)).round(1))
+        .otherwise(None)
     )

@@ -8,7 +8,7 @@ the message naming the breach.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 SUITE_NAME = "pmo-tui scenarios"
 
@@ -29,7 +29,9 @@ def render_junit(document: dict) -> str:
         timestamp=document["generated_at"],
     )
     properties = ElementTree.SubElement(suite, "properties")
-    ElementTree.SubElement(properties, "property", name="solver_version", value=document["solver_version"])
+    ElementTree.SubElement(
+        properties, "property", name="solver_version", value=document["solver_version"]
+    )
     for table, values in document["settings"].items():
         for key, value in values.items():
             ElementTree.SubElement(properties, "property", name=f"{table}.{key}", value=str(value))
@@ -38,7 +40,11 @@ def render_junit(document: dict) -> str:
             suite, "testcase", classname=check["scenario"], name=check["check"], time="0"
         )
         if not check["passed"]:
-            failure = ElementTree.SubElement(case, "failure", message=check["message"], type="threshold")
+            failure = ElementTree.SubElement(
+                case, "failure", message=check["message"], type="threshold"
+            )
             failure.text = check["message"]
     ElementTree.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(
+        suites, encoding="unicode"
+    )

@@ -73,9 +73,14 @@ def scenario_kpis(
         base_starts: :func:`project_starts` of the base; None for the base itself.
     """
     if result.status == "INFEASIBLE":
-        return {"status": result.status, **dict.fromkeys(METRICS), "delayed_projects": [],
-                "unmet_hours_by_skill": {}, "unmet_hours_by_quarter": {},
-                "conflicts": list(result.conflicts)}
+        return {
+            "status": result.status,
+            **dict.fromkeys(METRICS),
+            "delayed_projects": [],
+            "unmet_hours_by_skill": {},
+            "unmet_hours_by_quarter": {},
+            "conflicts": list(result.conflicts),
+        }
     after = result.kpis_after
     delayed = _delayed(project_starts(inputs, result), base_starts or {})
     return {

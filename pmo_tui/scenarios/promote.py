@@ -94,7 +94,9 @@ def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
     return plan
 
 
-def _changed_demand_weeks(live: ScenarioState, state: ScenarioState) -> tuple[list[str], list[dict]]:
+def _changed_demand_weeks(
+    live: ScenarioState, state: ScenarioState
+) -> tuple[list[str], list[dict]]:
     """The demands whose weeks differ, and all their weeks in the scenario."""
     before, after = live.tables["demand_week"], state.tables["demand_week"]
     columns = list(after.columns)
@@ -111,7 +113,9 @@ def _changed_demand_weeks(live: ScenarioState, state: ScenarioState) -> tuple[li
 def _allocations(run: ScenarioRun) -> pl.DataFrame:
     """Fixed, pinned and hard rows as the scenario left them, the plan's other rows soft."""
     current = run.state.tables["allocation"]
-    kept = current.filter(pl.col("demand_id").is_null() | pl.col("pinned") | (pl.col("kind") == "hard"))
+    kept = current.filter(
+        pl.col("demand_id").is_null() | pl.col("pinned") | (pl.col("kind") == "hard")
+    )
     assert run.result is not None
     planned = run.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned")).select(
         "person_id",

@@ -122,7 +122,9 @@ def _read_document(path: Path) -> dict:
         raise UserError(
             f"not a JSON report ({error})", file=str(path), fix="give `--format json` outputs"
         ) from None
-    if not isinstance(document, dict) or not all(key in document for key in (*SHARED_KEYS, "scenarios")):
+    if not isinstance(document, dict) or not all(
+        key in document for key in (*SHARED_KEYS, "scenarios")
+    ):
         raise UserError(
             "not a scenario report", file=str(path), fix="give `scenario run --format json` outputs"
         )
@@ -162,10 +164,16 @@ def table_rows(document: dict) -> tuple[list[str], list[list[str]]]:
     rows = [["status", *(k["status"] for k in kpis)]]
     for label, key, decimals in ROWS:
         rows.append([label, *_cells([k.get(key) for k in kpis], decimals)])
-    for table, prefix in (("unmet_hours_by_skill", "unmet h"), ("unmet_hours_by_quarter", "unmet h")):
+    for table, prefix in (
+        ("unmet_hours_by_skill", "unmet h"),
+        ("unmet_hours_by_quarter", "unmet h"),
+    ):
         keys = sorted({key for k in kpis for key in (k.get(table) or {})})
         for key in keys:
-            values = [None if k["status"] == "INFEASIBLE" else (k.get(table) or {}).get(key, 0.0) for k in kpis]
+            values = [
+                None if k["status"] == "INFEASIBLE" else (k.get(table) or {}).get(key, 0.0)
+                for k in kpis
+            ]
             rows.append([f"{prefix} [{key}]", *_cells(values, 1)])
     return header, rows
 
@@ -213,11 +221,12 @@ def render_markdown(document: dict) -> str:
 
 def _headline(document: dict) -> list[str]:
     search = document["settings"].get("search", {})
-    lines = [
+    first = (
         f"{len(document['scenarios'])} scenario(s) against the base (the live data), "
         f"OR-Tools {document['solver_version']}, seed {search.get('seed')}, "
         f"{search.get('workers')} workers, deterministic time {search.get('deterministic_time')}"
-    ]
+    )
+    lines = [first]
     for entry in document["scenarios"]:
         policy = ", ".join(f"{k} {v}" for k, v in entry["policy"].items())
         lines.append(

@@ -125,7 +125,7 @@ KEY_RULES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
 }
 
 _TYPE_TEXT = {
-    "id": "a non-empty text, e.g. \"hire-1\"",
+    "id": 'a non-empty text, e.g. "hire-1"',
     "text": "a text",
     "date": "a date, e.g. 2027-03-01",
     "number": "a number of 0 or more",
@@ -156,7 +156,9 @@ class Change:
     number: int  # 1-based position among the file's changes
     line: int | None  # line of its ``[[change]]`` header, when written that way
 
-    def error(self, message: str, *, column: str | None = None, fix: str | None = None) -> UserError:
+    def error(
+        self, message: str, *, column: str | None = None, fix: str | None = None
+    ) -> UserError:
         """A :class:`UserError` placed at this change (line, or change number) and ``column``."""
         where = f"change {self.number} ({self.kind}): {message}"
         return UserError(where, file=self.file, row=self.line, column=column, fix=fix)
@@ -188,7 +190,7 @@ def load_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
             f"the bases form a cycle: {cycle}",
             file=str(path),
             column="base",
-            fix="make one of them use base = \"live\"",
+            fix='make one of them use base = "live"',
         )
     text = _read_text(path)
     document = _parse(text, path)
@@ -196,15 +198,17 @@ def load_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     if scenario.base == LIVE:
         scenario.changes = list(scenario.own_changes)
         return scenario
-    base_path = (path.parent / scenario.base) if not Path(scenario.base).is_absolute() else Path(
-        scenario.base
+    base_path = (
+        (path.parent / scenario.base)
+        if not Path(scenario.base).is_absolute()
+        else Path(scenario.base)
     )
     if not base_path.is_file():
         raise UserError(
             f"the base scenario {scenario.base!r} does not exist",
             file=str(path),
             column="base",
-            fix="give the path of a scenario file relative to this one, or base = \"live\"",
+            fix='give the path of a scenario file relative to this one, or base = "live"',
         )
     base = load_scenario(base_path, (*_chain, resolved))
     scenario.changes = [*base.changes, *scenario.own_changes]
@@ -268,9 +272,15 @@ def _scenario(document: dict[str, Any], text: str, path: Path) -> Scenario:
             )
     name = document.get("name", path.stem)
     base = document.get("base", LIVE)
-    for key, value in (("name", name), ("base", base), ("description", document.get("description", ""))):
+    for key, value in (
+        ("name", name),
+        ("base", base),
+        ("description", document.get("description", "")),
+    ):
         if not isinstance(value, str) or (key != "description" and not value.strip()):
-            raise UserError(f"{key} must be a text", file=str(path), column=key, fix=f'write {key} = "..."')
+            raise UserError(
+                f"{key} must be a text", file=str(path), column=key, fix=f'write {key} = "..."'
+            )
     raw_changes = document.get("change", [])
     if not isinstance(raw_changes, list) or not all(isinstance(c, dict) for c in raw_changes):
         raise UserError(
@@ -279,7 +289,11 @@ def _scenario(document: dict[str, Any], text: str, path: Path) -> Scenario:
             column="change",
             fix="write each change as a [[change]] table with a kind",
         )
-    lines = [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[\s*change\s*\]\]", line)]
+    lines = [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if re.match(r"\s*\[\[\s*change\s*\]\]", line)
+    ]
     changes = [
         _change(raw, str(path), number, lines[number - 1] if number <= len(lines) else None)
         for number, raw in enumerate(raw_changes, start=1)
@@ -428,7 +442,8 @@ def _mapping(value: Any, place: Change, key: str, item_kind: str, *, allow_empty
     if not isinstance(value, dict) or (not value and not allow_empty):
         return _INVALID
     return {
-        str(name): _check_value(item, item_kind, place, f"{key}.{name}") for name, item in value.items()
+        str(name): _check_value(item, item_kind, place, f"{key}.{name}")
+        for name, item in value.items()
     }
 
 

@@ -83,7 +83,7 @@ def parse_check(text: str, skills: list[str] | None = None) -> Check:
             f"only unmet_hours takes a [key], not {metric}", option="--fail-if", fix=GRAMMAR
         )
     if key is not None and skills is not None and not _QUARTER.match(key) and key not in skills:
-        from pmo_tui.scenarios.overlay import closest
+        from pmo_tui.scenarios.changes import closest
 
         raise UserError(
             f"unknown skill {key!r} in {text!r}", option="--fail-if", fix=closest(key, skills)

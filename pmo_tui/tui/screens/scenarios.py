@@ -125,7 +125,9 @@ class ScenariosScreen(PmoScreen):
         yield self.nav_bar()
         with Horizontal(id="body"):
             with Vertical(id="files-pane"):
-                yield Label(f"Scenarios in {self.scenarios_dir}", id="folder", classes="pane-title")
+                yield Label(
+                    f"Scenarios in {self.scenarios_dir.name}/", id="folder", classes="pane-title"
+                )
                 yield KeyTable(id="scenario-files", cursor_type="row")
             with Vertical(id="results"):
                 yield Static(IDLE_TEXT, id="scenario-status")
@@ -157,7 +159,13 @@ class ScenariosScreen(PmoScreen):
         """Read the folder again."""
         self.list_files(self.scenarios_dir)
 
-    @work(thread=True, exclusive=True, group="scenario-list", exit_on_error=False, name="reading scenarios")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="scenario-list",
+        exit_on_error=False,
+        name="reading scenarios",
+    )
     def list_files(self, folder: Path) -> None:
         """Read every ``*.toml`` of ``folder`` (a broken file is listed with its problem)."""
         from pmo_tui.errors import UserError
@@ -178,7 +186,9 @@ class ScenariosScreen(PmoScreen):
         self.marked &= {entry.path for entry in self.entries}
         self.render_files()
         if not self.entries:
-            self.status(f"No *.toml scenario files in {self.scenarios_dir} (set ${SCENARIOS_ENV_VAR}).")
+            self.status(
+                f"No *.toml scenario files in {self.scenarios_dir} (set ${SCENARIOS_ENV_VAR})."
+            )
 
     def render_files(self) -> None:
         """Fill the files table, keeping the cursor."""
@@ -239,7 +249,13 @@ class ScenariosScreen(PmoScreen):
         self.refresh_bindings()
         self.plan([entry.path for entry in chosen], self.scenario_policy(), self.cancel_event)
 
-    @work(thread=True, exclusive=True, group="scenario-run", exit_on_error=False, name="planning scenarios")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="scenario-run",
+        exit_on_error=False,
+        name="planning scenarios",
+    )
     def plan(self, paths: list[Path], policy: Policy, cancel: threading.Event) -> None:
         """Read the live data (read-only), apply the scenarios, plan the base and each."""
         from pmo_tui.scenarios.evaluate import prepare_runs, solve_runs
@@ -274,10 +290,14 @@ class ScenariosScreen(PmoScreen):
         table.clear(columns=True)
         for label in header:
             table.add_column(label, key=label)
-        table.add_rows(rows)
+        from rich.text import Text
+
+        table.add_rows([row[0], *(Text(cell, justify="right") for cell in row[1:])] for row in rows)
         elapsed = time.monotonic() - self.started
         names = ", ".join(run.name for run in message.prepared.scenarios)
-        self.status(f"Planned the base and {names} in {elapsed:.1f} s. p promotes the highlighted one.")
+        self.status(
+            f"Planned the base and {names} in {elapsed:.1f} s. p promotes the highlighted one."
+        )
         self.refresh_bindings()
 
     def finish_running(self) -> None:
@@ -292,7 +312,10 @@ class ScenariosScreen(PmoScreen):
         """A failed run leaves the running state; the base class shows the error."""
         from textual.worker import WorkerState
 
-        if event.worker.group == "scenario-run" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        if event.worker.group == "scenario-run" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self.finish_running()
             self.status("The run failed: see the message. " + IDLE_TEXT)
         super().on_worker_state_changed(event)
@@ -315,7 +338,9 @@ class ScenariosScreen(PmoScreen):
         entry = self.highlighted()
         runs = {run.file: run for run in self.prepared.scenarios} if self.prepared else {}
         if entry is None or entry.path.name not in runs:
-            self.notify("Run the highlighted scenario first (r).", title="Promote", severity="warning")
+            self.notify(
+                "Run the highlighted scenario first (r).", title="Promote", severity="warning"
+            )
             return None
         return runs[entry.path.name]
 
@@ -343,7 +368,13 @@ class ScenariosScreen(PmoScreen):
             lambda confirmed: self.promote(run) if confirmed else None,
         )
 
-    @work(thread=True, exclusive=True, group="scenario-promote", exit_on_error=False, name="promoting the scenario")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="scenario-promote",
+        exit_on_error=False,
+        name="promoting the scenario",
+    )
     def promote(self, run: Any) -> None:
         """Write the scenario (fingerprint check inside the transaction)."""
         from pmo_tui.scenarios.promote import promotion_rows, write_promotion
