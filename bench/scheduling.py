@@ -16,7 +16,8 @@ our own lower bound. References (see ``shared/benchmarks/SOURCES.md``):
 Usage::
 
     python bench/scheduling.py --set j30
-    python bench/scheduling.py --set j120 --time-limit 10 --workers 2 --limit 20
+    python bench/scheduling.py --set j120 --per-class 1 --time-limit 10 --workers 2
+    python bench/scheduling.py --set j30 --per-class 1     # 48 instances, j30<class>_1.sm
     python bench/scheduling.py --set mplib --time-limit 60 --csv mplib.csv
 """
 
@@ -126,6 +127,18 @@ def instances_of(name: str, root: Path) -> tuple[list[Path], dict[str, Reference
     return files, psplib_references(root / "psplib" / name, j120)
 
 
+def _instance_number(path: Path) -> int:
+    """Number of an instance within its parameter class: ``j1203_7.sm`` -> 7.
+
+    PSPLIB names instances ``j<size><class>_<number>``; MPLIB files have no classes
+    (``MPLIB1_Set3_4.txt``), so every one counts as the first of its own class.
+    """
+    stem, underscore, number = path.stem.rpartition("_")
+    if path.suffix != ".sm" or not underscore or not number.isdigit():
+        return 1
+    return int(number)
+
+
 def _natural(path: Path) -> list[object]:
     """Sort key: j301_10 after j301_9."""
     digits = "".join(c if c.isdigit() else " " for c in path.stem).split()
@@ -140,6 +153,8 @@ def run_set(name: str, args: argparse.Namespace) -> list[Row]:
     """
     files, references = instances_of(name, args.benchmarks)
     files = [f for f in files if f.name in references]
+    if args.per_class:
+        files = [f for f in files if _instance_number(f) <= args.per_class]
     if args.only:
         files = [f for f in files if f.name in args.only.split(",")]
     files = files[: args.limit or None]
@@ -188,18 +203,20 @@ def summary(name: str, rows: list[Row], limit: float) -> str:
     heuristic_gap = 100 * sum((r.heuristic - r.reference) / r.reference for r in rows) / count
     own_gap = 100 * sum((r.objective - r.static_bound) / r.static_bound for r in rows) / count
     final_gap = 100 * sum((r.objective - r.lower_bound) / r.lower_bound for r in rows) / count
+    reference_gap = 100 * sum((r.reference - r.static_bound) / r.static_bound for r in rows) / count
     open_refs = sum(r.reference_note != "optimum" for r in rows)
     return (
         f"| {name} | {count} | {limit:g} | {at_reference} ({below} below) | {optimal} | "
         f"{mean_gap:.2f} | {max_gap:.2f} | {heuristic_gap:.2f} | {mean_time:.2f} | "
-        f"{own_gap:.2f} | {final_gap:.2f} | {open_refs} |"
+        f"{own_gap:.2f} | {final_gap:.2f} | {reference_gap:.2f} | {open_refs} |"
     )
 
 
 HEADER = (
     "| set | instances | s/instance | at reference | proven optimal | mean gap % | max gap % "
-    "| heuristic gap % | mean time s | gap to own LB % | gap to final LB % | open refs |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| heuristic gap % | mean time s | gap to own LB % | gap to final LB % "
+    "| reference to own LB % | open refs |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -268,6 +285,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--deterministic-time", type=float, help="CP-SAT deterministic limit")
     parser.add_argument("--limit", type=int, help="first N instances of each set only")
+    parser.add_argument(
+        "--per-class",
+        type=int,
+        metavar="N",
+        help="PSPLIB: only instances 1..N of each parameter class (j120<class>_<n>.sm); "
+        "--per-class 1 is the first instance of each class",
+    )
     parser.add_argument("--only", help="comma-separated instance file names (e.g. j3029_8.sm)")
     parser.add_argument(
         "--benchmarks", type=Path, default=DEFAULT_BENCHMARKS, help="instances root"

@@ -60,6 +60,7 @@ async def main() -> None:
             await _shoot(make_app(db_path, "capacity"), "capacity-drill-down", ("j", "l", "enter")),
             await _shoot_plan(db_path),
             await _shoot(make_app(db_path, "findings"), "findings"),
+            await _shoot(make_app(db_path, "findings"), "finding-detail", ("enter",)),
             await _shoot(make_app(db_path, "portfolio"), "help", ("question_mark",)),
         ]
     for path in written:

@@ -195,11 +195,17 @@ def horizon(demand: pl.DataFrame, allocations: pl.DataFrame) -> tuple[dt.date, d
     return first, last + dt.timedelta(days=6)
 
 
-def capacity_tables(db: sqlite_utils.Database) -> CapacityTables:
-    """Read the store and derive capacity, utilisation and coverage over the planning horizon."""
+def capacity_tables(db: sqlite_utils.Database, extra_weeks: int = 0) -> CapacityTables:
+    """Read the store and derive capacity, utilisation and coverage over the planning horizon.
+
+    ``extra_weeks`` lengthens the horizon (capacity only) past the last demand or
+    allocation week: the weeks a project may start later into.
+    """
     demand = demand_frame(db)
     allocations = allocation_frame(db)
     span = horizon(demand, allocations)
+    if span is not None and extra_weeks > 0:
+        span = (span[0], span[1] + dt.timedelta(weeks=extra_weeks))
     people = read_table(db, "person")
     if span is None:
         capacity = pl.DataFrame(

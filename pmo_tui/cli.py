@@ -270,3 +270,9 @@ cli.add_command(scenario)
 def main() -> None:
     """Console-script entry point."""
     cli(obj={})
+
+
+# ------------------------------------------------------------------- governance
+from pmo_tui.cli_governance import register as _register_governance
+
+_register_governance(cli, import_group)

@@ -52,6 +52,9 @@ BAR_WIDTH = 20
 )
 @click.option("--churn-weight", type=float, help="Cost per hour changed [0.2].")
 @click.option("--fragmentation-weight", type=float, help="Cost per person-project-week [2.0].")
+@click.option(
+    "--continuity-weight", type=float, help="Cost per assignment start (handover) [1]."
+)
 @click.option("--delay-weight", type=float, help="Cost per week a project starts later [10].")
 @click.option(
     "--min-block", "min_block_hours", type=float, help="Least hours of an allocation [4]."

@@ -36,7 +36,7 @@ def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
 
 def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     """The moves, largest first, with the person's name:
-    ``person, from, to, demand, first_week, last_week, weeks, hours, reason``."""
+    ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     moves = moves.sort(["hours", "person_id", "first_week"], descending=[True, False, False])
     return moves.select(
@@ -48,6 +48,7 @@ def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
         "last_week",
         "weeks",
         "hours",
+        "gain",
         "reason",
     )
 
@@ -93,17 +94,30 @@ def _headline(outcome: PlanOutcome) -> list[str]:
     greedy = result.greedy_objective
     ratio = f"{result.objective / greedy:.3f}" if greedy and greedy > 0 else "n/a"
     return [
-        f"Plan status: {result.status} in {result.wall_time_s:.1f} s "
+        (f"Plan status: {result.status} in {result.wall_time_s:.1f} s "
         f"(seed {settings.get('seed')}, {settings.get('workers')} workers, "
-        f"time limit {settings.get('time_limit_s')} s, OR-Tools {result.solver_version})",
+        f"time limit {settings.get('time_limit_s')} s, OR-Tools {result.solver_version})"),
         f"Objective {result.objective:.1f} = {terms}",
         f"Bound {result.bound:.1f} (LP relaxation {result.lp_bound:.1f}), gap {100 * result.gap:.2f} %",
         f"Greedy baseline {greedy:.1f} (plan / greedy = {ratio})",
     ]
 
 
+def shifts_frame(outcome: PlanOutcome) -> pl.DataFrame:
+    """Projects that start later: ``project, weeks, first_week, new_first_week, reason``."""
+    return outcome.result.shifts.select(
+        pl.col("project_id").alias("project"),
+        pl.col("shift_weeks").alias("weeks"),
+        "first_week",
+        "new_first_week",
+        "reason",
+    )
+
+
 def _sections(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
-    return [
+    shifts = shifts_frame(outcome)
+    shifted = [(f"Projects starting later ({shifts.height})", shifts)] if shifts.height else []
+    return shifted + [
         ("KPIs before and after", kpi_frame(outcome)),
         (f"Moves ({outcome.result.moves.height})", moves_frame(outcome)),
         ("Unmet demand by project and skill (hours)", outcome.unmet_by_project_and_skill()),
@@ -151,6 +165,7 @@ def outcome_json(outcome: PlanOutcome) -> dict[str, Any]:
         "settings": result.settings,
         "kpis_before": result.kpis_before,
         "kpis_after": result.kpis_after,
+        "shifts": shifts_frame(outcome),
         "moves": moves_frame(outcome),
         "unmet_by_project_and_skill": outcome.unmet_by_project_and_skill(),
         "unmet": unmet_frame(outcome),

@@ -21,6 +21,7 @@ import polars as pl
 
 from pmo_tui.capacity import capacity_tables
 from pmo_tui.errors import UserError
+from pmo_tui.governance.training import skills_with_certifications
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.writes import log_change
 from solver import PlanInput, PlanResult, Policy, Progress
@@ -70,7 +71,8 @@ def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
     Besides the five required frames: people's own ``max_concurrent_projects``, skills'
     ``valid_until``, projects' ``may_shift_weeks`` and the cross-project dependencies.
     """
-    tables = capacity_tables(db)
+    allowances = read_table(db, "project", ["may_shift_weeks"])["may_shift_weeks"]
+    tables = capacity_tables(db, extra_weeks=int(allowances.max() or 0))
     projects = read_table(db, "project", ["id", "priority", "may_shift_weeks"]).select(
         pl.col("id").alias("project_id"),
         (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
@@ -86,7 +88,7 @@ def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
     )
     return PlanInput(
         capacity=tables.capacity,
-        skills=read_table(db, "person_skill"),
+        skills=skills_with_certifications(db),
         demand=tables.demand,
         projects=projects,
         current=current,
@@ -127,7 +129,8 @@ def apply_outcome(
     """Replace the movable allocations with the plan's, in one transaction, and log it.
 
     Movable allocations are those on a demand, neither pinned nor hard; pinned,
-    hard and fixed-load rows stay as they are.
+    hard and fixed-load rows stay as they are. Projects the plan starts later
+    (``result.shifts``) have their demand weeks, start and finish moved too.
 
     Returns:
         The number of allocation rows written.
@@ -158,6 +161,7 @@ def apply_outcome(
                 "wrote them); nothing was written",
                 fix="run the plan again on the current data",
             )
+        shifted = _shift_projects(db, outcome.result.shifts)
         before = [dict(r) for r in db.query(f"SELECT * FROM allocation WHERE {movable_sql}")]
         db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
         if records:
@@ -172,6 +176,34 @@ def apply_outcome(
                 "rows": records,
                 "objective": outcome.result.objective,
                 "status": outcome.result.status,
+                "projects_shifted": shifted,
             },
         )
     return len(records)
+
+
+def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dict]:
+    """Move the demand weeks, start and finish of each project in ``shifts`` by its
+    ``shift_weeks`` (inside the caller's transaction); the shifts as records."""
+    done = []
+    for project_id, weeks in shifts.select("project_id", "shift_weeks").iter_rows():
+        days = f"{7 * int(weeks):+d} days"
+        rows = db.execute(
+            "SELECT demand_id, week, hours FROM demand_week WHERE demand_id IN "
+            "(SELECT id FROM demand WHERE project_id = ?)",
+            [project_id],
+        ).fetchall()
+        db.execute(
+            "DELETE FROM demand_week WHERE demand_id IN (SELECT id FROM demand WHERE project_id = ?)",
+            [project_id],
+        )
+        db.conn.executemany(
+            "INSERT INTO demand_week (demand_id, week, hours) VALUES (?, date(?, ?), ?)",
+            [(demand_id, week, days, hours) for demand_id, week, hours in rows],
+        )
+        db.execute(
+            "UPDATE project SET start = date(start, ?), finish = date(finish, ?) WHERE id = ?",
+            [days, days, project_id],
+        )
+        done.append({"project_id": project_id, "shift_weeks": int(weeks)})
+    return done

@@ -8,6 +8,7 @@ A policy file has three tables; every key is optional (the default applies):
     cover = 1.0               # per covered demand hour x the project's priority weight
     churn = 0.2               # per hour changed against the current allocation
     fragmentation = 2.0       # per person-project-week with hours
+    continuity = 1.0          # per assignment start (a person new on a demand that week)
     delay = 10.0              # per week a project starts later x its priority weight
 
     [limits]
@@ -46,6 +47,7 @@ POLICY_KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "cover": ("cover_weight", "weight"),
         "churn": ("churn_weight", "weight"),
         "fragmentation": ("fragmentation_weight", "weight"),
+        "continuity": ("continuity_weight", "weight"),
         "delay": ("delay_weight", "weight"),
     },
     "limits": {
@@ -71,6 +73,7 @@ OPTION_OF_FIELD = {
     "deterministic_time": "--deterministic-time",
     "churn_weight": "--churn-weight",
     "fragmentation_weight": "--fragmentation-weight",
+    "continuity_weight": "--continuity-weight",
     "delay_weight": "--delay-weight",
     "min_block_hours": "--min-block",
     "max_concurrent_projects": "--max-concurrent",

@@ -26,7 +26,9 @@ def evaluate(data: PlanInput, plan: pl.DataFrame, policy: Policy | None = None) 
       |plan hours - current hours|, counting only non-pinned rows on a demand.
     - ``fragmentation``: fragmentation_weight * number of (person, project, week) with
       plan hours > 0 (fixed loads and pinned rows included).
-    - ``objective``: cover - churn - fragmentation.
+    - ``continuity``: continuity_weight * number of assignment starts: (person, demand,
+      week) with plan hours > 0 whose previous week (7 days earlier) has none.
+    - ``objective``: cover - churn - fragmentation - continuity.
 
     Feasibility (capacity, qualification) is not checked here.
 
@@ -45,12 +47,25 @@ def evaluate(data: PlanInput, plan: pl.DataFrame, policy: Policy | None = None) 
     cover = policy.cover_weight * _weighted_cover_tenths(data, plan) / 10
     churn = policy.churn_weight * _changed_tenths(data.current, plan) / 10
     fragmentation = policy.fragmentation_weight * _person_project_weeks(plan)
+    continuity = policy.continuity_weight * assignment_starts(plan)
     return {
         "cover": cover,
         "churn": churn,
         "fragmentation": fragmentation,
-        "objective": cover - churn - fragmentation,
+        "continuity": continuity,
+        "objective": cover - churn - fragmentation - continuity,
     }
+
+
+def assignment_starts(plan: pl.DataFrame) -> int:
+    """(person, demand, week) rows with hours > 0 on a demand whose previous week has none."""
+    busy = (
+        plan.filter(pl.col("demand_id").is_not_null() & (pl.col("hours") > 0))
+        .select("person_id", "demand_id", "week")
+        .unique()
+    )
+    previous = busy.with_columns(pl.col("week") + pl.duration(days=7))
+    return busy.join(previous, on=["person_id", "demand_id", "week"], how="anti").height
 
 
 def _weighted_cover_tenths(data: PlanInput, plan: pl.DataFrame) -> float:

@@ -15,6 +15,7 @@ from solver.prepare import ASSIGNMENT, Prepared
 from solver.types import (
     MOVES_SCHEMA,
     UNMET_SCHEMA,
+    Policy,
     conform_frame,
     empty,
     to_hours,
@@ -44,7 +45,9 @@ def weight_text(weight: pl.Expr) -> pl.Expr:
     )
 
 
-def explain_moves(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
+def explain_moves(
+    prepared: Prepared, plan: pl.DataFrame, policy: Policy | None = None
+) -> pl.DataFrame:
     """The changes of ``plan`` against the current allocation, with a reason each.
 
     Hours removed from and added to demands are paired per person-week (lowest
@@ -70,7 +73,35 @@ def explain_moves(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
         ],
         how="vertical",
     )
-    return group_consecutive_weeks(weekly).cast(MOVES_SCHEMA).select(list(MOVES_SCHEMA))
+    grouped = group_consecutive_weeks(weekly)
+    return _with_gain(grouped, prepared, policy or Policy()).cast(MOVES_SCHEMA).select(
+        list(MOVES_SCHEMA)
+    )
+
+
+def _with_gain(moves: pl.DataFrame, prepared: Prepared, policy: Policy) -> pl.DataFrame:
+    """Add ``gain``: cover weight x (weight of ``to`` - weight of ``from``) x hours, minus
+    churn weight x hours changed (twice the hours for a shift: off one demand, onto another)."""
+    weights = prepared.data.projects.group_by("project_id").agg(pl.col("priority_weight").max())
+    weight_of = dict(weights.rows())
+
+    def weight(column: str) -> pl.Expr:
+        return (
+            pl.col(column)
+            .replace_strict(weight_of, default=1.0, return_dtype=pl.Float64)
+            .fill_null(0.0)
+        )
+
+    changed = pl.when(
+        pl.col("from_project_id").is_not_null() & pl.col("to_project_id").is_not_null()
+    ).then(2.0).otherwise(1.0)
+    return moves.with_columns(
+        gain=(
+            policy.cover_weight * (weight("to_project_id") - weight("from_project_id"))
+            - policy.churn_weight * changed
+        )
+        * pl.col("hours")
+    ).with_columns(pl.col("gain").round(1))
 
 
 def _changes(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:

@@ -53,6 +53,7 @@ def polish_week(
     policy: Policy,
     report: WeekReport | None = None,
     cancel: threading.Event | None = None,
+    gains: np.ndarray | None = None,
 ) -> WeekOutcome:
     """Search the week with CP-SAT from ``hint`` (feasible tenths per candidate).
 
@@ -60,13 +61,15 @@ def polish_week(
         allowed: bool per candidate; ignored (all allowed) for weeks of at most
             :data:`FULL_WEEK_CANDIDATES` candidates. The hint's candidates are always allowed.
         policy: time limit, deterministic time, seed and workers of this week's search.
+        gains: optional objective gain per candidate for using it at all (continuity,
+            given the neighbouring weeks); values and bounds then include them.
     """
     from ortools.sat.python import cp_model
 
     complete = week.size <= FULL_WEEK_CANDIDATES
     allowed = np.ones(week.size, dtype=bool) if complete else (allowed | (hint > 0))
     model = cp_model.CpModel()
-    items = _write_week(model.proto, week, allowed, hint, cp_model.INT_MIN)
+    items = _write_week(model.proto, week, allowed, hint, cp_model.INT_MIN, gains)
     solver = cp_model.CpSolver()
     set_parameters(solver.parameters, policy)
     solver.parameters.fix_variables_to_their_hinted_value = False
@@ -77,14 +80,19 @@ def polish_week(
     done.set()
     if watcher is not None:
         watcher.join()
-    hinted = WeekOutcome(hint, week.value(hint), float("inf"), False, complete)
+
+    def scored(values: np.ndarray) -> float:
+        extra = 0.0 if gains is None else float(gains[values > 0].sum())
+        return week.value(values) + extra
+
+    hinted = WeekOutcome(hint, scored(hint), float("inf"), False, complete)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hinted
     solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
     candidate = items
     values = np.bincount(candidate, weights=solution[: candidate.shape[0]], minlength=week.size)
     values = values.astype(np.int64)
-    value = week.value(values)
+    value = scored(values)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     optimal = status == cp_model.OPTIMAL
     if value < hinted.value or not week.feasible(values):
@@ -93,7 +101,12 @@ def polish_week(
 
 
 def _write_week(
-    proto: Any, week: Week, allowed: np.ndarray, hint: np.ndarray, int_min: int
+    proto: Any,
+    week: Week,
+    allowed: np.ndarray,
+    hint: np.ndarray,
+    int_min: int,
+    gains: np.ndarray | None = None,
 ) -> np.ndarray:
     """Items, flags, rows, objective and hint of the week into ``proto``.
 
@@ -118,16 +131,16 @@ def _write_week(
     _rows(proto, week.demand[candidate], positions, week.remaining, int_min)
     _flag_rows(proto, group, positions, flagged_groups, flag_of, week.group_largest, int_min)
     _project_limits(proto, week, flagged_groups, flag_of, int_min)
-    blocks = _minimum_blocks(proto, week, candidate, items + flagged_groups.shape[0], int_min)
+    blocks = _minimum_blocks(
+        proto, week, candidate, items + flagged_groups.shape[0], int_min, gains
+    )
     scaled = np.rint(gain * OBJECTIVE_SCALE).astype(np.int64)
     frag = round(week.fragmentation * OBJECTIVE_SCALE)
     proto.objective.vars.extend(range(items + flagged_groups.shape[0]))
     proto.objective.coeffs.extend([*(-scaled).tolist(), *[frag] * flagged_groups.shape[0]])
     proto.objective.scaling_factor = -1.0
     _hint(proto, week, candidate, bound, is_kept, hint, flagged_groups)
-    proto.solution_hint.vars.extend(
-        range(items + flagged_groups.shape[0], len(proto.variables))
-    )
+    proto.solution_hint.vars.extend(range(items + flagged_groups.shape[0], len(proto.variables)))
     proto.solution_hint.values.extend((hint[blocks] > 0).astype(np.int64).tolist())
     return candidate
 
@@ -148,27 +161,40 @@ def _project_limits(
 
 
 def _minimum_blocks(
-    proto: Any, week: Week, candidate: np.ndarray, first_var: int, int_min: int
+    proto: Any,
+    week: Week,
+    candidate: np.ndarray,
+    first_var: int,
+    int_min: int,
+    gains: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per candidate with a minimum block above one tenth, a use Boolean u and
-    ``lower x u <= sum(its items) <= upper x u``.
+    """Per candidate with a minimum block above one tenth or a nonzero ``gains`` entry, a
+    use Boolean u, ``lower x u <= sum(its items) <= upper x u`` and ``gains x u`` in the
+    objective.
 
     Returns:
         The candidates that got a Boolean, in variable order (from ``first_var``).
     """
-    blocked = np.unique(candidate[week.lower[candidate] > 1])
+    wanted = week.lower[candidate] > 1
+    if gains is not None:
+        wanted |= np.abs(gains[candidate]) > 1e-12
+    blocked = np.unique(candidate[wanted])
     items_of = {c: np.flatnonzero(candidate == c).tolist() for c in blocked.tolist()}
     for offset, c in enumerate(blocked.tolist()):
         use = first_var + offset
         proto.variables.add().domain.extend([0, 1])
         at_least = proto.constraints.add().linear
         at_least.vars.extend([*items_of[c], use])
-        at_least.coeffs.extend([1] * len(items_of[c]) + [-int(week.lower[c])])
+        at_least.coeffs.extend([1] * len(items_of[c]) + [-max(1, int(week.lower[c]))])
         at_least.domain.extend([0, int(week.upper[c])])
         at_most = proto.constraints.add().linear
         at_most.vars.extend([*items_of[c], use])
         at_most.coeffs.extend([1] * len(items_of[c]) + [-int(week.upper[c])])
         at_most.domain.extend([int_min, 0])
+    if gains is not None and blocked.shape[0]:
+        scaled = np.rint(gains[blocked] * OBJECTIVE_SCALE).astype(np.int64)
+        proto.objective.vars.extend(range(first_var, first_var + blocked.shape[0]))
+        proto.objective.coeffs.extend((-scaled).tolist())
     return blocked
 
 
@@ -176,6 +202,8 @@ def _rows(
     proto: Any, keys: np.ndarray, positions: np.ndarray, limits: np.ndarray, int_min: int
 ) -> None:
     """``sum(items with key) <= limit`` for each key whose items could exceed its limit."""
+    if keys.shape[0] == 0:
+        return
     order = np.argsort(keys, kind="stable")
     keys_sorted, items_sorted = keys[order], positions[order].tolist()
     distinct, starts = np.unique(keys_sorted, return_index=True)
@@ -199,6 +227,8 @@ def _flag_rows(
     """Per flagged group: ``sum(its items) - largest x flag <= 0``."""
     flagged = np.isin(group, flagged_groups)
     keys, items = group[flagged], positions[flagged]
+    if keys.shape[0] == 0:
+        return
     order = np.argsort(keys, kind="stable")
     keys_sorted, items_sorted = keys[order], items[order].tolist()
     distinct, starts = np.unique(keys_sorted, return_index=True)

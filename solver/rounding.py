@@ -14,6 +14,9 @@ thresholds on the LP's flags and keeps the best plan.
 
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 
 from solver.relax import Relaxation, item_arrays
@@ -101,18 +104,57 @@ def flow_plan(week: Week, open_groups: np.ndarray, banned: np.ndarray | None = N
     return np.bincount(candidate, weights=flows, minlength=week.size).astype(np.int64)
 
 
-def round_relaxation(week: Week, relaxation: Relaxation, others: list[np.ndarray]) -> np.ndarray:
+def flow_bound(week: Week) -> float:
+    """An upper bound on the week's value: the best plan when fragmentation were free.
+
+    Without the fragmentation term (cost >= 0), minimum blocks and project limits (they
+    only remove plans), the week is exactly the min-cost flow of the module docstring
+    with every group open, so its optimum bounds every plan of the week. Cheap (one flow)
+    and often far tighter than a Lagrangian bound at poor prices.
+    """
+    plan = flow_plan(week, np.ones(week.group_flagged.shape[0], dtype=bool))
+    used = _used_groups(week, plan) & week.group_flagged
+    return week.value(plan) + week.fragmentation * float(used.sum())
+
+
+def round_relaxation(
+    week: Week,
+    relaxation: Relaxation,
+    others: list[np.ndarray],
+    deadline: float = math.inf,
+) -> np.ndarray:
     """The best integer plan among flows over the groups the LP opens (per threshold) and
-    the groups each plan in ``others`` uses, then with its weakest groups closed."""
+    the groups each plan in ``others`` uses, then with its weakest groups closed.
+
+    After ``deadline`` (``time.perf_counter``) only the first choice is tried, unpruned.
+    """
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
     choices = [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
     choices += [_used_groups(week, plan) | (relaxation.flags > 0.5) for plan in others]
-    for open_groups in choices:
+    for position, open_groups in enumerate(choices):
+        if position and time.perf_counter() > deadline:
+            return best
         plan = blocked_flow_plan(week, _within_limits(week, open_groups, relaxation.flags))
         value = week.value(plan)
         if value > best_value + 1e-9:
             best, best_value = plan, value
+    if time.perf_counter() > deadline:
+        return best
     return _prune(week, best, best_value)
+
+
+def flow_relaxation(week: Week, hint: np.ndarray) -> Relaxation:
+    """A :class:`~solver.relax.Relaxation` from one flow instead of the LP, for weeks too
+    large for column generation in the time: the flow with every group open (its value
+    plus the fragmentation it pays is :func:`flow_bound`), its groups as flags, and its
+    candidates with those of ``hint`` and the current plan as the set CP-SAT may use."""
+    plan = flow_plan(week, np.ones(week.group_flagged.shape[0], dtype=bool))
+    used = _used_groups(week, plan)
+    bound = week.value(plan) + week.fragmentation * float((used & week.group_flagged).sum())
+    active = (plan > 0) | (hint > 0) | (week.kept_upper > 0)
+    return Relaxation(
+        bound, week.value(plan), plan.astype(np.float64), used.astype(np.float64), active, 0
+    )
 
 
 def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ best known, which CP-SAT then improves. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
+import time
 from heapq import heappop, heappush
 
 from solver.scheduling_network import Network
@@ -175,12 +176,20 @@ def _successor_counts(network: Network) -> list[int]:
     return [bits.bit_count() for bits in reach]
 
 
-def heuristic_schedule(network: Network, tails: list[int], seed: int, target: int = 0) -> list[int]:
+def heuristic_schedule(
+    network: Network,
+    tails: list[int],
+    seed: int,
+    target: int = 0,
+    deadline: float | None = None,
+) -> list[int]:
     """Best justified serial schedule over the rules and seeded random-biased passes.
 
-    Stops early when a schedule reaches ``target`` (a lower bound). The number of
-    passes depends only on the instance size, so the result depends only on
-    (instance, seed).
+    Stops early when a schedule reaches ``target`` (a lower bound), or, when
+    ``deadline`` (a :func:`time.perf_counter` value) is given, at the first pass
+    after it; the rule passes always run. Without a deadline the number of passes
+    depends only on the instance size, so the result depends only on (instance,
+    seed); with one it also depends on the machine's speed and load.
     """
     rng = random.Random(seed)
     best: list[int] | None = None
@@ -198,6 +207,8 @@ def heuristic_schedule(network: Network, tails: list[int], seed: int, target: in
         if best is None or makespan < best_makespan:
             best, best_makespan = starts, makespan
         if best_makespan <= target:
+            break
+        if deadline is not None and number >= len(rules) - 1 and time.perf_counter() >= deadline:
             break
     assert best is not None
     return best

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from solver.capped import solve_capped
+from solver.continuity import Continuity
 from solver.cpsat import ortools_version
 from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
@@ -25,8 +26,10 @@ from solver.greedy import assemble_plan, greedy_values
 from solver.kpis import kpis, shortfall
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
-from solver.relax import Relaxation, relax
-from solver.rounding import round_relaxation
+from solver.relax import relax
+from solver.rounding import flow_bound, flow_relaxation, round_relaxation
+from solver.shifting import decide_shifts, needs_shifts
+from solver.shifts import ShiftDecision
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
@@ -41,7 +44,8 @@ from solver.types import (
     Progress,
     empty,
 )
-from solver.weekly import Week, split_weeks, week_values
+from solver.week_state import Clock, WeekState
+from solver.weekly import split_weeks
 
 ProgressHandler = Callable[[Progress], None]
 
@@ -51,13 +55,16 @@ LP_SHARE = 0.5
 #: Weeks with at most this many candidates start column generation with all of them.
 WHOLE_LP_CANDIDATES = 30_000
 
+#: Weeks with more candidates skip the LP: one flow gives their bound and fractional plan
+#: (a restricted LP of ~60k candidates takes seconds per round on 2 cores).
+FLOW_ONLY_CANDIDATES = 30_000
+
+#: Share of a week's relax-and-round time the column generation may use.
+RELAX_SHARE = 0.6
+
 #: A week whose plan is this close to its bound (objective units) is not searched.
 GAP_TOLERANCE = 1e-6
 
-#: Time kept back from the search for moves, KPIs and explanations (at most this, or
-#: this share of the limit), so the whole call ends within the limit.
-REPORT_RESERVE_S = 1.0
-REPORT_RESERVE_SHARE = 0.05
 
 #: Least seconds worth starting CP-SAT for on one week.
 MIN_WEEK_SEARCH_S = 0.05
@@ -102,17 +109,57 @@ def solve_plan(
     Raises:
         ValueError: an input frame lacks a required column.
     """
+    started = time.perf_counter()
+    decision = None
+    if needs_shifts(data):
+        data, decision = decide_shifts(data, policy, cancel)
+        if decision.status == STATUS_INFEASIBLE:
+            return _infeasible_with(data, policy, decision.conflicts, started)
+    staffing = dataclasses.replace(
+        policy,
+        time_limit_s=max(0.1, policy.time_limit_s - (time.perf_counter() - started)),
+    )
     if policy.max_people_moved is None:
-        return _solve_once(data, policy, on_progress, cancel, frozenset())
+        result = _solve_once(data, staffing, on_progress, cancel, frozenset())
+    else:
 
-    def solve(data: PlanInput, policy: Policy, locked: frozenset[str]) -> PlanResult:
-        return _solve_once(data, policy, on_progress, cancel, locked)
+        def solve(data: PlanInput, policy: Policy, locked: frozenset[str]) -> PlanResult:
+            return _solve_once(data, policy, on_progress, cancel, locked)
 
-    def infeasible(conflicts: list[str]) -> PlanResult:
-        prepared = dataclasses.replace(prepare(data, policy), conflicts=conflicts)
-        return _infeasible(prepared, policy, time.perf_counter())
+        def infeasible(conflicts: list[str]) -> PlanResult:
+            return _infeasible_with(data, staffing, conflicts, time.perf_counter())
 
-    return solve_capped(solve, infeasible, data, policy, cancel)
+        result = solve_capped(solve, infeasible, data, staffing, cancel)
+    return _with_shifts(result, decision, policy, started)
+
+
+def _infeasible_with(
+    data: PlanInput, policy: Policy, conflicts: list[str], started: float
+) -> PlanResult:
+    prepared = dataclasses.replace(prepare(data, policy), conflicts=conflicts)
+    return _infeasible(prepared, policy, started)
+
+
+def _with_shifts(
+    result: PlanResult, decision: ShiftDecision | None, policy: Policy, started: float
+) -> PlanResult:
+    """``result`` with the shifts, their delay cost as an objective term (plan, greedy
+    and bound alike: the bound holds for the chosen shifts) and the full policy."""
+    result.settings = dataclasses.asdict(policy)
+    result.wall_time_s = time.perf_counter() - started
+    delay = decision.delay_cost if decision is not None else 0.0
+    result.objective_terms["delay"] = delay
+    result.greedy_terms["delay"] = delay
+    if decision is None or result.status == STATUS_INFEASIBLE:
+        return result
+    result.shifts = decision.shifts
+    result.objective -= delay
+    result.greedy_objective -= delay
+    result.bound -= delay
+    result.lp_bound -= delay
+    result.gap = relative_gap(result.bound, result.objective)
+    result.timings["shifts"] = sum(decision.timings.values())
+    return result
 
 
 def _solve_once(
@@ -136,7 +183,8 @@ def _solve_once(
     clock.mark("first_plan")
     weeks = split_weeks(prepared, policy)
     clock.phase("build")
-    state = WeekState(weeks, greedy_values_, _constant(prepared, policy))
+    continuity = Continuity(prepared, policy.continuity_weight)
+    state = WeekState(weeks, greedy_values_, _constant(prepared, policy), continuity)
     if not _cancelled(cancel):
         _relax_and_round(state, clock, report, cancel)
     clock.phase("lp")
@@ -148,69 +196,6 @@ def _solve_once(
     clock.phase("report")
     result.timings = clock.timings
     return result
-
-
-class Clock:
-    """Wall time of one run: the deadline, and seconds per phase for the report."""
-
-    def __init__(self, started: float, policy: Policy) -> None:
-        self.started = started
-        self.deadline = started + policy.time_limit_s - min(
-            REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s
-        )
-        self.last = started
-        self.timings: dict[str, float] = {}
-
-    def phase(self, name: str) -> None:
-        """Close phase ``name``: the seconds since the previous phase ended."""
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
-
-    def mark(self, name: str) -> None:
-        """Note that ``name`` happened now (seconds since the start)."""
-        self.timings[name] = time.perf_counter() - self.started
-
-    def left(self) -> float:
-        """Seconds until the deadline (may be negative)."""
-        return self.deadline - time.perf_counter()
-
-
-class WeekState:
-    """Best plan, value and bound per week; totals include the objective constant."""
-
-    def __init__(self, weeks: list[Week], greedy: list[int], constant: float) -> None:
-        self.weeks = weeks
-        self.constant = constant
-        self.values = [week_values(week, greedy) for week in weeks]
-        self.value = [week.value(values) for week, values in zip(weeks, self.values, strict=True)]
-        self.bound = [math.inf] * len(weeks)
-        self.relaxations: list[Relaxation | None] = [None] * len(weeks)
-        self.proven = [False] * len(weeks)
-        self.searched = False
-
-    def incumbent(self) -> float:
-        return self.constant + sum(self.value)
-
-    def total_bound(self) -> float:
-        return self.constant + sum(self.bound)
-
-    def offer(self, index: int, values: np.ndarray) -> None:
-        """Keep ``values`` for week ``index`` if they are feasible and score better."""
-        if not self.weeks[index].feasible(values):
-            return
-        value = self.weeks[index].value(values)
-        if value > self.value[index] + 1e-9:
-            self.values[index], self.value[index] = values, value
-
-    def gap(self, index: int) -> float:
-        return max(0.0, self.bound[index] - self.value[index])
-
-    def candidate_values(self, candidates: int) -> list[int]:
-        result = np.zeros(candidates, dtype=np.int64)
-        for week, values in zip(self.weeks, self.values, strict=True):
-            result[week.candidate] = values
-        return result.tolist()
 
 
 def _cancelled(cancel: threading.Event | None) -> bool:
@@ -238,14 +223,21 @@ def _relax_and_round(
     for index, week in enumerate(state.weeks):
         if _cancelled(cancel):
             return
-        deadline = time.perf_counter() + budget / max(1, len(state.weeks))
-        start = (state.values[index] > 0) | (week.kept_upper > 0)
-        if week.size <= WHOLE_LP_CANDIDATES:
-            start[:] = True
-        relaxation = relax(week, start, deadline)
+        share = budget / max(1, len(state.weeks))
+        started = time.perf_counter()
+        if week.size > FLOW_ONLY_CANDIDATES:
+            relaxation = flow_relaxation(week, state.values[index])
+            bound = relaxation.bound
+        else:
+            start = (state.values[index] > 0) | (week.kept_upper > 0)
+            if week.size <= WHOLE_LP_CANDIDATES:
+                start[:] = True
+            relaxation = relax(week, start, started + RELAX_SHARE * share)
+            bound = min(relaxation.bound, flow_bound(week))
         state.relaxations[index] = relaxation
-        state.bound[index] = relaxation.bound
-        state.offer(index, round_relaxation(week, relaxation, [state.values[index]]))
+        state.bound[index] = bound
+        rounded = round_relaxation(week, relaxation, [state.values[index]], started + share)
+        state.offer(index, rounded)
         state.bound[index] = max(state.bound[index], state.value[index])
     clock.mark("rounded_plan")
     report(state.incumbent(), state.total_bound())
@@ -263,22 +255,29 @@ def _search(
     With ``policy.deterministic_time`` each week's work budget is fixed up front from the
     gaps, so the run repeats; the wall-clock share is recomputed as weeks finish.
     """
+    # continuity is outside the weekly bounds: with it on, every week may still gain
+    extra = state.continuity.weight if state.continuity.active else 0.0
+
+    def gap(index: int) -> float:
+        return state.gap(index) + extra
+
     order = sorted(
-        (index for index in range(len(state.weeks)) if state.gap(index) > GAP_TOLERANCE),
-        key=lambda index: (-state.gap(index), index),
+        (index for index in range(len(state.weeks)) if gap(index) > GAP_TOLERANCE),
+        key=lambda index: (-gap(index), index),
     )
-    total_gap = sum(state.gap(index) for index in order)
+    total_gap = sum(gap(index) for index in order)
     for position, index in enumerate(order):
         if _cancelled(cancel) or clock.left() <= MIN_WEEK_SEARCH_S:
             return
-        waiting_gap = sum(state.gap(other) for other in order[position:]) or 1.0
-        share = state.gap(index) / waiting_gap
+        waiting_gap = sum(gap(other) for other in order[position:]) or 1.0
+        share = gap(index) / waiting_gap
         week_policy = dataclasses.replace(
             policy,
             time_limit_s=max(MIN_WEEK_SEARCH_S, clock.left() * share),
             deterministic_time=(
-                None if policy.deterministic_time is None
-                else policy.deterministic_time * state.gap(index) / total_gap
+                None
+                if policy.deterministic_time is None
+                else policy.deterministic_time * gap(index) / total_gap
             ),
         )
         _search_week(state, index, week_policy, report, cancel)
@@ -294,14 +293,25 @@ def _search_week(
 ) -> None:
     week, relaxation = state.weeks[index], state.relaxations[index]
     allowed = relaxation.active if relaxation is not None else np.zeros(week.size, dtype=bool)
-    others = state.incumbent() - state.value[index]
+    gains = state.continuity_gains(index)
+    # the plan's total moves by as much as the week's score (continuity included, the
+    # other weeks fixed) moves away from the week's current score
+    base = state.incumbent() - state.scored(index, state.values[index], gains)
 
     def week_report(value: float) -> None:
-        report(others + value, state.total_bound())
+        report(base + value, state.total_bound())
 
-    outcome = polish_week(week, state.values[index], allowed, policy, week_report, cancel)
+    outcome = polish_week(
+        week,
+        state.values[index],
+        allowed,
+        policy,
+        week_report,
+        cancel,
+        gains=gains,
+    )
     state.offer(index, outcome.values)
-    if outcome.complete and not _cancelled(cancel):
+    if outcome.complete and not state.coupled[index] and not _cancelled(cancel):
         state.bound[index] = max(min(state.bound[index], outcome.bound), state.value[index])
         state.proven[index] = outcome.optimal
 
@@ -314,7 +324,7 @@ def _better_plan(
     greedy_terms: dict[str, float],
 ) -> tuple[pl.DataFrame, dict[str, float]]:
     """The weekly plans assembled and scored, unless they score below the greedy plan."""
-    plan = assemble_plan(prepared, state.candidate_values(prepared.candidates.height))
+    plan = assemble_plan(prepared, state.candidate_values())
     terms = evaluate(prepared.data, plan, policy)
     if terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
@@ -345,7 +355,8 @@ def _reporter(
 def _status(state: WeekState, cancel: threading.Event | None) -> str:
     if _cancelled(cancel):
         return STATUS_CANCELLED
-    closed = all(
+    # a week whose continuity depends on its neighbours is never proven on its own
+    closed = not any(state.coupled) and all(
         proven or state.gap(index) <= GAP_TOLERANCE for index, proven in enumerate(state.proven)
     )
     return STATUS_OPTIMAL if closed else STATUS_FEASIBLE
@@ -364,12 +375,11 @@ def _result(
     data = prepared.data
     objective = terms["objective"]
     lp = state.constant + sum(
-        relaxation.bound if relaxation is not None else math.inf
-        for relaxation in state.relaxations
+        relaxation.bound if relaxation is not None else math.inf for relaxation in state.relaxations
     )
     status = _status(state, cancel)
     bound = objective if status == STATUS_OPTIMAL else max(state.total_bound(), objective)
-    moves = explain_moves(prepared, plan)
+    moves = explain_moves(prepared, plan, policy)
     return PlanResult(
         status=status,
         plan=plan,
@@ -393,13 +403,14 @@ def _result(
 
 
 def _terms(terms: dict[str, float]) -> dict[str, float]:
-    return {name: terms[name] for name in ("cover", "churn", "fragmentation")}
+    names = ("cover", "churn", "fragmentation", "continuity")
+    return {name: terms[name] for name in names} | {"delay": 0.0}
 
 
 def _infeasible(prepared: Prepared, policy: Policy, started: float) -> PlanResult:
     """No plan: pinned work and fixed load exceed capacity somewhere."""
     data = prepared.data
-    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0}
+    zero_terms = {"cover": 0.0, "churn": 0.0, "fragmentation": 0.0, "continuity": 0.0, "delay": 0.0}
     return PlanResult(
         status=STATUS_INFEASIBLE,
         plan=empty(PLAN_SCHEMA),

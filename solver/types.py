@@ -69,6 +69,7 @@ MOVES_SCHEMA: dict[str, pl.DataType] = {
     "weeks": pl.Int64,
     "hours": pl.Float64,
     "reason": pl.String,
+    "gain": pl.Float64,
 }
 
 UNMET_SCHEMA: dict[str, pl.DataType] = {
@@ -107,6 +108,8 @@ class Policy:
         churn_weight: cost per hour changed against the current allocation
             (``|new - current|`` per person, demand and week; pinned and fixed rows never change).
         fragmentation_weight: cost per (person, project, week) with hours > 0.
+        continuity_weight: cost per assignment start: a (person, demand, week) with hours
+            whose previous week has none (see :mod:`solver.continuity`).
         delay_weight: cost per week a project starts later, times its priority weight
             (only projects with ``may_shift_weeks`` > 0 or on a dependency move).
         min_block_hours: an allocation (person, demand, week) is 0 or at least this many
@@ -127,6 +130,7 @@ class Policy:
     cover_weight: float = 1.0
     churn_weight: float = 0.2
     fragmentation_weight: float = 2.0
+    continuity_weight: float = 1.0
     delay_weight: float = 10.0
     min_block_hours: float = 4.0
     max_concurrent_projects: int | None = None
@@ -196,7 +200,11 @@ class PlanResult:
             (stopped by the user; the best plan found so far, at least the greedy one).
         plan: ``person_id, project_id, demand_id, week, hours, pinned`` — the full proposed
             allocation: fixed loads and pinned rows as given, other rows with hours > 0.
-        moves: see :data:`MOVES_SCHEMA`; one row per run of consecutive weeks.
+        moves: see :data:`MOVES_SCHEMA`; one row per run of consecutive weeks; ``gain`` is
+            what the move's hours add to the cover and churn terms (objective units:
+            cover weight x (priority weight gained - priority weight given up) x hours
+            - churn weight x hours changed); negative for hours taken off an
+            over-allocated person, which capacity requires.
         unmet: see :data:`UNMET_SCHEMA`; one row per demand-week left (partly) uncovered.
         shortfall: see :data:`SHORTFALL_SCHEMA`; demand above the capacity of everyone
             qualified, per skill, minimum level and week.
@@ -213,6 +221,10 @@ class PlanResult:
         conflicts: the user's constraints that cannot all hold, in plain words.
         solver_version: the OR-Tools version.
         settings: the policy used, as a dict.
+        shifts: ``project_id, shift_weeks, first_week, new_first_week, reason``: the
+            projects that start later (``projects.may_shift_weeks``, dependencies); the
+            plan staffs their demand as shifted and ``objective_terms['delay']`` is the
+            priority-weighted delay cost (already taken off objective, greedy and bound).
         timings: seconds per phase: ``build`` (inputs, greedy plan, weekly model),
             ``lp`` (relaxation and rounding), ``search`` (CP-SAT), ``report`` (moves, KPIs),
             and ``first_plan`` / ``rounded_plan`` (since the start, when each plan existed).
@@ -237,6 +249,17 @@ class PlanResult:
     solver_version: str = ""
     settings: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    shifts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={
+                "project_id": pl.String,
+                "shift_weeks": pl.Int64,
+                "first_week": pl.Date,
+                "new_first_week": pl.Date,
+                "reason": pl.String,
+            }
+        )
+    )
 
 
 def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -35,7 +35,8 @@ HEADERS = {
     "leave": "person_id,start,end,hours_per_day,reason",
     "availability": "person_id,start,end,percent",
     "projects": "id,name,program_id,portfolio_id,manager,sponsor,phase,priority,start,finish,"
-    "budget,actual_cost,rag",
+    "budget,actual_cost,rag,may_shift_weeks",
+    "dependencies": "from_project_id,to_project_id,kind,lag_weeks,description",
     "demands": "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week,description",
     "allocations": "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned",
 }
@@ -387,3 +388,14 @@ def test_the_data_is_interesting_for_a_planner(demo):
 
     assert pressure("solution-architecture") > 1.4 and pressure("data-science") > 1.4
     assert pressure("backend-dev") < 1.0
+
+
+def test_demo_dependencies_hold_as_generated_and_shifts_are_for_unstarted_projects(demo):
+    weeks: dict[str, list[str]] = {}
+    for row in demo["demands"]:
+        weeks.setdefault(row["project_id"], []).extend([row["start_week"], row["end_week"]])
+    assert demo["dependencies"], "the demo shows the dependency lever"
+    for link in demo["dependencies"]:
+        assert max(weeks[link["from_project_id"]]) < min(weeks[link["to_project_id"]])
+    movable = [p for p in demo["projects"] if p["may_shift_weeks"] != "0"]
+    assert movable and all(p["phase"] in ("initiation", "planning") for p in movable)

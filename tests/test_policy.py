@@ -19,6 +19,7 @@ FULL_FILE = """
 cover = 1.5
 churn = 0.1
 fragmentation = 3
+continuity = 0.5
 delay = 20
 
 [limits]
@@ -44,7 +45,8 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_every_key_of_a_policy_file_lands_in_the_policy(tmp_path: Path) -> None:
     policy = build_policy(write(tmp_path, FULL_FILE))
     assert policy == Policy(
-        cover_weight=1.5, churn_weight=0.1, fragmentation_weight=3.0, delay_weight=20.0,
+        cover_weight=1.5, churn_weight=0.1, fragmentation_weight=3.0, continuity_weight=0.5,
+        delay_weight=20.0,
         min_block_hours=8.0, max_concurrent_projects=3, frozen_weeks=2, max_people_moved=40,
         time_limit_s=30.0, seed=7, workers=1, deterministic_time=12.5,
     )  # fmt: skip

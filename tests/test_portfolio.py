@@ -195,35 +195,38 @@ def test_findings_are_an_empty_frame_with_the_columns_until_the_table_exists(db_
     assert view.columns == [
         "id",
         "project_id",
-        "rule",
         "severity",
-        "owner",
-        "due",
         "status",
+        "due",
         "age_days",
+        "rule",
+        "owner",
     ]
 
 
 def test_findings_read_from_a_table_get_age_and_filters(tmp_path: Path) -> None:
     db = open_database(build_small_db(tmp_path / "f.db"), seed_demo=False)
+    common = {"category": "checklist", "description": "d"}
     db["finding"].insert_all(
-        [  # a future table that lacks the "owner" column
+        [  # no owner given
             {
+                **common,
                 "id": 1,
                 "project_id": "P-CRM",
                 "rule": "charter signed",
-                "severity": "high",
+                "severity": "critical",
                 "due": "2027-01-31",
                 "status": "open",
                 "opened": "2026-12-27",
             },
             {
+                **common,
                 "id": 2,
                 "project_id": "P-WEB",
                 "rule": "risk register",
-                "severity": "low",
+                "severity": "minor",
                 "due": "2027-02-28",
-                "status": "closed",
+                "status": "resolved",
                 "opened": "2027-01-05",
             },
         ]
@@ -231,10 +234,10 @@ def test_findings_read_from_a_table_get_age_and_filters(tmp_path: Path) -> None:
     findings = read_findings(db)
     assert findings["owner"].to_list() == [None, None]
     view = findings_view(findings, TODAY)
-    assert view.select("id", "age_days").rows() == [("1", 10), ("2", 1)]  # oldest first
-    assert findings_view(findings, TODAY, status="open")["id"].to_list() == ["1"]
-    assert findings_view(findings, TODAY, text="RISK")["id"].to_list() == ["2"]
-    assert findings_view(findings, TODAY, severity="high")["id"].to_list() == ["1"]
+    assert view.select("id", "age_days").rows() == [(1, 10), (2, 1)]  # oldest first
+    assert findings_view(findings, TODAY, status="open")["id"].to_list() == [1]
+    assert findings_view(findings, TODAY, text="RISK")["id"].to_list() == [2]
+    assert findings_view(findings, TODAY, severity="critical")["id"].to_list() == [1]
 
 
 def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:

@@ -76,7 +76,8 @@ def test_mark_two_run_compare_and_promote(org: Path, size: tuple[int, int]) -> N
                 "hire",
                 "no-cat",
             ]
-            assert [str(cell) for cell in kpis.get_row_at(0)] == ["status"] + ["OPTIMAL"] * 3
+            status = [str(cell) for cell in kpis.get_row_at(0)]
+            assert status[0] == "status" and set(status[1:]) <= {"OPTIMAL", "FEASIBLE"}
             assert "Planned the base and hire, no-cat" in _status(app)
             assert file_hash(org) == before  # running never writes
             await pilot.press("p")  # the highlighted one: no-cat

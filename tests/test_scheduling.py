@@ -8,6 +8,7 @@ here, independently of solver/, and enumerates every start time.
 from __future__ import annotations
 
 import itertools
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ from solver.scheduling import (
     read_psplib,
     solve_schedule,
 )
+from solver.scheduling_heuristic import heuristic_schedule, makespan_of
+from solver.scheduling_network import network_of
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 needs_benchmarks = pytest.mark.skipif(
@@ -269,3 +272,42 @@ def test_importing_the_core_does_not_load_ortools() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "False"
+
+
+def _random_instance(count: int, seed: int):
+    """``count`` activities in two projects (release 0 and 3), three resources, forward arcs."""
+    rng = random.Random(seed)
+    capacities = [4, 3, 5]
+    rows = []
+    for a in range(1, count + 1):
+        project = 1 if a <= count // 2 else 2
+        later = [b for b in range(a + 1, count + 1) if rng.random() < 3 / count]
+        successors = [(1 if b <= count // 2 else 2, b) for b in later]
+        demands = [rng.randint(0, c) for c in capacities]
+        rows.append((project, a, rng.randint(1, 6), demands, successors))
+    return build_instance(f"random{seed}", capacities, {1: 0, 2: 3}, rows)
+
+
+def _frame(network, starts: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "project": [p for p, _ in network.keys],
+            "activity": [a for _, a in network.keys],
+            "start": starts,
+            "finish": [s + d for s, d in zip(starts, network.durations, strict=True)],
+        }
+    )
+
+
+def test_heuristic_is_feasible_seeded_and_a_deadline_only_cuts_random_passes() -> None:
+    """Same seed, same schedule; a deadline already past keeps the rule passes only,
+    so its makespan can be no better than that of all passes (they extend the rules)."""
+    instance = _random_instance(30, seed=7)
+    network = network_of(instance)
+    full = heuristic_schedule(network, network.tails(), seed=5)
+    assert heuristic_schedule(network, network.tails(), seed=5) == full
+    rules_only = heuristic_schedule(network, network.tails(), seed=5, deadline=0.0)
+    for starts in (full, rules_only):
+        assert check_schedule(instance, _frame(network, starts)) == []
+    assert makespan_of(network, rules_only) >= makespan_of(network, full)
+    assert makespan_of(network, full) >= lower_bounds(instance).combined

@@ -154,7 +154,10 @@ POLICIES = {
 def test_cp_sat_matches_brute_force_on_crafted_cases(build, policy_name: str) -> None:
     data, policy = build(), POLICIES[policy_name]
     result = solver.solve_plan(data, policy)
-    assert result.status == "OPTIMAL"
+    # one week: proven; several: continuity couples the weeks, searched one at a time,
+    # so the plan is not claimed optimal (it still must match the brute force here)
+    one_week = data.demand["week"].n_unique() == 1
+    assert result.status == ("OPTIMAL" if one_week else "FEASIBLE")
     assert result.objective == pytest.approx(brute_force_best(data, policy))
 
 
@@ -172,7 +175,8 @@ def test_brute_force_value_of_the_crafted_case_by_hand() -> None:
     # both weeks, 20 h each: cover 200, churn 8, fragmentation 2 x 2 = 4. Bob (Dev 1)
     # cannot keep D1; he moves to D2 (QA, weight 1) 20 h in W1 and 10 h in W2:
     # cover 30, churn 0.2 x (10 removed + 30 added) = 8, fragmentation 4.
-    # Total 230 - 20 - 8 = 202.
+    # Continuity: Alice starts on D1 once, Bob on D2 once: 2 starts x 1.0.
+    # Total 230 - 20 - 8 - 2 = 200.
     data = over_allocated_and_unqualified()
-    assert brute_force_best(data, POLICIES["default"]) == pytest.approx(202.0)
-    assert solver.solve_plan(data, POLICIES["default"]).objective == pytest.approx(202.0)
+    assert brute_force_best(data, POLICIES["default"]) == pytest.approx(200.0)
+    assert solver.solve_plan(data, POLICIES["default"]).objective == pytest.approx(200.0)

@@ -89,16 +89,17 @@ def test_sistine_removes_over_allocation_and_reports_architect_unmet() -> None:
 
 def test_sistine_objective_terms_bounds_and_moves() -> None:
     # cover 4 x (40 + 30 + 10) = 320; churn 0.2 x (20 removed + 10 added) = 6;
-    # fragmentation 2 x 3 person-project-weeks = 6.
+    # fragmentation 2 x 3 person-project-weeks = 6; continuity: 3 assignments start
+    # (michelangelo A1, bernini B1, raphael P1) = 3. LP bound: without continuity, 308.
     result = solver.solve_plan(sistine())
     assert result.status == "OPTIMAL"
     assert result.objective_terms == pytest.approx(
-        {"cover": 320.0, "churn": 6.0, "fragmentation": 6.0}
+        {"cover": 320.0, "churn": 6.0, "fragmentation": 6.0, "continuity": 3.0, "delay": 0.0}
     )
-    assert result.objective == pytest.approx(308.0)
-    assert result.greedy_objective == pytest.approx(308.0)
+    assert result.objective == pytest.approx(305.0)
+    assert result.greedy_objective == pytest.approx(305.0)
     assert result.lp_bound == pytest.approx(308.0)
-    assert result.bound == pytest.approx(308.0)
+    assert result.bound == pytest.approx(305.0)
     assert result.gap == pytest.approx(0.0)
     moves = result.moves.select("person_id", "from_project_id", "to_project_id", "hours", "reason")
     assert moves.rows() == [
@@ -119,9 +120,10 @@ def test_sistine_greedy_and_evaluate_of_current() -> None:
         ("michelangelo", "A1", 40.0),
         ("raphael", "P1", 10.0),
     ]
-    # The current allocation: cover 4 x 90 = 360, no churn, 2 person-project-weeks.
+    # The current allocation: cover 4 x 90 = 360, no churn, 2 person-project-weeks,
+    # 3 assignment starts (michelangelo on A1 and A2, bernini on B1).
     assert solver.evaluate(data, data.current, Policy()) == pytest.approx(
-        {"cover": 360.0, "churn": 0.0, "fragmentation": 4.0, "objective": 356.0}
+        {"cover": 360.0, "churn": 0.0, "fragmentation": 4.0, "continuity": 3.0, "objective": 353.0}
     )
 
 
@@ -165,16 +167,18 @@ def shift_case() -> PlanInput:
 
 
 def test_shift_to_higher_priority() -> None:
-    # Keep L1: 40 - 0 - 2 = 38. Move all to H1: 200 - 0.2 x 80 - 2 = 182 (best).
+    # Keep L1: 40 - 0 - 2 - 1 start = 37. Move all to H1: 200 - 0.2 x 80 - 2 - 1 = 181.
     result = solver.solve_plan(shift_case())
-    assert result.objective == pytest.approx(182.0)
-    assert result.greedy_objective == pytest.approx(38.0)
+    assert result.objective == pytest.approx(181.0)
+    assert result.greedy_objective == pytest.approx(37.0)
     assert result.plan.select("demand_id", "hours").rows() == [("H1", 40.0)]
     assert result.moves.rows() == [
         (
             "dave", "LOW", "HIGH", "H1", W1, W1, 1, 40.0,
             "frees capacity for higher-priority demand H1 on project HIGH "
             "(priority weight 5 over 1)",
+            # gain: (5 - 1) x 40 h cover - 0.2 x 80 h changed (off L1, onto H1) = 144
+            144.0,
         )
     ]
     assert result.unmet.select("demand_id", "unmet_hours", "reason").rows() == [
@@ -209,8 +213,8 @@ def test_demand_without_skill_is_only_for_its_current_holders() -> None:
         current=[("alice", "NAMED", "N1", W1, 20.0, False)],
     )
     result = solver.solve_plan(data)
-    # cover 3 x 40 = 120, churn 0.2 x 20 = 4, fragmentation 2 x 2 = 4.
-    assert result.objective == pytest.approx(112.0)
+    # cover 3 x 40 = 120, churn 0.2 x 20 = 4, fragmentation 2 x 2 = 4, one start (W1).
+    assert result.objective == pytest.approx(111.0)
     assert result.plan.select("person_id", "week", "hours").rows() == [
         ("alice", W1, 20.0),
         ("alice", W2, 20.0),
@@ -248,8 +252,9 @@ def test_fixed_load_and_pinned_rows_stay_and_count() -> None:
     )
     result = solver.solve_plan(data)
     # frank adds 25 h on D1: cover 2 x 30 = 60, churn 0.2 x 25 = 5,
-    # fragmentation 2 x 2 (OPS and X; X already has the pinned row) = 4.
-    assert result.objective == pytest.approx(51.0)
+    # fragmentation 2 x 2 (OPS and X; X already has the pinned row) = 4; one start on D1
+    # (the pinned row and the new one are the same person, demand and week).
+    assert result.objective == pytest.approx(50.0)
     assert result.plan.rows() == [
         ("frank", "OPS", None, W1, 10.0, False),
         ("frank", "X", "D1", W1, 25.0, False),
@@ -303,14 +308,14 @@ def test_cancel_before_search_returns_greedy_plan() -> None:
     result = solver.solve_plan(shift_case(), cancel=cancel)
     assert result.status == "CANCELLED_WITH_PLAN"
     assert result.plan.equals(solver.greedy_plan(shift_case()))
-    assert result.objective == pytest.approx(38.0)
+    assert result.objective == pytest.approx(37.0)
 
 
 def test_progress_reports_greedy_then_best() -> None:
     reports: list[solver.Progress] = []
     result = solver.solve_plan(shift_case(), on_progress=reports.append)
-    assert reports[0].incumbent == pytest.approx(38.0)
-    assert reports[-1].incumbent == pytest.approx(182.0)
+    assert reports[0].incumbent == pytest.approx(37.0)
+    assert reports[-1].incumbent == pytest.approx(181.0)
     assert all(report.bound >= report.incumbent for report in reports)
     assert result.status == "OPTIMAL"
 

@@ -112,7 +112,8 @@ def test_plan_invariants(data: PlanInput, costly_fragmentation: bool) -> None:
         assert result.status == "INFEASIBLE"
         assert len(result.conflicts) == len(conflicts)
         return
-    assert result.status == "OPTIMAL"
+    # several weeks are coupled by continuity and never claimed optimal
+    assert result.status in ("OPTIMAL", "FEASIBLE")
     plan = result.plan
     assert constant_rows(plan) == constant_rows(data.current)
     load = totals(plan.rows(), lambda row: (row[0], row[3]))

@@ -238,6 +238,7 @@ async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
         )
         assert _rows(app, "#kpis") == 8
         assert _rows(app, "#moves") == screen.outcome.result.moves.height > 0
+        assert _rows(app, "#shifts") == screen.outcome.result.shifts.height
         assert screen.check_action("accept", ()) is True
         assert not screen.query_one("#parameters").display  # the results get the width
         await pilot.press("t", "enter")  # the moves tab; enter shows the whole move

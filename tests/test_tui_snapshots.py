@@ -38,3 +38,23 @@ def test_capacity_in_16_colours(tmp_path: Path, snap_compare) -> None:
         build_small_db(tmp_path / "t.db"), initial_screen="capacity", theme="ansi-dark", today=TODAY
     )
     assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_findings_with_data(size: str, tmp_path: Path, snap_compare) -> None:
+    from governance_support import build_governed_db
+
+    app = make_app(build_governed_db(tmp_path / "g.db"), initial_screen="findings", today=TODAY)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)
+
+
+def test_finding_detail_at_80x24(tmp_path: Path, snap_compare) -> None:
+    from governance_support import build_governed_db
+
+    async def open_detail(pilot: Pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("enter")
+        await _loaded(pilot)
+
+    app = make_app(build_governed_db(tmp_path / "g.db"), initial_screen="findings", today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_detail)

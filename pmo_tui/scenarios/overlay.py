@@ -64,6 +64,8 @@ class ScenarioState:
     Attributes:
         tables: ``person``, ``person_skill``, ... (see :data:`STATE_TABLES`), typed as
             :func:`pmo_tui.store.reads.read_table` reads them; ``allocation`` without ``id``.
+        certified: ``person_id, skill_id, certified_until``: certifications that limit a
+            skill (:func:`pmo_tui.governance.training.certified_skill_validity`).
         skill_ids, portfolio_ids, program_ids: ids that changes may refer to.
         overrides: capacity set by ``capacity`` changes with ``hours_per_week``.
         policy: Policy field -> value set by ``freeze`` and ``policy`` changes.
@@ -71,6 +73,7 @@ class ScenarioState:
     """
 
     tables: dict[str, pl.DataFrame]
+    certified: pl.DataFrame
     skill_ids: frozenset[str]
     portfolio_ids: frozenset[str]
     program_ids: frozenset[str]
@@ -96,10 +99,13 @@ class ScenarioState:
 
 def read_state(db: Any) -> ScenarioState:
     """The live data as a :class:`ScenarioState` (reads only)."""
+    from pmo_tui.governance.training import certified_skill_validity
+
     tables = {table: read_table(db, table) for table in STATE_TABLES}
     tables["allocation"] = tables["allocation"].drop("id")
     return ScenarioState(
         tables=tables,
+        certified=certified_skill_validity(db).rename({"valid_until": "certified_until"}),
         skill_ids=frozenset(read_table(db, "skill", ["id"])["id"].to_list()),
         portfolio_ids=frozenset(read_table(db, "portfolio", ["id"])["id"].to_list()),
         program_ids=frozenset(read_table(db, "program", ["id"])["id"].to_list()),
@@ -132,7 +138,7 @@ def plan_input(state: ScenarioState) -> PlanInput:
     allocations = tables["allocation"]
     return PlanInput(
         capacity=_capacity(state, demand, allocations),
-        skills=tables["person_skill"],
+        skills=_skills(state),
         demand=demand,
         projects=tables["project"].select(
             pl.col("id").alias("project_id"),
@@ -152,10 +158,23 @@ def plan_input(state: ScenarioState) -> PlanInput:
     )
 
 
+def _skills(state: ScenarioState) -> pl.DataFrame:
+    """Skills limited by certifications, as :func:`~pmo_tui.governance.training.skills_with_certifications`."""
+    return (
+        state.tables["person_skill"]
+        .join(state.certified, on=["person_id", "skill_id"], how="left")
+        .with_columns(pl.min_horizontal("valid_until", "certified_until").alias("valid_until"))
+        .select("person_id", "skill_id", "level", "valid_until")
+    )
+
+
 def _capacity(
     state: ScenarioState, demand: pl.DataFrame, allocations: pl.DataFrame
 ) -> pl.DataFrame:
     span = horizon(demand, allocations)
+    extra_weeks = int(state.tables["project"]["may_shift_weeks"].max() or 0)
+    if span is not None and extra_weeks > 0:  # the weeks a project may start later into
+        span = (span[0], span[1] + dt.timedelta(weeks=extra_weeks))
     if span is None:
         return pl.DataFrame(schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64})
     tables = state.tables

@@ -50,6 +50,7 @@ class PromotePlan:
     demand_ids: list[str] = field(default_factory=list)  # demand_week rows replaced
     demand_weeks: list[dict[str, Any]] = field(default_factory=list)
     allocations: list[dict[str, Any]] = field(default_factory=list)
+    shifts: list[dict[str, Any]] = field(default_factory=list)  # the optimizer's start shifts
 
     def summary(self) -> dict[str, int]:
         """Table -> rows written (allocation: the rows of the new plan)."""
@@ -80,8 +81,9 @@ def check_promotable(run: ScenarioRun) -> None:
 def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
     """What to write to turn ``live`` into ``run``'s data and plan."""
     check_promotable(run)
-    scenario = run.state.tables
-    plan = PromotePlan()
+    state, shifts = _with_optimizer_shifts(run)
+    scenario = state.tables
+    plan = PromotePlan(shifts=shifts)
     for table in UPSERT_KEYS:
         columns = list(scenario[table].columns)
         changed = scenario[table].join(live.tables[table], on=columns, how="anti", nulls_equal=True)
@@ -89,9 +91,33 @@ def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
     for table in APPENDED:
         before = live.tables[table].height
         plan.appended[table] = _records(scenario[table].slice(before))
-    plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, run.state)
+    plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, state)
     plan.allocations = _records(_allocations(run))
     return plan
+
+
+def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[str, Any]]]:
+    """The scenario's state with the projects the plan starts later moved, as
+    :func:`pmo_tui.planning.apply_outcome` moves them (demand weeks, start, finish)."""
+    shifts = getattr(run.result, "shifts", None)
+    if not isinstance(shifts, pl.DataFrame) or shifts.is_empty():
+        return run.state, []
+    state = run.state.copy()
+    done = []
+    for project_id, weeks in shifts.select("project_id", "shift_weeks").iter_rows():
+        delta = dt.timedelta(weeks=int(weeks))
+        demands = state.tables["demand"].filter(pl.col("project_id") == project_id)["id"]
+        chosen = pl.col("demand_id").is_in(demands.to_list())
+        state.tables["demand_week"] = state.tables["demand_week"].with_columns(
+            pl.when(chosen).then(pl.col("week") + delta).otherwise(pl.col("week")).alias("week")
+        )
+        is_project = pl.col("id") == project_id
+        state.tables["project"] = state.tables["project"].with_columns(
+            pl.when(is_project).then(pl.col(c) + delta).otherwise(pl.col(c)).alias(c)
+            for c in ("start", "finish")
+        )
+        done.append({"project_id": project_id, "shift_weeks": int(weeks)})
+    return state, done
 
 
 def _changed_demand_weeks(
@@ -190,6 +216,7 @@ def write_promotion(
                 "upserts": rows.upserts,
                 "appended": rows.appended,
                 "demand_ids": rows.demand_ids,
+                "projects_shifted": rows.shifts,
                 "objective": run.result.objective if run.result else None,
                 "status": run.result.status if run.result else None,
             },

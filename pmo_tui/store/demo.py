@@ -16,8 +16,16 @@ def demo_folder() -> Path:
 
 
 def load_demo(db: sqlite_utils.Database) -> ImportReport:
-    """Load the demo organisation into ``db`` in one transaction."""
+    """Load the demo organisation, with its governance data, into ``db`` in one transaction."""
+    from pmo_tui.governance.loader import load_governance
     from pmo_tui.importers.csv_files import read_csv_bundle
 
     bundle = read_csv_bundle([demo_folder()])
-    return write_bundles(db, [bundle], reason="demo organisation loaded on first run")
+    with db.atomic():
+        report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
+        written = load_governance(
+            db, [demo_folder() / "governance"], reason="demo governance loaded on first run"
+        )
+    for table, count in written.items():
+        report.add_rows(table, count)
+    return report

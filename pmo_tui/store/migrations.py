@@ -9,11 +9,13 @@ edit one that has shipped.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmo_tui.errors import UserError
 from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
+from pmo_tui.store.schema_governance import SCHEMA_GOVERNANCE
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -31,6 +33,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
     Migration(2, "project shifts, dependencies, skill expiry", SCHEMA_V2),
+    Migration(3, "governance", SCHEMA_GOVERNANCE),
 )
 
 #: The schema version this code expects.
@@ -80,5 +83,19 @@ def migrate(db: sqlite_utils.Database) -> list[Migration]:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script on ``;`` (our DDL has no ``;`` inside strings)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration script into statements on ``;``.
+
+    Pieces are joined until SQLite deems the statement complete, so a trigger's
+    ``BEGIN ...; END`` body stays whole (our DDL has no ``;`` inside strings).
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending = f"{pending};{piece}" if pending else piece
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

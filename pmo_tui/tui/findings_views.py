@@ -1,8 +1,8 @@
 """The findings table as pure polars functions (no textual, no database).
 
-Audit findings are not in the store yet; :func:`pmo_tui.tui.data.read_findings`
-returns :func:`empty_findings` until they are, and the findings screen renders
-:func:`findings_view`. Dates are ``pl.Date``; ages are whole days.
+:func:`pmo_tui.tui.data.read_findings` reads the store's ``finding`` table
+(:func:`empty_findings` for a database without one) and the findings screen
+renders :func:`findings_view`. Dates are ``pl.Date``; ages are whole days.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import polars as pl
 
 #: Columns of the findings frame (see :func:`findings_view`).
 FINDING_COLUMNS: dict[str, pl.DataType] = {
-    "id": pl.String,
+    "id": pl.Int64,
     "project_id": pl.String,
     "rule": pl.String,
     "severity": pl.String,
@@ -37,7 +37,9 @@ def findings_view(
     severity: str | None = None,
     status: str | None = None,
 ) -> pl.DataFrame:
-    """Findings to show: ``id, project_id, rule, severity, owner, due, status, age_days``.
+    """Findings to show: ``id, project_id, severity, status, due, age_days, rule, owner``.
+
+    The columns a triage needs come first, so they fit in 80 columns.
 
     ``age_days`` is the whole days from ``opened`` to ``today`` (null when not
     known). ``text`` matches project, rule or owner (case-insensitive). Sorted
@@ -57,6 +59,6 @@ def findings_view(
     age = (pl.lit(today) - pl.col("opened")).dt.total_days().cast(pl.Int64).alias("age_days")
     return (
         frame.with_columns(age)
-        .select("id", "project_id", "rule", "severity", "owner", "due", "status", "age_days")
+        .select("id", "project_id", "severity", "status", "due", "age_days", "rule", "owner")
         .sort(["age_days", "id"], descending=[True, False], nulls_last=True)
     )

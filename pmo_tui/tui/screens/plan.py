@@ -44,13 +44,14 @@ if TYPE_CHECKING:
     from solver import Policy, Progress
 
 #: The results tables, one per tab.
-RESULT_TABLES = ("kpis", "moves", "unmet", "conflicts")
+RESULT_TABLES = ("kpis", "moves", "unmet", "shifts", "conflicts")
 #: The moves' columns in the order shown: who, where, how much and why fit in 80 columns.
 MOVE_COLUMNS = (
     "person",
     "from",
     "to",
     "hours",
+    "gain",
     "reason",
     "demand",
     "first_week",
@@ -97,7 +98,7 @@ class PlanScreen(PmoScreen):
         Binding("d", "discard", "Discard", id="discard"),
         Binding("p", "toggle_parameters", "Params", id="parameters"),
         Binding(
-            "t", "next_tab", "Next tab (KPIs, moves, unmet, conflicts)", show=False, id="next-tab"
+            "t", "next_tab", "Next tab (KPIs, moves, unmet, shifts, conflicts)", show=False, id="next-tab"
         ),
     ]
 
@@ -133,6 +134,8 @@ class PlanScreen(PmoScreen):
                         yield KeyTable(id="moves", cursor_type="row")
                     with TabPane("Unmet demand", id="tab-unmet"):
                         yield KeyTable(id="unmet", cursor_type="row")
+                    with TabPane("Shifts", id="tab-shifts"):
+                        yield KeyTable(id="shifts", cursor_type="row")
                     with TabPane("Conflicts", id="tab-conflicts"):
                         yield KeyTable(id="conflicts", cursor_type="row")
         yield Footer()
@@ -245,7 +248,7 @@ class PlanScreen(PmoScreen):
         """Show the KPIs before/after, the moves and the unmet demand."""
         import polars as pl
 
-        from pmo_tui.plan_report import kpi_frame, moves_frame, unmet_frame
+        from pmo_tui.plan_report import kpi_frame, moves_frame, shifts_frame, unmet_frame
         from pmo_tui.tui.plan_form import outcome_headline
 
         self.finish_solving()
@@ -257,6 +260,7 @@ class PlanScreen(PmoScreen):
             self.query_one("#moves", KeyTable), moves_frame(self.outcome).select(MOVE_COLUMNS)
         )
         fill_table(self.query_one("#unmet", KeyTable), unmet_frame(self.outcome))
+        fill_table(self.query_one("#shifts", KeyTable), shifts_frame(self.outcome))
         conflicts = pl.DataFrame(
             {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
         )
@@ -370,7 +374,7 @@ class PlanScreen(PmoScreen):
     def action_next_tab(self) -> None:
         """Show the next results tab and focus its table."""
         tabs = self.query_one("#tabs", TabbedContent)
-        order = ["tab-kpis", "tab-moves", "tab-unmet", "tab-conflicts"]
+        order = [f"tab-{name}" for name in RESULT_TABLES]
         tabs.active = order[(order.index(tabs.active) + 1) % len(order)]
         self.focus_main()
 
