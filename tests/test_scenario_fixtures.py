@@ -71,3 +71,21 @@ def test_all_fixture_scenarios_plan_on_the_demo(demo_db: Path) -> None:
     ]
     assert kpis["cancel-chatbot"]["demand_hours"] < document["base"]["kpis"]["demand_hours"]
     assert result.exit_code == 0
+
+
+def test_without_changes_the_demo_gives_the_inputs_of_pmo_tui_plan(demo_db: Path) -> None:
+    """Certifications, shift allowances and dependencies of the demo are mirrored too."""
+    from pmo_tui.planning import plan_inputs
+    from pmo_tui.scenarios.overlay import plan_input, read_state
+    from pmo_tui.store.readonly import read_connection
+
+    connection = read_connection(demo_db)
+    try:
+        expected, derived = plan_inputs(connection), plan_input(read_state(connection))
+    finally:
+        connection.close()
+    for name in ("capacity", "skills", "demand", "projects", "current", "people", "dependencies"):
+        left, right = getattr(derived, name), getattr(expected, name)
+        assert left.sort(left.columns, nulls_last=True).equals(
+            right.sort(right.columns, nulls_last=True)
+        ), name
