@@ -261,8 +261,10 @@ def capacity(
 
 
 from pmo_tui.cli_plan import plan  # noqa: E402 - needs the helpers above
+from pmo_tui.cli_scenario import scenario  # noqa: E402
 
 cli.add_command(plan)
+cli.add_command(scenario)
 
 
 def main() -> None:

@@ -138,20 +138,33 @@ def read_policy_file(path: Path) -> dict[str, Any]:
             row=line,
             fix="see the policy file format in docs/planning.md",
         ) from None
+    return policy_values(document, str(path))
+
+
+def policy_values(
+    document: dict[str, Any], file: str, *, tables: tuple[str, ...] = tuple(POLICY_KEYS)
+) -> dict[str, Any]:
+    """Policy field -> value from the TOML tables of ``document`` (only ``tables`` allowed).
+
+    Shared by policy files and the ``policy`` change of scenario files.
+
+    Raises:
+        UserError: an unknown table or key, or a value of the wrong kind (naming ``file``).
+    """
     values: dict[str, Any] = {}
     for table, entries in document.items():
-        known = POLICY_KEYS.get(table)
+        known = POLICY_KEYS.get(table) if table in tables else None
         if known is None or not isinstance(entries, dict):
             raise UserError(
                 f"unknown table [{table}]",
-                file=str(path),
-                fix=f"use the tables {', '.join(f'[{name}]' for name in POLICY_KEYS)}",
+                file=file,
+                fix=f"use the tables {', '.join(f'[{name}]' for name in tables)}",
             )
         for key, value in entries.items():
             if key not in known:
                 raise UserError(
                     f"unknown key {key!r} in [{table}]",
-                    file=str(path),
+                    file=file,
                     column=f"{table}.{key}",
                     fix=f"use one of {', '.join(known)}",
                 )
@@ -160,7 +173,7 @@ def read_policy_file(path: Path) -> dict[str, Any]:
                 name = f"{table}.{key}"
                 raise UserError(
                     f"{name} must be {_KIND_FIX[kind]}, not {value!r}",
-                    file=str(path),
+                    file=file,
                     column=name,
                     fix=f"write {key} = {_example(kind)} under [{table}]",
                 )

@@ -25,6 +25,7 @@ from pmo_tui.tui.screens.capacity import CapacityScreen
 from pmo_tui.tui.screens.findings import FindingsScreen
 from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
+from pmo_tui.tui.screens.scenarios import ScenariosScreen
 from pmo_tui.tui.widgets.dialogs import ErrorDialog, HelpDialog, KeyHelp, key_help
 
 
@@ -36,7 +37,7 @@ def describe_error(error: BaseException) -> str:
 
 
 def _goto_bindings() -> list[Binding]:
-    """``1``-``4`` switch screens."""
+    """``1``-``5`` switch screens."""
     return [
         Binding(str(number), f"goto('{mode}')", f"{label} screen", show=False, id=f"goto-{mode}")
         for number, (mode, label) in enumerate(SCREENS.items(), start=1)
@@ -44,7 +45,7 @@ def _goto_bindings() -> list[Binding]:
 
 
 class PmoApp(App[None]):
-    """The Project Management Office in the terminal: portfolio, capacity, plan, findings."""
+    """The Project Management Office in the terminal: portfolio, capacity, plan, findings, scenarios."""
 
     TITLE = "pmo-tui"
     CSS_PATH = "app.tcss"
@@ -53,6 +54,7 @@ class PmoApp(App[None]):
         "capacity": CapacityScreen,
         "plan": PlanScreen,
         "findings": FindingsScreen,
+        "scenarios": ScenariosScreen,
     }
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,6 +84,8 @@ class PmoApp(App[None]):
         self.initial_screen = initial_screen
         self.today = today or dt.date.today()
         self.use_mouse = mouse
+        #: The policy of scenario runs (None: the `scenario run` defaults); tests make it fast.
+        self.scenario_policy: Any = None
         #: Bumped after every write from the TUI; screens re-read the store when they see a new one.
         self.data_version = 0
         self._history: list[str] = []
@@ -175,7 +179,7 @@ def make_app(
 
     Args:
         db_path: the database file; every worker opens its own connection to it.
-        initial_screen: ``portfolio``, ``capacity``, ``plan`` or ``findings``.
+        initial_screen: ``portfolio``, ``capacity``, ``plan``, ``findings`` or ``scenarios``.
         theme: a Textual theme name (``ansi-dark`` for 16-colour terminals); None keeps the default.
         no_mouse: leave the mouse to the terminal, so users can select text.
         today: the date findings ages are counted to (tests freeze it).

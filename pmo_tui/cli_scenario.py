@@ -1,0 +1,372 @@
+"""``pmo-tui scenario``: what-if scenarios run, compared, merged and promoted (docs/scenarios.md).
+
+``run`` and ``diff`` read the live database through a read-only connection and
+never write it. Every run uses the same policy: ``--policy FILE`` and the
+search options, with a deterministic-time budget by default so that the same
+files, seed and worker count give the same figures on every machine. Exit
+codes: 0 ok, 1 a ``--fail-if`` check failed or a scenario could not be planned,
+2 bad input (nothing runs), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pmo_tui.cli import PmoGroup, _open_db
+from pmo_tui.errors import UserError
+from pmo_tui.scenarios import DEFAULT_DETERMINISTIC_TIME, DEFAULT_TIME_LIMIT
+
+EXIT_CHECK_FAILED = 1
+REPORT_FORMATS = ("table", "json", "markdown", "junit")
+
+
+def _solver_options(command: Callable) -> Callable:
+    """The options shared by run, diff and promote: the policy and the search."""
+    options = [
+        click.option(
+            "--policy",
+            "policy_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="TOML policy file (docs/planning.md); the options below win.",
+        ),
+        click.option("--seed", type=int, help="Solver random seed [0]."),
+        click.option("--workers", type=int, help="Solver worker threads [2]."),
+        click.option(
+            "--deterministic-time",
+            type=float,
+            help=f"CP-SAT work budget per plan, the same on every machine [{DEFAULT_DETERMINISTIC_TIME:g}].",
+        ),
+        click.option(
+            "--time-limit",
+            "time_limit_s",
+            type=float,
+            help=f"Wall-clock safety net per plan, s [{DEFAULT_TIME_LIMIT:g}].",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _policy(policy_file: Path | None, options: dict[str, Any]) -> Any:
+    """The policy of every run: defaults < scenario defaults < the file < the options."""
+    from pmo_tui.policy import build_policy, read_policy_file
+
+    from_file = read_policy_file(policy_file) if policy_file else {}
+    for name, default in (
+        ("deterministic_time", DEFAULT_DETERMINISTIC_TIME),
+        ("time_limit_s", DEFAULT_TIME_LIMIT),
+    ):
+        if options.get(name) is None and name not in from_file:
+            options[name] = default
+    return build_policy(policy_file, **options)
+
+
+def _live_db(ctx: click.Context) -> Path:
+    """The live database's path; created (demo) or migrated first only when it must be."""
+    from pmo_tui.store.migrations import SCHEMA_VERSION
+    from pmo_tui.store.readonly import schema_version
+
+    path: Path = ctx.obj["db_path"]
+    if not path.exists() or schema_version(path) < SCHEMA_VERSION:
+        _open_db(ctx).close()
+    return path
+
+
+def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The files of ``paths`` (a folder gives its ``*.toml``), sorted by path."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += path.glob("*.toml")
+        else:
+            files.append(path)
+    return sorted(set(files), key=str)
+
+
+def shard_files(files: list[Path], shard: str | None) -> list[Path]:
+    """Files ``k`` (0-based, in sorted order) with ``k % n == i - 1`` for ``--shard i/n``."""
+    if shard is None:
+        return files
+    try:
+        index, count = (int(part) for part in shard.split("/"))
+    except ValueError:
+        index = count = 0
+    if not 1 <= index <= count:
+        raise UserError(
+            f"cannot read the shard {shard!r}",
+            option="--shard",
+            fix="write i/n with 1 <= i <= n, e.g. 1/2",
+        )
+    return [path for k, path in enumerate(files) if k % count == index - 1]
+
+
+def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) -> None:
+    """Plan every run in a thread: Ctrl-C stops the solver and exits 130, nothing printed."""
+    from pmo_tui.cli_plan import _exit_now
+    from pmo_tui.scenarios.evaluate import solve_runs
+
+    cancel = threading.Event()
+    box: dict[str, Any] = {}
+    started = time.perf_counter()
+
+    def on_start(position: int, total: int, name: str) -> None:
+        if progress:
+            click.echo(
+                f"[{position}/{total}] {time.perf_counter() - started:6.1f} s  planning {name}",
+                err=True,
+            )
+
+    def work() -> None:
+        try:
+            solve_runs(prepared, include_base=include_base, on_start=on_start, cancel=cancel)
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread below
+            box["error"] = error
+
+    worker = threading.Thread(target=work, name="scenarios", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.25)
+    except KeyboardInterrupt:
+        cancel.set()
+        worker.join()
+        click.echo("\nInterrupted: nothing was printed or written.", err=True)
+        _exit_now(130)
+    if "error" in box:
+        raise box["error"]
+    runs = ([prepared.base] if include_base else []) + prepared.scenarios
+    for run in runs:
+        limit = run.policy.time_limit_s
+        if run.result is not None and run.result.wall_time_s >= 0.9 * limit:
+            click.echo(
+                f"note: {run.name} stopped on the wall-clock limit ({limit:g} s): its figures may "
+                "differ on another machine; raise --time-limit or lower --deterministic-time",
+                err=True,
+            )
+    if progress:
+        click.echo(f"planned {len(runs)} run(s) in {time.perf_counter() - started:.1f} s", err=True)
+
+
+def _emit(document: dict, fmt: str, junit_path: Path | None) -> None:
+    """Print ``document`` in ``fmt``, write JUnit beside it, name failures on stderr."""
+    from pmo_tui.scenarios.junit import render_junit
+    from pmo_tui.scenarios.report import dumps_document, render_markdown, render_table
+
+    renderers = {
+        "json": dumps_document,
+        "table": render_table,
+        "markdown": render_markdown,
+        "junit": render_junit,
+    }
+    click.echo(renderers[fmt](document))
+    if junit_path is not None:
+        junit_path.write_text(render_junit(document) + "\n", encoding="utf-8")
+    for check in document["checks"]:
+        if not check["passed"]:
+            click.echo(f"failed: {check['message']}", err=True)
+
+
+@click.group("scenario", cls=PmoGroup)
+def scenario() -> None:
+    """What-if scenarios: run, diff, merge and promote TOML scenario files (never the live data)."""
+
+
+_fail_if = click.option(
+    "--fail-if",
+    "fail_if",
+    multiple=True,
+    metavar="CHECK",
+    help='Exit 1 when true for a scenario, e.g. "coverage < 0.9", "unmet_hours[data-engineering] > 200".',
+)
+_junit = click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the checks as JUnit XML to this file.",
+)
+_report_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+@scenario.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_report_format
+@_fail_if
+@_junit
+@click.option(
+    "--shard", default=None, metavar="I/N", help="Run only files k with k % N == I-1 (sorted)."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="One line per plan on stderr [on a terminal]."
+)
+@_solver_options
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    fail_if: tuple[str, ...],
+    junit_path: Path | None,
+    shard: str | None,
+    progress: bool | None,
+    policy_file: Path | None,
+    **options: Any,
+) -> None:
+    """Plan each scenario file (or folder of them) and the base; KPIs side by side.
+
+    Exit 1 when a --fail-if check fails or a scenario cannot be planned.
+    """
+    from pmo_tui.scenarios.evaluate import prepare_runs
+    from pmo_tui.scenarios.report import run_document
+    from pmo_tui.scenarios.schema import load_scenarios
+    from pmo_tui.scenarios.thresholds import parse_check
+
+    scenarios = load_scenarios(shard_files(scenario_files(paths), shard))
+    for text in fail_if:
+        parse_check(text)
+    policy = _policy(policy_file, options)
+    prepared = prepare_runs(_live_db(ctx), scenarios, policy)
+    checks = [parse_check(text, prepared.skills) for text in fail_if]
+    _solve(prepared, progress=sys.stderr.isatty() if progress is None else progress)
+    document = run_document(prepared, checks, shard=shard)
+    _emit(document, fmt, junit_path)
+    if not document["passed"]:
+        ctx.exit(EXIT_CHECK_FAILED)
+
+
+@scenario.command("merge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@_report_format
+@_fail_if
+@_junit
+@click.pass_context
+def merge_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    fmt: str,
+    fail_if: tuple[str, ...],
+    junit_path: Path | None,
+) -> None:
+    """Combine the JSON outputs of `scenario run --shard` into the report one run gives."""
+    from pmo_tui.scenarios.report import merge_documents
+    from pmo_tui.scenarios.thresholds import parse_check
+
+    for text in fail_if:
+        parse_check(text)
+    document = merge_documents(list(files), [])
+    checks = [parse_check(text, document["skills"]) for text in fail_if]
+    document = merge_documents(list(files), checks)
+    _emit(document, fmt, junit_path)
+    if not document["passed"]:
+        ctx.exit(EXIT_CHECK_FAILED)
+
+
+def _one_run(prepared: Any, name: str) -> Any:
+    return prepared.base if name == "base" else prepared.scenarios[0]
+
+
+@scenario.command("diff")
+@click.argument("first")
+@click.argument("second")
+@click.option(
+    "--by",
+    type=click.Choice(("person", "project", "week")),
+    default="project",
+    show_default=True,
+    help="Compare hours per person and project, coverage per project, or per week.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "csv", "json", "markdown")),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@_solver_options
+@click.pass_context
+def diff_command(
+    ctx: click.Context,
+    first: str,
+    second: str,
+    by: str,
+    fmt: str,
+    policy_file: Path | None,
+    **options: Any,
+) -> None:
+    """Plan two scenarios (either may be `base`) and list what differs, A then B."""
+    from pmo_tui.output import render_frame
+    from pmo_tui.scenarios.diff import diff_frame
+    from pmo_tui.scenarios.evaluate import prepare_runs
+    from pmo_tui.scenarios.schema import load_scenario
+
+    sides = [None if name == "base" else load_scenario(Path(name)) for name in (first, second)]
+    policy = _policy(policy_file, options)
+    path = _live_db(ctx)
+    runs = []
+    for side in sides:
+        prepared = prepare_runs(path, [side] if side else [], policy)
+        _solve(prepared, include_base=side is None)
+        runs.append(prepared.scenarios[0] if side else prepared.base)
+    a, b = runs
+    click.echo(f"A = {first}, B = {second}; change = B - A (hours)", err=True)
+    frame = diff_frame(by, a.inputs, a.result.plan, b.inputs, b.result.plan)
+    click.echo(render_frame(frame, fmt))
+
+
+@scenario.command("promote")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (scripts).")
+@_solver_options
+@click.pass_context
+def promote_command(
+    ctx: click.Context, file: Path, yes: bool, policy_file: Path | None, **options: Any
+) -> None:
+    """Apply a scenario's changes and plan to the live data: one transaction, change log."""
+    from pmo_tui.scenarios.evaluate import prepare_from_state, read_base
+    from pmo_tui.scenarios.promote import check_promotable, promotion_rows, write_promotion
+    from pmo_tui.scenarios.schema import load_scenario
+    from pmo_tui.store.db import current_user
+
+    scenario_file = load_scenario(file)
+    policy = _policy(policy_file, options)
+    database = _open_db(ctx, seed_demo=False)
+    live, fingerprint = read_base(database)
+    prepared = prepare_from_state(live, fingerprint, [scenario_file], policy)
+    run = prepared.scenarios[0]
+    if run.state.not_promotable:
+        check_promotable(run)
+    _solve(prepared, include_base=False)
+    rows = promotion_rows(live, run)
+    who = current_user()
+    written = ", ".join(f"{table} {count}" for table, count in rows.summary().items())
+    click.echo(
+        f"Scenario {run.name}: {run.result.status}, coverage {run.kpis['coverage_pct']} %; "
+        f"rows to write: {written}",
+        err=True,
+    )
+    if not yes and not click.confirm(
+        f"Promote scenario {run.name} to the live data as {who}?", err=True
+    ):
+        click.echo("Nothing was written.", err=True)
+        ctx.exit(0)
+    summary = write_promotion(database, run, rows, fingerprint, who)
+    click.echo(
+        f"promoted {run.name}: "
+        + ", ".join(f"{t} {n}" for t, n in summary.items())
+        + " (see change_log)"
+    )

@@ -1,0 +1,224 @@
+"""Write a planned scenario to the live data, in one transaction, with a change-log row.
+
+What is written: the scenario's data changes, as differences between the
+live tables and the scenario's (:class:`~pmo_tui.scenarios.overlay.ScenarioState`
+mirrors them): new and changed people, skills, projects, demands; added leave
+and availability rows; demand weeks of the demands that changed; and the
+allocation table replaced by the scenario's plan (fixed load, pinned and hard
+bookings as the scenario left them, every other row from the plan, soft).
+Policy changes (``freeze``, ``policy``) shaped the plan but are settings, not
+data: nothing stores them.
+
+Refused, with nothing written: a change that has no faithful place in the store
+(:attr:`ScenarioState.not_promotable`), an infeasible plan, or allocations
+changed by someone else since the scenario was planned (the fingerprint of
+:func:`pmo_tui.planning.allocation_fingerprint`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from pmo_tui.errors import UserError
+from pmo_tui.scenarios.evaluate import ScenarioRun
+from pmo_tui.scenarios.overlay import ScenarioState
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+#: Table -> key columns of the tables written as upserts (rows are never deleted there).
+UPSERT_KEYS: dict[str, tuple[str, ...]] = {
+    "person": ("id",),
+    "person_skill": ("person_id", "skill_id"),
+    "project": ("id",),
+    "demand": ("id",),
+}
+#: Tables scenarios only append to.
+APPENDED = ("leave", "availability")
+
+
+@dataclass
+class PromotePlan:
+    """The rows a promote writes, per table, ready for :func:`write_promotion`."""
+
+    upserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    appended: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    demand_ids: list[str] = field(default_factory=list)  # demand_week rows replaced
+    demand_weeks: list[dict[str, Any]] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    shifts: list[dict[str, Any]] = field(default_factory=list)  # the optimizer's start shifts
+
+    def summary(self) -> dict[str, int]:
+        """Table -> rows written (allocation: the rows of the new plan)."""
+        counts = {table: len(rows) for table, rows in self.upserts.items() if rows}
+        counts |= {table: len(rows) for table, rows in self.appended.items() if rows}
+        if self.demand_ids:
+            counts["demand_week"] = len(self.demand_weeks)
+        counts["allocation"] = len(self.allocations)
+        return counts
+
+
+def check_promotable(run: ScenarioRun) -> None:
+    """Raise :class:`UserError` when ``run`` cannot be written faithfully or was not planned."""
+    if run.state.not_promotable:
+        raise UserError(
+            f"scenario {run.name} cannot be promoted; nothing was written: "
+            + "; ".join(run.state.not_promotable),
+            file=run.file or None,
+            fix="change those changes into ones the store can hold, or keep it a scenario",
+        )
+    if run.result is None or run.result.status == "INFEASIBLE":
+        raise UserError(
+            f"scenario {run.name} has no plan (infeasible); nothing was written",
+            fix="resolve the conflicts `scenario run` lists first",
+        )
+
+
+def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
+    """What to write to turn ``live`` into ``run``'s data and plan."""
+    check_promotable(run)
+    state, shifts = _with_optimizer_shifts(run)
+    scenario = state.tables
+    plan = PromotePlan(shifts=shifts)
+    for table in UPSERT_KEYS:
+        columns = list(scenario[table].columns)
+        changed = scenario[table].join(live.tables[table], on=columns, how="anti", nulls_equal=True)
+        plan.upserts[table] = _records(changed)
+    for table in APPENDED:
+        before = live.tables[table].height
+        plan.appended[table] = _records(scenario[table].slice(before))
+    plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, state)
+    plan.allocations = _records(_allocations(run))
+    return plan
+
+
+def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[str, Any]]]:
+    """The scenario's state with the projects the plan starts later moved, as
+    :func:`pmo_tui.planning.apply_outcome` moves them (demand weeks, start, finish)."""
+    shifts = getattr(run.result, "shifts", None)
+    if not isinstance(shifts, pl.DataFrame) or shifts.is_empty():
+        return run.state, []
+    state = run.state.copy()
+    done = []
+    for project_id, weeks in shifts.select("project_id", "shift_weeks").iter_rows():
+        delta = dt.timedelta(weeks=int(weeks))
+        demands = state.tables["demand"].filter(pl.col("project_id") == project_id)["id"]
+        chosen = pl.col("demand_id").is_in(demands.to_list())
+        state.tables["demand_week"] = state.tables["demand_week"].with_columns(
+            pl.when(chosen).then(pl.col("week") + delta).otherwise(pl.col("week")).alias("week")
+        )
+        is_project = pl.col("id") == project_id
+        state.tables["project"] = state.tables["project"].with_columns(
+            pl.when(is_project).then(pl.col(c) + delta).otherwise(pl.col(c)).alias(c)
+            for c in ("start", "finish")
+        )
+        done.append({"project_id": project_id, "shift_weeks": int(weeks)})
+    return state, done
+
+
+def _changed_demand_weeks(
+    live: ScenarioState, state: ScenarioState
+) -> tuple[list[str], list[dict]]:
+    """The demands whose weeks differ, and all their weeks in the scenario."""
+    before, after = live.tables["demand_week"], state.tables["demand_week"]
+    columns = list(after.columns)
+    differ = pl.concat(
+        [
+            after.join(before, on=columns, how="anti", nulls_equal=True),
+            before.join(after, on=columns, how="anti", nulls_equal=True),
+        ]
+    )
+    demand_ids = sorted(set(differ["demand_id"].to_list()))
+    return demand_ids, _records(after.filter(pl.col("demand_id").is_in(demand_ids)))
+
+
+def _allocations(run: ScenarioRun) -> pl.DataFrame:
+    """Fixed, pinned and hard rows as the scenario left them, the plan's other rows soft."""
+    current = run.state.tables["allocation"]
+    kept = current.filter(
+        pl.col("demand_id").is_null() | pl.col("pinned") | (pl.col("kind") == "hard")
+    )
+    assert run.result is not None
+    planned = run.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned")).select(
+        "person_id",
+        "project_id",
+        "demand_id",
+        "week",
+        pl.col("hours").round(1),
+        pl.lit("soft").alias("kind"),
+        pl.lit(False).alias("pinned"),
+    )
+    return pl.concat([kept.select(planned.columns), planned]).filter(pl.col("hours") > 0)
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as the store holds them: dates as ISO text, flags as 0/1."""
+    return [
+        {key: _stored(value) for key, value in row.items()} for row in frame.iter_rows(named=True)
+    ]
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def write_promotion(
+    db: sqlite_utils.Database, run: ScenarioRun, rows: PromotePlan, fingerprint: str, who: str
+) -> dict[str, int]:
+    """Write ``rows`` in one transaction and log it; the database is unchanged on any error.
+
+    Raises:
+        UserError: the live allocations changed since ``fingerprint`` was taken.
+    """
+    from pmo_tui.planning import allocation_fingerprint
+    from pmo_tui.store.writes import log_change
+
+    with db.atomic():
+        if allocation_fingerprint(db) != fingerprint:
+            raise UserError(
+                "the allocations changed since this scenario was planned (another user or "
+                "process wrote them); nothing was written",
+                fix="run the promote again on the current data",
+            )
+        before = [dict(row) for row in db.query("SELECT * FROM allocation")]
+        for table, keys in UPSERT_KEYS.items():
+            if rows.upserts.get(table):
+                db[table].upsert_all(rows.upserts[table], pk=keys if len(keys) > 1 else keys[0])
+        for table, records in rows.appended.items():
+            if records:
+                db[table].insert_all(records)
+        for demand_id in rows.demand_ids:
+            db.execute("DELETE FROM demand_week WHERE demand_id = ?", [demand_id])
+        if rows.demand_weeks:
+            db["demand_week"].insert_all(rows.demand_weeks)
+        db.execute("DELETE FROM allocation")
+        if rows.allocations:
+            db["allocation"].insert_all(rows.allocations)
+        summary = rows.summary()
+        log_change(
+            db,
+            "scenario",
+            "promote",
+            reason=f"promote scenario {run.name} approved by {who}",
+            before={"allocation": before},
+            after={
+                "scenario": run.name,
+                "file": run.file,
+                "rows": summary,
+                "upserts": rows.upserts,
+                "appended": rows.appended,
+                "demand_ids": rows.demand_ids,
+                "projects_shifted": rows.shifts,
+                "objective": run.result.objective if run.result else None,
+                "status": run.result.status if run.result else None,
+            },
+        )
+    return summary
