@@ -41,7 +41,10 @@ def _solver_options(command: Callable) -> Callable:
         click.option(
             "--deterministic-time",
             type=float,
-            help=f"CP-SAT work budget per plan, the same on every machine [{DEFAULT_DETERMINISTIC_TIME:g}].",
+            help=(
+                "CP-SAT work budget per plan, the same on every machine; 0: no CP-SAT "
+                f"search [{DEFAULT_DETERMINISTIC_TIME:g}]."
+            ),
         ),
         click.option(
             "--time-limit",

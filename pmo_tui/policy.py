@@ -22,6 +22,7 @@ A policy file has three tables; every key is optional (the default applies):
     seed = 0
     workers = 2
     deterministic_time = 20   # CP-SAT work budget: a run stopping on it repeats exactly
+                              # (0: no CP-SAT search, greedy + LP rounding only)
 
 Command-line options win over the file; the file wins over the defaults of
 :class:`solver.Policy`. Every mistake is a :class:`~pmo_tui.errors.UserError`
@@ -60,7 +61,7 @@ POLICY_KEYS: dict[str, dict[str, tuple[str, str]]] = {
         "time_limit_s": ("time_limit_s", "positive"),
         "seed": ("seed", "seed"),
         "workers": ("workers", "limit"),
-        "deterministic_time": ("deterministic_time", "positive"),
+        "deterministic_time": ("deterministic_time", "weight"),
     },
 }
 

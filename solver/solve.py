@@ -191,7 +191,7 @@ def _solve_once(
     continuity = Continuity(prepared, policy.continuity_weight)
     state = WeekState(weeks, greedy_values_, _constant(prepared, policy), continuity)
     if not _cancelled(cancel):
-        _relax_and_round(state, clock, report, cancel)
+        _relax_and_round(state, clock, report, cancel, policy.deterministic_time is not None)
     clock.phase("lp")
     if not _cancelled(cancel):
         _search(state, policy, clock, report, cancel)
@@ -218,13 +218,16 @@ def _relax_and_round(
     clock: Clock,
     report: Callable[[float, float], None],
     cancel: threading.Event | None,
+    deterministic: bool = False,
 ) -> None:
     """Per week: LP bound and fractional plan, then the best rounded plan.
 
     Column generation stops at :data:`LP_SHARE` of the time left, shared by the weeks;
     every week gets at least one restricted LP (its bound).
     """
-    budget = LP_SHARE * max(0.0, clock.left())
+    # with a deterministic-time limit nothing here looks at the clock: column generation
+    # stops on its round limit, so the run repeats on any machine
+    budget = math.inf if deterministic else LP_SHARE * max(0.0, clock.left())
     over = time.perf_counter() + budget
     for index, week in enumerate(state.weeks):
         if _cancelled(cancel):
@@ -266,8 +269,11 @@ def _search(
     """CP-SAT per week with a gap, largest gap first, time shared in proportion to gaps.
 
     With ``policy.deterministic_time`` each week's work budget is fixed up front from the
-    gaps, so the run repeats; the wall-clock share is recomputed as weeks finish.
+    gaps, so the run repeats; the wall-clock share is recomputed as weeks finish. A
+    deterministic time of 0 skips the search (greedy, LP and rounding only).
     """
+    if policy.deterministic_time == 0:
+        return
     # continuity is outside the weekly bounds: with it on, every week may still gain
     extra = state.continuity.weight if state.continuity.active else 0.0
 
