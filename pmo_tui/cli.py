@@ -10,6 +10,7 @@ commands that need them, so ``pmo-tui --help`` stays fast.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ class PmoGroup(DefaultGroup):
             return super().invoke(ctx)
         except UserError as error:
             raise BadInput(error.render()) from error
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error) and "read-only" not in str(error):
+                raise
+            where = (ctx.obj or {}).get("db_path") or "the database"
+            raise BadInput(
+                f"{where}: cannot write the database ({error}); nothing was changed. "
+                "Fix: check the file's permissions, or use another --db"
+            ) from error
 
 
 def _format_option(*choices: str) -> Any:
@@ -260,8 +269,8 @@ def capacity(
     click.echo(render_frame(frame, fmt))
 
 
-from pmo_tui.cli_plan import plan  # noqa: E402 - needs the helpers above
-from pmo_tui.cli_scenario import scenario  # noqa: E402
+from pmo_tui.cli_plan import plan
+from pmo_tui.cli_scenario import scenario
 
 cli.add_command(plan)
 cli.add_command(scenario)

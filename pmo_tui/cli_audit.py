@@ -70,7 +70,13 @@ def audit(
     from pmo_tui.governance.rules import load_rules
     from pmo_tui.output import dumps, render_frame
 
-    if bool(project_ids) == all_projects:
+    if project_ids and all_projects:
+        raise UserError(
+            "--project and --all cannot be combined",
+            option="--all",
+            fix="pass either --project ID (repeatable) or --all",
+        )
+    if not project_ids and not all_projects:
         raise UserError(
             "say which projects to audit",
             option="--project",
@@ -88,6 +94,14 @@ def audit(
         )
         click.echo(_audit_line(run), err=fmt != "table")
     if run.fails(fail_on):
+        from pmo_tui.governance.frames import severity_rank
+
+        failing = sum(
+            severity_rank(s) <= severity_rank(fail_on) for s in run.findings["severity"].to_list()
+        )
+        click.echo(
+            f"failing: {failing} finding(s) at {fail_on} or worse (--fail-on {fail_on})", err=True
+        )
         ctx.exit(EXIT_FINDINGS)
 
 

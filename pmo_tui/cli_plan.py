@@ -48,7 +48,8 @@ BAR_WIDTH = 20
 @click.option(
     "--deterministic-time",
     type=float,
-    help="Stop on CP-SAT deterministic time instead (same result on every machine).",
+    help="CP-SAT work budget; the same result on every machine as long as --time-limit "
+    "(a safety net) does not bind first: give it room, e.g. --time-limit 600. 0: no search.",
 )
 @click.option("--churn-weight", type=float, help="Cost per hour changed [0.2].")
 @click.option("--fragmentation-weight", type=float, help="Cost per person-project-week [2.0].")

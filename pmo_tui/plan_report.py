@@ -38,7 +38,8 @@ def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     """The moves, largest first, with the person's name:
     ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
-    moves = moves.sort(["hours", "person_id", "first_week"], descending=[True, False, False])
+    order = ["hours", "person_id", "first_week", "demand_id", "from_project_id", "to_project_id"]
+    moves = moves.sort(order, descending=[True] + [False] * 5, nulls_last=True)
     return moves.select(
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
@@ -94,9 +95,11 @@ def _headline(outcome: PlanOutcome) -> list[str]:
     greedy = result.greedy_objective
     ratio = f"{result.objective / greedy:.3f}" if greedy and greedy > 0 else "n/a"
     return [
-        (f"Plan status: {result.status} in {result.wall_time_s:.1f} s "
-        f"(seed {settings.get('seed')}, {settings.get('workers')} workers, "
-        f"time limit {settings.get('time_limit_s')} s, OR-Tools {result.solver_version})"),
+        (
+            f"Plan status: {result.status} in {result.wall_time_s:.1f} s "
+            f"(seed {settings.get('seed')}, {settings.get('workers')} workers, "
+            f"time limit {settings.get('time_limit_s')} s, OR-Tools {result.solver_version})"
+        ),
         f"Objective {result.objective:.1f} = {terms}",
         f"Bound {result.bound:.1f} (LP relaxation {result.lp_bound:.1f}), gap {100 * result.gap:.2f} %",
         f"Greedy baseline {greedy:.1f} (plan / greedy = {ratio})",

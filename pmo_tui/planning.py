@@ -130,7 +130,8 @@ def apply_outcome(
 
     Movable allocations are those on a demand, neither pinned nor hard; pinned,
     hard and fixed-load rows stay as they are. Projects the plan starts later
-    (``result.shifts``) have their demand weeks, start and finish moved too.
+    (``result.shifts``) have their demand weeks, start and finish moved too, and
+    their ``may_shift_weeks`` reduced by the shift (an allowance is used up once).
 
     Returns:
         The number of allocation rows written.
@@ -201,9 +202,11 @@ def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dic
             "INSERT INTO demand_week (demand_id, week, hours) VALUES (?, date(?, ?), ?)",
             [(demand_id, week, days, hours) for demand_id, week, hours in rows],
         )
+        # the allowance is consumed: a later plan may only move what is left of it
         db.execute(
-            "UPDATE project SET start = date(start, ?), finish = date(finish, ?) WHERE id = ?",
-            [days, days, project_id],
+            "UPDATE project SET start = date(start, ?), finish = date(finish, ?), "
+            "may_shift_weeks = max(0, may_shift_weeks - ?) WHERE id = ?",
+            [days, days, int(weeks), project_id],
         )
         done.append({"project_id": project_id, "shift_weeks": int(weeks)})
     return done

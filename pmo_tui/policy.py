@@ -60,7 +60,7 @@ POLICY_KEYS: dict[str, dict[str, tuple[str, str]]] = {
     "search": {
         "time_limit_s": ("time_limit_s", "positive"),
         "seed": ("seed", "seed"),
-        "workers": ("workers", "limit"),
+        "workers": ("workers", "workers"),
         "deterministic_time": ("deterministic_time", "weight"),
     },
 }
@@ -82,12 +82,23 @@ OPTION_OF_FIELD = {
     "max_people_moved": "--max-people-moved",
 }
 
+#: Inclusive range per kind: beyond it the solver's integer arithmetic would overflow.
+_RANGES = {
+    "weight": (0, 1e6),
+    "positive": (0, 1e6),
+    "count": (0, 1_000_000),
+    "limit": (1, 1_000),
+    "seed": (0, 2**31 - 1),
+    "workers": (1, 64),
+}
+
 _KIND_FIX = {
-    "weight": "a number of 0 or more",
-    "positive": "a number above 0",
-    "count": "a whole number of 0 or more",
-    "limit": "a whole number of 1 or more",
-    "seed": "a whole number",
+    "weight": "a number from 0 to 1,000,000",
+    "positive": "a number above 0, at most 1,000,000",
+    "count": "a whole number from 0 to 1,000,000",
+    "limit": "a whole number from 1 to 1,000",
+    "seed": "a whole number from 0 to 2,147,483,647",
+    "workers": "a whole number from 1 to 64",
 }
 
 
@@ -182,7 +193,7 @@ def policy_values(
     return values
 
 
-_WHOLE_KINDS = ("count", "limit", "seed")
+_WHOLE_KINDS = ("count", "limit", "seed", "workers")
 
 
 def _valid(value: Any, kind: str) -> bool:
@@ -193,13 +204,8 @@ def _valid(value: Any, kind: str) -> bool:
         return False
     if kind in _WHOLE_KINDS and not float(value).is_integer():
         return False
-    return {
-        "weight": value >= 0,
-        "positive": value > 0,
-        "count": value >= 0,
-        "limit": value >= 1,
-        "seed": True,
-    }[kind]
+    low, high = _RANGES[kind]
+    return low <= value <= high and (kind != "positive" or value > 0)
 
 
 def _typed(value: Any, kind: str) -> Any:
@@ -207,7 +213,14 @@ def _typed(value: Any, kind: str) -> Any:
 
 
 def _example(kind: str) -> str:
-    return {"weight": "0.5", "positive": "10", "count": "2", "limit": "3", "seed": "0"}[kind]
+    return {
+        "weight": "0.5",
+        "positive": "10",
+        "count": "2",
+        "limit": "3",
+        "seed": "0",
+        "workers": "2",
+    }[kind]
 
 
 def _option_error(field: str, fix: str) -> UserError:

@@ -371,7 +371,8 @@ def _crowded_message(person_week: dict, rows: pl.DataFrame) -> str:
     chosen = projects.head(int(person_week["limit"]) + 1).to_dicts()
     return (
         f"{person_week['person_id']}, week of {person_week['week'].isoformat()}: at most "
-        f"{person_week['limit']} concurrent projects, but these allocations cannot move: "
+        f"{person_week['limit']} concurrent project{'s' if person_week['limit'] != 1 else ''}, "
+        "but these allocations cannot move: "
         f"{', '.join(_row_words(row) for row in chosen)}. "
         f"{_fixes(chosen, 'or raise max_concurrent_projects')}"
     )

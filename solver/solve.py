@@ -47,6 +47,7 @@ from solver.types import (
     PlanResult,
     Policy,
     Progress,
+    conform_input,
     empty,
 )
 from solver.week_state import Clock, WeekState
@@ -116,6 +117,7 @@ def solve_plan(
     """
     started = time.perf_counter()
     decision = None
+    given = data
     if needs_shifts(data):
         data, decision = decide_shifts(data, policy, cancel)
         if decision.status == STATUS_INFEASIBLE:
@@ -135,7 +137,11 @@ def solve_plan(
             return _infeasible_with(data, staffing, conflicts, time.perf_counter())
 
         result = solve_capped(solve, infeasible, data, staffing, cancel)
-    return _with_shifts(result, decision, policy, started)
+    result = _with_shifts(result, decision, policy, started)
+    if decision is not None:  # "before" is the data as it stands, not as shifted
+        given = conform_input(given)
+        result.kpis_before = kpis(given, given.current)
+    return result
 
 
 def _infeasible_with(
@@ -152,11 +158,11 @@ def _with_shifts(
     and bound alike: the bound holds for the chosen shifts) and the full policy."""
     result.settings = dataclasses.asdict(policy)
     result.wall_time_s = time.perf_counter() - started
-    delay = decision.delay_cost if decision is not None else 0.0
-    result.objective_terms["delay"] = delay
-    result.greedy_terms["delay"] = delay
     if decision is None or result.status == STATUS_INFEASIBLE:
         return result
+    delay = decision.delay_cost
+    result.objective_terms["delay"] = delay
+    result.greedy_terms["delay"] = delay
     result.shifts = decision.shifts
     result.objective -= delay
     result.greedy_objective -= delay

@@ -106,8 +106,11 @@ def test_plan_apply_moves_the_shifted_projects_demand(tmp_path: Path) -> None:
     store = open_database(db, seed_demo=False)
     weeks = read_table(store, "demand_week").filter(pl.col("demand_id") == "L")["week"]
     assert sorted(weeks) == [dt.date(2027, 1, 18), dt.date(2027, 1, 25)]
-    low = read_table(store, "project", ["id", "start", "finish"]).filter(pl.col("id") == "LOW")
-    assert low.row(0) == ("LOW", dt.date(2027, 1, 18), dt.date(2027, 1, 31))
+    low = read_table(store, "project", ["id", "start", "finish", "may_shift_weeks"])
+    # the 2-week allowance is used up: a second plan cannot move LOW again
+    assert low.filter(pl.col("id") == "LOW").row(0) == (
+        "LOW", dt.date(2027, 1, 18), dt.date(2027, 1, 31), 0
+    )
     ann = read_table(store, "allocation").filter(pl.col("demand_id") == "L")
     assert sorted(ann["week"]) == [dt.date(2027, 1, 18), dt.date(2027, 1, 25)]
 
@@ -174,3 +177,43 @@ def test_dependencies_always_hold_or_are_named(data: solver.PlanInput) -> None:
     for demand_id, week in planned:
         project = demand_id[1:]
         assert first[project] <= week <= last[project]
+
+
+def test_a_read_only_database_is_one_clear_message(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    db = tmp_path / "org.db"
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", str(db), "db", "init", "--empty"], obj={})
+    _org(tmp_path)
+    db.chmod(stat.S_IRUSR)
+    if os.access(db, os.W_OK):  # root ignores file modes
+        pytest.skip("the file stays writable for this user")
+    result = runner.invoke(cli, ["--db", str(db), "import", "csv", str(tmp_path)], obj={})
+    assert result.exit_code == 2 and "cannot write the database" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_write_refused_by_sqlite_is_one_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import pmo_tui.planning
+
+    db = tmp_path / "org.db"
+    runner = CliRunner()
+    runner.invoke(cli, ["--db", str(db), "db", "init", "--empty"], obj={})
+    _org(tmp_path)
+    runner.invoke(cli, ["--db", str(db), "import", "csv", str(tmp_path)], obj={})
+
+    def read_only(*_args, **_kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(pmo_tui.planning, "apply_outcome", read_only)
+    result = runner.invoke(
+        cli, ["--db", str(db), "plan", "--headless", "--apply", "--time-limit", "2"], obj={}
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{db}: cannot write the database" in result.output and "Fix:" in result.output

@@ -71,9 +71,9 @@ def test_policy_table_round_trips_through_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected", "where"),
     [
-        ("[weights]\nchurn = -1\n", "weights.churn must be a number of 0 or more", "weights.churn"),
-        ("[limits]\nfrozen_weeks = 1.5\n", "must be a whole number of 0 or more", "limits.frozen_weeks"),
-        ("[limits]\nmax_concurrent_projects = 0\n", "a whole number of 1 or more", "limits.max_concurrent_projects"),
+        ("[weights]\nchurn = -1\n", "weights.churn must be a number from 0 to 1,000,000", "weights.churn"),
+        ("[limits]\nfrozen_weeks = 1.5\n", "must be a whole number from 0 to 1,000,000", "limits.frozen_weeks"),
+        ("[limits]\nmax_concurrent_projects = 0\n", "a whole number from 1 to 1,000", "limits.max_concurrent_projects"),
         ("[weights]\nchurn = 'high'\n", "weights.churn must be a number", "weights.churn"),
         ("[weights]\nchrun = 1\n", "unknown key 'chrun' in [weights]", "weights.chrun"),
     ],
@@ -132,3 +132,12 @@ def test_a_bad_policy_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "policy.toml, column 'limits.frozen_weeks'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("seed", 99999999999999999999), ("fragmentation_weight", 1e15), ("workers", 1000), ("churn_weight", 1e308)],
+)
+def test_values_beyond_what_the_solver_can_count_are_refused(option: str, value: float) -> None:
+    with pytest.raises(UserError, match="must be"):
+        build_policy(**{option: value})

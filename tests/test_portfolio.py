@@ -255,7 +255,7 @@ def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:
         policy_from_form({"seed": "1.5"})
     with pytest.raises(UserError, match=r"time limit \(s\) must be a number above 0"):
         policy_from_form({"time_limit": "0"})
-    with pytest.raises(UserError, match=r"max people moved must be a whole number of 0 or more"):
+    with pytest.raises(UserError, match=r"max people moved must be a whole number from 0 to 1,000,000"):
         policy_from_form({"max_people_moved": "-1"})
     assert policy_from_form({"frozen_weeks": "2"}).frozen_weeks == 2
 

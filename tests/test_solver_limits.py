@@ -307,7 +307,7 @@ def test_pinned_work_on_too_many_projects_is_a_named_conflict() -> None:
     result = solver.solve_plan(with_people(data, {"ann": 1}), Policy(workers=1))
     assert result.status == "INFEASIBLE"
     assert result.conflicts == [
-        "ann, week of 2027-03-01: at most 1 concurrent projects, but these allocations cannot "
+        "ann, week of 2027-03-01: at most 1 concurrent project, but these allocations cannot "
         "move: pinned or hard booking on A/A1 10 h, pinned or hard booking on B/B1 5 h. "
         "Unpin or shorten a booking, or raise max_concurrent_projects"
     ]
