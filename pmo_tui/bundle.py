@@ -156,6 +156,9 @@ class Bundle:
     notes: list[str] = field(default_factory=list)
     #: Part name -> the file its rows came from, so errors can name file and row.
     origins: dict[str, str] = field(default_factory=dict)
+    #: Part name -> the columns its file(s) had; a stored row keeps its other columns
+    #: (a part missing here writes every column).
+    given_columns: dict[str, set[str]] = field(default_factory=dict)
 
     def parts(self) -> list[tuple[str, pl.DataFrame]]:
         """The (name, frame) pairs in load order, each conformed to its schema."""

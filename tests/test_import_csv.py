@@ -173,7 +173,18 @@ def test_header_is_trimmed_case_insensitive_and_extra_columns_ignored(tmp_path: 
     )
     bundle = read_csv_bundle([path])
     assert bundle.skills.to_dicts() == [{"id": "python", "name": "Python", "description": None}]
-    assert bundle.notes == ["skills.csv: 1 row"]
+    assert bundle.notes == [
+        "skills.csv: 1 row",
+        "skills.csv: column 'colour' is not one pmo-tui reads, ignored",
+    ]
+
+
+def test_a_misspelt_column_is_named_with_the_closest_known_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "skills.csv", "id,name,descripton\npython,Python,snake\n")
+    assert read_csv_bundle([path]).notes[-1] == (
+        "skills.csv: column 'descripton' is not one pmo-tui reads, ignored; "
+        "did you mean 'description'?"
+    )
 
 
 def test_known_files_lists_required_and_optional_columns() -> None:

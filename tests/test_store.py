@@ -209,3 +209,26 @@ def test_a_newer_database_is_refused_with_a_message(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="newer than this pmo-tui") as caught:
         migrate(db)
     assert "upgrade pmo-tui" in caught.value.fix
+
+
+def test_reimporting_a_file_without_some_columns_keeps_their_stored_values(tmp_path: Path) -> None:
+    from pmo_tui.importers.csv_files import read_csv_bundle
+
+    db = connect(tmp_path / "pmo.db")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
+    (full / "projects.csv").write_text(
+        "id,name,portfolio_id,manager,phase,priority,start,finish,budget,rag,may_shift_weeks\n"
+        "P2,Two,PF,Ann,planning,3,2027-01-04,2027-03-01,5000,amber,4\n"
+    )
+    write_bundles(db, [read_csv_bundle([full])])
+    thin = tmp_path / "thin"
+    thin.mkdir()
+    (thin / "projects.csv").write_text(
+        "id,name,portfolio_id,phase,priority,start,finish,rag\n"
+        "P2,Two renamed,PF,execution,2,2027-01-04,2027-03-01,green\n"
+    )
+    write_bundles(db, [read_csv_bundle([thin])])
+    row = read_table(db, "project", ["name", "manager", "budget", "may_shift_weeks", "phase"])
+    assert row.rows() == [("Two renamed", "Ann", 5000.0, 4, "execution")]

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pmo_tui.bundle import Bundle, conform
+from pmo_tui.bundle import BUNDLE_SCHEMAS, Bundle, conform
 from pmo_tui.errors import UserError
 from pmo_tui.importers.csv_read import read_csv_file
 from pmo_tui.importers.csv_rows import check_unique
@@ -64,6 +64,10 @@ def read_csv_bundle(paths: Sequence[Path]) -> Bundle:
     bundle = Bundle(source=", ".join(str(p) for p in paths))
     frames_by_stem = _read_files(files, notes)
     path_of_file = {file.display: file.path for file in files}
+    for file in files:
+        if file.stem in BUNDLE_SCHEMAS:
+            given = bundle.given_columns.setdefault(file.stem, set())
+            given.update(_header(file.path))
     for stem, frames in frames_by_stem.items():
         frame = pl.concat(frames, how="vertical")
         origin = ", ".join(file.display for file in files if file.stem == stem)
@@ -88,6 +92,7 @@ def _read_files(files: list[CsvFile], notes: list[str]) -> dict[str, list[pl.Dat
             frames_by_stem.setdefault(stem, []).append(frame)
             label = file.path.name if names.count(file.path.name) == 1 else file.display
             notes.append(f"{label}: {_count_rows(frame.height)}")
+            notes.extend(_unknown_column_notes(stem, file.path, label))
     return frames_by_stem
 
 
@@ -193,3 +198,26 @@ def _files_in_folder(folder: Path, given: str, notes: list[str]) -> list[tuple[P
 def _known_names() -> str:
     """The known file names, for fixes: ``portfolios.csv, programs.csv, ...``."""
     return ", ".join(f"{stem}.csv" for stem in KNOWN_FILES)
+
+
+def _unknown_column_notes(stem: str, path: Path, label: str) -> list[str]:
+    """One note per header column pmo-tui does not read, with the closest known name."""
+    import difflib
+
+    known = [*KNOWN_FILES[stem].required, *KNOWN_FILES[stem].optional]
+    notes = []
+    for column in _header(path):
+        if not column or column in known:
+            continue
+        close = difflib.get_close_matches(column, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        notes.append(f"{label}: column {column!r} is not one pmo-tui reads, ignored{hint}")
+    return notes
+
+
+def _header(path: Path) -> list[str]:
+    """The header names of the CSV file at ``path``, stripped and lower-cased."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [name.strip().lower() for name in next(csv.reader(handle), [])]

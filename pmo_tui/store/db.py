@@ -17,6 +17,7 @@ from pmo_tui.paths import DB_ENV_VAR, default_db_path
 __all__ = ["DB_ENV_VAR", "connect", "current_user", "default_db_path", "is_empty", "open_database"]
 from pmo_tui.store.migrations import migrate
 
+
 def current_user() -> str:
     """The OS user name recorded in the change log (``unknown`` when it cannot be read)."""
     try:

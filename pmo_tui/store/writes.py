@@ -159,8 +159,8 @@ def _write_bundle(
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
     _check_new_projects(db, parts, bundle, replace)
-    _upsert_reference_data(db, parts, report)
-    _write_people(db, parts, existing_ids, report, people)
+    _upsert_reference_data(db, parts, report, bundle.given_columns)
+    _write_people(db, parts, existing_ids, report, people, bundle.given_columns.get("people"))
     _write_calendar(db, parts, existing_ids, report, people)
     _write_allocations(db, parts["allocation"], report)
 
@@ -354,11 +354,21 @@ def _records(frame: pl.DataFrame) -> list[dict]:
     return converted.to_dicts()
 
 
+def _given(frame: pl.DataFrame, given: set[str] | None, keys: tuple[str, ...]) -> pl.DataFrame:
+    """Only the columns the file had (and the keys): a stored row keeps the others."""
+    if given is None:
+        return frame
+    return frame.select([c for c in frame.columns if c in given or c in keys])
+
+
 def _upsert_reference_data(
-    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], report: ImportReport
+    db: sqlite_utils.Database,
+    parts: dict[str, pl.DataFrame],
+    report: ImportReport,
+    given_columns: dict[str, set[str]],
 ) -> None:
     for part, (table, keys) in UPSERT_KEYS.items():
-        frame = parts[part]
+        frame = _given(parts[part], given_columns.get(part), keys)
         if frame.is_empty():
             continue
         db[table].upsert_all(_records(frame), pk=keys if len(keys) > 1 else keys[0])
@@ -371,6 +381,7 @@ def _write_people(
     existing_ids: set[str],
     report: ImportReport,
     people: PeoplePolicy,
+    given: set[str] | None = None,
 ) -> None:
     frame = parts["people"]
     if people == "merge":
@@ -378,6 +389,7 @@ def _write_people(
     frame = frame.with_columns(
         [pl.col(day).fill_null(0.0) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
     )
+    frame = _given(frame, given, ("id",))
     if not frame.is_empty():
         db["person"].upsert_all(_records(frame), pk="id")
         report.add_rows("person", frame.height)
