@@ -65,6 +65,28 @@ def allocation_fingerprint(db: sqlite_utils.Database) -> str:
     return digest.hexdigest()
 
 
+def solver_projects(projects: pl.DataFrame) -> pl.DataFrame:
+    """The solver's ``projects`` frame from project rows (``id, priority, may_shift_weeks``):
+    ``project_id, priority_weight (6 - priority: priority 1 weighs 5), may_shift_weeks``."""
+    return projects.select(
+        pl.col("id").alias("project_id"),
+        (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
+        "may_shift_weeks",
+    )
+
+
+def solver_current(allocations: pl.DataFrame) -> pl.DataFrame:
+    """The solver's ``current`` frame from allocation rows: a hard booking counts as pinned."""
+    return allocations.select(
+        "person_id",
+        "project_id",
+        "demand_id",
+        "week",
+        "hours",
+        (pl.col("pinned") | (pl.col("kind") == "hard")).alias("pinned"),
+    )
+
+
 def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
     """The solver's input frames (docs/data-model.md, "Frames") read from the store.
 
@@ -73,19 +95,8 @@ def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
     """
     allowances = read_table(db, "project", ["may_shift_weeks"])["may_shift_weeks"]
     tables = capacity_tables(db, extra_weeks=int(allowances.max() or 0))
-    projects = read_table(db, "project", ["id", "priority", "may_shift_weeks"]).select(
-        pl.col("id").alias("project_id"),
-        (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
-        "may_shift_weeks",
-    )
-    current = tables.allocations.select(
-        "person_id",
-        "project_id",
-        "demand_id",
-        "week",
-        "hours",
-        (pl.col("pinned") | (pl.col("kind") == "hard")).alias("pinned"),
-    )
+    projects = solver_projects(read_table(db, "project", ["id", "priority", "may_shift_weeks"]))
+    current = solver_current(tables.allocations)
     return PlanInput(
         capacity=tables.capacity,
         skills=skills_with_certifications(db),

@@ -35,7 +35,15 @@ from solver.shift_dependencies import (
     weeks_text,
 )
 from solver.shift_model import ShiftProblem, solve_shift_model
-from solver.types import STATUS_INFEASIBLE, STATUS_OPTIMAL, Policy, empty, to_tenths
+from solver.types import (
+    DEPENDENCY_SCHEMA,
+    INPUT_SCHEMAS,
+    STATUS_INFEASIBLE,
+    STATUS_OPTIMAL,
+    Policy,
+    empty,
+    to_tenths,
+)
 
 SHIFTS_SCHEMA: dict[str, pl.DataType] = {
     "project_id": pl.String,
@@ -48,18 +56,11 @@ SHIFTS_SCHEMA: dict[str, pl.DataType] = {
 #: A Monday: week numbers are whole weeks since it.
 EPOCH = dt.date(1970, 1, 5)
 
-_DEMAND = {
-    "demand_id": pl.String,
-    "project_id": pl.String,
-    "skill_id": pl.String,
-    "min_level": pl.Int64,
-    "week": pl.Date,
-    "hours": pl.Float64,
-}
-_CAPACITY = {"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
-_SKILLS = {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64, "valid_until": pl.Date}
-_PROJECTS = {"project_id": pl.String, "priority_weight": pl.Float64, "may_shift_weeks": pl.Int64}
-_DEPENDENCIES = {"from_project_id": pl.String, "to_project_id": pl.String, "lag_weeks": pl.Int64}
+_DEMAND = INPUT_SCHEMAS["demand"]
+_CAPACITY = INPUT_SCHEMAS["capacity"]
+_SKILLS = {**INPUT_SCHEMAS["skills"], "valid_until": pl.Date}
+_PROJECTS = {**INPUT_SCHEMAS["projects"], "may_shift_weeks": pl.Int64}
+_DEPENDENCIES = DEPENDENCY_SCHEMA
 #: Columns that may be missing (then null: no expiry, no allowance, no lag).
 _OPTIONAL = {"valid_until", "may_shift_weeks", "lag_weeks"}
 

@@ -28,6 +28,7 @@ from typing import Any
 import polars as pl
 
 from pmo_tui.capacity import daily_capacity, horizon, monday, weekly_capacity
+from pmo_tui.planning import solver_current, solver_projects
 from pmo_tui.scenarios.schema import Change
 from pmo_tui.store.reads import read_table
 from solver import PlanInput
@@ -140,19 +141,8 @@ def plan_input(state: ScenarioState) -> PlanInput:
         capacity=_capacity(state, demand, allocations),
         skills=_skills(state),
         demand=demand,
-        projects=tables["project"].select(
-            pl.col("id").alias("project_id"),
-            (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
-            "may_shift_weeks",
-        ),
-        current=allocations.select(
-            "person_id",
-            "project_id",
-            "demand_id",
-            "week",
-            "hours",
-            (pl.col("pinned") | (pl.col("kind") == "hard")).alias("pinned"),
-        ),
+        projects=solver_projects(tables["project"]),
+        current=solver_current(allocations),
         people=tables["person"].select(pl.col("id").alias("person_id"), "max_concurrent_projects"),
         dependencies=tables["dependency"].select("from_project_id", "to_project_id", "lag_weeks"),
     )
