@@ -234,13 +234,12 @@ def _relax_and_round(
     # with a deterministic-time limit nothing here looks at the clock: column generation
     # stops on its round limit, so the run repeats on any machine
     budget = math.inf if deterministic else LP_SHARE * max(0.0, clock.left())
-    over = time.perf_counter() + budget
     for index, week in enumerate(state.weeks):
         if _cancelled(cancel):
             return
         share = budget / max(1, len(state.weeks))
         started = time.perf_counter()
-        if started > over:  # out of time: the greedy plan stays, with a quick bound
+        if not deterministic and clock.left() <= 0:  # out of time: greedy, a quick bound
             state.bound[index] = max(quick_bound(week), state.value[index])
             continue
         if week.size > FLOW_ONLY_CANDIDATES:
