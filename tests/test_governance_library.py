@@ -50,6 +50,26 @@ def test_publishing_a_new_version_supersedes_the_one_in_force(db) -> None:
     assert rows == [("1", "superseded", None), ("2", "in_force", "1")]
 
 
+def test_an_older_version_cannot_replace_the_one_in_force(db) -> None:
+    add_standard(db, "POL", "1.10", kind="policy", title="Policy")
+    publish_standard(db, "POL", "1.10", effective_date=dt.date(2027, 1, 1))
+    add_standard(db, "POL", "1.9", kind="policy", title="Policy, older")
+    before = _dump(db)
+    with pytest.raises(UserError, match="1.9 is not newer than 1.10"):
+        publish_standard(db, "POL", "1.9", effective_date=dt.date(2027, 2, 1))
+    assert _dump(db) == before
+
+
+def test_a_policy_cannot_be_a_projects_methodology(db) -> None:
+    from pmo_tui.governance.lineage import follow_versions
+
+    add_standard(db, "POL", "1", kind="policy", title="Policy")
+    publish_standard(db, "POL", "1", effective_date=dt.date(2027, 1, 1))
+    project = db.execute("SELECT id FROM project LIMIT 1").fetchone()[0]
+    with pytest.raises(UserError, match="is a policy, not a methodology"):
+        follow_versions(db, project, methodology=("POL", "1"))
+
+
 def test_versions_in_force_are_immutable(db) -> None:
     before = _dump(db)
     with pytest.raises(UserError, match="immutable once in force.*Fix: add a new version"):

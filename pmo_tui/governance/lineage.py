@@ -170,6 +170,15 @@ def follow_versions(
         check_project(db, project_id, option="PROJECT")
         if methodology is not None:
             _require_in_force(db, "standard", "id", *methodology)
+            kind = one_row(
+                db, "SELECT kind FROM standard WHERE id = ? AND version = ?", list(methodology)
+            )
+            if kind is not None and kind["kind"] != "methodology":
+                raise UserError(
+                    f"{methodology[0]}@{methodology[1]} is a {kind['kind']}, not a methodology",
+                    option="--methodology",
+                    fix="name a methodology (`pmo-tui standards list --kind methodology`)",
+                )
             db["project_methodology"].upsert(
                 {
                     "project_id": project_id,

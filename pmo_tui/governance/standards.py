@@ -217,6 +217,11 @@ def publish_standard(
             [standard_id],
         )
         old_version = None if old is None else old["version"]
+        if old_version is not None and _version_key(version) <= _version_key(old_version):
+            raise UserError(
+                f"{standard_id} {version} is not newer than {old_version}, the version in force",
+                fix=f"publish a version above {old_version} (add it with `standards add`)",
+            )
         if old_version is not None:
             db["standard"].update((standard_id, old_version), {"status": "superseded"})
         db["standard"].update(
@@ -280,6 +285,13 @@ def list_templates(db: Any, *, status: str | None = None) -> pl.DataFrame:
     if status:
         frame = frame.filter(pl.col("status") == status)
     return frame.sort(["template_id", "effective_date", "version"], nulls_last=True)
+
+
+def _version_key(version: str) -> tuple:
+    """``"1.10"`` -> ``(1, 10)``: numeric parts compare as numbers, others as text."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split(".")
+    )
 
 
 def publish_template(
