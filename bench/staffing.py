@@ -5,6 +5,7 @@ Each size runs in a child process, so its peak memory (``ru_maxrss``) is its own
 Usage::
 
     python bench/staffing.py [--size S|M|L|all] [--time-limit SECONDS] [--workers 2] [--seed 0]
+        [--continuity-weight W]
 
 Columns: candidates (person, demand, week) pairs; build = inputs, greedy plan and
 weekly model; first = seconds to the first plan (greedy); lp = relaxation and
@@ -16,6 +17,7 @@ resident memory of the child process.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import subprocess
@@ -29,7 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_LIMITS = {"S": 5.0, "M": 20.0, "L": 120.0}
 
 
-def run_one(size: str, time_limit: float, workers: int, seed: int) -> dict[str, float | str]:
+def run_one(
+    size: str, time_limit: float, workers: int, seed: int, continuity: float | None = None
+) -> dict[str, float | str]:
     """Generate and plan one organisation (in this process); its figures as a dict."""
     sys.path.insert(0, str(REPO))
     from bench.orgs import organisation
@@ -39,7 +43,10 @@ def run_one(size: str, time_limit: float, workers: int, seed: int) -> dict[str, 
     data = organisation(size, seed=seed)
     candidates = prepare(data).candidates.height
     started = time.perf_counter()
-    result = solve_plan(data, Policy(time_limit_s=time_limit, workers=workers, seed=seed))
+    policy = Policy(time_limit_s=time_limit, workers=workers, seed=seed)
+    if continuity is not None:
+        policy = dataclasses.replace(policy, continuity_weight=continuity)
+    result = solve_plan(data, policy)
     wall = time.perf_counter() - started
     timings = result.timings
     return {
@@ -86,12 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per size (default: S 5, M 20, L 120)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--continuity-weight", type=float, default=None,
+        help="Policy.continuity_weight (default: the solver's, 1.0); 0 turns it off",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = ["S", "M", "L"] if args.size == "all" else [args.size]
     if args.child:
         limit = args.time_limit or DEFAULT_LIMITS[sizes[0]]
-        print(json.dumps(run_one(sizes[0], limit, args.workers, args.seed)))
+        print(json.dumps(run_one(sizes[0], limit, args.workers, args.seed, args.continuity_weight)))
         return 0
     print(HEADER, flush=True)
     for size in sizes:
@@ -99,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                    "--workers", str(args.workers), "--seed", str(args.seed)]
         if args.time_limit is not None:
             command += ["--time-limit", str(args.time_limit)]
+        if args.continuity_weight is not None:
+            command += ["--continuity-weight", str(args.continuity_weight)]
         child = subprocess.run(command, capture_output=True, text=True, check=False)
         if child.returncode != 0:
             print(f"{size:<4} failed: {child.stderr.strip().splitlines()[-1:]}", flush=True)
