@@ -67,7 +67,7 @@ def test_a_valid_file_reads_dates_and_keeps_the_change_lines(tmp_path: Path) -> 
         ('[[change]]\nkind = "policy"\nsearch = { seed = 3 }\n', "unknown key 'search' for policy"),
         (
             '[[change]]\nkind = "policy"\nweights = { churn = -1 }\n',
-            "weights.churn must be a number of 0 or more",
+            "weights.churn must be a number from 0 to 1,000,000",
         ),
         ('titel = "x"\n', "column 'titel': unknown key 'titel'"),
         ('base = "missing.toml"\n', "the base scenario 'missing.toml' does not exist"),
