@@ -84,14 +84,35 @@ def _live_db(ctx: click.Context) -> Path:
 
 
 def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
-    """The files of ``paths`` (a folder gives its ``*.toml``), sorted by path."""
+    """The files of ``paths`` (a folder gives its ``*.toml``), sorted by path.
+
+    Raises:
+        UserError: a folder holds no ``*.toml`` file (a wrong folder or glob).
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += path.glob("*.toml")
+            found = list(path.glob("*.toml"))
+            if not found:
+                raise UserError(
+                    f"no *.toml scenario files in {path}",
+                    file=str(path),
+                    fix="name scenario files or a folder that holds them",
+                )
+            files += found
         else:
             files.append(path)
     return sorted(set(files), key=str)
+
+
+def _check_writable(path: Path | None) -> None:
+    """Refuse, before planning, a --junit path whose folder does not exist."""
+    if path is not None and not path.parent.is_dir():
+        raise UserError(
+            f"cannot write {path}: no folder {path.parent}",
+            option="--junit",
+            fix="create the folder first, or name a file in an existing one",
+        )
 
 
 def shard_files(files: list[Path], shard: str | None) -> list[Path]:
@@ -238,6 +259,7 @@ def run_command(
     from pmo_tui.scenarios.schema import load_scenarios
     from pmo_tui.scenarios.thresholds import parse_check
 
+    _check_writable(junit_path)
     scenarios = load_scenarios(shard_files(scenario_files(paths), shard))
     for text in fail_if:
         parse_check(text)
@@ -268,6 +290,7 @@ def merge_command(
     from pmo_tui.scenarios.report import merge_documents
     from pmo_tui.scenarios.thresholds import parse_check
 
+    _check_writable(junit_path)
     for text in fail_if:
         parse_check(text)
     document = merge_documents(list(files), [])
@@ -326,9 +349,27 @@ def diff_command(
         _solve(prepared, include_base=side is None)
         runs.append(prepared.scenarios[0] if side else prepared.base)
     a, b = runs
+    for name, run in ((first, a), (second, b)):
+        if run.result.status == "INFEASIBLE":
+            click.echo(f"{name} is INFEASIBLE; nothing to compare:", err=True)
+            for conflict in run.result.conflicts:
+                click.echo(f"  - {conflict}", err=True)
+            ctx.exit(EXIT_CHECK_FAILED)
     click.echo(f"A = {first}, B = {second}; change = B - A (hours)", err=True)
     frame = diff_frame(by, a.inputs, a.result.plan, b.inputs, b.result.plan)
     click.echo(render_frame(frame, fmt))
+
+
+def _confirmed(question: str) -> bool:
+    """Ask ``question``; no answer to read (no terminal, end of input) is a user error."""
+    try:
+        return click.confirm(question, err=True)
+    except click.exceptions.Abort:
+        raise UserError(
+            "promote asks for a confirmation, and there was no answer to read",
+            option="--yes",
+            fix="run it in a terminal, or pass --yes in scripts",
+        ) from None
 
 
 @scenario.command("promote")
@@ -362,9 +403,10 @@ def promote_command(
         f"rows to write: {written}",
         err=True,
     )
-    if not yes and not click.confirm(
-        f"Promote scenario {run.name} to the live data as {who}?", err=True
-    ):
+    shifted = ", ".join(f"{s['project_id']} +{s['shift_weeks']} weeks" for s in rows.shifts)
+    if shifted:
+        click.echo(f"Projects starting later: {shifted}", err=True)
+    if not yes and not _confirmed(f"Promote scenario {run.name} to the live data as {who}?"):
         click.echo("Nothing was written.", err=True)
         ctx.exit(0)
     summary = write_promotion(database, run, rows, fingerprint, who)

@@ -247,3 +247,25 @@ def test_diff_by_person_project_and_week(org: tuple[Path, Path]) -> None:
     assert weeks and all(row["change"] > 0 for row in weeks)
     same = invoke(db, "scenario", "diff", "base", "base", *FAST)
     assert same.exit_code == 0 and same.stdout.strip() == "(none)"
+
+
+def test_a_folder_without_scenarios_and_a_missing_shard_are_refused(
+    org: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db, scenarios = org
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = invoke(db, "scenario", "run", str(empty), *FAST)
+    assert result.exit_code == 2 and "no *.toml scenario files" in result.output
+    only = invoke(
+        db, "scenario", "run", str(scenarios), *FAST, "--shard", "1/2", "--format", "json"
+    )
+    (tmp_path / "one.json").write_text(only.stdout)
+    merged = invoke(db, "scenario", "merge", str(tmp_path / "one.json"))
+    assert merged.exit_code == 2 and "shard(s) 2/2 missing" in merged.output
+
+
+def test_an_unwritable_junit_path_is_refused_before_planning(org: tuple[Path, Path]) -> None:
+    db, scenarios = org
+    result = invoke(db, "scenario", "run", str(scenarios), "--junit", "/nonexistent/dir/r.xml")
+    assert result.exit_code == 2 and "no folder /nonexistent/dir" in result.output

@@ -113,8 +113,15 @@ def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[s
         )
         is_project = pl.col("id") == project_id
         state.tables["project"] = state.tables["project"].with_columns(
-            pl.when(is_project).then(pl.col(c) + delta).otherwise(pl.col(c)).alias(c)
-            for c in ("start", "finish")
+            *(
+                pl.when(is_project).then(pl.col(c) + delta).otherwise(pl.col(c)).alias(c)
+                for c in ("start", "finish")
+            ),
+            # the allowance is used up, as `plan --apply` does it
+            pl.when(is_project)
+            .then((pl.col("may_shift_weeks") - int(weeks)).clip(lower_bound=0))
+            .otherwise(pl.col("may_shift_weeks"))
+            .alias("may_shift_weeks"),
         )
         done.append({"project_id": project_id, "shift_weeks": int(weeks)})
     return state, done

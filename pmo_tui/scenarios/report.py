@@ -110,7 +110,22 @@ def merge_documents(paths: list[Path], checks: list[Check]) -> dict:
                     fix="give each shard's output once",
                 )
             entries[entry["name"]] = entry
+    _check_every_shard([document.get("shard") for document in documents])
     return finish_document(first, list(entries.values()), checks)
+
+
+def _check_every_shard(shards: list[str | None]) -> None:
+    """Refuse shard outputs ``i/n`` that lack one of the n shards (a job that failed)."""
+    given = [shard for shard in shards if shard]
+    if not given:
+        return
+    count = int(given[0].split("/")[1])
+    missing = sorted(set(range(1, count + 1)) - {int(shard.split("/")[0]) for shard in given})
+    if missing:
+        raise UserError(
+            f"shard(s) {', '.join(f'{i}/{count}' for i in missing)} missing from the merge",
+            fix="pass the JSON output of every shard of the run",
+        )
 
 
 def _read_document(path: Path) -> dict:

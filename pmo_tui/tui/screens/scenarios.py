@@ -1,6 +1,6 @@
 """Scenarios screen: the scenario files of a folder, run in a worker, compared, promoted.
 
-The folder is ``$PMO_TUI_SCENARIOS``, else ``fixtures/scenarios`` of the
+The folder is ``$PMO_TUI_SCENARIOS``, else ``./scenarios`` or ``./fixtures/scenarios``, else ``fixtures/scenarios`` of the
 repository when it exists, else ``./scenarios``. ``space`` marks scenarios; ``r``
 plans the marked ones (or the highlighted one) and the base in a thread
 worker with :func:`pmo_tui.scenarios.evaluate.solve_runs` (the function behind
@@ -41,9 +41,14 @@ MARK = "✓"
 
 
 def default_scenarios_dir() -> Path:
-    """``$PMO_TUI_SCENARIOS``, else the repository's ``fixtures/scenarios``, else ``./scenarios``."""
+    """``$PMO_TUI_SCENARIOS``; else ``./scenarios`` or ``./fixtures/scenarios`` when they
+    exist (a checkout, installed or not); else the repository's ``fixtures/scenarios``
+    beside an editable install; else ``./scenarios``."""
     if os.environ.get(SCENARIOS_ENV_VAR):
         return Path(os.environ[SCENARIOS_ENV_VAR])
+    for here in (Path("scenarios"), Path("fixtures") / "scenarios"):
+        if here.is_dir():
+            return here
     shipped = Path(__file__).resolve().parents[3] / "fixtures" / "scenarios"
     return shipped if shipped.is_dir() else Path("scenarios")
 
