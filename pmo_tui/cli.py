@@ -39,6 +39,9 @@ class PmoGroup(DefaultGroup):
             return super().invoke(ctx)
         except UserError as error:
             raise BadInput(error.render()) from error
+        except KeyboardInterrupt:  # before a command's own handler took over
+            click.echo("Interrupted: nothing was written.", err=True)
+            sys.exit(130)
         except sqlite3.OperationalError as error:
             if "readonly" not in str(error) and "read-only" not in str(error):
                 raise

@@ -193,7 +193,7 @@ def write_promotion(
             raise UserError(
                 "the allocations changed since this scenario was planned (another user or "
                 "process wrote them); nothing was written",
-                fix="run the promote again on the current data",
+                fix="plan the scenario again on the current data (in the TUI: r, then p), then promote",
             )
         before = [dict(row) for row in db.query("SELECT * FROM allocation")]
         for table, keys in UPSERT_KEYS.items():
