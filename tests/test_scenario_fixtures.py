@@ -66,9 +66,9 @@ def test_all_fixture_scenarios_plan_on_the_demo(demo_db: Path) -> None:
     statuses = {entry["name"]: entry["kpis"]["status"] for entry in document["scenarios"]}
     assert "INFEASIBLE" not in statuses.values(), result.output
     kpis = {entry["name"]: entry["kpis"] for entry in document["scenarios"]}
-    assert kpis["edw-slips-a-quarter"]["delayed_projects"] == [
-        {"project_id": "DA-EDW", "weeks": 13}
-    ]
+    # the slip itself; with a 2 s wall-clock limit the optimizer's own start shifts may
+    # differ between the base and the scenario, so only this one is asserted
+    assert {"project_id": "DA-EDW", "weeks": 13} in kpis["edw-slips-a-quarter"]["delayed_projects"]
     assert kpis["cancel-chatbot"]["demand_hours"] < document["base"]["kpis"]["demand_hours"]
     assert result.exit_code == 0
 
