@@ -110,6 +110,10 @@ _FORM_PARAMETERS = {
     "workers": "workers",
     "churn_weight": "churn_weight",
     "fragmentation_weight": "fragmentation_weight",
+    "continuity_weight": "continuity_weight",
+    "delay_weight": "delay_weight",
+    "min_block": "min_block_hours",
+    "max_concurrent": "max_concurrent_projects",
     "frozen_weeks": "frozen_weeks",
     "max_people_moved": "max_people_moved",
 }

@@ -294,3 +294,13 @@ def test_headline_and_progress_line_are_plain_words() -> None:
     assert progress_line(10.0, 20.0, float("inf"), 0.5) == (
         "incumbent 10.0 · bound 20.0 · gap n/a · 0.5 s   Esc to cancel"
     )
+
+
+def test_the_form_sets_every_limit_of_the_policy() -> None:
+    policy = policy_from_form(
+        {"min_block": "8", "max_concurrent": "3", "continuity_weight": "0", "delay_weight": "2"}
+    )
+    assert (policy.min_block_hours, policy.max_concurrent_projects) == (8.0, 3)
+    assert (policy.continuity_weight, policy.delay_weight) == (0.0, 2.0)
+    with pytest.raises(UserError, match=r"max projects/person must be a whole number from 1"):
+        policy_from_form({"max_concurrent": "0"})
