@@ -60,6 +60,23 @@ def test_an_older_version_cannot_replace_the_one_in_force(db) -> None:
     assert _dump(db) == before
 
 
+def test_templates_publish_newer_versions_only(db) -> None:
+    from pmo_tui.governance.standards import publish_template
+
+    db["template_version"].insert_all(
+        [
+            {"template_id": "risk", "version": "1.5", "status": "draft"},
+            {"template_id": "risk", "version": "3.0", "status": "draft"},
+        ]
+    )
+    before = _dump(db)
+    with pytest.raises(UserError, match="risk 1.5 is not newer than 2.0"):
+        publish_template(db, "risk", "1.5", effective_date=dt.date(2027, 1, 1))
+    assert _dump(db) == before
+    outcome = publish_template(db, "risk", "3.0", effective_date=dt.date(2027, 1, 1))
+    assert outcome == {"id": "risk", "published": "3.0", "superseded": "2.0"}
+
+
 def test_a_policy_cannot_be_a_projects_methodology(db) -> None:
     from pmo_tui.governance.lineage import follow_versions
 

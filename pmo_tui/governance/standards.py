@@ -206,33 +206,15 @@ def publish_standard(
         ``{"published": version, "superseded": old version or None}``.
 
     Raises:
-        UserError: unknown standard/version, or the version is not a draft.
+        UserError: unknown standard/version, the version is not a draft, or it is not
+            newer than the version in force.
     """
     with db.atomic():
         record = get_standard(db, standard_id, version)
         _refuse_unless_draft(record, "standard")
-        old = one_row(
-            db,
-            "SELECT version FROM standard WHERE id = ? AND status = 'in_force'",
-            [standard_id],
+        outcome = _put_in_force(
+            db, "standard", "id", standard_id, version, effective_date, "`standards add`"
         )
-        old_version = None if old is None else old["version"]
-        if old_version is not None and _version_key(version) <= _version_key(old_version):
-            raise UserError(
-                f"{standard_id} {version} is not newer than {old_version}, the version in force",
-                fix=f"publish a version above {old_version} (add it with `standards add`)",
-            )
-        if old_version is not None:
-            db["standard"].update((standard_id, old_version), {"status": "superseded"})
-        db["standard"].update(
-            (standard_id, version),
-            {
-                "status": "in_force",
-                "effective_date": effective_date.isoformat(),
-                "supersedes": old_version,
-            },
-        )
-        outcome = {"id": standard_id, "published": version, "superseded": old_version}
         log_change(
             db,
             "standard",
@@ -242,6 +224,46 @@ def publish_standard(
             after=outcome,
         )
     return outcome
+
+
+def _put_in_force(
+    db: sqlite_utils.Database,
+    table: str,
+    key: str,
+    item_id: str,
+    version: str,
+    effective_date: dt.date,
+    how_to_add: str,
+) -> dict[str, Any]:
+    """Put draft ``version`` of ``item_id`` in force in ``table`` (a standard or a template
+    version), superseding the version in force, inside the caller's transaction.
+
+    Returns:
+        ``{"id", "published", "superseded"}`` (``superseded`` is None for a first version).
+
+    Raises:
+        UserError: ``version`` is not newer than the version in force.
+    """
+    old = one_row(
+        db, f"SELECT version FROM {table} WHERE {key} = ? AND status = 'in_force'", [item_id]
+    )
+    old_version = None if old is None else old["version"]
+    if old_version is not None and _version_key(version) <= _version_key(old_version):
+        raise UserError(
+            f"{item_id} {version} is not newer than {old_version}, the version in force",
+            fix=f"publish a version above {old_version} (add it with {how_to_add})",
+        )
+    if old_version is not None:
+        db[table].update((item_id, old_version), {"status": "superseded"})
+    db[table].update(
+        (item_id, version),
+        {
+            "status": "in_force",
+            "effective_date": effective_date.isoformat(),
+            "supersedes": old_version,
+        },
+    )
+    return {"id": item_id, "published": version, "superseded": old_version}
 
 
 def _refuse_unless_draft(record: dict[str, Any], what: str) -> None:
@@ -300,7 +322,8 @@ def publish_template(
     """Put a draft template version in force, superseding the one in force.
 
     Raises:
-        UserError: unknown template version, or it is not a draft.
+        UserError: unknown template version, it is not a draft, or it is not newer than
+            the version in force.
     """
     with db.atomic():
         record = one_row(
@@ -314,23 +337,15 @@ def publish_template(
                 fix="see `pmo-tui templates list`",
             )
         _refuse_unless_draft(record, "template")
-        old = one_row(
+        outcome = _put_in_force(
             db,
-            "SELECT version FROM template_version WHERE template_id = ? AND status = 'in_force'",
-            [template_id],
+            "template_version",
+            "template_id",
+            template_id,
+            version,
+            effective_date,
+            "`import governance`",
         )
-        old_version = None if old is None else old["version"]
-        if old_version is not None:
-            db["template_version"].update((template_id, old_version), {"status": "superseded"})
-        db["template_version"].update(
-            (template_id, version),
-            {
-                "status": "in_force",
-                "effective_date": effective_date.isoformat(),
-                "supersedes": old_version,
-            },
-        )
-        outcome = {"id": template_id, "published": version, "superseded": old_version}
         log_change(
             db,
             "template",
