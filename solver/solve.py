@@ -243,10 +243,10 @@ def _relax_and_round(
             state.bound[index] = max(quick_bound(week), state.value[index])
             continue
         if week.size > FLOW_ONLY_CANDIDATES:
-            relaxation = flow_relaxation(week, state.values[index])
+            relaxation = flow_relaxation(week, state.values(index))
             bound = relaxation.bound
         else:
-            start = (state.values[index] > 0) | (week.kept_upper > 0)
+            start = (state.values(index) > 0) | (week.kept_upper > 0)
             if week.size <= WHOLE_LP_CANDIDATES:
                 start[:] = True
             relaxation = relax(week, start, started + RELAX_SHARE * share)
@@ -257,7 +257,7 @@ def _relax_and_round(
             first = relaxation.hours.astype(np.int64)
             state.offer(index, blocked_flow_plan(week, relaxation.flags > 0, first, rounds=1))
         if week.size <= FLOW_ONLY_CANDIDATES or time.perf_counter() < started + share:
-            rounded = round_relaxation(week, relaxation, [state.values[index]], started + share)
+            rounded = round_relaxation(week, relaxation, [state.values(index)], started + share)
             state.offer(index, rounded)
         state.bound[index] = max(state.bound[index], state.value[index])
     clock.mark("rounded_plan")
@@ -320,14 +320,14 @@ def _search_week(
     gains = state.continuity_gains(index)
     # the plan's total moves by as much as the week's score (continuity included, the
     # other weeks fixed) moves away from the week's current score
-    base = state.incumbent() - state.scored(index, state.values[index], gains)
+    base = state.incumbent() - state.scored(index, state.values(index), gains)
 
     def week_report(value: float) -> None:
         report(base + value, state.total_bound())
 
     outcome = polish_week(
         week,
-        state.values[index],
+        state.values(index),
         allowed,
         policy,
         week_report,

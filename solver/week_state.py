@@ -61,13 +61,16 @@ class WeekState:
         self.constant = constant
         self.continuity = continuity
         self.all_values = np.asarray(greedy, dtype=np.int64)
-        self.values = [week_values(week, greedy) for week in weeks]
-        self.value = [week.value(values) for week, values in zip(weeks, self.values, strict=True)]
+        self.value = [week.value(week_values(week, self.all_values)) for week in weeks]
         self.bound = [math.inf] * len(weeks)
         self.relaxations: list[Relaxation | None] = [None] * len(weeks)
         self.proven = [False] * len(weeks)
         self.coupled = [continuity.coupled(week) for week in weeks]
         self.searched = False
+
+    def values(self, index: int) -> np.ndarray:
+        """Tenths per candidate of week ``index`` in the best plan so far (a copy)."""
+        return self.all_values[self.weeks[index].candidate]
 
     def incumbent(self) -> float:
         return self.constant + sum(self.value) - self.continuity.cost(self.all_values)
@@ -93,8 +96,8 @@ class WeekState:
         if not week.feasible(values):
             return
         gains = self.continuity_gains(index)
-        if self.scored(index, values, gains) > self.scored(index, self.values[index], gains) + 1e-9:
-            self.values[index], self.value[index] = values, week.value(values)
+        if self.scored(index, values, gains) > self.scored(index, self.values(index), gains) + 1e-9:
+            self.value[index] = week.value(values)
             self.all_values[week.candidate] = values
 
     def gap(self, index: int) -> float:
