@@ -153,16 +153,15 @@ def _frozen_until(data: PlanInput, frozen_weeks: int) -> dt.date | None:
 def _with_project_slots(
     person_weeks: pl.DataFrame,
     constant_groups: pl.DataFrame,
-    people: pl.DataFrame | None,
+    people: pl.DataFrame,
     policy: Policy,
 ) -> pl.DataFrame:
-    """Add ``limit`` (null: unlimited), ``constant_projects`` and ``project_slots``."""
+    """Add ``limit`` (null: unlimited), ``constant_projects`` and ``project_slots``.
+
+    ``people`` is the conformed ``person_id, max_concurrent_projects`` frame.
+    """
     default = policy.max_concurrent_projects
-    limits = people if people is not None else pl.DataFrame(schema={"person_id": pl.String})
-    if "max_concurrent_projects" in limits.columns:
-        limits = limits.select("person_id", pl.col("max_concurrent_projects").alias("limit"))
-    else:
-        limits = limits.select("person_id", pl.lit(None, dtype=pl.Int64).alias("limit"))
+    limits = people.select("person_id", pl.col("max_concurrent_projects").alias("limit"))
     constant = constant_groups.group_by(PERSON_WEEK).agg(pl.len().alias("constant_projects"))
     frame = (
         person_weeks.join(limits.unique("person_id"), on="person_id", how="left")
