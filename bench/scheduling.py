@@ -1,6 +1,6 @@
 """Benchmark the scheduling core against published optima and best-known values.
 
-Runs :func:`solver.scheduling.solve_schedule` on PSPLIB j30/j60/j120 and MPLIB1
+Runs :func:`solver.scheduling.core.solve_schedule` on PSPLIB j30/j60/j120 and MPLIB1
 Set 3 and prints, per set, a Markdown table: instances, how many reach the
 reference, mean and max gap to it, mean time, and how far the objective is from
 our own lower bound. References (see ``shared/benchmarks/SOURCES.md``):
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from solver.scheduling import check_schedule, read_mplib, read_psplib, solve_schedule
+from solver.scheduling.core import check_schedule, read_mplib, read_psplib, solve_schedule
 
 #: Where the instances live: ``<workspace>/shared/benchmarks`` next to the checkout.
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

@@ -1,4 +1,4 @@
-"""Start-shift benchmark: solver.shifts.choose_shifts on the seeded organisations of bench/orgs.py.
+"""Start-shift benchmark: solver.shifts.choose.choose_shifts on the seeded organisations of bench/orgs.py.
 
 Adds what the organisations lack: an allowance of 0-4 weeks per project, finish-to-start
 dependencies (drawn at random, kept only while they stay satisfiable; some are violated at
@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.orgs import organisation  # noqa: E402
-from solver.shift_dependencies import Allowance, Span, make_links, shift_bounds  # noqa: E402
-from solver.shifts import EPOCH, choose_shifts  # noqa: E402
+from solver.shifts.dependencies import Allowance, Span, make_links, shift_bounds  # noqa: E402
+from solver.shifts.choose import EPOCH, choose_shifts  # noqa: E402
 
 
 def instance(

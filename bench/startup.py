@@ -75,7 +75,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "demo.db"
-        from pmo_tui.store.db import open_database
+        from pmo_tui.bootstrap import open_database
 
         open_database(db).close()
         rows = {

@@ -15,7 +15,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 from pmo_tui.tui.app import PmoApp, make_app
 
 OUT = Path(__file__).resolve().parent / "screenshots"

@@ -74,8 +74,10 @@ def explain_moves(
         how="vertical",
     )
     grouped = group_consecutive_weeks(weekly)
-    return _with_gain(grouped, prepared, policy or Policy()).cast(MOVES_SCHEMA).select(
-        list(MOVES_SCHEMA)
+    return (
+        _with_gain(grouped, prepared, policy or Policy())
+        .cast(MOVES_SCHEMA)
+        .select(list(MOVES_SCHEMA))
     )
 
 
@@ -92,9 +94,11 @@ def _with_gain(moves: pl.DataFrame, prepared: Prepared, policy: Policy) -> pl.Da
             .fill_null(0.0)
         )
 
-    changed = pl.when(
-        pl.col("from_project_id").is_not_null() & pl.col("to_project_id").is_not_null()
-    ).then(2.0).otherwise(1.0)
+    changed = (
+        pl.when(pl.col("from_project_id").is_not_null() & pl.col("to_project_id").is_not_null())
+        .then(2.0)
+        .otherwise(1.0)
+    )
     return moves.with_columns(
         gain=(
             policy.cover_weight * (weight("to_project_id") - weight("from_project_id"))

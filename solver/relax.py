@@ -133,7 +133,10 @@ def relax(week: Week, start: np.ndarray, deadline: float) -> Relaxation:
         capacity_price, demand_price = _complete_prices(week, active, capacity_price, demand_price)
         best = min(best, lagrangian_bound(week, capacity_price, demand_price))
         result = Relaxation(best, value, hours, flags, active.copy(), round_number)
-        if best - value <= PRICING_TOLERANCE * max(1.0, abs(best)) or time.perf_counter() > deadline:
+        if (
+            best - value <= PRICING_TOLERANCE * max(1.0, abs(best))
+            or time.perf_counter() > deadline
+        ):
             break
         added = _priced_in(week, active, capacity_price, demand_price)
         if not added.any():
@@ -206,9 +209,13 @@ def _solve_restricted(
     model = request.model
     model.maximize = True
     for upper, objective in zip(bound.tolist(), gain.tolist(), strict=True):
-        model.variable.add(lower_bound=0.0, upper_bound=float(upper), objective_coefficient=objective)
+        model.variable.add(
+            lower_bound=0.0, upper_bound=float(upper), objective_coefficient=objective
+        )
     for _ in range(groups.shape[0]):
-        model.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=-week.fragmentation)
+        model.variable.add(
+            lower_bound=0.0, upper_bound=1.0, objective_coefficient=-week.fragmentation
+        )
     items = np.arange(candidate.shape[0])
     persons = np.unique(week.person[candidate])
     demands = np.unique(week.demand[candidate])
@@ -223,13 +230,13 @@ def _solve_restricted(
     duals = np.abs(np.asarray(response.dual_value))
     hours = np.bincount(candidate, weights=values[: candidate.shape[0]], minlength=week.size)
     flags = np.zeros(week.group_flagged.shape[0])
-    flags[groups] = values[candidate.shape[0]:]
+    flags[groups] = values[candidate.shape[0] :]
     used = np.bincount(week.group, weights=hours, minlength=flags.shape[0]) > 1e-9
     flags[~week.group_flagged & used] = 1.0
     capacity_price = np.zeros(week.free.shape[0])
     capacity_price[persons] = duals[: persons.shape[0]]
     demand_price = np.zeros(week.remaining.shape[0])
-    demand_price[demands] = duals[persons.shape[0]: persons.shape[0] + demands.shape[0]]
+    demand_price[demands] = duals[persons.shape[0] : persons.shape[0] + demands.shape[0]]
     return float(response.objective_value), hours, flags, capacity_price, demand_price
 
 
@@ -259,13 +266,25 @@ def _add_flag_rows(
     ``its items <= upper x flag``."""
     group = week.group[candidate]
     flagged = week.group_flagged[group]
-    _add_linked_rows(model, group[flagged], items[flagged], groups, flag_column[groups],
-                     week.group_largest[groups])
+    _add_linked_rows(
+        model,
+        group[flagged],
+        items[flagged],
+        groups,
+        flag_column[groups],
+        week.group_largest[groups],
+    )
     if not LINK_ROWS:
         return
     linked = np.unique(candidate[flagged])
-    _add_linked_rows(model, candidate[flagged], items[flagged], linked,
-                     flag_column[week.group[linked]], week.upper[linked])
+    _add_linked_rows(
+        model,
+        candidate[flagged],
+        items[flagged],
+        linked,
+        flag_column[week.group[linked]],
+        week.upper[linked],
+    )
 
 
 def _add_linked_rows(

@@ -33,8 +33,8 @@ from solver.rounding import (
     flow_relaxation,
     round_relaxation,
 )
-from solver.shifting import decide_shifts, needs_shifts
-from solver.shifts import ShiftDecision
+from solver.shifts.decide import decide_shifts, needs_shifts
+from solver.shifts.choose import ShiftDecision
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,

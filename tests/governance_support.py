@@ -15,7 +15,7 @@ import sqlite_utils
 from test_tui_support import build_small_db
 
 from pmo_tui.governance.rules import RuleSet, parse_rules
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 
 TODAY = dt.date(2027, 1, 20)
 

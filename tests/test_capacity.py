@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from pmo_tui.capacity import (
+from pmo_tui.domain.capacity import (
     daily_capacity,
     demand_coverage,
     monday,
@@ -35,7 +35,9 @@ def _people() -> pl.DataFrame:
 
 
 def _weekly() -> pl.DataFrame:
-    holidays = pl.DataFrame({"region": ["UK", "DE"], "date": [dt.date(2027, 1, 1), dt.date(2027, 1, 6)]})
+    holidays = pl.DataFrame(
+        {"region": ["UK", "DE"], "date": [dt.date(2027, 1, 1), dt.date(2027, 1, 6)]}
+    )
     leave = pl.DataFrame(
         {
             "person_id": ["ben", "cat"],
@@ -49,7 +51,9 @@ def _weekly() -> pl.DataFrame:
         {"person_id": ["ann"], "start": [WEEK_2], "end": [None], "percent": [50.0]},
         schema_overrides={"end": pl.Date},
     )
-    daily = daily_capacity(_people(), holidays, leave, availability, WEEK_1, WEEK_2 + dt.timedelta(days=6))
+    daily = daily_capacity(
+        _people(), holidays, leave, availability, WEEK_1, WEEK_2 + dt.timedelta(days=6)
+    )
     return weekly_capacity(daily)
 
 
@@ -84,9 +88,17 @@ def test_utilisation_flags_over_allocation_and_counts_hours_above_capacity() -> 
     )
     frame = utilisation(capacity, allocations)
     first, second = frame.row(0, named=True), frame.row(1, named=True)
-    assert (first["allocated_hours"], first["over_hours"], first["over_allocated"]) == (40.0, 8.0, True)
+    assert (first["allocated_hours"], first["over_hours"], first["over_allocated"]) == (
+        40.0,
+        8.0,
+        True,
+    )
     assert first["utilisation"] == 1.25
-    assert (second["utilisation"], second["over_hours"], second["over_allocated"]) == (None, 5.0, True)
+    assert (second["utilisation"], second["over_hours"], second["over_allocated"]) == (
+        None,
+        5.0,
+        True,
+    )
 
 
 def test_demand_coverage_never_reports_negative_unmet() -> None:
@@ -100,7 +112,11 @@ def test_demand_coverage_never_reports_negative_unmet() -> None:
         }
     )
     allocations = pl.DataFrame(
-        {"demand_id": ["d1", "d2", None], "week": [WEEK_1, WEEK_1, WEEK_1], "hours": [12.5, 15.0, 8.0]}
+        {
+            "demand_id": ["d1", "d2", None],
+            "week": [WEEK_1, WEEK_1, WEEK_1],
+            "hours": [12.5, 15.0, 8.0],
+        }
     )
     coverage = demand_coverage(demand, allocations)
     assert coverage["unmet_hours"].to_list() == [17.5, 0.0]

@@ -117,8 +117,15 @@ def test_csv_import_then_capacity_shows_over_allocation(runner: CliRunner, tmp_p
     rows = json.loads(result.output)
     # 30 h + 20 h on a 40 h week: 10 h over, 125 %; the second week (30 h) is not over.
     assert rows == [
-        {"person_id": "ann", "name": "Ann Lee", "week": "2027-01-04", "capacity_hours": 40.0,
-         "allocated_hours": 50.0, "over_hours": 10.0, "utilisation_pct": 125.0}
+        {
+            "person_id": "ann",
+            "name": "Ann Lee",
+            "week": "2027-01-04",
+            "capacity_hours": 40.0,
+            "allocated_hours": 50.0,
+            "over_hours": 10.0,
+            "utilisation_pct": 125.0,
+        }
     ]
     unmet = json.loads(_invoke(runner, db, "capacity", "--unmet", "--format", "json").output)
     assert unmet == []
@@ -150,9 +157,21 @@ def test_ctrl_c_during_plan_apply_writes_nothing(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["--db", str(db), "db", "init"], obj={}).exit_code == 0
     before = _dump(db)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from pmo_tui.cli import main; main()", "--db", str(db),
-         "plan", "--headless", "--apply", "--time-limit", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from pmo_tui.cli import main; main()",
+            "--db",
+            str(db),
+            "plan",
+            "--headless",
+            "--apply",
+            "--time-limit",
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stderr is not None
     assert process.stderr.readline().startswith("Solving")  # the solve has started
@@ -163,7 +182,9 @@ def test_ctrl_c_during_plan_apply_writes_nothing(tmp_path: Path) -> None:
     assert _dump(db) == before
 
 
-def test_a_named_database_that_does_not_exist_is_not_created(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_named_database_that_does_not_exist_is_not_created(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     db = tmp_path / "typo.db"
     result = _invoke(runner, db, "capacity")
     assert result.exit_code == 2 and not db.exists()
@@ -177,7 +198,9 @@ def test_over_allocated_and_unmet_together_are_refused(runner: CliRunner, tmp_pa
     assert result.exit_code == 2 and "option --unmet" in result.output
 
 
-def test_the_tui_without_a_terminal_says_so_instead_of_hanging(runner: CliRunner, tmp_path: Path) -> None:
+def test_the_tui_without_a_terminal_says_so_instead_of_hanging(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     db = tmp_path / "org.db"
     _invoke(runner, db, "db", "init", "--empty")
     result = _invoke(runner, db)
@@ -185,8 +208,14 @@ def test_the_tui_without_a_terminal_says_so_instead_of_hanging(runner: CliRunner
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--time-limit", "0"), ("--workers", "0"), ("--churn-weight", "-1"),
-                          ("--fragmentation-weight", "nan"), ("--churn-weight", "inf")]
+    ("option", "value"),
+    [
+        ("--time-limit", "0"),
+        ("--workers", "0"),
+        ("--churn-weight", "-1"),
+        ("--fragmentation-weight", "nan"),
+        ("--churn-weight", "inf"),
+    ],
 )
 def test_bad_plan_options_are_one_clear_message(
     runner: CliRunner, tmp_path: Path, option: str, value: str

@@ -129,7 +129,10 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # set order must not matter
     subprocess.run(
         [sys.executable, str(GENERATOR), "--out", str(tmp_path)],
-        check=True, capture_output=True, env=env, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
     )
     committed = sorted(p.name for p in DEMO.glob("*.csv"))
     regenerated = sorted(p.name for p in tmp_path.glob("*.csv"))
@@ -219,19 +222,29 @@ def test_two_regions_with_their_own_real_holidays(demo):
     assert sunday == date(2027, 3, 28)
     good_friday, easter_monday = sunday - timedelta(days=2), sunday + timedelta(days=1)
     assert by_region["UK"] == {
-        date(2026, 12, 25), date(2026, 12, 28),  # Boxing Day falls on a Saturday
-        date(2027, 1, 1), good_friday, easter_monday,
+        date(2026, 12, 25),
+        date(2026, 12, 28),  # Boxing Day falls on a Saturday
+        date(2027, 1, 1),
+        good_friday,
+        easter_monday,
         date(2027, 5, 3),  # first Monday of May; the last Monday (31 May) is after the horizon
     }
     assert by_region["DE"] == {
-        date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+        date(2027, 1, 1),
         date(2027, 3, 8),  # Internationaler Frauentag (Berlin)
-        good_friday, easter_monday, date(2027, 5, 1),
+        good_friday,
+        easter_monday,
+        date(2027, 5, 1),
         sunday + timedelta(days=39),  # Ascension
         sunday + timedelta(days=50),  # Whit Monday
     }
-    assert all(HORIZON[0] <= d <= HORIZON[-1] + timedelta(days=6)
-               for days_ in by_region.values() for d in days_)
+    assert all(
+        HORIZON[0] <= d <= HORIZON[-1] + timedelta(days=6)
+        for days_ in by_region.values()
+        for d in days_
+    )
 
 
 def test_working_patterns(demo):
@@ -251,8 +264,13 @@ def test_leave_and_availability(demo):
     people = {p["id"] for p in demo["people"]}
     assert {r["person_id"] for r in demo["leave"]} <= people
     assert {r["person_id"] for r in demo["availability"]} <= people
-    christmas = [r for r in demo["leave"] if day(r["start"]) <= date(2026, 12, 31)
-                 and day(r["end"]) >= date(2026, 12, 21) and not r["hours_per_day"]]
+    christmas = [
+        r
+        for r in demo["leave"]
+        if day(r["start"]) <= date(2026, 12, 31)
+        and day(r["end"]) >= date(2026, 12, 21)
+        and not r["hours_per_day"]
+    ]
     assert len({r["person_id"] for r in christmas}) >= 30
     assert sum(1 for r in demo["leave"] if r["hours_per_day"] == "4") >= 10
     percents = {r["percent"] for r in demo["availability"]}
@@ -284,8 +302,11 @@ def test_every_reference_exists(demo):
         assert row["person_id"] in people and row["project_id"] in projects
         if row["demand_id"]:
             assert demands[row["demand_id"]]["project_id"] == row["project_id"]
-    keys = Counter((r["person_id"], r["project_id"], r["demand_id"], w)
-                   for r in demo["allocations"] for w in weeks_of(r))
+    keys = Counter(
+        (r["person_id"], r["project_id"], r["demand_id"], w)
+        for r in demo["allocations"]
+        for w in weeks_of(r)
+    )
     assert max(keys.values()) == 1  # one booking per person, demand and week
 
 
@@ -299,15 +320,17 @@ def test_demands_fit_their_projects(demo):
         assert 8 <= float(row["hours_per_week"]) <= 40
         assert 1 <= int(row["min_level"]) <= 4
     for project_id in projects:
-        asked[project_id] = len({r["skill_id"] for r in demo["demands"]
-                                 if r["project_id"] == project_id})
+        asked[project_id] = len(
+            {r["skill_id"] for r in demo["demands"] if r["project_id"] == project_id}
+        )
     real = [n for n in asked.values() if n]
     assert len(real) >= 30 and min(real) >= 2 and max(real) <= 5
     # Projects without demand carry only BAU load (allocations without a demand).
     for project_id, n in asked.items():
         if not n:
-            assert all(not r["demand_id"] for r in demo["allocations"]
-                       if r["project_id"] == project_id)
+            assert all(
+                not r["demand_id"] for r in demo["allocations"] if r["project_id"] == project_id
+            )
 
 
 def test_allocations_qualify_and_fit_their_demands(demo):
@@ -334,43 +357,53 @@ def test_pinned_and_fixed_load_fits_capacity(demo):
     """Pinned and hard bookings and BAU load (no demand) are never moved: they must fit,
     so the plan is feasible; so must the pinned and BAU projects under max_concurrent_projects."""
     hours = capacity(demo)
-    immovable = [r for r in demo["allocations"]
-                 if r["pinned"] == "true" or r["kind"] == "hard" or not r["demand_id"]]
+    immovable = [
+        r
+        for r in demo["allocations"]
+        if r["pinned"] == "true" or r["kind"] == "hard" or not r["demand_id"]
+    ]
     assert any(r["kind"] == "hard" and r["pinned"] == "false" and r["demand_id"] for r in immovable)
     for (pid, week), load in booked(demo, immovable).items():
         assert load <= hours[pid][week] + 1e-6, (pid, week, load, hours[pid][week])
     fixed_rows = [r for r in demo["allocations"] if r["pinned"] == "true" or not r["demand_id"]]
     assert any(r["pinned"] == "true" for r in fixed_rows)
-    limits = {p["id"]: int(p["max_concurrent_projects"]) for p in demo["people"]
-              if p["max_concurrent_projects"]}
+    limits = {
+        p["id"]: int(p["max_concurrent_projects"])
+        for p in demo["people"]
+        if p["max_concurrent_projects"]
+    }
     for pid, limit in limits.items():
         for week in HORIZON:
-            fixed_projects = {r["project_id"] for r in fixed_rows
-                              if r["person_id"] == pid and week in weeks_of(r)}
+            fixed_projects = {
+                r["project_id"] for r in fixed_rows if r["person_id"] == pid and week in weeks_of(r)
+            }
             assert len(fixed_projects) <= limit
 
 
 def test_the_data_is_interesting_for_a_planner(demo):
     hours = capacity(demo)
     supply = [sum(hours[pid][w] for pid in hours) for w in HORIZON]
-    demand = [sum(float(r["hours_per_week"]) for r in demo["demands"] if w in weeks_of(r))
-              for w in HORIZON]
+    demand = [
+        sum(float(r["hours_per_week"]) for r in demo["demands"] if w in weeks_of(r))
+        for w in HORIZON
+    ]
     ratio = [d / s for d, s in zip(demand, supply, strict=True)]
     assert sum(1 for r in ratio if 1.0 <= r <= 1.1) >= 14  # most weeks: 100-110 %
     assert 0.95 <= min(ratio) and max(ratio) <= 1.6  # the peaks are the holiday weeks
 
     load = booked(demo, demo["allocations"])
     full_time = [p["id"] for p in demo["people"] if sum(float(p[d]) for d in WEEKDAYS) >= 37.5]
-    overloaded = [pid for pid in full_time
-                  if sum(1 for w in HORIZON if load[pid, w] >= 48) >= 4]
+    overloaded = [pid for pid in full_time if sum(1 for w in HORIZON if load[pid, w] >= 48) >= 4]
     assert len(overloaded) >= 4
     assert max(load.values()) <= 62
-    underused = [pid for pid in full_time
-                 if 8 <= sum(load[pid, w] for w in HORIZON) / len(HORIZON) <= 20]
+    underused = [
+        pid for pid in full_time if 8 <= sum(load[pid, w] for w in HORIZON) / len(HORIZON) <= 20
+    ]
     assert len(underused) >= 4
 
-    staffed = sum(float(r["hours_per_week"]) * len(weeks_of(r))
-                  for r in demo["allocations"] if r["demand_id"])
+    staffed = sum(
+        float(r["hours_per_week"]) * len(weeks_of(r)) for r in demo["allocations"] if r["demand_id"]
+    )
     asked = sum(demand)
     assert 0.05 <= 1 - staffed / asked <= 0.3  # some demand is not allocated
 
@@ -382,8 +415,11 @@ def test_the_data_is_interesting_for_a_planner(demo):
             skilled.setdefault(row["skill_id"], []).append(row["person_id"])
 
     def pressure(skill: str) -> float:
-        wanted = sum(float(r["hours_per_week"]) * len(weeks_of(r))
-                     for r in demo["demands"] if r["skill_id"] == skill)
+        wanted = sum(
+            float(r["hours_per_week"]) * len(weeks_of(r))
+            for r in demo["demands"]
+            if r["skill_id"] == skill
+        )
         return wanted / sum(sum(hours[pid].values()) for pid in skilled[skill])
 
     assert pressure("solution-architecture") > 1.4 and pressure("data-science") > 1.4

@@ -17,7 +17,7 @@ from pmo_tui.governance.lineage import drift_report
 from pmo_tui.governance.loader import load_governance
 from pmo_tui.governance.standards import add_standard, edit_standard, publish_standard
 from pmo_tui.governance.training import certified_skill_validity, coaching_suggestions
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 
 
 def _open(path: Path):

@@ -17,7 +17,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.governance.checks import CHECKS
 from pmo_tui.governance.context import AuditContext
 from pmo_tui.governance.rules import load_rules, parse_rules
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pmo_tui.bundle import BUNDLE_SCHEMAS
+from pmo_tui.importers.bundle import BUNDLE_SCHEMAS
 from pmo_tui.errors import UserError
 from pmo_tui.importers.csv_files import KNOWN_FILES, read_csv_bundle
 
@@ -17,9 +17,7 @@ D = dt.date
 PEOPLE_HEADER = "id,name,region,mon,tue,wed,thu,fri,sat,sun\n"
 ALLOC_HEADER = "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned\n"
 DEMAND_HEADER = "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week,description\n"
-PROJECT_HEADER = (
-    "id,name,program_id,portfolio_id,phase,priority,start,finish,budget,rag\n"
-)
+PROJECT_HEADER = "id,name,program_id,portfolio_id,phase,priority,start,finish,budget,rag\n"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -131,7 +129,14 @@ def test_folder_with_every_file_gives_bundle_dtypes(tmp_path: Path) -> None:
         assert frame.height >= 1, name
     assert bundle.people.row(0, named=True)["cost_rate"] == 55.5
     assert bundle.person_skills["valid_until"].to_list() == [D(2027, 6, 30)]
-    assert bundle.dependencies.row(0) == ("P0", "P1", "finish_to_start", 1, D(2027, 1, 4), "API first")
+    assert bundle.dependencies.row(0) == (
+        "P0",
+        "P1",
+        "finish_to_start",
+        1,
+        D(2027, 1, 4),
+        "API first",
+    )
 
     assert bundle.people.row(0, named=True)["max_concurrent_projects"] == 3
     assert bundle.people.row(0, named=True)["thu"] == 0.0
@@ -237,9 +242,7 @@ def test_bad_date(tmp_path: Path) -> None:
 
 
 def test_impossible_date(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "leave.csv", "person_id,start,end\nalice,2027-02-30,2027-03-01\n"
-    )
+    path = write(tmp_path, "leave.csv", "person_id,start,end\nalice,2027-02-30,2027-03-01\n")
     err = error_of(path)
     assert (err.row, err.column) == (2, "start")
 

@@ -28,7 +28,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
 if not SAMPLES.is_dir():
     pytest.skip(f"sample files not found in {SAMPLES}", allow_module_level=True)
 
-from pmo_tui.bundle import Bundle  # noqa: E402
+from pmo_tui.importers.bundle import Bundle  # noqa: E402
 from pmo_tui.errors import UserError  # noqa: E402
 from pmo_tui.importers.project_files import read_project_file  # noqa: E402
 
@@ -134,7 +134,11 @@ def test_gan_people_roles_and_skills(sample) -> None:
         "John Silver": "Foreman",
     }
     assert set(bundle.skills["id"]) == {
-        "architect", "bricklayer", "excavator-operator", "foreman", "project-manager"
+        "architect",
+        "bricklayer",
+        "excavator-operator",
+        "foreman",
+        "project-manager",
     }
     assert bundle.person_skills.filter(pl.col("person_id") == "jack-house").rows() == [
         ("jack-house", "project-manager", 3, None)
@@ -195,7 +199,11 @@ def test_gan_demand_equals_allocation(sample) -> None:
     assert bundle.demand.height == 30
     assert bundle.demand["id"].str.starts_with("HouseBuildingSample:").all()
     assert bundle.demand.filter(pl.col("id") == "HouseBuildingSample:16:4").row(0) == (
-        "HouseBuildingSample:16:4", "HouseBuildingSample", "bricklayer", 1, "Furniture"
+        "HouseBuildingSample:16:4",
+        "HouseBuildingSample",
+        "bricklayer",
+        1,
+        "Furniture",
     )
     joined = bundle.demand_week.join(
         bundle.allocation, on=["demand_id", "week"], how="full", coalesce=True
@@ -285,7 +293,9 @@ def test_mpx_sample_units_and_night_shift(sample) -> None:
     bundle = sample("sample.mpx")
     # "Tue 07/01/03" .. "Tue 18/03/03" are dd/mm/yy.
     assert bundle.projects.select("name", "start", "finish").row(0) == (
-        "sample", D(2003, 1, 7), D(2003, 3, 18)
+        "sample",
+        D(2003, 1, 7),
+        D(2003, 3, 18),
     )
     assert set(bundle.people["name"]) == {"First Resource", "Second Resource"}
     # Calendar "Night Shift" (records 25,2..25,7): Mon 23:00-00:00; Tue-Fri 00-03, 04-08,
@@ -305,7 +315,8 @@ def test_mpx_sample_units_and_night_shift(sample) -> None:
     assert weeks[("Second Resource", D(2003, 1, 6))] == 29.3
     totals = bundle.allocation.group_by("person_id").agg(pl.col("hours").sum())
     assert {p: round(h) for p, h in totals.iter_rows()} == {
-        "first-resource": 200, "second-resource": 300
+        "first-resource": 200,
+        "second-resource": 300,
     }
     # No group in MPX: the demand is the named person's work (skill_id null).
     assert bundle.demand["skill_id"].is_null().all()
@@ -364,12 +375,16 @@ def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_all_samples_load_into_the_store(sample, tmp_path: Path) -> None:
-    from pmo_tui.store.db import open_database
-    from pmo_tui.store.writes import write_bundles
+    from pmo_tui.bootstrap import open_database
+    from pmo_tui.importers.service import write_bundles
 
     names = [
-        "HouseBuildingSample.gan", "sample.mpx", "calendarExceptions.mpx",
-        "mspdiavailability.xml", "mspdiresource.xml", "planner-resource.planner",
+        "HouseBuildingSample.gan",
+        "sample.mpx",
+        "calendarExceptions.mpx",
+        "mspdiavailability.xml",
+        "mspdiresource.xml",
+        "planner-resource.planner",
     ]
     db = open_database(tmp_path / "pmo.db", seed_demo=False)
     report = write_bundles(db, [sample(n) for n in names], people="merge", reason="test")

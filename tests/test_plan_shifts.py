@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import solver
 from pmo_tui.cli import cli
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 from pmo_tui.store.reads import read_table
 from solver import Policy
 from test_solver_bruteforce import make_input
@@ -109,7 +109,10 @@ def test_plan_apply_moves_the_shifted_projects_demand(tmp_path: Path) -> None:
     low = read_table(store, "project", ["id", "start", "finish", "may_shift_weeks"])
     # the 2-week allowance is used up: a second plan cannot move LOW again
     assert low.filter(pl.col("id") == "LOW").row(0) == (
-        "LOW", dt.date(2027, 1, 18), dt.date(2027, 1, 31), 0
+        "LOW",
+        dt.date(2027, 1, 18),
+        dt.date(2027, 1, 31),
+        0,
     )
     ann = read_table(store, "allocation").filter(pl.col("demand_id") == "L")
     assert sorted(ann["week"]) == [dt.date(2027, 1, 18), dt.date(2027, 1, 25)]
@@ -200,7 +203,7 @@ def test_a_write_refused_by_sqlite_is_one_clear_message(
 ) -> None:
     import sqlite3
 
-    import pmo_tui.planning
+    import pmo_tui.planning.service
 
     db = tmp_path / "org.db"
     runner = CliRunner()
@@ -211,7 +214,7 @@ def test_a_write_refused_by_sqlite_is_one_clear_message(
     def read_only(*_args, **_kwargs):
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(pmo_tui.planning, "apply_outcome", read_only)
+    monkeypatch.setattr(pmo_tui.planning.service, "apply_outcome", read_only)
     result = runner.invoke(
         cli, ["--db", str(db), "plan", "--headless", "--apply", "--time-limit", "2"], obj={}
     )

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from pmo_tui.cli import cli
-from pmo_tui.cli_plan import progress_bar
+from pmo_tui.cli.plan import progress_bar
 from pmo_tui.errors import UserError
-from pmo_tui.policy import build_policy, policy_table
+from pmo_tui.planning.policy import build_policy, policy_table
 from solver import Policy
 
 FULL_FILE = """
@@ -71,14 +71,28 @@ def test_policy_table_round_trips_through_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected", "where"),
     [
-        ("[weights]\nchurn = -1\n", "weights.churn must be a number from 0 to 1,000,000", "weights.churn"),
-        ("[limits]\nfrozen_weeks = 1.5\n", "must be a whole number from 0 to 1,000,000", "limits.frozen_weeks"),
-        ("[limits]\nmax_concurrent_projects = 0\n", "a whole number from 1 to 1,000", "limits.max_concurrent_projects"),
+        (
+            "[weights]\nchurn = -1\n",
+            "weights.churn must be a number from 0 to 1,000,000",
+            "weights.churn",
+        ),
+        (
+            "[limits]\nfrozen_weeks = 1.5\n",
+            "must be a whole number from 0 to 1,000,000",
+            "limits.frozen_weeks",
+        ),
+        (
+            "[limits]\nmax_concurrent_projects = 0\n",
+            "a whole number from 1 to 1,000",
+            "limits.max_concurrent_projects",
+        ),
         ("[weights]\nchurn = 'high'\n", "weights.churn must be a number", "weights.churn"),
         ("[weights]\nchrun = 1\n", "unknown key 'chrun' in [weights]", "weights.chrun"),
     ],
 )
-def test_a_bad_value_names_file_key_and_fix(tmp_path: Path, text: str, expected: str, where: str) -> None:
+def test_a_bad_value_names_file_key_and_fix(
+    tmp_path: Path, text: str, expected: str, where: str
+) -> None:
     with pytest.raises(UserError) as caught:
         build_policy(write(tmp_path, text))
     error = caught.value
@@ -128,7 +142,9 @@ def test_a_bad_policy_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["--db", str(db), "db", "init", "--empty"], obj={})
     policy = write(tmp_path, "[limits]\nfrozen_weeks = -2\n")
-    result = runner.invoke(cli, ["--db", str(db), "plan", "--headless", "--policy", str(policy)], obj={})
+    result = runner.invoke(
+        cli, ["--db", str(db), "plan", "--headless", "--policy", str(policy)], obj={}
+    )
     assert result.exit_code == 2
     assert "policy.toml, column 'limits.frozen_weeks'" in result.output
     assert "Traceback" not in result.output
@@ -136,7 +152,12 @@ def test_a_bad_policy_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("seed", 99999999999999999999), ("fragmentation_weight", 1e15), ("workers", 1000), ("churn_weight", 1e308)],
+    [
+        ("seed", 99999999999999999999),
+        ("fragmentation_weight", 1e15),
+        ("workers", 1000),
+        ("churn_weight", 1e308),
+    ],
 )
 def test_values_beyond_what_the_solver_can_count_are_refused(option: str, value: float) -> None:
     with pytest.raises(UserError, match="must be"):

@@ -20,21 +20,22 @@ import pytest
 from test_tui_support import TODAY, WEEKS, build_small_db
 
 from pmo_tui.errors import UserError
-from pmo_tui.portfolio import (
+from pmo_tui.domain.portfolio import (
     filter_nodes,
     node_summary,
     rag_label,
     tree_cells,
     visible_nodes,
 )
-from pmo_tui.store.db import open_database
+from pmo_tui.bootstrap import open_database
 from pmo_tui.tui.capacity_views import (
     demand_grid,
     filter_people,
     heatmap,
     person_week_allocations,
 )
-from pmo_tui.tui.data import CapacityData, load_capacity, load_portfolio, read_findings
+from pmo_tui.governance.findings import read_all_findings
+from pmo_tui.tui.data import CapacityData, load_capacity, load_portfolio
 from pmo_tui.tui.findings_views import findings_view
 from pmo_tui.tui.plan_form import NOT_YET_NOTE, PARAMETERS, policy_from_form, supported
 
@@ -189,7 +190,7 @@ def test_demand_grid_shows_covered_of_demand_and_unmet_totals(capacity: Capacity
 
 def test_findings_are_an_empty_frame_with_the_columns_until_the_table_exists(db_path: Path) -> None:
     db = open_database(db_path, seed_demo=False)
-    empty = read_findings(db)
+    empty = read_all_findings(db)
     assert empty.is_empty() and "severity" in empty.columns
     view = findings_view(empty, TODAY)
     assert view.columns == [
@@ -231,7 +232,7 @@ def test_findings_read_from_a_table_get_age_and_filters(tmp_path: Path) -> None:
             },
         ]
     )
-    findings = read_findings(db)
+    findings = read_all_findings(db)
     assert findings["owner"].to_list() == [None, None]
     view = findings_view(findings, TODAY)
     assert view.select("id", "age_days").rows() == [(1, 10), (2, 1)]  # oldest first
@@ -255,7 +256,9 @@ def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:
         policy_from_form({"seed": "1.5"})
     with pytest.raises(UserError, match=r"time limit \(s\) must be a number above 0"):
         policy_from_form({"time_limit": "0"})
-    with pytest.raises(UserError, match=r"max people moved must be a whole number from 0 to 1,000,000"):
+    with pytest.raises(
+        UserError, match=r"max people moved must be a whole number from 0 to 1,000,000"
+    ):
         policy_from_form({"max_people_moved": "-1"})
     assert policy_from_form({"frozen_weeks": "2"}).frozen_weeks == 2
 

@@ -54,7 +54,9 @@ def test_three_files_make_one_pool_and_show_the_over_allocated_weeks(tmp_path: P
     }
 
 
-def test_plan_on_the_gantt_sample_removes_over_allocation_and_explains_unmet(tmp_path: Path) -> None:
+def test_plan_on_the_gantt_sample_removes_over_allocation_and_explains_unmet(
+    tmp_path: Path,
+) -> None:
     db = _empty_db(tmp_path, GANTT)
     result = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
     assert result.exit_code == 0, result.output

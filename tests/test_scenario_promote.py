@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from scenario_support import FAST, build_scenario_db, checkpoint, file_hash, invoke, write_scenario
 
-from pmo_tui.planning import plan_inputs
+from pmo_tui.planning.service import plan_inputs
 from pmo_tui.scenarios.overlay import apply_changes, plan_input, read_state
 from pmo_tui.scenarios.schema import load_scenario
 from pmo_tui.store.readonly import read_connection
@@ -62,7 +62,7 @@ def test_promote_makes_the_live_inputs_the_scenarios_and_logs_who(db: Path, tmp_
     # pinned rows stay as they were; every other row is the scenario's plan
     pinned = promoted.current.filter(pl.col("pinned")).select("person_id", "demand_id", "hours")
     assert pinned.rows() == [("ben", "D3", 10.0), ("ben", "D3", 10.0)]
-    from pmo_tui.store.db import current_user
+    from pmo_tui.store.change_log import current_user
 
     who = current_user()
     assert log == (who, "scenario", "promote", f"promote scenario grow approved by {who}")
@@ -129,7 +129,7 @@ def test_promote_refuses_when_the_allocations_changed_meanwhile(
 def test_a_failed_promote_leaves_the_database_as_it_was(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmo_tui.store import writes
+    from pmo_tui.store import change_log
 
     path = write_scenario(tmp_path, "grow", CHANGES)
     before = _dump(db)
@@ -137,7 +137,7 @@ def test_a_failed_promote_leaves_the_database_as_it_was(
     def fail(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(writes, "log_change", fail)  # the last write of the transaction
+    monkeypatch.setattr(change_log, "log_change", fail)  # the last write of the transaction
     with pytest.raises(RuntimeError, match="killed"):
         invoke(db, "scenario", "promote", str(path), "--yes", *FAST)
     assert _dump(db) == before

@@ -145,8 +145,8 @@ def test_snapshot(org: Path, size: tuple[int, int], snap_compare) -> None:
 
 def test_the_scenarios_package_imports_without_textual() -> None:
     code = (
-        "import sys\nimport pmo_tui.scenarios.evaluate, pmo_tui.scenarios.report, "
-        "pmo_tui.scenarios.promote, pmo_tui.scenarios.diff, pmo_tui.scenarios.junit\n"
+        "import sys\nimport pmo_tui.scenarios.evaluate, pmo_tui.reporting.scenarios, "
+        "pmo_tui.scenarios.promote, pmo_tui.scenarios.diff, pmo_tui.reporting.junit\n"
         "print('textual' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.scheduling import (
+from solver.scheduling.core import (
     InstanceFormatError,
     build_instance,
     check_schedule,
@@ -27,8 +27,8 @@ from solver.scheduling import (
     read_psplib,
     solve_schedule,
 )
-from solver.scheduling_heuristic import heuristic_schedule, makespan_of
-from solver.scheduling_network import network_of
+from solver.scheduling.heuristic import heuristic_schedule, makespan_of
+from solver.scheduling.network import network_of
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 needs_benchmarks = pytest.mark.skipif(
@@ -267,7 +267,7 @@ def test_same_seed_workers_and_deterministic_time_give_the_same_schedule() -> No
 
 
 def test_importing_the_core_does_not_load_ortools() -> None:
-    code = "import sys, solver.scheduling; print('ortools' in sys.modules)"
+    code = "import sys, solver.scheduling.core; print('ortools' in sys.modules)"
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

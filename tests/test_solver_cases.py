@@ -103,9 +103,18 @@ def test_sistine_objective_terms_bounds_and_moves() -> None:
     assert result.gap == pytest.approx(0.0)
     moves = result.moves.select("person_id", "from_project_id", "to_project_id", "hours", "reason")
     assert moves.rows() == [
-        ("michelangelo", "Sistine", None, 20.0, "takes 20 h/week off: the person is booked 20 h/week above capacity"),
         (
-            "raphael", None, "Sistine", 10.0,
+            "michelangelo",
+            "Sistine",
+            None,
+            20.0,
+            "takes 20 h/week off: the person is booked 20 h/week above capacity",
+        ),
+        (
+            "raphael",
+            None,
+            "Sistine",
+            10.0,
             "covers unmet PM demand P1 on project Sistine (priority weight 4)",
         ),
     ]
@@ -174,7 +183,14 @@ def test_shift_to_higher_priority() -> None:
     assert result.plan.select("demand_id", "hours").rows() == [("H1", 40.0)]
     assert result.moves.rows() == [
         (
-            "dave", "LOW", "HIGH", "H1", W1, W1, 1, 40.0,
+            "dave",
+            "LOW",
+            "HIGH",
+            "H1",
+            W1,
+            W1,
+            1,
+            40.0,
             "frees capacity for higher-priority demand H1 on project HIGH "
             "(priority weight 5 over 1)",
             # gain: (5 - 1) x 40 h cover - 0.2 x 80 h changed (off L1, onto H1) = 144
@@ -272,8 +288,14 @@ def staffing_pool(seed: int = 3, people: int = 10, demands: int = 8, weeks: int 
         capacity=[(p, w, rng.choice([24.0, 32.0, 40.0])) for p in names for w in mondays],
         skills=[(p, s, rng.randint(1, 3)) for p in names for s in skills if rng.random() < 0.5],
         demand=[
-            (f"D{j:02d}", f"P{j % 5}", skills[j % 3], rng.randint(1, 2), w,
-             rng.choice([8.0, 16.0, 24.0, 40.0]))
+            (
+                f"D{j:02d}",
+                f"P{j % 5}",
+                skills[j % 3],
+                rng.randint(1, 2),
+                w,
+                rng.choice([8.0, 16.0, 24.0, 40.0]),
+            )
             for j in range(demands)
             for w in mondays
         ],

@@ -184,7 +184,9 @@ def test_limits_always_hold(
     frozen_until = WEEKS[0] + dt.timedelta(weeks=frozen)
     # pinned rows, fixed load and everything in the frozen weeks stay exactly as given
     held = (pl.col("pinned") | pl.col("demand_id").is_null()) | (pl.col("week") < frozen_until)
-    assert sorted(plan.filter(held).rows(), key=repr) == sorted(current.filter(held).rows(), key=repr)
+    assert sorted(plan.filter(held).rows(), key=repr) == sorted(
+        current.filter(held).rows(), key=repr
+    )
     # capacity: nothing above it that the plan could have changed
     capacity = {(p, w): h for p, w, h in data.capacity.iter_rows()}
     load = totals(plan.rows(), lambda row: (row[0], row[3]))
@@ -202,8 +204,10 @@ def test_limits_always_hold(
     # concurrent projects, counting held work
     if limit is not None:
         projects = plan.group_by("person_id", "week").agg(pl.col("project_id").n_unique())
-        held_projects = current.filter(held).group_by("person_id", "week").agg(
-            pl.col("project_id").n_unique().alias("held")
+        held_projects = (
+            current.filter(held)
+            .group_by("person_id", "week")
+            .agg(pl.col("project_id").n_unique().alias("held"))
         )
         joined = projects.join(held_projects, on=["person_id", "week"], how="left")
         assert all(n <= max(limit, h or 0) for _, _, n, h in joined.rows())

@@ -65,8 +65,16 @@ def random_organisation(seed: int) -> PlanInput:
     for person in people:
         for week in weeks:
             for demand_id, project, _, _ in rng.sample(demands, 2):
-                current.append((person, project, demand_id, week, rng.choice([8.0, 16.0, 24.0]),
-                                rng.random() < 0.1))
+                current.append(
+                    (
+                        person,
+                        project,
+                        demand_id,
+                        week,
+                        rng.choice([8.0, 16.0, 24.0]),
+                        rng.random() < 0.1,
+                    )
+                )
             if rng.random() < 0.3:
                 current.append((person, "OPS", None, week, 4.0, False))
     capacity = [(p, w, rng.choice([0.0, 24.0, 40.0, 40.0, 40.0])) for p in people for w in weeks]
@@ -80,8 +88,11 @@ def random_organisation(seed: int) -> PlanInput:
     return frames(
         capacity=capacity,
         skills=[(p, s, rng.randint(1, 3)) for p in people for s in skills if rng.random() < 0.6],
-        demand=[(d, pr, s, lv, w, rng.choice([16.0, 24.0, 40.0, 60.0]))
-                for d, pr, s, lv in demands for w in weeks],
+        demand=[
+            (d, pr, s, lv, w, rng.choice([16.0, 24.0, 40.0, 60.0]))
+            for d, pr, s, lv in demands
+            for w in weeks
+        ],
         projects=[(f"P{k}", float(k + 1)) for k in range(4)],
         current=current,
     )
@@ -112,19 +123,24 @@ def test_rounded_lp_plan_is_feasible_and_below_its_bound(seed: int) -> None:
     assert over.height == 0
     # Pins may exceed a demand on their own; the movable hours fill at most what they leave.
     on_demand = plan.filter(pl.col("demand_id").is_not_null())
-    movable = on_demand.filter(~pl.col("pinned")).group_by("demand_id", "week").agg(
-        pl.col("hours").sum()
+    movable = (
+        on_demand.filter(~pl.col("pinned")).group_by("demand_id", "week").agg(pl.col("hours").sum())
     )
-    pinned = on_demand.filter(pl.col("pinned")).group_by("demand_id", "week").agg(
-        pl.col("hours").sum().alias("pinned")
+    pinned = (
+        on_demand.filter(pl.col("pinned"))
+        .group_by("demand_id", "week")
+        .agg(pl.col("hours").sum().alias("pinned"))
     )
     asked = data.demand.group_by("demand_id", "week").agg(pl.col("hours").sum().alias("asked"))
     open_hours = asked.join(pinned, on=["demand_id", "week"], how="left").with_columns(
         open=(pl.col("asked") - pl.col("pinned").fill_null(0.0)).clip(lower_bound=0.0)
     )
-    assert movable.join(open_hours, on=["demand_id", "week"], how="left").filter(
-        pl.col("hours") > pl.col("open").fill_null(0.0) + 1e-9
-    ).height == 0
+    assert (
+        movable.join(open_hours, on=["demand_id", "week"], how="left")
+        .filter(pl.col("hours") > pl.col("open").fill_null(0.0) + 1e-9)
+        .height
+        == 0
+    )
     constant = pl.col("pinned") | pl.col("demand_id").is_null()
     assert sorted(plan.filter(constant).rows()) == sorted(data.current.filter(constant).rows())
     result = solver.solve_plan(data, Policy(workers=1, time_limit_s=5))

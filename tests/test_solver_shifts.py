@@ -1,4 +1,4 @@
-"""Project start shifts (solver/shifts.py): hand-computed cases, conflicts, brute force.
+"""Project start shifts (solver/shifts/choose.py): hand-computed cases, conflicts, brute force.
 
 The brute force re-implements the semantics independently of solver/: first and last
 week with demand, the finish-to-start rule, and the aggregate cover (per week, every
@@ -17,14 +17,19 @@ from collections.abc import Callable
 import polars as pl
 import pytest
 
-from solver.shifts import SHIFTS_SCHEMA, apply_shifts, choose_shifts
+from solver.shifts.choose import SHIFTS_SCHEMA, apply_shifts, choose_shifts
 
 START = dt.date(2027, 3, 1)
-DEMAND = {"demand_id": pl.String, "project_id": pl.String, "skill_id": pl.String,
-          "min_level": pl.Int64, "week": pl.Date, "hours": pl.Float64}
+DEMAND = {
+    "demand_id": pl.String,
+    "project_id": pl.String,
+    "skill_id": pl.String,
+    "min_level": pl.Int64,
+    "week": pl.Date,
+    "hours": pl.Float64,
+}
 CAPACITY = {"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
-SKILLS = {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64,
-          "valid_until": pl.Date}
+SKILLS = {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64, "valid_until": pl.Date}
 PROJECTS = {"project_id": pl.String, "priority_weight": pl.Float64, "may_shift_weeks": pl.Int64}
 DEPENDENCIES = {"from_project_id": pl.String, "to_project_id": pl.String, "lag_weeks": pl.Int64}
 
@@ -41,14 +46,33 @@ def demand_rows(project: str, skill: str | None, weeks, hours: float, role: str 
     return [(f"{project}-{role}", project, skill, 1, week(k), hours) for k in weeks]
 
 
-def run(demand, capacity, skills, projects, dependencies=(), fixed=(), locked=(), *,
-        delay_weight=1.0, cover_weight=1.0, workers=1, **settings):
+def run(
+    demand,
+    capacity,
+    skills,
+    projects,
+    dependencies=(),
+    fixed=(),
+    locked=(),
+    *,
+    delay_weight=1.0,
+    cover_weight=1.0,
+    workers=1,
+    **settings,
+):
     return choose_shifts(
-        frame(demand, DEMAND), frame(capacity, CAPACITY), frame(skills, SKILLS),
-        frame(projects, PROJECTS), frame(dependencies, DEPENDENCIES),
-        frame(fixed, CAPACITY), set(locked), cover_weight=cover_weight,
-        delay_weight=delay_weight, time_limit_s=settings.pop("time_limit_s", 10.0),
-        workers=workers, **settings,
+        frame(demand, DEMAND),
+        frame(capacity, CAPACITY),
+        frame(skills, SKILLS),
+        frame(projects, PROJECTS),
+        frame(dependencies, DEPENDENCIES),
+        frame(fixed, CAPACITY),
+        set(locked),
+        cover_weight=cover_weight,
+        delay_weight=delay_weight,
+        time_limit_s=settings.pop("time_limit_s", 10.0),
+        workers=workers,
+        **settings,
     )
 
 
@@ -62,6 +86,7 @@ def one_person(hours=40.0, weeks=range(6), skill="Dev", person="a"):
 
 # -- no allowance ---------------------------------------------------------------------------
 
+
 def test_no_allowance_no_shift_and_demand_unchanged() -> None:
     capacity, skills = one_person()
     demand = demand_rows("HIGH", "Dev", [0, 1], 40.0) + demand_rows("LOW", "Dev", [0, 1], 40.0)
@@ -74,6 +99,7 @@ def test_no_allowance_no_shift_and_demand_unchanged() -> None:
 
 # -- collisions on a scarce skill -----------------------------------------------------------
 
+
 def collision(delay_weight: float):
     # One Dev, 40 h in weeks 0-5. HIGH (weight 5) needs 40 h in weeks 0-2, LOW (weight 1,
     # may start up to 4 weeks later) 40 h in weeks 0-1. LOW's covered hours by shift:
@@ -81,8 +107,9 @@ def collision(delay_weight: float):
     # Objective = 5 x 120 + LOW cover - delay_weight x shift.
     capacity, skills = one_person()
     demand = demand_rows("HIGH", "Dev", [0, 1, 2], 40.0) + demand_rows("LOW", "Dev", [0, 1], 40.0)
-    return run(demand, capacity, skills, [("HIGH", 5.0, 0), ("LOW", 1.0, 4)],
-               delay_weight=delay_weight)
+    return run(
+        demand, capacity, skills, [("HIGH", 5.0, 0), ("LOW", 1.0, 4)], delay_weight=delay_weight
+    )
 
 
 def test_lower_priority_project_moves_past_the_collision() -> None:
@@ -125,10 +152,12 @@ def test_people_shared_by_two_of_three_skills_need_a_hall_cut() -> None:
     # 200 + 120 + 80 - 2 = 398 (at shift 0, truly 320).
     capacity = [(p, week(k), hours) for p, hours in (("a", 40.0), ("c", 80.0)) for k in range(3)]
     skills = [("a", "A", 1, None), ("a", "B", 1, None), ("c", "C", 1, None)]
-    demand = (demand_rows("HIGH", "A", [0], 40.0) + demand_rows("OPS", "C", [0, 1, 2], 40.0)
-              + demand_rows("LOW", "B", [0], 40.0))
-    decision = run(demand, capacity, skills, [("HIGH", 5.0, 0), ("OPS", 1.0, 0),
-                                              ("LOW", 2.0, 2)])
+    demand = (
+        demand_rows("HIGH", "A", [0], 40.0)
+        + demand_rows("OPS", "C", [0, 1, 2], 40.0)
+        + demand_rows("LOW", "B", [0], 40.0)
+    )
+    decision = run(demand, capacity, skills, [("HIGH", 5.0, 0), ("OPS", 1.0, 0), ("LOW", 2.0, 2)])
     assert decision.status == "OPTIMAL"
     assert shift_of(decision) == {"LOW": 1}
     assert decision.objective == pytest.approx(398.0)
@@ -144,13 +173,15 @@ def test_expired_skills_and_fixed_load_reduce_capacity() -> None:
     skills = [("a", "Dev", 3, week(2)), ("b", "Dev", 1, None)]
     fixed = [("b", week(4), 40.0)]
     demand = demand_rows("HIGH", "Dev", [0, 1], 40.0) + demand_rows("LOW", "Dev", [0], 10.0)
-    decision = run(demand, capacity, skills, [("HIGH", 5.0, 0), ("LOW", 1.0, 4)], fixed=fixed,
-                   delay_weight=0.5)
+    decision = run(
+        demand, capacity, skills, [("HIGH", 5.0, 0), ("LOW", 1.0, 4)], fixed=fixed, delay_weight=0.5
+    )
     assert shift_of(decision) == {"LOW": 3}
     assert decision.objective == pytest.approx(400.0 + 10.0 - 1.5)
 
 
 # -- dependencies ---------------------------------------------------------------------------
+
 
 def chain_case(c_allowance: int = 5, locked=()):
     # A: weeks 0-2. B: weeks 1-2 (and a named-person row in week 2), B after A with lag 1:
@@ -158,9 +189,12 @@ def chain_case(c_allowance: int = 5, locked=()):
     # 3 + s_C >= (2 + 3) + 1 -> s_C >= 3. Plenty of capacity: the least shifts are best.
     capacity = [("a", week(k), 200.0) for k in range(12)]
     skills = [("a", "Dev", 3, None)]
-    demand = (demand_rows("A", "Dev", [0, 1, 2], 10.0) + demand_rows("B", "Dev", [1, 2], 10.0)
-              + demand_rows("B", None, [2], 5.0, role="named")
-              + demand_rows("C", "Dev", [3, 4], 10.0))
+    demand = (
+        demand_rows("A", "Dev", [0, 1, 2], 10.0)
+        + demand_rows("B", "Dev", [1, 2], 10.0)
+        + demand_rows("B", None, [2], 5.0, role="named")
+        + demand_rows("C", "Dev", [3, 4], 10.0)
+    )
     projects = [("A", 3.0, 0), ("B", 2.0, 5), ("C", 1.0, c_allowance)]
     dependencies = [("A", "B", 1), ("B", "C", 0)]
     return run(demand, capacity, skills, projects, dependencies, locked=locked)
@@ -183,7 +217,9 @@ def test_violated_dependency_forces_the_successor_and_the_chain() -> None:
 def test_locked_successor_is_infeasible_and_named() -> None:
     decision = run(
         demand_rows("A", "Dev", [0, 1, 2], 10.0) + demand_rows("B", "Dev", [1, 2], 10.0),
-        *one_person(weeks=range(10)), [("A", 1.0, 0), ("B", 1.0, 5)], [("A", "B", 1)],
+        *one_person(weeks=range(10)),
+        [("A", 1.0, 0), ("B", 1.0, 5)],
+        [("A", "B", 1)],
         locked={"B"},
     )
     assert decision.status == "INFEASIBLE"
@@ -209,8 +245,9 @@ def test_too_small_allowance_at_the_end_of_a_chain_names_every_link() -> None:
 def test_a_cycle_is_a_conflict_not_a_crash() -> None:
     capacity, skills = one_person()
     demand = demand_rows("A", "Dev", [0], 10.0) + demand_rows("B", "Dev", [2], 10.0)
-    decision = run(demand, capacity, skills, [("A", 1.0, 3), ("B", 1.0, 3)],
-                   [("A", "B", 0), ("B", "A", 0)])
+    decision = run(
+        demand, capacity, skills, [("A", 1.0, 3), ("B", 1.0, 3)], [("A", "B", 0), ("B", "A", 0)]
+    )
     assert decision.status == "INFEASIBLE"
     assert len(decision.conflicts) == 1
     assert decision.conflicts[0].startswith(
@@ -221,20 +258,27 @@ def test_a_cycle_is_a_conflict_not_a_crash() -> None:
 
 def test_dependencies_on_projects_without_demand_hold() -> None:
     capacity, skills = one_person()
-    decision = run(demand_rows("A", "Dev", [0], 10.0), capacity, skills,
-                   [("A", 1.0, 2), ("GHOST", 1.0, 0)], [("GHOST", "A", 3)])
+    decision = run(
+        demand_rows("A", "Dev", [0], 10.0),
+        capacity,
+        skills,
+        [("A", 1.0, 2), ("GHOST", 1.0, 0)],
+        [("GHOST", "A", 3)],
+    )
     assert decision.status == "OPTIMAL" and decision.shifts.height == 0
 
 
 # -- brute force ----------------------------------------------------------------------------
+
 
 def random_instance(seed: int) -> dict:
     rng = random.Random(seed)
     horizon = rng.randint(4, 6)
     skills_used = ["Dev", "QA"][: rng.randint(1, 2)]
     people = [f"p{i}" for i in range(rng.randint(1, 3))]
-    capacity = [(p, week(k), float(rng.choice([0, 10, 20, 30, 40])))
-                for p in people for k in range(horizon)]
+    capacity = [
+        (p, week(k), float(rng.choice([0, 10, 20, 30, 40]))) for p in people for k in range(horizon)
+    ]
     skills = []
     for person in people:
         held = rng.sample(skills_used, rng.randint(1, len(skills_used)))
@@ -248,16 +292,24 @@ def random_instance(seed: int) -> dict:
             skill = None if rng.random() < 0.1 else rng.choice(skills_used)
             first = rng.randint(0, horizon - 2)
             weeks = range(first, min(horizon, first + rng.randint(1, 3)))
-            demand += demand_rows(project, skill, weeks, float(rng.choice([10, 20, 30, 40])),
-                                  role=f"r{role}")
+            demand += demand_rows(
+                project, skill, weeks, float(rng.choice([10, 20, 30, 40])), role=f"r{role}"
+            )
     dependencies = []
     for _ in range(rng.randint(0, 2)):
         source, target = rng.sample(names, 2)
         dependencies.append((source, target, rng.randint(0, 1)))
     locked = {p for p in names if rng.random() < 0.15}
-    return dict(demand=demand, capacity=capacity, skills=skills, projects=projects,
-                dependencies=dependencies, fixed=fixed, locked=locked,
-                delay_weight=rng.choice([0.5, 2.0, 10.0]))
+    return dict(
+        demand=demand,
+        capacity=capacity,
+        skills=skills,
+        projects=projects,
+        dependencies=dependencies,
+        fixed=fixed,
+        locked=locked,
+        delay_weight=rng.choice([0.5, 2.0, 10.0]),
+    )
 
 
 def brute_force(case: dict) -> tuple[float, list[dict[str, int]], Callable]:
@@ -292,8 +344,9 @@ def brute_force(case: dict) -> tuple[float, list[dict[str, int]], Callable]:
             if len(skills) == 1:
                 options.append([{skills[0]: hours}])
             elif len(skills) == 2:
-                options.append([{skills[0]: 10.0 * k, skills[1]: hours - 10.0 * k}
-                                for k in range(steps + 1)])
+                options.append(
+                    [{skills[0]: 10.0 * k, skills[1]: hours - 10.0 * k} for k in range(steps + 1)]
+                )
             else:
                 options.append([{}])
         best = 0.0
@@ -312,8 +365,13 @@ def brute_force(case: dict) -> tuple[float, list[dict[str, int]], Callable]:
 
     def objective(shifts: dict[str, int]) -> float | None:
         for source, target, lag in case["dependencies"]:
-            if source in spans and target in spans and (
-                min(spans[target]) + shifts[target] < max(spans[source]) + shifts[source] + 1 + lag
+            if (
+                source in spans
+                and target in spans
+                and (
+                    min(spans[target]) + shifts[target]
+                    < max(spans[source]) + shifts[source] + 1 + lag
+                )
             ):
                 return None
         by_week: dict[int, dict[tuple[str, float], float]] = {}
@@ -369,10 +427,14 @@ def test_brute_force_covers_every_kind_of_instance() -> None:
 
 # -- apply_shifts and determinism -----------------------------------------------------------
 
+
 def test_apply_shifts_round_trip() -> None:
-    demand = frame(demand_rows("A", "Dev", [0, 1], 10.0) + demand_rows("B", None, [3], 5.0)
-                   + demand_rows("A", "QA", [2], 7.5, role="q"), DEMAND).with_columns(
-        note=pl.lit("kept"))
+    demand = frame(
+        demand_rows("A", "Dev", [0, 1], 10.0)
+        + demand_rows("B", None, [3], 5.0)
+        + demand_rows("A", "QA", [2], 7.5, role="q"),
+        DEMAND,
+    ).with_columns(note=pl.lit("kept"))
     shifts = pl.DataFrame({"project_id": ["A", "Z"], "shift_weeks": [2, 1]})
     moved = apply_shifts(demand, shifts)
     assert moved.columns == demand.columns
@@ -388,13 +450,17 @@ def test_same_input_same_shifts() -> None:
     people = [f"p{i}" for i in range(12)]
     capacity = [(p, week(k), 40.0) for p in people for k in range(12)]
     skills = [(p, rng.choice(["Dev", "QA", "Ops"]), rng.randint(1, 3), None) for p in people]
-    skills += [(p, "Dev", 1, None) for p in people[:4] if (p, "Dev") not in
-               {(q, s) for q, s, _, _ in skills}]
+    skills += [
+        (p, "Dev", 1, None)
+        for p in people[:4]
+        if (p, "Dev") not in {(q, s) for q, s, _, _ in skills}
+    ]
     demand, projects = [], []
     for k in range(15):
         first = rng.randint(0, 6)
-        demand += demand_rows(f"P{k}", rng.choice(["Dev", "QA", "Ops"]),
-                              range(first, first + rng.randint(2, 5)), 40.0)
+        demand += demand_rows(
+            f"P{k}", rng.choice(["Dev", "QA", "Ops"]), range(first, first + rng.randint(2, 5)), 40.0
+        )
         projects.append((f"P{k}", float(rng.randint(1, 5)), rng.randint(0, 3)))
     projects[1] = ("P1", projects[1][1], 8)  # room to wait for P0
     settings = dict(delay_weight=2.0, workers=2, seed=3, deterministic_time=2.0)

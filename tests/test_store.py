@@ -10,13 +10,13 @@ import polars as pl
 import pytest
 import sqlite_utils
 
-from pmo_tui.bundle import Bundle
+from pmo_tui.importers.bundle import Bundle
 from pmo_tui.errors import UserError
 from pmo_tui.store.db import connect
 from pmo_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, applied_version, migrate
 from pmo_tui.store.schema import SCHEMA_V1
 from pmo_tui.store.reads import read_table
-from pmo_tui.store.writes import write_bundles
+from pmo_tui.importers.service import write_bundles
 
 WEEK = dt.date(2027, 1, 4)
 
@@ -34,18 +34,44 @@ def _project_bundle(source_file: str | None = None, person_name: str = "Jack Hou
         source="test",
         portfolios=pl.DataFrame({"id": ["PF"], "name": ["Portfolio"]}),
         projects=pl.DataFrame(
-            {"id": ["P1"], "name": ["Build"], "portfolio_id": ["PF"], "priority": [2],
-             "phase": ["execution"], "rag": ["green"], "source_file": [source_file]}
+            {
+                "id": ["P1"],
+                "name": ["Build"],
+                "portfolio_id": ["PF"],
+                "priority": [2],
+                "phase": ["execution"],
+                "rag": ["green"],
+                "source_file": [source_file],
+            }
         ),
         skills=pl.DataFrame({"id": ["pm"], "name": ["Project manager"]}),
-        people=pl.DataFrame({"id": ["jack-house"], "name": [person_name], "region": ["R"],
-                             "mon": [8.0], "tue": [8.0], "wed": [8.0], "thu": [8.0], "fri": [8.0]}),
+        people=pl.DataFrame(
+            {
+                "id": ["jack-house"],
+                "name": [person_name],
+                "region": ["R"],
+                "mon": [8.0],
+                "tue": [8.0],
+                "wed": [8.0],
+                "thu": [8.0],
+                "fri": [8.0],
+            }
+        ),
         person_skills=pl.DataFrame({"person_id": ["jack-house"], "skill_id": ["pm"], "level": [3]}),
-        demand=pl.DataFrame({"id": ["P1:1"], "project_id": ["P1"], "skill_id": ["pm"], "min_level": [1]}),
+        demand=pl.DataFrame(
+            {"id": ["P1:1"], "project_id": ["P1"], "skill_id": ["pm"], "min_level": [1]}
+        ),
         demand_week=pl.DataFrame({"demand_id": ["P1:1"], "week": [WEEK], "hours": [20.0]}),
         allocation=pl.DataFrame(
-            {"person_id": ["jack-house"], "project_id": ["P1"], "demand_id": ["P1:1"],
-             "week": [WEEK], "hours": [20.0], "kind": ["soft"], "pinned": [False]}
+            {
+                "person_id": ["jack-house"],
+                "project_id": ["P1"],
+                "demand_id": ["P1:1"],
+                "week": [WEEK],
+                "hours": [20.0],
+                "kind": ["soft"],
+                "pinned": [False],
+            }
         ),
     )
 
@@ -61,7 +87,9 @@ def test_new_database_is_migrated_once(tmp_path: Path) -> None:
 
 def test_a_version_1_database_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
     db = sqlite_utils.Database(tmp_path / "old.db")
-    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    db.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    )
     for statement in SCHEMA_V1.split(";"):
         if statement.strip():
             db.execute(statement)
@@ -78,7 +106,12 @@ def test_bundle_is_written_and_logged(tmp_path: Path) -> None:
     report = write_bundles(db, [_project_bundle()], reason="unit test")
     assert report.rows["allocation"] == 1 and report.new_people == ["jack-house"]
     allocation = read_table(db, "allocation")
-    assert allocation.select("person_id", "week", "hours", "pinned").row(0) == ("jack-house", WEEK, 20.0, False)
+    assert allocation.select("person_id", "week", "hours", "pinned").row(0) == (
+        "jack-house",
+        WEEK,
+        20.0,
+        False,
+    )
     log = read_table(db, "change_log")
     assert log["reason"].to_list() == ["unit test"] and log["entity"].to_list() == ["import"]
 
@@ -129,7 +162,11 @@ def test_reference_error_names_the_csv_row(tmp_path: Path) -> None:
     bad.origins = {"allocations": str(csv_file)}
     with pytest.raises(UserError) as caught:
         write_bundles(db, [bad])
-    assert (caught.value.file, caught.value.row, caught.value.column) == (str(csv_file), 3, "person_id")
+    assert (caught.value.file, caught.value.row, caught.value.column) == (
+        str(csv_file),
+        3,
+        "person_id",
+    )
 
 
 def test_project_file_imported_twice_needs_replace(tmp_path: Path) -> None:
@@ -186,7 +223,9 @@ def test_merged_people_keep_the_pool_calendar_and_the_import_says_so(tmp_path: P
     write_bundles(db, [_project_bundle()])
     second = _project_bundle("plan.gan")
     second.projects = second.projects.with_columns(pl.lit("P9").alias("id"))
-    second.demand = second.demand.with_columns(pl.lit("P9").alias("project_id"), pl.lit("P9:1").alias("id"))
+    second.demand = second.demand.with_columns(
+        pl.lit("P9").alias("project_id"), pl.lit("P9:1").alias("id")
+    )
     second.demand_week = second.demand_week.with_columns(pl.lit("P9:1").alias("demand_id"))
     second.allocation = second.allocation.with_columns(
         pl.lit("P9").alias("project_id"), pl.lit("P9:1").alias("demand_id")
@@ -204,7 +243,10 @@ def test_merged_people_keep_the_pool_calendar_and_the_import_says_so(tmp_path: P
 
 def test_a_newer_database_is_refused_with_a_message(tmp_path: Path) -> None:
     db = connect(tmp_path / "new.db")
-    db.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')", [SCHEMA_VERSION + 1])
+    db.execute(
+        "INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')",
+        [SCHEMA_VERSION + 1],
+    )
     db.conn.commit()
     with pytest.raises(UserError, match="newer than this pmo-tui") as caught:
         migrate(db)

@@ -19,7 +19,7 @@ def _modules_after(imports: str, watched: tuple[str, ...]) -> list[str]:
 
 def test_domain_and_solver_import_without_textual() -> None:
     imports = (
-        "import pmo_tui.capacity, pmo_tui.planning, pmo_tui.portfolio, solver\n"
+        "import pmo_tui.domain.capacity, pmo_tui.planning.service, pmo_tui.domain.portfolio, solver\n"
         "import pmo_tui.tui.capacity_views, pmo_tui.tui.plan_form, pmo_tui.tui.data\n"
         "import pmo_tui.tui.findings_views"
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pmo_tui.bundle import Bundle
-from pmo_tui.store.db import open_database
-from pmo_tui.store.writes import write_bundles
+from pmo_tui.importers.bundle import Bundle
+from pmo_tui.bootstrap import open_database
+from pmo_tui.importers.service import write_bundles
 
 WEEKS = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(4)]
 TODAY = dt.date(2027, 1, 6)
@@ -133,7 +133,7 @@ def large_capacity(people: int = 2000, weeks: int = 52, allocations: int = 100_0
     """
     import random
 
-    from pmo_tui.capacity import demand_coverage, utilisation
+    from pmo_tui.domain.capacity import demand_coverage, utilisation
     from pmo_tui.tui.data import CapacityData
 
     rng = random.Random(2026)

@@ -20,10 +20,10 @@ import polars as pl
 
 from pmo_tui.governance.checks import CHECKS, Hit
 from pmo_tui.governance.context import AuditContext
-from pmo_tui.governance.frames import SEVERITIES, check_project, one_row, severity_rank
+from pmo_tui.governance.frames import SEVERITIES, check_project, severity_rank
 from pmo_tui.governance.rules import Rule, RuleSet
-from pmo_tui.store.db import current_user
-from pmo_tui.store.writes import log_change
+from pmo_tui.store.change_log import current_user, log_change
+from pmo_tui.store.reads import one_row
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -37,9 +37,10 @@ from pmo_tui.governance.audit import (
     _record_hit,
 )
 from pmo_tui.governance.checks import Hit
-from pmo_tui.governance.frames import SEVERITIES, check_project, one_row
+from pmo_tui.governance.frames import SEVERITIES, check_project
 from pmo_tui.governance.rules import DEFAULT_DUE_DAYS, Rule
-from pmo_tui.store.writes import log_change
+from pmo_tui.store.change_log import log_change
+from pmo_tui.store.reads import one_row
 
 if TYPE_CHECKING:
     import sqlite_utils

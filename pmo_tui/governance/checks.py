@@ -148,7 +148,7 @@ def check_key_people(ctx: AuditContext, rule: Rule) -> list[Hit]:
     weeks. A week counts when allocated hours (all projects) exceed capacity by
     at least ``min_over_hours``.
     """
-    from pmo_tui.capacity import capacity_tables, monday
+    from pmo_tui.domain.capacity import capacity_tables, monday
 
     first = monday(ctx.today)
     weeks_ahead = rule.params["weeks_ahead"]

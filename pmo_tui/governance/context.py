@@ -13,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.governance.frames import iso, query_frame
+from pmo_tui.governance.frames import iso
 from pmo_tui.governance.lineage import project_methodologies, required_artefacts
+from pmo_tui.store.reads import query_frame
 
 PROJECT_SCHEMA: dict[str, pl.DataType] = {
     "project_id": pl.String,

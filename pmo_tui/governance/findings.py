@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pmo_tui.errors import UserError
-from pmo_tui.governance.frames import check_project, one_row, query_frame
-from pmo_tui.store.db import current_user
-from pmo_tui.store.writes import log_change
+from pmo_tui.governance.frames import check_project
+from pmo_tui.store.change_log import current_user, log_change
+from pmo_tui.store.reads import one_row, query_frame
 
 if TYPE_CHECKING:
     import sqlite_utils

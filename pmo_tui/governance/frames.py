@@ -1,8 +1,7 @@
-"""Shared vocabulary of governance and one helper that reads a query into a typed frame.
+"""Shared vocabulary of governance (severities, statuses, kinds) and its small checks.
 
-Reads accept a sqlite-utils database or a plain :mod:`sqlite3` connection (both
-have ``execute``), so the TUI's read-only workers and the CLI share them.
-Dates are stored as ISO text and come back as ``pl.Date``.
+Reads go through :mod:`pmo_tui.store.reads` (``query_frame``, ``one_row``), which
+accept a sqlite-utils database or a plain :mod:`sqlite3` connection.
 """
 
 from __future__ import annotations
@@ -26,35 +25,6 @@ STANDARD_KINDS = ("standard", "policy", "procedure", "methodology")
 def severity_rank(severity: str) -> int:
     """0 for critical ... 3 for observation (lower is more severe)."""
     return SEVERITIES.index(severity)
-
-
-def query_frame(
-    db: Any, sql: str, schema: dict[str, pl.DataType], params: Sequence[Any] = ()
-) -> pl.DataFrame:
-    """Rows of ``sql`` as a frame with ``schema`` (Date columns parsed from ISO text).
-
-    Args:
-        db: a sqlite-utils ``Database`` or a ``sqlite3.Connection``.
-        sql: a SELECT whose columns are, in order, the keys of ``schema``.
-        schema: column name -> dtype; ``pl.Date`` columns are read as text first.
-        params: the query parameters.
-    """
-    rows = db.execute(sql, list(params)).fetchall()
-    storage = {name: pl.String if dtype == pl.Date else dtype for name, dtype in schema.items()}
-    raw = pl.DataFrame(rows, schema=storage, orient="row")
-    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
-    return raw.with_columns(
-        pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False) for name in dates
-    )
-
-
-def one_row(db: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-    """The first row of ``sql`` as a dict (column name -> value), or None."""
-    cursor = db.execute(sql, list(params))
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([column[0] for column in cursor.description], row))
 
 
 def check_project(db: Any, project_id: str, option: str = "--project") -> None:

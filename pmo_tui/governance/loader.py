@@ -22,7 +22,7 @@ from pmo_tui.governance.loader_specs import GOVERNANCE_FILES, GovernanceFile
 from pmo_tui.importers.csv_lines import line_of_record
 from pmo_tui.importers.csv_specs import ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
-from pmo_tui.store.writes import log_change
+from pmo_tui.store.change_log import log_change
 
 if TYPE_CHECKING:
     import sqlite_utils

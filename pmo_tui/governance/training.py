@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.governance.frames import iso, query_frame
+from pmo_tui.governance.frames import iso
+from pmo_tui.store.reads import query_frame
 
 #: Days before expiry from which a certification is listed as ``expiring``.
 EXPIRING_DAYS = 90

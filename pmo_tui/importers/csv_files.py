@@ -1,4 +1,4 @@
-"""Read the CSV files of ``pmo-tui import csv`` into a :class:`~pmo_tui.bundle.Bundle`.
+"""Read the CSV files of ``pmo-tui import csv`` into a :class:`~pmo_tui.importers.bundle.Bundle`.
 
 Each file is named after what it holds (``people.csv``, ``demands.csv``, ...; see
 :data:`KNOWN_FILES` and ``docs/data-model.md``). Every file is read by polars as
@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pmo_tui.bundle import BUNDLE_SCHEMAS, Bundle, conform
 from pmo_tui.errors import UserError
+from pmo_tui.importers.bundle import BUNDLE_SCHEMAS, Bundle, conform
 from pmo_tui.importers.csv_read import read_csv_file
 from pmo_tui.importers.csv_rows import check_unique
 from pmo_tui.importers.csv_specs import COLUMN_SPECS, KNOWN_FILES, UNIQUE_KEYS, FileColumns

@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["first_long_record", "line_of_record"]
+__all__ = ["first_long_record", "line_of_record", "line_of_value"]
 
 
 def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -46,3 +46,20 @@ def first_long_record(path: Path) -> tuple[int | None, int, int]:
         elif len(record) > width:
             return line, len(record), width
     return None, 0, width or 0
+
+
+def line_of_value(path: Path, column: str, value: str) -> int | None:
+    """The line on which the first record whose ``column`` is ``value`` starts (header = 1).
+
+    None when the file cannot be read, has no such column, or no record matches.
+    """
+    try:
+        records = _records_with_start_lines(path)
+        _, header = next(records)
+        position = [name.strip() for name in header].index(column)
+        for line, record in records:
+            if position < len(record) and record[position].strip() == value:
+                return line
+    except (OSError, StopIteration, ValueError):
+        return None
+    return None

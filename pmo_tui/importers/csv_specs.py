@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pmo_tui.bundle import WEEKDAY_COLUMNS
+from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 __all__ = [
     "COLUMN_SPECS",

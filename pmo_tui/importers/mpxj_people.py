@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmo_tui.bundle import WEEKDAY_COLUMNS
 from pmo_tui.importers.mpxj_calendars import week_hours
 from pmo_tui.importers.mpxj_context import Person, ProjectContext
 from pmo_tui.importers.mpxj_values import name_slug, python_text
+from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 __all__ = ["person_row", "person_skill_rows", "read_people", "skills_of"]
 

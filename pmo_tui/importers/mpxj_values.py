@@ -1,7 +1,7 @@
 """Plain Python values from MPXJ's Java ones, ids from names, and rows as bundle frames.
 
 Helpers shared by the modules that map an MPXJ ``ProjectFile`` onto a
-:class:`~pmo_tui.bundle.Bundle`. None of them starts the JVM: they only call
+:class:`~pmo_tui.importers.bundle.Bundle`. None of them starts the JVM: they only call
 methods on Java objects they are given.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.bundle import BUNDLE_SCHEMAS, conform, empty_frame
+from pmo_tui.importers.bundle import BUNDLE_SCHEMAS, conform, empty_frame
 
 __all__ = [
     "bundle_frame",

@@ -41,9 +41,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmo_tui.bundle import Bundle
 from pmo_tui.errors import UserError
 from pmo_tui.importers._jvm import start_jvm
+from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.gantt_vacations import gantt_vacation_rows
 from pmo_tui.importers.mpxj_assignments import assignment_rows
 from pmo_tui.importers.mpxj_calendars import availability_rows, holiday_rows, leave_rows
@@ -71,7 +71,7 @@ READ_FIX = (
 
 
 def read_project_file(path: Path) -> Bundle:
-    """Read a project file into a :class:`~pmo_tui.bundle.Bundle` holding one project.
+    """Read a project file into a :class:`~pmo_tui.importers.bundle.Bundle` holding one project.
 
     Args:
         path: an MS Project XML, MPX, MPP, GanttProject ``.gan`` or Planner file.

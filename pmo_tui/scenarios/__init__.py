@@ -3,7 +3,7 @@
 A scenario never writes the live database: :mod:`~pmo_tui.scenarios.overlay` reads
 it once (read-only) into a :class:`~pmo_tui.scenarios.overlay.ScenarioState`,
 applies the scenario's changes to copies of those frames, and derives the
-solver's :class:`solver.PlanInput` exactly as :func:`pmo_tui.planning.plan_inputs`
+solver's :class:`solver.PlanInput` exactly as :func:`pmo_tui.planning.service.plan_inputs`
 does from the store. Only :mod:`~pmo_tui.scenarios.promote` writes, after a
 confirmation, in one transaction.
 
@@ -14,9 +14,9 @@ Modules:
 - :mod:`~pmo_tui.scenarios.changes`: each change kind applied to a state.
 - :mod:`~pmo_tui.scenarios.metrics`: the figures of a planned scenario.
 - :mod:`~pmo_tui.scenarios.evaluate`: plan the base and each scenario; KPIs.
-- :mod:`~pmo_tui.scenarios.report`: the side-by-side table, JSON, Markdown; merge.
+- :mod:`~pmo_tui.reporting.scenarios`: the side-by-side table, JSON, Markdown; merge.
 - :mod:`~pmo_tui.scenarios.thresholds`: ``--fail-if`` checks (a tiny grammar, no eval).
-- :mod:`~pmo_tui.scenarios.junit`: JUnit XML for CI.
+- :mod:`~pmo_tui.reporting.junit`: JUnit XML for CI.
 - :mod:`~pmo_tui.scenarios.diff`: two planned scenarios per person, project, week.
 - :mod:`~pmo_tui.scenarios.promote`: write a scenario to the live data.
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.capacity import monday
+from pmo_tui.domain.capacity import monday
 from pmo_tui.scenarios.overlay import CapacityOverride, ScenarioState
 from pmo_tui.scenarios.schema import WEEKDAYS, Change
 

@@ -53,7 +53,7 @@ class Prepared:
 
 def read_base(db: Any) -> tuple[ScenarioState, str]:
     """The live data as a state and the fingerprint of its allocations (reads only)."""
-    from pmo_tui.planning import allocation_fingerprint
+    from pmo_tui.planning.service import allocation_fingerprint
 
     return read_state(db), allocation_fingerprint(db)
 

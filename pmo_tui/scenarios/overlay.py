@@ -6,7 +6,7 @@ one polars frame per store table, typed as :mod:`pmo_tui.store.reads` reads them
 :func:`apply_changes` returns a new state with a scenario's changes applied in
 file order (the bases' first); the live database is never written.
 :func:`plan_input` derives the solver's frames from a state exactly as
-:func:`pmo_tui.planning.plan_inputs` derives them from the store (capacity from
+:func:`pmo_tui.planning.service.plan_inputs` derives them from the store (capacity from
 the calendar over the horizon of demand and allocations), so a state with no
 changes gives the base's inputs, and a promoted scenario gives the same inputs
 back from the store.
@@ -27,8 +27,8 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.capacity import daily_capacity, horizon, monday, weekly_capacity
-from pmo_tui.planning import solver_current, solver_projects
+from pmo_tui.domain.capacity import daily_capacity, horizon, monday, weekly_capacity
+from pmo_tui.planning.service import solver_current, solver_projects
 from pmo_tui.scenarios.schema import Change
 from pmo_tui.store.reads import read_table
 from solver import PlanInput
@@ -129,7 +129,7 @@ def apply_changes(base: ScenarioState, changes: Iterable[Change]) -> ScenarioSta
 
 
 def plan_input(state: ScenarioState) -> PlanInput:
-    """The solver's frames from ``state``, as :func:`pmo_tui.planning.plan_inputs` builds them."""
+    """The solver's frames from ``state``, as :func:`pmo_tui.planning.service.plan_inputs` builds them."""
     tables = state.tables
     demand = (
         tables["demand_week"]

@@ -12,7 +12,7 @@ data: nothing stores them.
 Refused, with nothing written: a change that has no faithful place in the store
 (:attr:`ScenarioState.not_promotable`), an infeasible plan, or allocations
 changed by someone else since the scenario was planned (the fingerprint of
-:func:`pmo_tui.planning.allocation_fingerprint`).
+:func:`pmo_tui.planning.service.allocation_fingerprint`).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
 
 def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[str, Any]]]:
     """The scenario's state with the projects the plan starts later moved, as
-    :func:`pmo_tui.planning.apply_outcome` moves them (demand weeks, start, finish)."""
+    :func:`pmo_tui.planning.service.apply_outcome` moves them (demand weeks, start, finish)."""
     shifts = getattr(run.result, "shifts", None)
     if not isinstance(shifts, pl.DataFrame) or shifts.is_empty():
         return run.state, []
@@ -185,8 +185,8 @@ def write_promotion(
     Raises:
         UserError: the live allocations changed since ``fingerprint`` was taken.
     """
-    from pmo_tui.planning import allocation_fingerprint
-    from pmo_tui.store.writes import log_change
+    from pmo_tui.planning.service import allocation_fingerprint
+    from pmo_tui.store.change_log import log_change
 
     with db.atomic():
         if allocation_fingerprint(db) != fingerprint:

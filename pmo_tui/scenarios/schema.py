@@ -325,7 +325,7 @@ def _change(raw: dict[str, Any], file: str, number: int, line: int | None) -> Ch
 
 def _policy_fields(tables: dict[str, Any], place: Change) -> dict[str, Any]:
     """Policy field -> value of a ``policy`` change (the weights and limits of a policy file)."""
-    from pmo_tui.policy import policy_values
+    from pmo_tui.planning.policy import policy_values
 
     try:
         return policy_values(tables, place.file, tables=("weights", "limits"))

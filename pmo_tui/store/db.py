@@ -1,29 +1,20 @@
-"""Opening the database: where it lives, connection settings, migrations, the demo on first run.
+"""Connecting to the database: connection settings and migrations.
 
-The default database is ``pmo.db`` in the user data directory (platformdirs);
-``--db PATH`` or the environment variable ``PMO_TUI_DB`` picks another.
+The store knows nothing above it: seeding a new database with the demo
+organisation is the application's job (:mod:`pmo_tui.bootstrap`). Where the
+database lives is decided by :mod:`pmo_tui.store.paths`.
 """
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import sqlite_utils
 
 from pmo_tui.errors import UserError
-from pmo_tui.paths import DB_ENV_VAR, default_db_path
-
-__all__ = ["DB_ENV_VAR", "connect", "current_user", "default_db_path", "is_empty", "open_database"]
 from pmo_tui.store.migrations import migrate
 
-
-def current_user() -> str:
-    """The OS user name recorded in the change log (``unknown`` when it cannot be read)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+__all__ = ["connect", "is_empty"]
 
 
 def connect(path: Path) -> sqlite_utils.Database:
@@ -56,20 +47,3 @@ def connect(path: Path) -> sqlite_utils.Database:
 def is_empty(db: sqlite_utils.Database) -> bool:
     """True when the database has no portfolio, project nor person yet."""
     return all(db[table].count == 0 for table in ("portfolio", "project", "person"))
-
-
-def open_database(path: Path | None = None, *, seed_demo: bool = True) -> sqlite_utils.Database:
-    """Open the database at ``path`` (default :func:`default_db_path`).
-
-    A database file that does not exist yet is created and, when ``seed_demo``,
-    filled with the demo organisation from ``fixtures/demo`` so that every
-    command works with no input.
-    """
-    path = path or default_db_path()
-    is_new = not path.exists()
-    db = connect(path)
-    if is_new and seed_demo:
-        from pmo_tui.store.demo import load_demo
-
-        load_demo(db)
-    return db

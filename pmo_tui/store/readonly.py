@@ -41,14 +41,3 @@ def schema_version(path: Path) -> int:
     except sqlite3.Error:
         return 0
     return int(row[0] or 0)
-
-
-def has_table(connection: sqlite3.Connection, table: str) -> bool:
-    """True when ``table`` exists in the database."""
-    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-    return connection.execute(query, [table]).fetchone() is not None
-
-
-def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
-    """The column names of ``table``, in order."""
-    return [row[1] for row in connection.execute(f"PRAGMA table_info([{table}])")]

@@ -2,7 +2,7 @@
 
 Textual-free (it lives beside the screens that render it, but imports only
 polars), so each function is unit-tested with hand-computed values. Inputs
-are the frames of :func:`pmo_tui.capacity.capacity_tables`; weeks are ISO
+are the frames of :func:`pmo_tui.domain.capacity.capacity_tables`; weeks are ISO
 weeks keyed by their Monday (``pl.Date``), hours ``Float64``, utilisation a
 fraction (1.0 = 100 %).
 """
@@ -151,7 +151,7 @@ def demand_grid(
     """Project/skill x week grid of covered against demanded hours.
 
     Args:
-        coverage: :func:`pmo_tui.capacity.demand_coverage` rows.
+        coverage: :func:`pmo_tui.domain.capacity.demand_coverage` rows.
         skill: keep only this skill; text: project or skill contains it;
         unmet_only: keep only rows with some unmet hours.
 

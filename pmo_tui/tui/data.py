@@ -3,7 +3,7 @@
 The screens call these from thread workers: each function opens its own
 read-only connection (:func:`~pmo_tui.store.readonly.read_connection`, plain
 sqlite3: quicker to load than sqlite-utils) because sqlite objects cannot cross threads, reads, derives the frames with the pure
-functions of :mod:`pmo_tui.portfolio` and :mod:`pmo_tui.capacity`, and
+functions of :mod:`pmo_tui.domain.portfolio` and :mod:`pmo_tui.domain.capacity`, and
 closes the connection.
 """
 
@@ -18,17 +18,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.capacity import capacity_tables
-from pmo_tui.portfolio import portfolio_nodes
-from pmo_tui.store.readonly import has_table, read_connection, table_columns
+from pmo_tui.domain.capacity import capacity_tables
+from pmo_tui.domain.portfolio import portfolio_nodes
+from pmo_tui.store.readonly import read_connection
 from pmo_tui.store.reads import read_table
-from pmo_tui.tui.findings_views import FINDING_COLUMNS, empty_findings
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-#: The store table findings will live in (created by later work; absent today).
-FINDING_TABLE = "finding"
 
 
 @contextmanager
@@ -48,7 +44,7 @@ def connection(path: Path) -> Iterator[sqlite3.Connection]:
 @contextmanager
 def writable_connection(path: Path) -> Iterator[sqlite_utils.Database]:
     """A read-write connection (sqlite-utils) to the existing database at ``path``, closed on exit."""
-    from pmo_tui.store.db import open_database
+    from pmo_tui.bootstrap import open_database
 
     db = open_database(path, seed_demo=False)
     try:
@@ -58,7 +54,7 @@ def writable_connection(path: Path) -> Iterator[sqlite_utils.Database]:
 
 
 def load_portfolio(path: Path) -> pl.DataFrame:
-    """The portfolio tree rows (:func:`pmo_tui.portfolio.portfolio_nodes`)."""
+    """The portfolio tree rows (:func:`pmo_tui.domain.portfolio.portfolio_nodes`)."""
     with connection(path) as db:
         tables = capacity_tables(db)
         return portfolio_nodes(
@@ -97,33 +93,10 @@ def load_capacity(path: Path) -> CapacityData:
         )
 
 
-def read_findings(db: sqlite3.Connection | sqlite_utils.Database) -> pl.DataFrame:
-    """All audit findings as :data:`~pmo_tui.portfolio.FINDING_COLUMNS`.
-
-    Returns an empty frame with those columns while the store has no
-    ``finding`` table; columns the table lacks come back as nulls.
-    """
-    connection = getattr(db, "conn", db)
-    if not has_table(connection, FINDING_TABLE):
-        return empty_findings()
-    present = set(table_columns(connection, FINDING_TABLE))
-    names = [name for name in FINDING_COLUMNS if name in present]
-    quoted = ", ".join(f'CAST("{name}" AS TEXT)' for name in names)
-    rows = db.execute(f"SELECT {quoted} FROM [{FINDING_TABLE}]").fetchall()
-    raw = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
-    return raw.select(_finding_column(name, raw.columns) for name in FINDING_COLUMNS)
-
-
-def _finding_column(name: str, present: list[str]) -> pl.Expr:
-    dtype = FINDING_COLUMNS[name]
-    if name not in present:
-        return pl.lit(None, dtype).alias(name)
-    if dtype == pl.Date:
-        return pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(name)
-    return pl.col(name).cast(dtype)
-
-
 def load_findings(path: Path) -> pl.DataFrame:
-    """The findings of the store at ``path`` (see :func:`read_findings`)."""
+    """The findings of the store at ``path``, read as the CLI reads them
+    (:func:`pmo_tui.governance.findings.read_all_findings`)."""
+    from pmo_tui.governance.findings import read_all_findings
+
     with connection(path) as db:
-        return read_findings(db)
+        return read_all_findings(db)

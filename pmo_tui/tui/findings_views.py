@@ -1,8 +1,8 @@
 """The findings table as pure polars functions (no textual, no database).
 
-:func:`pmo_tui.tui.data.read_findings` reads the store's ``finding`` table
-(:func:`empty_findings` for a database without one) and the findings screen
-renders :func:`findings_view`. Dates are ``pl.Date``; ages are whole days.
+The findings screen reads the findings as the CLI does
+(:func:`pmo_tui.governance.findings.read_all_findings`, through
+:func:`pmo_tui.tui.data.load_findings`) and renders :func:`findings_view`. Dates are ``pl.Date``; ages are whole days.
 """
 
 from __future__ import annotations
@@ -10,23 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-
-#: Columns of the findings frame (see :func:`findings_view`).
-FINDING_COLUMNS: dict[str, pl.DataType] = {
-    "id": pl.Int64,
-    "project_id": pl.String,
-    "rule": pl.String,
-    "severity": pl.String,
-    "owner": pl.String,
-    "due": pl.Date,
-    "status": pl.String,
-    "opened": pl.Date,
-}
-
-
-def empty_findings() -> pl.DataFrame:
-    """A findings frame with no rows and the columns of :data:`FINDING_COLUMNS`."""
-    return pl.DataFrame(schema=FINDING_COLUMNS)
 
 
 def findings_view(

@@ -1,7 +1,7 @@
 """The plan screen's parameters and headline, textual-free (unit-tested without a terminal).
 
 Parameters map onto :class:`solver.Policy` through
-:func:`pmo_tui.policy.build_policy` (the same validation as the CLI and the
+:func:`pmo_tui.planning.policy.build_policy` (the same validation as the CLI and the
 policy file); a parameter whose Policy field does not exist is shown disabled
 with a note.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pmo_tui.errors import UserError
 
 if TYPE_CHECKING:
-    from pmo_tui.planning import PlanOutcome
+    from pmo_tui.planning.service import PlanOutcome
     from solver import Policy
 
 #: Shown beside a parameter the current optimizer does not take yet.
@@ -93,11 +93,13 @@ def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> 
     Raises:
         UserError: a value is not a number, or out of range (as the CLI says it).
     """
-    from pmo_tui.policy import build_policy
+    from pmo_tui.planning.policy import build_policy
 
     fields = policy_fields() if fields is None else fields
     parsed = {
-        p.policy_field: _parse(p, values.get(p.name, "")) for p in PARAMETERS if supported(p, fields)
+        p.policy_field: _parse(p, values.get(p.name, ""))
+        for p in PARAMETERS
+        if supported(p, fields)
     }
     try:
         return build_policy(**parsed)
@@ -107,7 +109,7 @@ def policy_from_form(values: dict[str, str], fields: set[str] | None = None) -> 
 
 def _in_form_terms(error: UserError) -> UserError:
     """``error`` about a CLI option (``--time-limit``) told in the form's terms (``time limit (s)``)."""
-    from pmo_tui.policy import OPTION_OF_FIELD
+    from pmo_tui.planning.policy import OPTION_OF_FIELD
 
     if not error.option:
         return error

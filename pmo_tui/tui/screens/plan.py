@@ -1,10 +1,10 @@
 """Plan screen: parameters, a solve in a thread worker with live progress, review, accept.
 
-``r`` runs :func:`pmo_tui.planning.run_plan` (the function behind
+``r`` runs :func:`pmo_tui.planning.service.run_plan` (the function behind
 ``pmo-tui plan --headless``) in a thread with its own connection; progress
 reports arrive as messages; ``esc`` cancels (the best plan so far stays).
 Then KPIs before/after, the moves with their reasons and the unmet demand.
-``a`` accepts through :func:`pmo_tui.planning.apply_outcome` (one
+``a`` accepts through :func:`pmo_tui.planning.service.apply_outcome` (one
 transaction, change log) after a confirmation; ``d`` discards. OR-Tools is
 imported only when a solve starts.
 """
@@ -40,7 +40,7 @@ from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 if TYPE_CHECKING:
     import polars as pl
 
-    from pmo_tui.planning import PlanOutcome
+    from pmo_tui.planning.service import PlanOutcome
     from solver import Policy, Progress
 
 #: The results tables, one per tab.
@@ -98,7 +98,11 @@ class PlanScreen(PmoScreen):
         Binding("d", "discard", "Discard", id="discard"),
         Binding("p", "toggle_parameters", "Params", id="parameters"),
         Binding(
-            "t", "next_tab", "Next tab (KPIs, moves, unmet, shifts, conflicts)", show=False, id="next-tab"
+            "t",
+            "next_tab",
+            "Next tab (KPIs, moves, unmet, shifts, conflicts)",
+            show=False,
+            id="next-tab",
         ),
     ]
 
@@ -147,8 +151,8 @@ class PlanScreen(PmoScreen):
     @work(thread=True, group="plan-warm-up", exit_on_error=False, name="loading the planner")
     def warm_up(self) -> None:
         """Import the planning service and report (the store layer; OR-Tools stays unloaded)."""
-        import pmo_tui.plan_report
-        import pmo_tui.planning  # noqa: F401
+        import pmo_tui.planning.service  # noqa: F401
+        import pmo_tui.reporting.plan
 
     def parameter_inputs(self) -> ComposeResult:
         """One labelled input per parameter; those the optimizer lacks are disabled with a note."""
@@ -207,7 +211,7 @@ class PlanScreen(PmoScreen):
     @work(thread=True, exclusive=True, group="plan-solve", exit_on_error=False, name="planning")
     def solve(self, path: Path, policy: Policy, cancel: threading.Event) -> None:
         """Run the planning service in a thread with its own connection; report progress."""
-        from pmo_tui.planning import run_plan
+        from pmo_tui.planning.service import run_plan
         from pmo_tui.tui.data import connection
 
         with connection(path) as db:
@@ -248,7 +252,7 @@ class PlanScreen(PmoScreen):
         """Show the KPIs before/after, the moves and the unmet demand."""
         import polars as pl
 
-        from pmo_tui.plan_report import kpi_frame, moves_frame, shifts_frame, unmet_frame
+        from pmo_tui.reporting.plan import kpi_frame, moves_frame, shifts_frame, unmet_frame
         from pmo_tui.tui.plan_form import outcome_headline
 
         self.finish_solving()
@@ -342,7 +346,7 @@ class PlanScreen(PmoScreen):
     )
     def apply(self, path: Path, outcome: PlanOutcome) -> None:
         """Write the plan through the planning service (optimistic concurrency check inside)."""
-        from pmo_tui.planning import apply_outcome
+        from pmo_tui.planning.service import apply_outcome
         from pmo_tui.tui.data import writable_connection
 
         with writable_connection(path) as db:

@@ -2,7 +2,7 @@
 
 Rows show phase, RAG status (glyph and word), priority, dates, demand against
 allocated hours and over-allocated people; portfolios and programs carry the
-roll-ups of :func:`pmo_tui.portfolio.portfolio_nodes`. ``/`` filters by name,
+roll-ups of :func:`pmo_tui.domain.portfolio.portfolio_nodes`. ``/`` filters by name,
 manager or status; ``space`` (or enter) folds a portfolio or program.
 """
 
@@ -101,7 +101,7 @@ class PortfolioScreen(PmoScreen):
             return
         import polars as pl
 
-        from pmo_tui.portfolio import filter_nodes, tree_cells, visible_nodes
+        from pmo_tui.domain.portfolio import filter_nodes, tree_cells, visible_nodes
 
         table = self.query_one("#tree", KeyTable)
         current = self.current_node_id()
@@ -141,7 +141,7 @@ class PortfolioScreen(PmoScreen):
         if node is None:
             lines = []
         else:
-            from pmo_tui.portfolio import node_summary
+            from pmo_tui.domain.portfolio import node_summary
 
             lines = node_summary(node)
         text = Text("\n").join(
@@ -220,7 +220,7 @@ SHOWN_COLUMNS = (
 
 def _aligned(cells: list[str]) -> list[str | Text]:
     """The cells in :data:`SHOWN_COLUMNS` order, number columns right-aligned."""
-    from pmo_tui.portfolio import TREE_COLUMNS
+    from pmo_tui.domain.portfolio import TREE_COLUMNS
 
     by_label = dict(zip(TREE_COLUMNS, cells, strict=True))
     return [

@@ -287,7 +287,7 @@ class ScenariosScreen(PmoScreen):
         if message.cancelled:
             self.status("Cancelled: nothing was planned to the end. " + IDLE_TEXT)
             return
-        from pmo_tui.scenarios.report import run_document, table_rows
+        from pmo_tui.reporting.scenarios import run_document, table_rows
 
         self.prepared = message.prepared
         header, rows = table_rows(run_document(message.prepared, []))
@@ -356,7 +356,7 @@ class ScenariosScreen(PmoScreen):
             return
         from pmo_tui.errors import UserError
         from pmo_tui.scenarios.promote import check_promotable
-        from pmo_tui.store.db import current_user
+        from pmo_tui.store.change_log import current_user
 
         try:
             check_promotable(run)
@@ -383,7 +383,7 @@ class ScenariosScreen(PmoScreen):
     def promote(self, run: Any) -> None:
         """Write the scenario (fingerprint check inside the transaction)."""
         from pmo_tui.scenarios.promote import promotion_rows, write_promotion
-        from pmo_tui.store.db import current_user
+        from pmo_tui.store.change_log import current_user
         from pmo_tui.tui.data import writable_connection
 
         assert self.prepared is not None

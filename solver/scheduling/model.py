@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from solver.scheduling_network import Network
-from solver.scheduling_types import OBJECTIVE_MAKESPAN
+from solver.scheduling.network import Network
+from solver.scheduling.types import OBJECTIVE_MAKESPAN
 
 
 @dataclass(frozen=True)

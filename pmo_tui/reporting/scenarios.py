@@ -33,7 +33,7 @@ SHARED_KEYS = ("solver_version", "settings", "skills", "base")
 
 def run_document(prepared: Any, checks: list[Check], *, shard: str | None = None) -> dict:
     """The report of planned runs (:class:`~pmo_tui.scenarios.evaluate.Prepared`)."""
-    from pmo_tui.policy import policy_table
+    from pmo_tui.planning.policy import policy_table
 
     base = prepared.base
     entries = [

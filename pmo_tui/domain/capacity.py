@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.bundle import WEEKDAY_COLUMNS
 from pmo_tui.store.reads import allocation_frame, demand_frame, read_table
+from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 if TYPE_CHECKING:
     import sqlite_utils

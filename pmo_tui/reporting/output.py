@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.formats import FORMATS
+from pmo_tui.reporting.formats import FORMATS
 
 __all__ = ["FORMATS", "dumps", "markdown_table", "render_frame", "text_table", "to_jsonable"]
 

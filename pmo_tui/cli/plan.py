@@ -1,6 +1,6 @@
 """``pmo-tui plan``: rebalance resources, in the plan screen or headless (for CI).
 
-Options map onto :class:`solver.Policy` through :func:`pmo_tui.policy.build_policy`
+Options map onto :class:`solver.Policy` through :func:`pmo_tui.planning.policy.build_policy`
 (``--policy FILE`` first, then each option given). Headless, the solver runs in
 a thread so Ctrl-C stops it and writes nothing (exit 130); a progress bar on
 stderr shows the best plan, the bound and the gap while it runs.
@@ -53,9 +53,7 @@ BAR_WIDTH = 20
 )
 @click.option("--churn-weight", type=float, help="Cost per hour changed [0.2].")
 @click.option("--fragmentation-weight", type=float, help="Cost per person-project-week [2.0].")
-@click.option(
-    "--continuity-weight", type=float, help="Cost per assignment start (handover) [1]."
-)
+@click.option("--continuity-weight", type=float, help="Cost per assignment start (handover) [1].")
 @click.option("--delay-weight", type=float, help="Cost per week a project starts later [10].")
 @click.option(
     "--min-block", "min_block_hours", type=float, help="Least hours of an allocation [4]."
@@ -84,9 +82,9 @@ def plan(
     **options: Any,
 ) -> None:
     """Rebalance allocations across projects (CP-SAT), against a greedy baseline and an LP bound."""
-    from pmo_tui.plan_report import render_outcome
-    from pmo_tui.planning import apply_outcome
-    from pmo_tui.policy import build_policy
+    from pmo_tui.planning.policy import build_policy
+    from pmo_tui.planning.service import apply_outcome
+    from pmo_tui.reporting.plan import render_outcome
 
     if not headless and sys.stdin.isatty() and sys.stdout.isatty():
         _run_app(ctx, "plan", _plan_form_defaults(ctx))
@@ -151,8 +149,8 @@ def _solve_interruptibly(path: Path, policy: Any, show_progress: bool) -> Any:
 
     After Ctrl-C the process exits with code 130: the plan is neither printed nor applied.
     """
-    from pmo_tui.planning import run_plan
-    from pmo_tui.store.db import open_database
+    from pmo_tui.bootstrap import open_database
+    from pmo_tui.planning.service import run_plan
 
     cancel = threading.Event()
     box: dict[str, Any] = {}

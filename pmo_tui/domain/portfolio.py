@@ -181,7 +181,7 @@ def portfolio_nodes(
     Args:
         portfolios, programs, projects: store tables (``read_table``).
         demand: ``project_id, week, hours``; allocations: ``person_id, project_id, week, hours``;
-        utilisation: ``person_id, week, over_allocated`` (:func:`pmo_tui.capacity.utilisation`).
+        utilisation: ``person_id, week, over_allocated`` (:func:`pmo_tui.domain.capacity.utilisation`).
 
     Returns:
         :data:`NODE_SCHEMA` rows. ``node_id`` is ``"<level>:<id>"``; ``depth`` is 0 for a

@@ -1,4 +1,4 @@
-"""The CP-SAT model behind :func:`solver.shifts.choose_shifts`: start shifts against an
+"""The CP-SAT model behind :func:`solver.shifts.choose.choose_shifts`: start shifts against an
 aggregate capacity model, with Hall cuts added lazily.
 
 Decisions: one Boolean per (project, allowed shift), exactly one true per project, for
@@ -11,13 +11,13 @@ minimum level) and priority weight ``k``, ``y[c, w, k]`` is the covered demand:
 * Hall's condition ``sum(y over classes in T) <= supply(T)`` for sets ``T`` of classes,
   ``supply(T)`` = free tenths of the people qualified for at least one class in ``T``.
   Hall's condition for every ``T`` is exactly what a flow from people to classes can
-  deliver (:mod:`solver.shift_network`). The model starts with the nested sets of each
+  deliver (:mod:`solver.shifts.network`). The model starts with the nested sets of each
   skill (``level >= l``: exact when nobody holds two skills) and the whole week; after
   each solve, the covered hours are checked with a max-flow per week and each violated
   set found by a minimum cut is added, until none is (then the shifts are optimal for
   the exact aggregate model) or time runs out.
 
-Before the first round, a descent over single-project moves (:mod:`solver.shift_search`,
+Before the first round, a descent over single-project moves (:mod:`solver.shifts.search`,
 at most :data:`DESCENT_SHARE` of the time) improves the least feasible shifts; CP-SAT
 starts from its result. The shifts of every round are scored exactly (min-cost flow per
 week) and the best are kept; that score is the reported objective, the relaxation's
@@ -36,9 +36,9 @@ import numpy as np
 import polars as pl
 
 from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
-from solver.shift_dependencies import Link
-from solver.shift_network import week_networks
-from solver.shift_search import Scored, delay_of, descend, score
+from solver.shifts.dependencies import Link
+from solver.shifts.network import week_networks
+from solver.shifts.search import Scored, delay_of, descend, score
 from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL, Policy
 
 #: Most rounds of solve-and-cut.
@@ -55,7 +55,7 @@ _INT_MAX = 2**62
 
 @dataclass
 class ShiftProblem:
-    """What the model needs, already prepared (see :func:`solver.shifts.choose_shifts`).
+    """What the model needs, already prepared (see :func:`solver.shifts.choose.choose_shifts`).
 
     Attributes:
         cover: ``project_id, cls, week, tenths`` — demand with a skill per project, class

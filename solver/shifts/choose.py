@@ -7,12 +7,12 @@ finish-to-start dependency between projects holds. :func:`apply_shifts` moves th
 demand accordingly. Frames in, frames out; weeks are Mondays (``pl.Date``), hours
 ``Float64`` with one decimal (tenths internally).
 
-Cover is estimated by an aggregate capacity model (see :mod:`solver.shift_model`):
+Cover is estimated by an aggregate capacity model (see :mod:`solver.shifts.model`):
 per week, the free hours of people flow to the demand classes (skill, minimum level)
 they qualify for. That is exact for the cover term of the weekly allocation model
 alone; churn, fragmentation, minimum blocks and concurrency limits are not seen, and
 demand without a skill (named people) is shifted but not counted as cover. The
-dependency analysis and its conflicts are in :mod:`solver.shift_dependencies`.
+dependency analysis and its conflicts are in :mod:`solver.shifts.dependencies`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from solver.shift_dependencies import (
+from solver.shifts.dependencies import (
     Allowance,
     Link,
     Span,
@@ -34,7 +34,7 @@ from solver.shift_dependencies import (
     shift_bounds,
     weeks_text,
 )
-from solver.shift_model import ShiftProblem, solve_shift_model
+from solver.shifts.model import ShiftProblem, solve_shift_model
 from solver.types import (
     DEPENDENCY_SCHEMA,
     INPUT_SCHEMAS,

@@ -34,16 +34,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from solver.scheduling_heuristic import heuristic_schedule, horizon_of, makespan_of
-from solver.scheduling_io import read_mplib, read_psplib
-from solver.scheduling_model import SearchSettings, objective_value, search
-from solver.scheduling_network import (
+from solver.scheduling.heuristic import heuristic_schedule, horizon_of, makespan_of
+from solver.scheduling.instances import read_mplib, read_psplib
+from solver.scheduling.model import SearchSettings, objective_value, search
+from solver.scheduling.network import (
     Network,
     critical_path_bound,
     energy_bound,
     network_of,
 )
-from solver.scheduling_types import (
+from solver.scheduling.types import (
     OBJECTIVE_MAKESPAN,
     OBJECTIVE_TOTAL_PROJECT_FINISH,
     OBJECTIVES,
@@ -103,7 +103,7 @@ def lower_bounds(instance: SchedulingInstance, objective: str = OBJECTIVE_MAKESP
 
     Raises:
         ValueError: an unknown objective, or an instance with no schedule (see
-            :func:`solver.scheduling_network.network_of`).
+            :func:`solver.scheduling.network.network_of`).
     """
     return _bounds(network_of(instance), _checked(objective))
 

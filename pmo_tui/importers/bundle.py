@@ -1,7 +1,8 @@
 """A bundle: the rows one import adds to the store, as polars frames.
 
 Both importers (``import csv`` and ``import project``) produce a :class:`Bundle`;
-the store validates it and writes it in one transaction. Keeping one shape for
+the import service (:mod:`pmo_tui.importers.service`) validates it and writes it
+in one transaction. Keeping one shape for
 both means one validation path and one merge rule for people.
 
 Units: hours are floats, weeks are the Monday of the ISO week (``pl.Date``),
@@ -13,100 +14,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 import polars as pl
+from polars._typing import SchemaDict
 
-#: Column name -> dtype of every frame a bundle carries, in load order
-#: (a frame only refers to frames above it).
-BUNDLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "portfolios": {"id": pl.String, "name": pl.String, "manager": pl.String},
-    "programs": {
-        "id": pl.String,
-        "name": pl.String,
-        "portfolio_id": pl.String,
-        "manager": pl.String,
-    },
-    "skills": {"id": pl.String, "name": pl.String, "description": pl.String},
-    "holidays": {"region": pl.String, "date": pl.Date, "name": pl.String},
-    "people": {
-        "id": pl.String,
-        "name": pl.String,
-        "email": pl.String,
-        "role": pl.String,
-        "unit": pl.String,
-        "region": pl.String,
-        "cost_rate": pl.Float64,
-        "max_concurrent_projects": pl.Int64,
-        "mon": pl.Float64,
-        "tue": pl.Float64,
-        "wed": pl.Float64,
-        "thu": pl.Float64,
-        "fri": pl.Float64,
-        "sat": pl.Float64,
-        "sun": pl.Float64,
-    },
-    "person_skills": {
-        "person_id": pl.String,
-        "skill_id": pl.String,
-        "level": pl.Int64,
-        "valid_until": pl.Date,
-    },
-    "leave": {
-        "person_id": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-        "hours_per_day": pl.Float64,
-        "reason": pl.String,
-    },
-    "availability": {
-        "person_id": pl.String,
-        "start": pl.Date,
-        "end": pl.Date,
-        "percent": pl.Float64,
-    },
-    "projects": {
-        "id": pl.String,
-        "name": pl.String,
-        "program_id": pl.String,
-        "portfolio_id": pl.String,
-        "manager": pl.String,
-        "sponsor": pl.String,
-        "phase": pl.String,
-        "priority": pl.Int64,
-        "start": pl.Date,
-        "finish": pl.Date,
-        "budget": pl.Float64,
-        "actual_cost": pl.Float64,
-        "rag": pl.String,
-        "source_file": pl.String,
-        "may_shift_weeks": pl.Int64,
-    },
-    "dependencies": {
-        "from_project_id": pl.String,
-        "to_project_id": pl.String,
-        "kind": pl.String,
-        "lag_weeks": pl.Int64,
-        "due": pl.Date,
-        "description": pl.String,
-    },
-    "demand": {
-        "id": pl.String,
-        "project_id": pl.String,
-        "skill_id": pl.String,
-        "min_level": pl.Int64,
-        "description": pl.String,
-    },
-    "demand_week": {"demand_id": pl.String, "week": pl.Date, "hours": pl.Float64},
-    "allocation": {
-        "person_id": pl.String,
-        "project_id": pl.String,
-        "demand_id": pl.String,
-        "week": pl.Date,
-        "hours": pl.Float64,
-        "kind": pl.String,
-        "pinned": pl.Boolean,
-    },
+from pmo_tui.store.tables import TABLE_SCHEMAS, WEEKDAY_COLUMNS
+
+#: Bundle part -> the store table it is written to, in load order
+#: (a part only refers to parts above it).
+TABLE_OF_PART: dict[str, str] = {
+    "portfolios": "portfolio",
+    "programs": "program",
+    "skills": "skill",
+    "holidays": "public_holiday",
+    "people": "person",
+    "person_skills": "person_skill",
+    "leave": "leave",
+    "availability": "availability",
+    "projects": "project",
+    "dependencies": "dependency",
+    "demand": "demand",
+    "demand_week": "demand_week",
+    "allocation": "allocation",
 }
 
-WEEKDAY_COLUMNS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Column name -> dtype of every frame a bundle carries: its table's columns
+#: (an allocation gets its id when it is written).
+BUNDLE_SCHEMAS: dict[str, SchemaDict] = {
+    part: {
+        name: dtype
+        for name, dtype in TABLE_SCHEMAS[table].items()
+        if (table, name) != ("allocation", "id")
+    }
+    for part, table in TABLE_OF_PART.items()
+}
 
 
 def empty_frame(name: str) -> pl.DataFrame:

@@ -16,7 +16,7 @@ import random
 import time
 from heapq import heappop, heappush
 
-from solver.scheduling_network import Network
+from solver.scheduling.network import Network
 
 #: Work budget: total activity placements of the random-biased passes (plus the rules).
 PLACEMENT_BUDGET = 20_000

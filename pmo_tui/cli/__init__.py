@@ -19,7 +19,7 @@ import click
 from click_default_group import DefaultGroup
 
 from pmo_tui.errors import UserError
-from pmo_tui.formats import FORMATS
+from pmo_tui.reporting.formats import FORMATS
 
 EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
@@ -68,7 +68,7 @@ def _open_db(ctx: click.Context, *, seed_demo: bool = True):
 
     A path the user named must exist: a typo should not quietly create a demo database.
     """
-    from pmo_tui.store.db import open_database
+    from pmo_tui.bootstrap import open_database
 
     path: Path = ctx.obj["db_path"]
     if ctx.obj.get("db_named") and not path.exists():
@@ -104,7 +104,7 @@ def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: b
     One shared pool of people across all projects, capacity and demand per ISO
     week, and a plan that rebalances allocations (OR-Tools CP-SAT).
     """
-    from pmo_tui.paths import DB_ENV_VAR, default_db_path
+    from pmo_tui.store.paths import DB_ENV_VAR, default_db_path
 
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path or default_db_path()
@@ -162,7 +162,7 @@ def db() -> None:
 @click.pass_context
 def db_init(ctx: click.Context, empty: bool, force: bool) -> None:
     """Create a new database (with the demo organisation unless --empty)."""
-    from pmo_tui.store.db import open_database
+    from pmo_tui.bootstrap import open_database
 
     path: Path = ctx.obj["db_path"]
     if path.exists() and not force:
@@ -203,7 +203,7 @@ def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -
     ISO week. Needs the extra `pip install 'pmo-tui[project-files]'` and Java.
     """
     from pmo_tui.importers.project_files import read_project_file
-    from pmo_tui.store.writes import write_bundles
+    from pmo_tui.importers.service import write_bundles
 
     bundles = [read_project_file(path) for path in files]
     database = _open_db(ctx)
@@ -223,7 +223,7 @@ def import_csv(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     headers are documented in docs/data-model.md.
     """
     from pmo_tui.importers.csv_files import read_csv_bundle
-    from pmo_tui.store.writes import write_bundles
+    from pmo_tui.importers.service import write_bundles
 
     bundle = read_csv_bundle(list(paths))
     database = _open_db(ctx)
@@ -256,8 +256,8 @@ def capacity(
     ctx: click.Context, over_allocated: bool, unmet: bool, person_id: str | None, fmt: str
 ) -> None:
     """Capacity, allocation and utilisation per person and ISO week (hours)."""
-    from pmo_tui.capacity_report import capacity_report
-    from pmo_tui.output import render_frame
+    from pmo_tui.reporting.capacity import capacity_report
+    from pmo_tui.reporting.output import render_frame
 
     if over_allocated and unmet:
         raise UserError(
@@ -272,8 +272,8 @@ def capacity(
     click.echo(render_frame(frame, fmt))
 
 
-from pmo_tui.cli_plan import plan
-from pmo_tui.cli_scenario import scenario
+from pmo_tui.cli.plan import plan
+from pmo_tui.cli.scenario import scenario
 
 cli.add_command(plan)
 cli.add_command(scenario)
@@ -285,6 +285,6 @@ def main() -> None:
 
 
 # ------------------------------------------------------------------- governance
-from pmo_tui.cli_governance import register as _register_governance
+from pmo_tui.cli.governance import register as _register_governance
 
 _register_governance(cli, import_group)

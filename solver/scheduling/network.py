@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from heapq import heapify, heappop, heappush
 
-from solver.scheduling_types import SchedulingInstance
+from solver.scheduling.types import SchedulingInstance
 
 #: A path length for "no path" in per-project tails.
 NO_PATH = -(10**18)

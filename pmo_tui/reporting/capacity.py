@@ -1,4 +1,4 @@
-"""The tables ``pmo-tui capacity`` prints, built from :mod:`pmo_tui.capacity`."""
+"""The tables ``pmo-tui capacity`` prints, built from :mod:`pmo_tui.domain.capacity`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.capacity import capacity_tables
+from pmo_tui.domain.capacity import capacity_tables
 from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
 

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.capacity import capacity_tables
+from pmo_tui.domain.capacity import capacity_tables
 from pmo_tui.errors import UserError
 from pmo_tui.governance.training import skills_with_certifications
+from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
-from pmo_tui.store.writes import log_change
 from solver import PlanInput, PlanResult, Policy, Progress
 
 if TYPE_CHECKING:

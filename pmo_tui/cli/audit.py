@@ -68,7 +68,7 @@ def audit(
     """Audit projects against the rules and store the findings (no duplicates; repeats linked)."""
     from pmo_tui.governance.audit import run_audit
     from pmo_tui.governance.rules import load_rules
-    from pmo_tui.output import dumps, render_frame
+    from pmo_tui.reporting.output import dumps, render_frame
 
     if project_ids and all_projects:
         raise UserError(
@@ -122,7 +122,7 @@ def _audit_line(run) -> str:
 def checklist(ctx: click.Context, file: Path, fmt: str) -> None:
     """Record a checklist audit from a TOML file; failed items become findings."""
     from pmo_tui.governance.checklist import record_checklist
-    from pmo_tui.output import dumps, render_frame
+    from pmo_tui.reporting.output import dumps, render_frame
 
     run = record_checklist(_open_db(ctx), file)
     click.echo(dumps(run.summary()) if fmt == "json" else render_frame(run.findings, fmt))
@@ -161,7 +161,7 @@ def findings_list(
 ) -> None:
     """List findings, most severe first, with filters."""
     from pmo_tui.governance.findings import list_findings
-    from pmo_tui.output import render_frame
+    from pmo_tui.reporting.output import render_frame
 
     frame = list_findings(
         _open_db(ctx),
@@ -181,7 +181,7 @@ def findings_list(
 def findings_show(ctx: click.Context, finding_id: int, fmt: str) -> None:
     """One finding: description, corrective action, evidence, history and linked repeats."""
     from pmo_tui.governance.findings import finding_detail
-    from pmo_tui.output import dumps
+    from pmo_tui.reporting.output import dumps
 
     detail = finding_detail(_open_db(ctx), finding_id)
     click.echo(dumps(detail.to_json()) if fmt == "json" else render_detail(detail))
@@ -189,7 +189,7 @@ def findings_show(ctx: click.Context, finding_id: int, fmt: str) -> None:
 
 def render_detail(detail) -> str:
     """The detail of a finding as plain text: fields, history, repeats."""
-    from pmo_tui.output import text_table
+    from pmo_tui.reporting.output import text_table
 
     record = detail.record
     fields = (

@@ -6,8 +6,8 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.output import dumps, markdown_table, text_table
-from pmo_tui.planning import PlanOutcome
+from pmo_tui.planning.service import PlanOutcome
+from pmo_tui.reporting.output import dumps, markdown_table, text_table
 
 #: KPI key -> label, in the order shown.
 KPI_LABELS = {

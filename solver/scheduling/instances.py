@@ -4,7 +4,7 @@ PSPLIB files go through OR-Tools' own parser (``ortools.scheduling.python.rcpsp`
 so the format is read exactly as OR-Tools reads it; MPLIB files (Van Eynde &
 Vanhoucke 2020) are read here, line by line, so a malformed file is reported
 with its path and 1-based line number. Both return a
-:class:`solver.scheduling_types.SchedulingInstance`.
+:class:`solver.scheduling.types.SchedulingInstance`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from solver.scheduling_types import InstanceFormatError, SchedulingInstance, build_instance
+from solver.scheduling.types import InstanceFormatError, SchedulingInstance, build_instance
 
 #: One activity row before it becomes frame rows: (project, activity, duration, demands, successors).
 ActivityRow = tuple[int, int, int, list[int], list[tuple[int, int]]]

@@ -105,7 +105,7 @@ class ScheduleResult:
             ``static_bound`` as a lower limit of the objective); None when CP-SAT
             did not run because the heuristic schedule met our bound.
         critical_path_bound: longest precedence path from the release dates.
-        energy_bound: resource energy bound (see :func:`solver.scheduling_network.energy_bound`).
+        energy_bound: resource energy bound (see :func:`solver.scheduling.network.energy_bound`).
         lower_bound: max of the critical-path, energy and CP-SAT bounds.
         gap_to_own_bound: ``(objective - lower_bound) / lower_bound`` (0 when both are 0).
         heuristic_objective: objective of the priority-rule schedule that seeded CP-SAT.

@@ -1,4 +1,4 @@
-"""Writing bundles into the store: merge people, check references, one transaction.
+"""The import service: write bundles into the store, merging people, in one transaction.
 
 Rules (documented in docs/data-model.md and the README):
 
@@ -22,22 +22,43 @@ Rules (documented in docs/data-model.md and the README):
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 import sqlite_utils
 
-from pmo_tui.bundle import Bundle
 from pmo_tui.errors import UserError
-from pmo_tui.store.db import current_user
+from pmo_tui.importers.bundle import Bundle
+from pmo_tui.importers.csv_lines import line_of_value
+from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 
 PeoplePolicy = Literal["upsert", "merge"]
+
+
+@dataclass(frozen=True)
+class PeopleRule:
+    """How a bundle's people join the pool (chosen once per import by :data:`PEOPLE_RULES`).
+
+    Attributes:
+        ids_are_authoritative: a person whose id is in the pool is that person (CSV);
+            otherwise ids are only the file's own and people match by e-mail, then name.
+        keep_pool_records: a matched person keeps the pool's record, calendar and leave,
+            and gains only new skills (project files); otherwise the file updates them.
+    """
+
+    ids_are_authoritative: bool
+    keep_pool_records: bool
+
+
+#: ``people=`` of :func:`write_bundles` -> its rule: "upsert" for CSV, "merge" for project files.
+PEOPLE_RULES: dict[str, PeopleRule] = {
+    "upsert": PeopleRule(ids_are_authoritative=True, keep_pool_records=False),
+    "merge": PeopleRule(ids_are_authoritative=False, keep_pool_records=True),
+}
 
 #: (part, column, table it refers to, part of the bundle that may define it)
 REFERENCES: tuple[tuple[str, str, str, str], ...] = (
@@ -108,36 +129,12 @@ def write_bundles(
             (without ``replace``); the database is left as it was.
     """
     report = ImportReport()
+    rule = PEOPLE_RULES[people]
     with db.atomic():
         for bundle in bundles:
-            _write_bundle(db, bundle, report, people=people, replace=replace)
+            _write_bundle(db, bundle, report, rule=rule, replace=replace)
         log_change(db, "import", "import", reason=reason, after=_summary(report))
     return report
-
-
-def log_change(
-    db: sqlite_utils.Database,
-    entity: str,
-    action: str,
-    *,
-    reason: str,
-    before: object = None,
-    after: object = None,
-) -> None:
-    """Append one row to ``change_log`` (who = OS user, when = UTC now, before/after as JSON)."""
-    import datetime as dt
-
-    db["change_log"].insert(
-        {
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "who": current_user(),
-            "entity": entity,
-            "action": action,
-            "reason": reason,
-            "before": None if before is None else json.dumps(before, default=str),
-            "after": None if after is None else json.dumps(after, default=str),
-        }
-    )
 
 
 def _summary(report: ImportReport) -> dict[str, object]:
@@ -149,19 +146,19 @@ def _write_bundle(
     bundle: Bundle,
     report: ImportReport,
     *,
-    people: PeoplePolicy,
+    rule: PeopleRule,
     replace: bool,
 ) -> None:
     parts = _with_defaults(dict(bundle.parts()))
     report.sources.append(bundle.source)
     report.notes.extend(bundle.notes)
-    existing_ids = _merge_people(db, parts, report, people)
+    existing_ids = _merge_people(db, parts, report, rule)
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
     _check_new_projects(db, parts, bundle, replace)
     _upsert_reference_data(db, parts, report, bundle.given_columns)
-    _write_people(db, parts, existing_ids, report, people, bundle.given_columns.get("people"))
-    _write_calendar(db, parts, existing_ids, report, people)
+    _write_people(db, parts, existing_ids, report, rule, bundle.given_columns.get("people"))
+    _write_calendar(db, parts, existing_ids, report, rule)
     _write_allocations(db, parts["allocation"], report)
 
 
@@ -182,7 +179,7 @@ def _merge_people(
     db: sqlite_utils.Database,
     parts: dict[str, pl.DataFrame],
     report: ImportReport,
-    people: PeoplePolicy,
+    rule: PeopleRule,
 ) -> set[str]:
     """Map the bundle's people onto the pool; rewrite person ids in every part.
 
@@ -195,9 +192,9 @@ def _merge_people(
     mapping: dict[str, str] = {}
     merged_ids: set[str] = set()
     for row in parts["people"].iter_rows(named=True):
-        match, how = _match_person(row, known_ids, by_email, by_name, people)
+        match, how = _match_person(row, known_ids, by_email, by_name, rule)
         if match is None:
-            new_id = _unused_id(row["id"], known_ids) if people == "merge" else row["id"]
+            new_id = row["id"] if rule.ids_are_authoritative else _unused_id(row["id"], known_ids)
             known_ids.add(new_id)
             if new_id != row["id"]:
                 mapping[row["id"]] = new_id
@@ -219,10 +216,10 @@ def _match_person(
     known_ids: set[str],
     by_email: dict[str, str],
     by_name: dict[str, str],
-    people: PeoplePolicy,
+    rule: PeopleRule,
 ) -> tuple[str | None, str]:
     """The pool's id for a bundle person and how it matched (CSV ids are authoritative)."""
-    if people == "upsert" and row["id"] in known_ids:
+    if rule.ids_are_authoritative and row["id"] in known_ids:
         return row["id"], "id"
     email = (row["email"] or "").casefold()
     if email and email in by_email:
@@ -286,9 +283,7 @@ def _check_allocation_projects(
         f"demand {first['demand_id']!r} belongs to project {first['demand_project']!r}, "
         f"not {first['project_id']!r}",
         file=origin or bundle.source,
-        row=_find_row(Path(origin), "demand_id", first["demand_id"])
-        if origin and origin.endswith(".csv")
-        else None,
+        row=_row_in_file(origin, "demand_id", first["demand_id"]),
         column="project_id",
         fix=f"use project_id {first['demand_project']!r}, or a demand of project {first['project_id']!r}",
     )
@@ -297,26 +292,21 @@ def _check_allocation_projects(
 def _unknown_reference(bundle: Bundle, part: str, column: str, table: str, value: str) -> UserError:
     origin = bundle.origins.get(part) or bundle.origins.get(CSV_FILE_OF_PART.get(part, part))
     file = origin or bundle.source
-    row = _find_row(Path(origin), column, value) if origin and origin.endswith(".csv") else None
     return UserError(
         f"unknown {table} {value!r}",
         file=file,
-        row=row,
+        row=_row_in_file(origin, column, value),
         column=column,
         fix=f"add {table} {value!r} first (in the database or in the same import), or correct the id",
     )
 
 
-def _find_row(path: Path, column: str, value: str) -> int | None:
-    """The 1-based line number (header = 1) of the first row whose ``column`` is ``value``."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                if (row.get(column) or "").strip() == value:
-                    return number
-    except OSError:
+def _row_in_file(origin: str | None, column: str, value: str) -> int | None:
+    """The line of the first row of the CSV file ``origin`` whose ``column`` is ``value``
+    (None for another kind of file, or when it is not found)."""
+    if not origin or not origin.endswith(".csv"):
         return None
-    return None
+    return line_of_value(Path(origin), column, value)
 
 
 def _check_new_projects(
@@ -380,11 +370,11 @@ def _write_people(
     parts: dict[str, pl.DataFrame],
     existing_ids: set[str],
     report: ImportReport,
-    people: PeoplePolicy,
+    rule: PeopleRule,
     given: set[str] | None = None,
 ) -> None:
     frame = parts["people"]
-    if people == "merge":
+    if rule.keep_pool_records:
         frame = frame.filter(~pl.col("id").is_in(list(existing_ids)))
     frame = frame.with_columns(
         [pl.col(day).fill_null(0.0) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
@@ -395,7 +385,7 @@ def _write_people(
         report.add_rows("person", frame.height)
     skills = parts["person_skills"]
     if not skills.is_empty():
-        if people == "merge":
+        if rule.keep_pool_records:
             db["person_skill"].insert_all(
                 _records(skills), pk=("person_id", "skill_id"), ignore=True
             )
@@ -409,12 +399,12 @@ def _write_calendar(
     parts: dict[str, pl.DataFrame],
     existing_ids: set[str],
     report: ImportReport,
-    people: PeoplePolicy,
+    rule: PeopleRule,
 ) -> None:
     """Leave and availability: replace those of the people named (merge: new people only)."""
     for part, table in (("leave", "leave"), ("availability", "availability")):
         frame = parts[part]
-        if people == "merge":
+        if rule.keep_pool_records:
             kept_from_pool = frame.filter(pl.col("person_id").is_in(list(existing_ids)))
             for person_id, rows in kept_from_pool.group_by("person_id", maintain_order=True):
                 report.notes.append(

@@ -60,7 +60,7 @@ def _solver_options(command: Callable) -> Callable:
 
 def _policy(policy_file: Path | None, options: dict[str, Any]) -> Any:
     """The policy of every run: defaults < scenario defaults < the file < the options."""
-    from pmo_tui.policy import build_policy, read_policy_file
+    from pmo_tui.planning.policy import build_policy, read_policy_file
 
     from_file = read_policy_file(policy_file) if policy_file else {}
     for name, default in (
@@ -134,7 +134,7 @@ def shard_files(files: list[Path], shard: str | None) -> list[Path]:
 
 def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) -> None:
     """Plan every run in a thread: Ctrl-C stops the solver and exits 130, nothing printed."""
-    from pmo_tui.cli_plan import _exit_now
+    from pmo_tui.cli.plan import _exit_now
     from pmo_tui.scenarios.evaluate import solve_runs
 
     cancel = threading.Event()
@@ -181,8 +181,8 @@ def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) 
 
 def _emit(document: dict, fmt: str, junit_path: Path | None) -> None:
     """Print ``document`` in ``fmt``, write JUnit beside it, name failures on stderr."""
-    from pmo_tui.scenarios.junit import render_junit
-    from pmo_tui.scenarios.report import dumps_document, render_markdown, render_table
+    from pmo_tui.reporting.junit import render_junit
+    from pmo_tui.reporting.scenarios import dumps_document, render_markdown, render_table
 
     renderers = {
         "json": dumps_document,
@@ -254,8 +254,8 @@ def run_command(
 
     Exit 1 when a --fail-if check fails or a scenario cannot be planned.
     """
+    from pmo_tui.reporting.scenarios import run_document
     from pmo_tui.scenarios.evaluate import prepare_runs
-    from pmo_tui.scenarios.report import run_document
     from pmo_tui.scenarios.schema import load_scenarios
     from pmo_tui.scenarios.thresholds import parse_check
 
@@ -287,7 +287,7 @@ def merge_command(
     junit_path: Path | None,
 ) -> None:
     """Combine the JSON outputs of `scenario run --shard` into the report one run gives."""
-    from pmo_tui.scenarios.report import merge_documents
+    from pmo_tui.reporting.scenarios import merge_documents
     from pmo_tui.scenarios.thresholds import parse_check
 
     _check_writable(junit_path)
@@ -335,7 +335,7 @@ def diff_command(
     **options: Any,
 ) -> None:
     """Plan two scenarios (either may be `base`) and list what differs, A then B."""
-    from pmo_tui.output import render_frame
+    from pmo_tui.reporting.output import render_frame
     from pmo_tui.scenarios.diff import diff_frame
     from pmo_tui.scenarios.evaluate import prepare_runs
     from pmo_tui.scenarios.schema import load_scenario
@@ -384,7 +384,7 @@ def promote_command(
     from pmo_tui.scenarios.evaluate import prepare_from_state, read_base
     from pmo_tui.scenarios.promote import check_promotable, promotion_rows, write_promotion
     from pmo_tui.scenarios.schema import load_scenario
-    from pmo_tui.store.db import current_user
+    from pmo_tui.store.change_log import current_user
 
     scenario_file = load_scenario(file)
     policy = _policy(policy_file, options)

@@ -3,7 +3,7 @@
 Thin click commands over :mod:`pmo_tui.governance` (the standards library,
 template versions and project lineage, training and coaching), plus
 ``import governance``; :func:`register` adds them and those of
-:mod:`pmo_tui.cli_audit` to the ``pmo-tui`` group. Heavy imports happen
+:mod:`pmo_tui.cli.audit` to the ``pmo-tui`` group. Heavy imports happen
 inside the commands, so ``pmo-tui --help`` stays fast.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pmo_tui.cli_audit import DATE, _day, _format_option, _open_db, audit, checklist, findings
+from pmo_tui.cli.audit import DATE, _day, _format_option, _open_db, audit, checklist, findings
 from pmo_tui.errors import UserError
 
 KINDS = ("standard", "policy", "procedure", "methodology")
@@ -39,7 +39,7 @@ def register(cli: click.Group, import_group: click.Group) -> None:
 
 
 def _echo(frame, fmt: str) -> None:
-    from pmo_tui.output import render_frame
+    from pmo_tui.reporting.output import render_frame
 
     click.echo(render_frame(frame, fmt))
 
@@ -74,7 +74,7 @@ def standards_list(ctx: click.Context, kind: str | None, status: str | None, fmt
 def standards_show(ctx: click.Context, standard_id: str, version: str | None) -> None:
     """One standard version; for a methodology, its phases, required artefacts and gate criteria."""
     from pmo_tui.governance.standards import get_standard, methodology_requirements
-    from pmo_tui.output import text_table
+    from pmo_tui.reporting.output import text_table
 
     db = _open_db(ctx)
     record = get_standard(db, standard_id, version)

@@ -1,7 +1,7 @@
 """Project start shifts inside a plan: decide them first, then staff the shifted demand.
 
 When a project may start later (``projects.may_shift_weeks`` > 0) or projects are linked
-by finish-to-start dependencies, :func:`decide_shifts` runs :func:`solver.shifts.choose_shifts`
+by finish-to-start dependencies, :func:`decide_shifts` runs :func:`solver.shifts.choose.choose_shifts`
 on part of the time limit, and the staffing model then plans the demand as shifted.
 Two stages, not one model: the shift model sees cover only (an aggregate capacity
 model), the staffing model sees everything else. The delay cost is a term of the plan's
@@ -20,7 +20,7 @@ import threading
 import polars as pl
 
 from solver.prepare import prepare
-from solver.shifts import SHIFTS_SCHEMA, ShiftDecision, apply_shifts, choose_shifts
+from solver.shifts.choose import SHIFTS_SCHEMA, ShiftDecision, apply_shifts, choose_shifts
 from solver.types import PlanInput, Policy, conform_input, empty
 
 #: Share of the time limit the shift decision may use.
@@ -82,7 +82,7 @@ def decide_shifts(
 
 
 def no_shifts() -> pl.DataFrame:
-    """An empty shifts frame (:data:`solver.shifts.SHIFTS_SCHEMA`)."""
+    """An empty shifts frame (:data:`solver.shifts.choose.SHIFTS_SCHEMA`)."""
     return empty(SHIFTS_SCHEMA)
 
 

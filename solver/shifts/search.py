@@ -1,6 +1,6 @@
 """Exact scores of start shifts, and a descent over single-project moves.
 
-Both work on the arrays of :class:`solver.shift_model` (``model`` below): the demand
+Both work on the arrays of :class:`solver.shifts.model` (``model`` below): the demand
 terms per cover row, the cover rows per week, and one :class:`WeekNetwork` per week.
 A score solves one min-cost flow per week (:meth:`WeekNetwork.best_cover`); a move of
 one project re-solves only the weeks its demand leaves or enters.

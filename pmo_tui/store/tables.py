@@ -1,0 +1,118 @@
+"""The store's tables as polars sees them: column -> dtype, one place for every layer.
+
+Dates and weeks are stored as ISO text and read as ``pl.Date``; flags are stored
+as 0/1 and read as ``pl.Boolean``; hours are ``Float64`` (one decimal at most);
+weeks are ISO weeks keyed by their Monday. docs/data-model.md documents each
+column.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from polars._typing import SchemaDict
+
+#: Working-pattern columns of ``person``: hours per weekday, Monday first.
+WEEKDAY_COLUMNS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Store table -> column -> dtype of the frame it is read into, in load order
+#: (a table only refers to tables above it).
+TABLE_SCHEMAS: dict[str, SchemaDict] = {
+    "portfolio": {"id": pl.String, "name": pl.String, "manager": pl.String},
+    "program": {
+        "id": pl.String,
+        "name": pl.String,
+        "portfolio_id": pl.String,
+        "manager": pl.String,
+    },
+    "skill": {"id": pl.String, "name": pl.String, "description": pl.String},
+    "public_holiday": {"region": pl.String, "date": pl.Date, "name": pl.String},
+    "person": {
+        "id": pl.String,
+        "name": pl.String,
+        "email": pl.String,
+        "role": pl.String,
+        "unit": pl.String,
+        "region": pl.String,
+        "cost_rate": pl.Float64,
+        "max_concurrent_projects": pl.Int64,
+        "mon": pl.Float64,
+        "tue": pl.Float64,
+        "wed": pl.Float64,
+        "thu": pl.Float64,
+        "fri": pl.Float64,
+        "sat": pl.Float64,
+        "sun": pl.Float64,
+    },
+    "person_skill": {
+        "person_id": pl.String,
+        "skill_id": pl.String,
+        "level": pl.Int64,
+        "valid_until": pl.Date,
+    },
+    "leave": {
+        "person_id": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+        "hours_per_day": pl.Float64,
+        "reason": pl.String,
+    },
+    "availability": {
+        "person_id": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+        "percent": pl.Float64,
+    },
+    "project": {
+        "id": pl.String,
+        "name": pl.String,
+        "program_id": pl.String,
+        "portfolio_id": pl.String,
+        "manager": pl.String,
+        "sponsor": pl.String,
+        "phase": pl.String,
+        "priority": pl.Int64,
+        "start": pl.Date,
+        "finish": pl.Date,
+        "budget": pl.Float64,
+        "actual_cost": pl.Float64,
+        "rag": pl.String,
+        "source_file": pl.String,
+        "may_shift_weeks": pl.Int64,
+    },
+    "dependency": {
+        "from_project_id": pl.String,
+        "to_project_id": pl.String,
+        "kind": pl.String,
+        "lag_weeks": pl.Int64,
+        "due": pl.Date,
+        "description": pl.String,
+    },
+    "demand": {
+        "id": pl.String,
+        "project_id": pl.String,
+        "skill_id": pl.String,
+        "min_level": pl.Int64,
+        "description": pl.String,
+    },
+    "demand_week": {"demand_id": pl.String, "week": pl.Date, "hours": pl.Float64},
+    "allocation": {
+        "id": pl.Int64,
+        "person_id": pl.String,
+        "project_id": pl.String,
+        "demand_id": pl.String,
+        "week": pl.Date,
+        "hours": pl.Float64,
+        "kind": pl.String,
+        "pinned": pl.Boolean,
+    },
+}
+TABLE_SCHEMAS["change_log"] = {
+    "id": pl.Int64,
+    "at": pl.String,
+    "who": pl.String,
+    "entity": pl.String,
+    "action": pl.String,
+    "reason": pl.String,
+    "before": pl.String,
+    "after": pl.String,
+}
