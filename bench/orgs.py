@@ -66,12 +66,17 @@ def organisation(size: str | Size, seed: int = 0) -> PlanInput:
     demand = _demand(rng, shape.projects, weeks, skill_count, capacity)
     current = _current(rng, demand, skills, capacity)
     frames = {
-        "capacity": capacity, "skills": skills, "demand": demand, "projects": projects,
+        "capacity": capacity,
+        "skills": skills,
+        "demand": demand,
+        "projects": projects,
         "current": current,
     }
     return PlanInput(
-        **{name: frames[name].select(list(schema)).cast(schema) for name, schema in
-           INPUT_SCHEMAS.items()}
+        **{
+            name: frames[name].select(list(schema)).cast(schema)
+            for name, schema in INPUT_SCHEMAS.items()
+        }
     )
 
 
@@ -143,8 +148,9 @@ def _demand(
     """Two to five roles per project over its active weeks, scaled to 105 % of capacity."""
     popularity = 1.0 / np.arange(1, skill_count + 1) ** 0.6
     popularity /= popularity.sum()
-    rows: dict[str, list] = {key: [] for key in
-                             ("demand_id", "project_id", "skill_id", "min_level", "week", "hours")}
+    rows: dict[str, list] = {
+        key: [] for key in ("demand_id", "project_id", "skill_id", "min_level", "week", "hours")
+    }
     horizon = len(weeks)
     for project in range(projects):
         length = int(rng.integers(max(2, horizon // 3), horizon + 1))
@@ -177,9 +183,11 @@ def _current(
 
     Holders are drawn without looking at their load, so some people are over-booked.
     """
-    roles = demand.select("demand_id", "project_id", "skill_id", "min_level").unique(
-        "demand_id", keep="first"
-    ).sort("demand_id")
+    roles = (
+        demand.select("demand_id", "project_id", "skill_id", "min_level")
+        .unique("demand_id", keep="first")
+        .sort("demand_id")
+    )
     qualified = (
         roles.join(skills, on="skill_id")
         .filter(pl.col("level") >= pl.col("min_level"))
@@ -235,9 +243,13 @@ def _drop_pins_above_capacity(
 ) -> pl.DataFrame:
     """Unpin rows where pinned work and fixed load would exceed a capacity (a feasible input)."""
     keys = ["person_id", "week"]
-    load = pl.concat(
-        [staffed.filter(pl.col("pinned")).select(*keys, "hours"), fixed.select(*keys, "hours")]
-    ).group_by(keys).agg(pl.col("hours").sum().alias("constant"))
+    load = (
+        pl.concat(
+            [staffed.filter(pl.col("pinned")).select(*keys, "hours"), fixed.select(*keys, "hours")]
+        )
+        .group_by(keys)
+        .agg(pl.col("hours").sum().alias("constant"))
+    )
     over = (
         load.join(capacity.rename({"hours": "capacity"}), on=keys, how="left")
         .filter(pl.col("constant") > pl.col("capacity").fill_null(0))

@@ -28,9 +28,9 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.orgs import organisation  # noqa: E402
-from solver.shifts.dependencies import Allowance, Span, make_links, shift_bounds  # noqa: E402
-from solver.shifts.choose import EPOCH, choose_shifts  # noqa: E402
+from bench.orgs import organisation
+from solver.shifts.choose import EPOCH, choose_shifts
+from solver.shifts.dependencies import Allowance, Span, make_links, shift_bounds
 
 
 def instance(
@@ -69,9 +69,14 @@ def _dependencies(
     """Random finish-to-start links, each kept only if all kept so far stay satisfiable."""
     weeks = (pl.col("week") - pl.lit(EPOCH)).dt.total_days() // 7
     spans_frame = (
-        demand.filter(pl.col("hours") > 0).group_by("project_id")
-        .agg(weeks.min().alias("first"), weeks.max().alias("last"),
-             pl.col("week").min().alias("fw"), pl.col("week").max().alias("lw"))
+        demand.filter(pl.col("hours") > 0)
+        .group_by("project_id")
+        .agg(
+            weeks.min().alias("first"),
+            weeks.max().alias("last"),
+            pl.col("week").min().alias("fw"),
+            pl.col("week").max().alias("lw"),
+        )
         .sort("project_id")
     )
     spans = {p: Span(f, last, fw, lw) for p, f, last, fw, lw in spans_frame.iter_rows()}
@@ -91,8 +96,11 @@ def _dependencies(
         trial = kept + [row]
         if not shift_bounds(spans, allowances, make_links(spans, trial)).conflicts:
             kept = trial
-    return pl.DataFrame(kept, schema={"from_project_id": pl.String, "to_project_id": pl.String,
-                                      "lag_weeks": pl.Int64}, orient="row")
+    return pl.DataFrame(
+        kept,
+        schema={"from_project_id": pl.String, "to_project_id": pl.String, "lag_weeks": pl.Int64},
+        orient="row",
+    )
 
 
 def main() -> None:
@@ -105,41 +113,59 @@ def main() -> None:
     parser.add_argument("--max-shift", type=int, default=4)
     parser.add_argument("--deterministic-time", type=float, default=None)
     parser.add_argument("--delay-weight", type=float, default=1.0)
-    parser.add_argument("--skills", type=int, default=None,
-                        help="fold the skill catalogue onto this many skills (e.g. 12)")
+    parser.add_argument(
+        "--skills",
+        type=int,
+        default=None,
+        help="fold the skill catalogue onto this many skills (e.g. 12)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     frames = instance(args.size, args.seed, args.dependencies, args.max_shift, args.skills)
     generated = time.perf_counter() - started
     started = time.perf_counter()
     decision = choose_shifts(
-        **frames, cover_weight=1.0, delay_weight=args.delay_weight,
-        time_limit_s=args.time_limit, seed=args.seed, workers=args.workers,
+        **frames,
+        cover_weight=1.0,
+        delay_weight=args.delay_weight,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
         deterministic_time=args.deterministic_time,
     )
     wall = time.perf_counter() - started
     gap = (decision.bound - decision.objective) / max(abs(decision.bound), 1e-9)
-    print(json.dumps({
-        "size": args.size,
-        "people": frames["capacity"]["person_id"].n_unique(),
-        "projects": frames["projects"].height,
-        "weeks": frames["capacity"]["week"].n_unique(),
-        "skills": frames["skills"]["skill_id"].n_unique(),
-        "dependencies": frames["dependencies"].height,
-        "movable_projects": int((frames["projects"]["may_shift_weeks"] > 0).sum())
-        - len(frames["locked_projects"] & set(
-            frames["projects"].filter(pl.col("may_shift_weeks") > 0)["project_id"])),
-        "status": decision.status,
-        "objective": round(decision.objective, 1),
-        "start_objective": round(decision.start_objective, 1),
-        "bound": round(decision.bound, 1),
-        "gap": round(gap, 6),
-        "shifted_projects": decision.shifts.height,
-        "delay_cost": decision.delay_cost,
-        "model": decision.stats,
-        "seconds": {"generate": round(generated, 2), "wall": round(wall, 2),
-                    **{k: round(v, 2) for k, v in decision.timings.items()}},
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "size": args.size,
+                "people": frames["capacity"]["person_id"].n_unique(),
+                "projects": frames["projects"].height,
+                "weeks": frames["capacity"]["week"].n_unique(),
+                "skills": frames["skills"]["skill_id"].n_unique(),
+                "dependencies": frames["dependencies"].height,
+                "movable_projects": int((frames["projects"]["may_shift_weeks"] > 0).sum())
+                - len(
+                    frames["locked_projects"]
+                    & set(frames["projects"].filter(pl.col("may_shift_weeks") > 0)["project_id"])
+                ),
+                "status": decision.status,
+                "objective": round(decision.objective, 1),
+                "start_objective": round(decision.start_objective, 1),
+                "bound": round(decision.bound, 1),
+                "gap": round(gap, 6),
+                "shifted_projects": decision.shifts.height,
+                "delay_cost": decision.delay_cost,
+                "model": decision.stats,
+                "seconds": {
+                    "generate": round(generated, 2),
+                    "wall": round(wall, 2),
+                    **{k: round(v, 2) for k, v in decision.timings.items()},
+                },
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

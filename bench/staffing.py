@@ -89,12 +89,18 @@ def format_row(row: dict[str, float | str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="all", choices=["S", "M", "L", "all"])
-    parser.add_argument("--time-limit", type=float, default=None,
-                        help="seconds per size (default: S 5, M 20, L 120)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per size (default: S 5, M 20, L 120)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--continuity-weight", type=float, default=None,
+        "--continuity-weight",
+        type=float,
+        default=None,
         help="Policy.continuity_weight (default: the solver's, 1.0); 0 turns it off",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -106,8 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(HEADER, flush=True)
     for size in sizes:
-        command = [sys.executable, __file__, "--child", "--size", size,
-                   "--workers", str(args.workers), "--seed", str(args.seed)]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--size",
+            size,
+            "--workers",
+            str(args.workers),
+            "--seed",
+            str(args.seed),
+        ]
         if args.time_limit is not None:
             command += ["--time-limit", str(args.time_limit)]
         if args.continuity_weight is not None:

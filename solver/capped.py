@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 import polars as pl
 
+from solver.policy import Policy
 from solver.prepare import prepare
-from solver.types import STATUS_INFEASIBLE, STATUS_OPTIMAL, PlanInput, PlanResult, Policy
+from solver.types import STATUS_INFEASIBLE, STATUS_OPTIMAL, PlanInput, PlanResult
 
 #: Share of the time limit the first (uncapped) pass may use.
 FIRST_PASS_SHARE = 0.4

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from solver.types import Policy
+from solver.policy import Policy
 
 #: Integer objective units per objective unit (hours x weight); exact for weights
 #: with up to three decimals.

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from solver.kpis import coverage, person_week_load
+from solver.measures import coverage, person_week_load
 from solver.moves import group_consecutive_weeks, pair_changes
+from solver.policy import Policy
 from solver.prepare import ASSIGNMENT, Prepared
 from solver.types import (
     MOVES_SCHEMA,
     UNMET_SCHEMA,
-    Policy,
     conform_frame,
     empty,
     to_hours,

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from solver.policy import Policy
 from solver.prepare import Prepared, prepare
-from solver.types import PLAN_SCHEMA, PlanInput, Policy, to_hours
+from solver.types import PLAN_SCHEMA, PlanInput, to_hours
 
 _ORDER_DESCENDING_PRIORITY = ["priority_weight", "project_id", "demand_id"]
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
+from solver.policy import Policy
 from solver.relax import item_arrays
-from solver.types import Policy
 from solver.weekly import Week
 
 #: Weeks with at most this many candidates keep all of them in CP-SAT.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from solver.types import HOURS_SCALE, PlanInput, Policy, conform_input, format_hours, to_tenths
+from solver.policy import Policy
+from solver.types import HOURS_SCALE, PlanInput, conform_input, format_hours, to_tenths
 
 PERSON_WEEK = ["person_id", "week"]
 DEMAND_WEEK = ["demand_id", "week"]

@@ -20,10 +20,11 @@ import polars as pl
 from solver.capped import solve_capped
 from solver.continuity import Continuity
 from solver.cpsat import ortools_version
-from solver.evaluate import evaluate
 from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
-from solver.kpis import kpis, shortfall
+from solver.measures import kpis, shortfall
+from solver.objective import evaluate
+from solver.policy import Policy
 from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.relax import quick_bound, relax
@@ -33,8 +34,8 @@ from solver.rounding import (
     flow_relaxation,
     round_relaxation,
 )
-from solver.shifts.decide import decide_shifts, needs_shifts
 from solver.shifts.choose import ShiftDecision
+from solver.shifts.decide import decide_shifts, needs_shifts
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
@@ -45,7 +46,6 @@ from solver.types import (
     UNMET_SCHEMA,
     PlanInput,
     PlanResult,
-    Policy,
     Progress,
     conform_input,
     empty,

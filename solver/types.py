@@ -99,49 +99,6 @@ STATUS_INFEASIBLE = "INFEASIBLE"  # pinned work and fixed load exceed capacity: 
 STATUS_CANCELLED = "CANCELLED_WITH_PLAN"  # stopped by the user: the best plan found so far
 
 
-@dataclass(frozen=True)
-class Policy:
-    """Weights and limits of one optimizer run; every term is reported apart.
-
-    Attributes:
-        cover_weight: objective gain per covered demand hour, times the project's priority weight.
-        churn_weight: cost per hour changed against the current allocation
-            (``|new - current|`` per person, demand and week; pinned and fixed rows never change).
-        fragmentation_weight: cost per (person, project, week) with hours > 0.
-        continuity_weight: cost per assignment start: a (person, demand, week) with hours
-            whose previous week has none (see :mod:`solver.continuity`).
-        delay_weight: cost per week a project starts later, times its priority weight
-            (only projects with ``may_shift_weeks`` > 0 or on a dependency move).
-        min_block_hours: an allocation (person, demand, week) is 0 or at least this many
-            hours; when the demand of that week is smaller, at least the whole demand.
-        max_concurrent_projects: most projects per person and week, for people without a
-            limit of their own (``PlanInput.people``); None: no limit.
-        frozen_weeks: the first k weeks of the horizon (from the earliest capacity or
-            demand week) do not change: every allocation in them stays as it is.
-        max_people_moved: most people whose allocations change; None: no cap.
-        time_limit_s: wall-clock limit of the CP-SAT search, seconds.
-        seed: CP-SAT random seed.
-        workers: CP-SAT worker threads; above 1 the search is interleaved so it stays
-            deterministic.
-        deterministic_time: optional CP-SAT deterministic-time limit (machine-independent work
-            budget, about seconds); with it, a run that stops on this limit is repeatable.
-    """
-
-    cover_weight: float = 1.0
-    churn_weight: float = 0.2
-    fragmentation_weight: float = 2.0
-    continuity_weight: float = 1.0
-    delay_weight: float = 10.0
-    min_block_hours: float = 4.0
-    max_concurrent_projects: int | None = None
-    frozen_weeks: int = 0
-    max_people_moved: int | None = None
-    time_limit_s: float = 10.0
-    seed: int = 0
-    workers: int = 2
-    deterministic_time: float | None = None
-
-
 @dataclass
 class PlanInput:
     """The frames a plan is computed from (dtypes as in :data:`INPUT_SCHEMAS`).
@@ -208,7 +165,7 @@ class PlanResult:
         unmet: see :data:`UNMET_SCHEMA`; one row per demand-week left (partly) uncovered.
         shortfall: see :data:`SHORTFALL_SCHEMA`; demand above the capacity of everyone
             qualified, per skill, minimum level and week.
-        kpis_before, kpis_after: see :func:`solver.kpis.kpis`.
+        kpis_before, kpis_after: see :func:`solver.measures.kpis`.
         objective, objective_terms: the plan's objective and its terms (see
             :func:`solver.evaluate`).
         bound: best proven upper bound on the objective (LP relaxation or CP-SAT).

@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from solver.continuity import Continuity
+from solver.policy import Policy
 from solver.relax import Relaxation
-from solver.types import Policy
 from solver.weekly import Week, week_values
 
 #: Time kept back from the search for moves, KPIs and explanations (at most this, or

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from solver.policy import Policy
 from solver.prepare import Prepared
-from solver.types import HOURS_SCALE, Policy
+from solver.types import HOURS_SCALE
 
 
 @dataclass(frozen=True)

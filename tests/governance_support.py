@@ -14,8 +14,8 @@ from pathlib import Path
 import sqlite_utils
 from test_tui_support import build_small_db
 
-from pmo_tui.governance.rules import RuleSet, parse_rules
 from pmo_tui.bootstrap import open_database
+from pmo_tui.governance.rules import RuleSet, parse_rules
 
 TODAY = dt.date(2027, 1, 20)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from governance_support import TODAY, build_governed_db, one_rule
 
+from pmo_tui.bootstrap import open_database
 from pmo_tui.errors import UserError
 from pmo_tui.governance.audit import run_audit
 from pmo_tui.governance.findings import TRANSITIONS, finding_detail, set_finding_status
@@ -17,7 +18,6 @@ from pmo_tui.governance.lineage import drift_report
 from pmo_tui.governance.loader import load_governance
 from pmo_tui.governance.standards import add_standard, edit_standard, publish_standard
 from pmo_tui.governance.training import certified_skill_validity, coaching_suggestions
-from pmo_tui.bootstrap import open_database
 
 
 def _open(path: Path):

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from governance_support import TODAY, build_governed_db, one_rule
 
+from pmo_tui.bootstrap import open_database
 from pmo_tui.errors import UserError
 from pmo_tui.governance.checks import CHECKS
 from pmo_tui.governance.context import AuditContext
 from pmo_tui.governance.rules import load_rules, parse_rules
-from pmo_tui.bootstrap import open_database
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pmo_tui.importers.bundle import BUNDLE_SCHEMAS
 from pmo_tui.errors import UserError
+from pmo_tui.importers.bundle import BUNDLE_SCHEMAS
 from pmo_tui.importers.csv_files import KNOWN_FILES, read_csv_bundle
 
 D = dt.date

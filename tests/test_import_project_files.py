@@ -28,9 +28,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
 if not SAMPLES.is_dir():
     pytest.skip(f"sample files not found in {SAMPLES}", allow_module_level=True)
 
-from pmo_tui.importers.bundle import Bundle  # noqa: E402
-from pmo_tui.errors import UserError  # noqa: E402
-from pmo_tui.importers.project_files import read_project_file  # noqa: E402
+from pmo_tui.errors import UserError
+from pmo_tui.importers.bundle import Bundle
+from pmo_tui.importers.project_files import read_project_file
 
 pytestmark = pytest.mark.java
 

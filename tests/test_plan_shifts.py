@@ -10,13 +10,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from test_solver_bruteforce import make_input
 
 import solver
-from pmo_tui.cli import cli
 from pmo_tui.bootstrap import open_database
+from pmo_tui.cli import cli
 from pmo_tui.store.reads import read_table
 from solver import Policy
-from test_solver_bruteforce import make_input
 
 W = [dt.date(2027, 1, 4) + dt.timedelta(weeks=k) for k in range(4)]
 
@@ -118,8 +118,8 @@ def test_plan_apply_moves_the_shifted_projects_demand(tmp_path: Path) -> None:
     assert sorted(ann["week"]) == [dt.date(2027, 1, 18), dt.date(2027, 1, 25)]
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @st.composite

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from test_tui_support import TODAY, WEEKS, build_small_db
 
-from pmo_tui.errors import UserError
+from pmo_tui.bootstrap import open_database
 from pmo_tui.domain.portfolio import (
     filter_nodes,
     node_summary,
@@ -27,17 +27,17 @@ from pmo_tui.domain.portfolio import (
     tree_cells,
     visible_nodes,
 )
-from pmo_tui.bootstrap import open_database
+from pmo_tui.errors import UserError
+from pmo_tui.governance.findings import read_all_findings
 from pmo_tui.tui.capacity_views import (
     demand_grid,
     filter_people,
     heatmap,
     person_week_allocations,
 )
-from pmo_tui.governance.findings import read_all_findings
 from pmo_tui.tui.data import CapacityData, load_capacity, load_portfolio
 from pmo_tui.tui.findings_views import findings_view
-from pmo_tui.tui.plan_form import NOT_YET_NOTE, PARAMETERS, policy_from_form, supported
+from pmo_tui.tui.plan_form import policy_from_form
 
 
 @pytest.fixture(scope="module")
@@ -261,14 +261,6 @@ def test_policy_from_form_keeps_defaults_and_rejects_bad_numbers() -> None:
     ):
         policy_from_form({"max_people_moved": "-1"})
     assert policy_from_form({"frozen_weeks": "2"}).frozen_weeks == 2
-
-
-def test_parameters_the_optimizer_lacks_are_unsupported() -> None:
-    fields = {"time_limit_s", "seed"}
-    frozen = next(p for p in PARAMETERS if p.name == "frozen_weeks")
-    assert not supported(frozen, fields) and "organisation-scale" in NOT_YET_NOTE
-    policy = policy_from_form({"frozen_weeks": "3", "time_limit": "2"}, fields)
-    assert policy.time_limit_s == 2.0 and policy.frozen_weeks == 0  # not taken: default
 
 
 def test_headline_and_progress_line_are_plain_words() -> None:

@@ -184,9 +184,10 @@ def test_add_demand_and_scale_or_set_demand(live, tmp_path: Path) -> None:
         '[[change]]\nkind = "demand"\nskill = "data"\nhours_per_week = 10\n'
     )
     _, inputs = _apply(live, tmp_path, body)
-    hours = lambda demand: (
-        inputs.demand.filter(pl.col("demand_id") == demand).sort("week")["hours"].to_list()
-    )
+
+    def hours(demand: str) -> list[float]:
+        return inputs.demand.filter(pl.col("demand_id") == demand).sort("week")["hours"].to_list()
+
     assert hours("D1") == [40.0, 40.0, 20.0, 20.0]
     assert hours("D2") == [10.0, 10.0, 10.0, 10.0]
     assert hours("P1-D1") == [10.0]  # added, then set by the skill-wide change

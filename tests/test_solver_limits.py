@@ -44,7 +44,7 @@ def brute_force_best(
     }
     capacity = {(p, w): hours for p, w, hours in data.capacity.iter_rows()}
     pinned_cover: dict[tuple, float] = {}
-    for person, _, demand_id, week, hours, _ in kept:
+    for _, _, demand_id, week, hours, _ in kept:
         if demand_id is not None:
             pinned_cover[(demand_id, week)] = pinned_cover.get((demand_id, week), 0.0) + hours
     choices = []
@@ -364,7 +364,7 @@ def test_continuity_keeps_one_person_on_a_demand_through_the_weeks() -> None:
 
 
 def test_assignment_starts_count_gaps_and_new_people() -> None:
-    from solver.evaluate import assignment_starts
+    from solver.objective import assignment_starts
 
     plan = pl.DataFrame(
         [

@@ -10,13 +10,13 @@ import polars as pl
 import pytest
 import sqlite_utils
 
-from pmo_tui.importers.bundle import Bundle
 from pmo_tui.errors import UserError
+from pmo_tui.importers.bundle import Bundle
+from pmo_tui.importers.service import write_bundles
 from pmo_tui.store.db import connect
 from pmo_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, applied_version, migrate
-from pmo_tui.store.schema import SCHEMA_V1
 from pmo_tui.store.reads import read_table
-from pmo_tui.importers.service import write_bundles
+from pmo_tui.store.schema import SCHEMA_V1
 
 WEEK = dt.date(2027, 1, 4)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pmo_tui.importers.bundle import Bundle
 from pmo_tui.bootstrap import open_database
+from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.service import write_bundles
 
 WEEKS = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(4)]

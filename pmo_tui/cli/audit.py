@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
-from click_default_group import DefaultGroup
 
+from pmo_tui.cli.common import (
+    EXIT_CHECK_FAILED,
+    PmoGroup,
+    open_db,
+    output_options,
+    resolve_today,
+    today_option,
+)
 from pmo_tui.errors import UserError
 
-EXIT_FINDINGS = 1
 SEVERITY_NAMES = ("critical", "major", "minor", "observation")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _day(value: dt.datetime | None) -> dt.date:
-    """A ``--today`` value as a date (today when not given)."""
-    return value.date() if value is not None else dt.date.today()
-
-
-def _format_option(*choices: str):
-    from pmo_tui.cli import _format_option as format_option
-
-    return format_option(*choices)
-
-
-def _open_db(ctx: click.Context):
-    from pmo_tui.cli import _open_db as open_db
-
-    return open_db(ctx)
 
 
 @click.command()
@@ -47,14 +36,14 @@ def _open_db(ctx: click.Context):
     default=None,
     help="Rule file (TOML); default: the rules shipped with pmo-tui.",
 )
-@click.option("--today", type=DATE, default=None, help="Audit as of this date (YYYY-MM-DD).")
+@today_option("Audit as of this date (YYYY-MM-DD).")
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITY_NAMES),
     default=None,
     help="Exit with code 1 when a finding of this severity or worse is raised or open.",
 )
-@_format_option("table", "json", "markdown", "csv")
+@output_options("table", "json", "markdown", "csv")
 @click.pass_context
 def audit(
     ctx: click.Context,
@@ -84,7 +73,7 @@ def audit(
         )
     rule_set = load_rules(rules_path)
     run = run_audit(
-        _open_db(ctx), rule_set, today=_day(today), project_ids=list(project_ids) or None
+        open_db(ctx), rule_set, today=resolve_today(today), project_ids=list(project_ids) or None
     )
     if fmt == "json":
         click.echo(dumps(run.summary()))
@@ -102,10 +91,10 @@ def audit(
         click.echo(
             f"failing: {failing} finding(s) at {fail_on} or worse (--fail-on {fail_on})", err=True
         )
-        ctx.exit(EXIT_FINDINGS)
+        ctx.exit(EXIT_CHECK_FAILED)
 
 
-def _audit_line(run) -> str:
+def _audit_line(run: Any) -> str:
     summary = run.summary()
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
     return (
@@ -117,18 +106,18 @@ def _audit_line(run) -> str:
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@_format_option("table", "json")
+@output_options("table", "json")
 @click.pass_context
 def checklist(ctx: click.Context, file: Path, fmt: str) -> None:
     """Record a checklist audit from a TOML file; failed items become findings."""
     from pmo_tui.governance.checklist import record_checklist
     from pmo_tui.reporting.output import dumps, render_frame
 
-    run = record_checklist(_open_db(ctx), file)
+    run = record_checklist(open_db(ctx), file)
     click.echo(dumps(run.summary()) if fmt == "json" else render_frame(run.findings, fmt))
 
 
-@click.group(cls=DefaultGroup, default="list", default_if_no_args=True)
+@click.group(cls=PmoGroup, default_command="list")
 def findings() -> None:
     """List, show and change the status of audit findings (`findings` alone lists them)."""
 
@@ -146,8 +135,8 @@ def findings() -> None:
 )
 @click.option("--owner", default=None, help="Only this owner (case-insensitive).")
 @click.option("--overdue", is_flag=True, help="Only open or in-progress findings past due.")
-@click.option("--today", type=DATE, default=None, help="Date for --overdue (default today).")
-@_format_option()
+@today_option("Date for --overdue (YYYY-MM-DD).")
+@output_options()
 @click.pass_context
 def findings_list(
     ctx: click.Context,
@@ -164,30 +153,30 @@ def findings_list(
     from pmo_tui.reporting.output import render_frame
 
     frame = list_findings(
-        _open_db(ctx),
+        open_db(ctx),
         project_id=project_id,
         status=status,
         severity=severity,
         owner=owner,
-        overdue_on=_day(today) if overdue else None,
+        overdue_on=resolve_today(today) if overdue else None,
     )
     click.echo(render_frame(frame.drop("description") if fmt == "table" else frame, fmt))
 
 
 @findings.command("show")
 @click.argument("finding_id", type=int)
-@_format_option("table", "json")
+@output_options("table", "json")
 @click.pass_context
 def findings_show(ctx: click.Context, finding_id: int, fmt: str) -> None:
     """One finding: description, corrective action, evidence, history and linked repeats."""
     from pmo_tui.governance.findings import finding_detail
     from pmo_tui.reporting.output import dumps
 
-    detail = finding_detail(_open_db(ctx), finding_id)
+    detail = finding_detail(open_db(ctx), finding_id)
     click.echo(dumps(detail.to_json()) if fmt == "json" else render_detail(detail))
 
 
-def render_detail(detail) -> str:
+def render_detail(detail: Any) -> str:
     """The detail of a finding as plain text: fields, history, repeats."""
     from pmo_tui.reporting.output import text_table
 
@@ -235,7 +224,7 @@ def findings_set_status(
     from pmo_tui.governance.findings import set_finding_status
 
     outcome = set_finding_status(
-        _open_db(ctx),
+        open_db(ctx),
         finding_id,
         status,
         reason=reason,
@@ -246,3 +235,6 @@ def findings_set_status(
         f"finding {outcome['id']}: {outcome['from']} -> {outcome['to']} "
         f"({outcome['who']}: {outcome['reason']})"
     )
+
+
+COMMANDS = (audit, checklist, findings)

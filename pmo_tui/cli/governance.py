@@ -1,70 +1,50 @@
 """``pmo-tui standards``, ``templates``, ``drift``, ``lineage``, ``training``, ``coaching``.
 
-Thin click commands over :mod:`pmo_tui.governance` (the standards library,
-template versions and project lineage, training and coaching), plus
-``import governance``; :func:`register` adds them and those of
-:mod:`pmo_tui.cli.audit` to the ``pmo-tui`` group. Heavy imports happen
-inside the commands, so ``pmo-tui --help`` stays fast.
+Thin click commands over :mod:`pmo_tui.governance`: the standards library,
+template versions and project lineage, training and coaching.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import Any
 
 import click
 
-from pmo_tui.cli.audit import DATE, _day, _format_option, _open_db, audit, checklist, findings
+from pmo_tui.cli.common import PmoGroup, open_db, output_options, resolve_today, today_option
 from pmo_tui.errors import UserError
+from pmo_tui.governance.frames import STANDARD_KINDS, VERSION_STATUSES
 
-KINDS = ("standard", "policy", "procedure", "methodology")
-VERSION_STATUSES = ("draft", "in_force", "superseded")
-
-
-def register(cli: click.Group, import_group: click.Group) -> None:
-    """Add the governance commands to ``cli`` and ``import governance`` to ``import_group``."""
-    for command in (
-        standards,
-        templates,
-        drift,
-        lineage,
-        audit,
-        checklist,
-        findings,
-        training,
-        coaching,
-    ):
-        cli.add_command(command)
-    import_group.add_command(import_governance)
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _echo(frame, fmt: str) -> None:
+def _echo(frame: Any, fmt: str) -> None:
     from pmo_tui.reporting.output import render_frame
 
     click.echo(render_frame(frame, fmt))
 
 
 # -------------------------------------------------------------------- standards
-@click.group()
+@click.group(cls=PmoGroup)
 def standards() -> None:
     """The standards library: standards, policies, procedures and the methodology, versioned."""
 
 
 @standards.command("list")
-@click.option("--kind", type=click.Choice(KINDS), default=None, help="Only this kind.")
+@click.option("--kind", type=click.Choice(STANDARD_KINDS), default=None, help="Only this kind.")
 @click.option(
     "--status",
     type=click.Choice(VERSION_STATUSES),
     default=None,
     help="Only versions in this status.",
 )
-@_format_option()
+@output_options()
 @click.pass_context
 def standards_list(ctx: click.Context, kind: str | None, status: str | None, fmt: str) -> None:
     """Every standard version with kind, owner, effective date and status."""
     from pmo_tui.governance.standards import list_standards
 
-    _echo(list_standards(_open_db(ctx), kind=kind, status=status), fmt)
+    _echo(list_standards(open_db(ctx), kind=kind, status=status), fmt)
 
 
 @standards.command("show")
@@ -76,7 +56,7 @@ def standards_show(ctx: click.Context, standard_id: str, version: str | None) ->
     from pmo_tui.governance.standards import get_standard, methodology_requirements
     from pmo_tui.reporting.output import text_table
 
-    db = _open_db(ctx)
+    db = open_db(ctx)
     record = get_standard(db, standard_id, version)
     for name in (
         "id",
@@ -103,7 +83,7 @@ def standards_show(ctx: click.Context, standard_id: str, version: str | None) ->
 @standards.command("add")
 @click.argument("standard_id")
 @click.argument("version")
-@click.option("--kind", type=click.Choice(KINDS), required=True, help="What it is.")
+@click.option("--kind", type=click.Choice(STANDARD_KINDS), required=True, help="What it is.")
 @click.option("--title", required=True, help="Title.")
 @click.option("--owner", default=None, help="Who owns it.")
 @click.option("--summary", default=None, help="What it requires, in a sentence.")
@@ -121,7 +101,7 @@ def standards_add(
     from pmo_tui.governance.standards import add_standard
 
     add_standard(
-        _open_db(ctx), standard_id, version, kind=kind, title=title, owner=owner, summary=summary
+        open_db(ctx), standard_id, version, kind=kind, title=title, owner=owner, summary=summary
     )
     click.echo(f"added {standard_id} {version} as a draft")
 
@@ -144,7 +124,7 @@ def standards_edit(
         raise UserError(
             "nothing to change", option="--title", fix="pass --title, --owner or --summary"
         )
-    edit_standard(_open_db(ctx), standard_id, version, **changes)
+    edit_standard(open_db(ctx), standard_id, version, **changes)
     click.echo(f"edited draft {standard_id} {version}")
 
 
@@ -159,13 +139,15 @@ def standards_publish(
     """Put a draft version in force; the version in force until now is superseded."""
     from pmo_tui.governance.standards import publish_standard
 
-    outcome = publish_standard(_open_db(ctx), standard_id, version, effective_date=_day(effective))
+    outcome = publish_standard(
+        open_db(ctx), standard_id, version, effective_date=resolve_today(effective)
+    )
     old = outcome["superseded"]
     click.echo(f"{standard_id} {version} is in force" + (f"; {old} is superseded" if old else ""))
 
 
 # -------------------------------------------------------------------- templates
-@click.group()
+@click.group(cls=PmoGroup)
 def templates() -> None:
     """Templates (charter, risk register, status report, ...) and their versions."""
 
@@ -177,13 +159,13 @@ def templates() -> None:
     default=None,
     help="Only versions in this status.",
 )
-@_format_option()
+@output_options()
 @click.pass_context
 def templates_list(ctx: click.Context, status: str | None, fmt: str) -> None:
     """Every template version and how many projects follow it."""
     from pmo_tui.governance.standards import list_templates
 
-    _echo(list_templates(_open_db(ctx), status=status), fmt)
+    _echo(list_templates(open_db(ctx), status=status), fmt)
 
 
 @templates.command("publish")
@@ -197,7 +179,9 @@ def templates_publish(
     """Put a draft template version in force, superseding the one in force."""
     from pmo_tui.governance.standards import publish_template
 
-    outcome = publish_template(_open_db(ctx), template_id, version, effective_date=_day(effective))
+    outcome = publish_template(
+        open_db(ctx), template_id, version, effective_date=resolve_today(effective)
+    )
     old = outcome["superseded"]
     click.echo(f"{template_id} {version} is in force" + (f"; {old} is superseded" if old else ""))
 
@@ -205,13 +189,13 @@ def templates_publish(
 # ------------------------------------------------------------------ lineage
 @click.command()
 @click.option("--project", "project_id", default=None, help="Only this project.")
-@_format_option()
+@output_options()
 @click.pass_context
 def drift(ctx: click.Context, project_id: str | None, fmt: str) -> None:
     """Projects on superseded methodology or template versions, and the artefacts they lack."""
     from pmo_tui.governance.lineage import drift_report
 
-    _echo(drift_report(_open_db(ctx), project_id=project_id), fmt)
+    _echo(drift_report(open_db(ctx), project_id=project_id), fmt)
 
 
 def _version_pair(text: str, option: str) -> tuple[str, str]:
@@ -247,7 +231,7 @@ def lineage(
             fix="pass --methodology ID@VERSION and/or --template ID@VERSION",
         )
     follow_versions(
-        _open_db(ctx),
+        open_db(ctx),
         project_id,
         methodology=_version_pair(methodology, "--methodology") if methodology else None,
         templates=[_version_pair(t, "--template") for t in templates_followed],
@@ -256,7 +240,7 @@ def lineage(
 
 
 # ------------------------------------------------------------ training, coaching
-@click.group()
+@click.group(cls=PmoGroup)
 def training() -> None:
     """Courses and certifications per person, and mentor/mentee pairs."""
 
@@ -264,8 +248,8 @@ def training() -> None:
 @training.command("list")
 @click.option("--person", "person_id", default=None, help="Only this person (id).")
 @click.option("--expired", is_flag=True, help="Only expired certifications.")
-@click.option("--today", type=DATE, default=None, help="Date for the state (default today).")
-@_format_option()
+@today_option("Date for the state (YYYY-MM-DD).")
+@output_options()
 @click.pass_context
 def training_list_command(
     ctx: click.Context, person_id: str | None, expired: bool, today: dt.datetime | None, fmt: str
@@ -273,21 +257,26 @@ def training_list_command(
     """Training records with state: valid, expiring (90 days), expired, no expiry."""
     from pmo_tui.governance.training import training_list
 
-    _echo(training_list(_open_db(ctx), _day(today), person_id=person_id, expired_only=expired), fmt)
+    _echo(
+        training_list(
+            open_db(ctx), resolve_today(today), person_id=person_id, expired_only=expired
+        ),
+        fmt,
+    )
 
 
 @training.command("mentors")
-@click.option("--today", type=DATE, default=None, help="Pairs active on this date.")
-@_format_option()
+@today_option("Pairs active on this date.")
+@output_options()
 @click.pass_context
 def training_mentors(ctx: click.Context, today: dt.datetime | None, fmt: str) -> None:
     """Active mentor/mentee pairs."""
     from pmo_tui.governance.training import mentoring_pairs
 
-    _echo(mentoring_pairs(_open_db(ctx), _day(today)), fmt)
+    _echo(mentoring_pairs(open_db(ctx), resolve_today(today)), fmt)
 
 
-@click.group()
+@click.group(cls=PmoGroup)
 def coaching() -> None:
     """Coaching suggestions for project managers with repeat findings."""
 
@@ -300,8 +289,8 @@ def coaching() -> None:
     show_default=True,
     help="Findings of one kind that call for coaching.",
 )
-@click.option("--today", type=DATE, default=None, help="Date for mentors and course validity.")
-@_format_option()
+@today_option("Date for mentors and course validity.")
+@output_options()
 @click.pass_context
 def coaching_suggest(
     ctx: click.Context, min_findings: int, today: dt.datetime | None, fmt: str
@@ -309,15 +298,7 @@ def coaching_suggest(
     """Managers with repeat findings of a kind, the findings, and a course or mentor that fits."""
     from pmo_tui.governance.training import coaching_suggestions
 
-    _echo(coaching_suggestions(_open_db(ctx), _day(today), min_findings=min_findings), fmt)
+    _echo(coaching_suggestions(open_db(ctx), resolve_today(today), min_findings=min_findings), fmt)
 
 
-@click.command("governance")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.pass_context
-def import_governance(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Import governance CSV files or folders (standards.csv, findings.csv, ...; docs/governance.md)."""
-    from pmo_tui.governance.loader import load_governance
-
-    written = load_governance(_open_db(ctx), list(paths))
-    click.echo("written: " + ", ".join(f"{table} {count}" for table, count in written.items()))
+COMMANDS = (standards, templates, drift, lineage, training, coaching)

@@ -1,6 +1,7 @@
 """``pmo-tui plan``: rebalance resources, in the plan screen or headless (for CI).
 
-Options map onto :class:`solver.Policy` through :func:`pmo_tui.planning.policy.build_policy`
+The optimizer's options are made from :data:`pmo_tui.planning.parameters.PARAMETERS`
+and map onto :class:`solver.Policy` through :func:`pmo_tui.planning.policy.build_policy`
 (``--policy FILE`` first, then each option given). Headless, the solver runs in
 a thread so Ctrl-C stops it and writes nothing (exit 130); a progress bar on
 stderr shows the best plan, the bound and the gap while it runs.
@@ -8,20 +9,24 @@ stderr shows the best plan, the bound and the gap while it runs.
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from pmo_tui.cli import EXIT_INFEASIBLE, _format_option, _open_db, _run_app
+from pmo_tui.cli.common import (
+    EXIT_INFEASIBLE,
+    open_db,
+    output_options,
+    policy_fields,
+    policy_options,
+    run_app,
+    run_interruptibly,
+)
+from pmo_tui.planning.parameters import PARAMETERS
 
-#: Seconds between two progress-bar redraws.
-PROGRESS_EVERY_S = 0.25
-#: Characters of the bar itself.
+#: Characters of the progress bar itself.
 BAR_WIDTH = 20
 
 
@@ -31,7 +36,7 @@ BAR_WIDTH = 20
     is_flag=True,
     help="Print the plan instead of opening the plan screen (implied without a terminal).",
 )
-@_format_option("table", "json", "markdown")
+@output_options("table", "json", "markdown")
 @click.option(
     "--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log)."
 )
@@ -42,30 +47,7 @@ BAR_WIDTH = 20
     default=None,
     help="TOML policy file: weights, limits, search (docs/planning.md); options below win.",
 )
-@click.option("--time-limit", "time_limit_s", type=float, help="Solver time limit, s [10].")
-@click.option("--seed", type=int, help="Solver random seed [0].")
-@click.option("--workers", type=int, help="Solver worker threads [2].")
-@click.option(
-    "--deterministic-time",
-    type=float,
-    help="CP-SAT work budget; the same result on every machine as long as --time-limit "
-    "(a safety net) does not bind first: give it room, e.g. --time-limit 600. 0: no search.",
-)
-@click.option("--churn-weight", type=float, help="Cost per hour changed [0.2].")
-@click.option("--fragmentation-weight", type=float, help="Cost per person-project-week [2.0].")
-@click.option("--continuity-weight", type=float, help="Cost per assignment start (handover) [1].")
-@click.option("--delay-weight", type=float, help="Cost per week a project starts later [10].")
-@click.option(
-    "--min-block", "min_block_hours", type=float, help="Least hours of an allocation [4]."
-)
-@click.option(
-    "--max-concurrent",
-    "max_concurrent_projects",
-    type=int,
-    help="Most projects per person-week, for people without their own limit.",
-)
-@click.option("--frozen-weeks", type=int, help="The first N weeks do not change [0].")
-@click.option("--max-people-moved", type=int, help="Most people whose allocations change.")
+@policy_options(PARAMETERS)
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -81,57 +63,26 @@ def plan(
     progress: bool | None,
     **options: Any,
 ) -> None:
-    """Rebalance allocations across projects (CP-SAT), against a greedy baseline and an LP bound."""
+    """Rebalance allocations across projects, against a greedy baseline and an LP bound."""
+    from pmo_tui.cli.common import given_on_command_line
     from pmo_tui.planning.policy import build_policy
     from pmo_tui.planning.service import apply_outcome
     from pmo_tui.reporting.plan import render_outcome
+    from solver import STATUS_INFEASIBLE
 
     if not headless and sys.stdin.isatty() and sys.stdout.isatty():
-        _run_app(ctx, "plan", _plan_form_defaults(ctx))
+        run_app(ctx, "plan", given_on_command_line(ctx, (p.name for p in PARAMETERS)))
         return
-    policy = build_policy(policy_file, **options)
-    database = _open_db(ctx)
+    policy = build_policy(policy_file, **policy_fields(options))
+    database = open_db(ctx)
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, show_progress)
     click.echo(render_outcome(outcome, fmt))
-    if outcome.result.status == "INFEASIBLE":
+    if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
         written = apply_outcome(database, outcome)
         click.echo(f"applied: {written} allocation rows written (see change_log)", err=True)
-
-
-#: Plan-screen parameter name -> the command's parameter that prefills it.
-_FORM_PARAMETERS = {
-    "time_limit": "time_limit_s",
-    "seed": "seed",
-    "workers": "workers",
-    "churn_weight": "churn_weight",
-    "fragmentation_weight": "fragmentation_weight",
-    "continuity_weight": "continuity_weight",
-    "delay_weight": "delay_weight",
-    "min_block": "min_block_hours",
-    "max_concurrent": "max_concurrent_projects",
-    "frozen_weeks": "frozen_weeks",
-    "max_people_moved": "max_people_moved",
-}
-
-
-def _plan_form_defaults(ctx: click.Context) -> dict[str, str]:
-    """The plan options given on the command line, as texts for the plan screen's form."""
-    given = click.core.ParameterSource.COMMANDLINE
-    return {
-        name: str(ctx.params[param])
-        for name, param in _FORM_PARAMETERS.items()
-        if ctx.get_parameter_source(param) == given and ctx.params.get(param) is not None
-    }
-
-
-def _exit_now(code: int) -> None:
-    """Exit at once after Ctrl-C: OR-Tools' native threads must not be torn down at exit."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def progress_bar(elapsed_s: float, limit_s: float, best: float, bound: float, gap: float) -> str:
@@ -149,62 +100,46 @@ def _solve_interruptibly(path: Path, policy: Any, show_progress: bool) -> Any:
 
     After Ctrl-C the process exits with code 130: the plan is neither printed nor applied.
     """
+    import threading
+
     from pmo_tui.bootstrap import open_database
     from pmo_tui.planning.service import run_plan
 
-    cancel = threading.Event()
-    box: dict[str, Any] = {}
+    latest: dict[str, Any] = {}
+    drawn: list[bool] = []
 
-    def solve() -> None:
+    def solve(cancel: threading.Event) -> Any:
+        database = open_database(path, seed_demo=False)
         try:
-            database = open_database(path, seed_demo=False)
-            try:
-                box["outcome"] = run_plan(
-                    database, policy, cancel=cancel, on_progress=lambda p: box.update(progress=p)
-                )
-            finally:
-                database.close()
-        except BaseException as error:  # noqa: BLE001 - handed to the main thread below
-            box["error"] = error
-
-    worker = threading.Thread(target=solve, name="plan", daemon=True)
-    started = time.perf_counter()
-    worker.start()
-    try:
-        click.echo(
-            f"Solving (time limit {policy.time_limit_s:g} s; Ctrl-C stops and writes nothing)...",
-            err=True,
-        )
-        _wait(worker, box, started, policy.time_limit_s, show_progress)
-    except KeyboardInterrupt:
-        cancel.set()
-        worker.join()
-        click.echo("\nInterrupted: the plan was stopped; nothing was written.", err=True)
-        _exit_now(130)
-    if "error" in box:
-        raise box["error"]
-    return box["outcome"]
-
-
-def _wait(
-    worker: threading.Thread, box: dict[str, Any], started: float, limit: float, show: bool
-) -> None:
-    """Join ``worker``, redrawing the progress bar on stderr when ``show``."""
-    drawn = False
-    while worker.is_alive():
-        worker.join(PROGRESS_EVERY_S)
-        progress = box.get("progress")
-        if show and progress is not None:
-            line = progress_bar(
-                time.perf_counter() - started,
-                limit,
-                progress.incumbent,
-                progress.bound,
-                progress.gap,
+            return run_plan(
+                database, policy, cancel=cancel, on_progress=lambda p: latest.update(progress=p)
             )
-            end = "\r" if sys.stderr.isatty() else "\n"
-            click.echo(line, err=True, nl=False)
-            click.echo(end, err=True, nl=False)
-            drawn = True
+        finally:
+            database.close()
+
+    def draw(elapsed_s: float) -> None:
+        progress = latest.get("progress")
+        if not show_progress or progress is None:
+            return
+        line = progress_bar(
+            elapsed_s, policy.time_limit_s, progress.incumbent, progress.bound, progress.gap
+        )
+        click.echo(line + ("\r" if sys.stderr.isatty() else "\n"), err=True, nl=False)
+        drawn.append(True)
+
+    click.echo(
+        f"Solving (time limit {policy.time_limit_s:g} s; Ctrl-C stops and writes nothing)...",
+        err=True,
+    )
+    outcome = run_interruptibly(
+        solve,
+        name="plan",
+        interrupted="the plan was stopped; nothing was written.",
+        on_tick=draw,
+    )
     if drawn and sys.stderr.isatty():
         click.echo("", err=True)
+    return outcome
+
+
+COMMANDS = (plan,)

@@ -11,76 +11,46 @@ codes: 0 ok, 1 a ``--fail-if`` check failed or a scenario could not be planned,
 from __future__ import annotations
 
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from pmo_tui.cli import PmoGroup, _open_db
+from pmo_tui.cli.common import (
+    EXIT_CHECK_FAILED,
+    PmoGroup,
+    confirm,
+    current_db_path,
+    open_db,
+    output_options,
+    policy_fields,
+    policy_options,
+    run_interruptibly,
+)
 from pmo_tui.errors import UserError
-from pmo_tui.scenarios import DEFAULT_DETERMINISTIC_TIME, DEFAULT_TIME_LIMIT
+from pmo_tui.planning.parameters import SEARCH_PARAMETERS
+from pmo_tui.scenarios import SCENARIO_SEARCH_DEFAULTS
 
-EXIT_CHECK_FAILED = 1
 REPORT_FORMATS = ("table", "json", "markdown", "junit")
 
 
-def _solver_options(command: Callable) -> Callable:
-    """The options shared by run, diff and promote: the policy and the search."""
-    options = [
-        click.option(
-            "--policy",
-            "policy_file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="TOML policy file (docs/planning.md); the options below win.",
-        ),
-        click.option("--seed", type=int, help="Solver random seed [0]."),
-        click.option("--workers", type=int, help="Solver worker threads [2]."),
-        click.option(
-            "--deterministic-time",
-            type=float,
-            help=(
-                "CP-SAT work budget per plan, the same on every machine; 0: no CP-SAT "
-                f"search [{DEFAULT_DETERMINISTIC_TIME:g}]."
-            ),
-        ),
-        click.option(
-            "--time-limit",
-            "time_limit_s",
-            type=float,
-            help=f"Wall-clock safety net per plan, s [{DEFAULT_TIME_LIMIT:g}].",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _solver_options(command: Any) -> Any:
+    """The options shared by run, diff and promote: the policy file and the search."""
+    command = policy_options(SEARCH_PARAMETERS, defaults=SCENARIO_SEARCH_DEFAULTS)(command)
+    return click.option(
+        "--policy",
+        "policy_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="TOML policy file (docs/planning.md); the options below win.",
+    )(command)
 
 
 def _policy(policy_file: Path | None, options: dict[str, Any]) -> Any:
-    """The policy of every run: defaults < scenario defaults < the file < the options."""
-    from pmo_tui.planning.policy import build_policy, read_policy_file
+    """The policy of every run (:func:`pmo_tui.scenarios.scenario_policy`)."""
+    from pmo_tui.scenarios import scenario_policy
 
-    from_file = read_policy_file(policy_file) if policy_file else {}
-    for name, default in (
-        ("deterministic_time", DEFAULT_DETERMINISTIC_TIME),
-        ("time_limit_s", DEFAULT_TIME_LIMIT),
-    ):
-        if options.get(name) is None and name not in from_file:
-            options[name] = default
-    return build_policy(policy_file, **options)
-
-
-def _live_db(ctx: click.Context) -> Path:
-    """The live database's path; created (demo) or migrated first only when it must be."""
-    from pmo_tui.store.migrations import SCHEMA_VERSION
-    from pmo_tui.store.readonly import schema_version
-
-    path: Path = ctx.obj["db_path"]
-    if not path.exists() or schema_version(path) < SCHEMA_VERSION:
-        _open_db(ctx).close()
-    return path
+    return scenario_policy(policy_file, policy_fields(options))
 
 
 def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -134,11 +104,8 @@ def shard_files(files: list[Path], shard: str | None) -> list[Path]:
 
 def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) -> None:
     """Plan every run in a thread: Ctrl-C stops the solver and exits 130, nothing printed."""
-    from pmo_tui.cli.plan import _exit_now
     from pmo_tui.scenarios.evaluate import solve_runs
 
-    cancel = threading.Event()
-    box: dict[str, Any] = {}
     started = time.perf_counter()
 
     def on_start(position: int, total: int, name: str) -> None:
@@ -148,24 +115,13 @@ def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) 
                 err=True,
             )
 
-    def work() -> None:
-        try:
-            solve_runs(prepared, include_base=include_base, on_start=on_start, cancel=cancel)
-        except BaseException as error:  # noqa: BLE001 - handed to the main thread below
-            box["error"] = error
-
-    worker = threading.Thread(target=work, name="scenarios", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.25)
-    except KeyboardInterrupt:
-        cancel.set()
-        worker.join()
-        click.echo("\nInterrupted: nothing was printed or written.", err=True)
-        _exit_now(130)
-    if "error" in box:
-        raise box["error"]
+    run_interruptibly(
+        lambda cancel: solve_runs(
+            prepared, include_base=include_base, on_start=on_start, cancel=cancel
+        ),
+        name="scenarios",
+        interrupted="nothing was printed or written.",
+    )
     runs = ([prepared.base] if include_base else []) + prepared.scenarios
     for run in runs:
         limit = run.policy.time_limit_s
@@ -216,14 +172,7 @@ _junit = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the checks as JUnit XML to this file.",
 )
-_report_format = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+_report_format = output_options(*REPORT_FORMATS)
 
 
 @scenario.command("run")
@@ -264,7 +213,7 @@ def run_command(
     for text in fail_if:
         parse_check(text)
     policy = _policy(policy_file, options)
-    prepared = prepare_runs(_live_db(ctx), scenarios, policy)
+    prepared = prepare_runs(current_db_path(ctx), scenarios, policy)
     checks = [parse_check(text, prepared.skills) for text in fail_if]
     _solve(prepared, progress=sys.stderr.isatty() if progress is None else progress)
     document = run_document(prepared, checks, shard=shard)
@@ -315,14 +264,7 @@ def _one_run(prepared: Any, name: str) -> Any:
     show_default=True,
     help="Compare hours per person and project, coverage per project, or per week.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("table", "csv", "json", "markdown")),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@output_options()
 @_solver_options
 @click.pass_context
 def diff_command(
@@ -339,10 +281,11 @@ def diff_command(
     from pmo_tui.scenarios.diff import diff_frame
     from pmo_tui.scenarios.evaluate import prepare_runs
     from pmo_tui.scenarios.schema import load_scenario
+    from solver import STATUS_INFEASIBLE
 
     sides = [None if name == "base" else load_scenario(Path(name)) for name in (first, second)]
     policy = _policy(policy_file, options)
-    path = _live_db(ctx)
+    path = current_db_path(ctx)
     runs = []
     for side in sides:
         prepared = prepare_runs(path, [side] if side else [], policy)
@@ -350,7 +293,7 @@ def diff_command(
         runs.append(prepared.scenarios[0] if side else prepared.base)
     a, b = runs
     for name, run in ((first, a), (second, b)):
-        if run.result.status == "INFEASIBLE":
+        if run.result.status == STATUS_INFEASIBLE:
             click.echo(f"{name} is INFEASIBLE; nothing to compare:", err=True)
             for conflict in run.result.conflicts:
                 click.echo(f"  - {conflict}", err=True)
@@ -358,18 +301,6 @@ def diff_command(
     click.echo(f"A = {first}, B = {second}; change = B - A (hours)", err=True)
     frame = diff_frame(by, a.inputs, a.result.plan, b.inputs, b.result.plan)
     click.echo(render_frame(frame, fmt))
-
-
-def _confirmed(question: str) -> bool:
-    """Ask ``question``; no answer to read (no terminal, end of input) is a user error."""
-    try:
-        return click.confirm(question, err=True)
-    except click.exceptions.Abort:
-        raise UserError(
-            "promote asks for a confirmation, and there was no answer to read",
-            option="--yes",
-            fix="run it in a terminal, or pass --yes in scripts",
-        ) from None
 
 
 @scenario.command("promote")
@@ -382,13 +313,13 @@ def promote_command(
 ) -> None:
     """Apply a scenario's changes and plan to the live data: one transaction, change log."""
     from pmo_tui.scenarios.evaluate import prepare_from_state, read_base
-    from pmo_tui.scenarios.promote import check_promotable, promotion_rows, write_promotion
+    from pmo_tui.scenarios.promote import check_promotable, promote_scenario, promotion_rows
     from pmo_tui.scenarios.schema import load_scenario
     from pmo_tui.store.change_log import current_user
 
     scenario_file = load_scenario(file)
     policy = _policy(policy_file, options)
-    database = _open_db(ctx, seed_demo=False)
+    database = open_db(ctx, seed_demo=False)
     live, fingerprint = read_base(database)
     prepared = prepare_from_state(live, fingerprint, [scenario_file], policy)
     run = prepared.scenarios[0]
@@ -406,12 +337,16 @@ def promote_command(
     shifted = ", ".join(f"{s['project_id']} +{s['shift_weeks']} weeks" for s in rows.shifts)
     if shifted:
         click.echo(f"Projects starting later: {shifted}", err=True)
-    if not yes and not _confirmed(f"Promote scenario {run.name} to the live data as {who}?"):
+    question = f"Promote scenario {run.name} to the live data as {who}?"
+    if not yes and not confirm(question, what="promote"):
         click.echo("Nothing was written.", err=True)
         ctx.exit(0)
-    summary = write_promotion(database, run, rows, fingerprint, who)
+    summary = promote_scenario(database, prepared, run, rows=rows, who=who)
     click.echo(
         f"promoted {run.name}: "
         + ", ".join(f"{t} {n}" for t, n in summary.items())
         + " (see change_log)"
     )
+
+
+COMMANDS = (scenario,)

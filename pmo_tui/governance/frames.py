@@ -7,10 +7,7 @@ accept a sqlite-utils database or a plain :mod:`sqlite3` connection.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
-
-import polars as pl
 
 from pmo_tui.errors import UserError
 

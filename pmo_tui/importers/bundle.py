@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 import polars as pl
 from polars._typing import SchemaDict
 
-from pmo_tui.store.tables import TABLE_SCHEMAS, WEEKDAY_COLUMNS
+from pmo_tui.store.tables import TABLE_SCHEMAS
 
 #: Bundle part -> the store table it is written to, in load order
 #: (a part only refers to parts above it).

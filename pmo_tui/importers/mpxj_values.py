@@ -35,7 +35,7 @@ def java_message(exc: Any) -> str:
     """The first line (at most 200 characters) of a Java exception's message, or its class name."""
     try:
         message = exc.getMessage()
-    except Exception:  # noqa: BLE001 - any failure here only loses detail
+    except Exception:
         message = None
     text = str(message).strip() if message is not None else ""
     if not text:

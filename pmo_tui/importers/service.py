@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 import sqlite_utils
@@ -186,8 +186,8 @@ def _merge_people(
     Returns the ids (after mapping) of people that were already in the store.
     """
     pool = read_table(db, "person", ["id", "name", "email"])
-    by_email = {e.casefold(): i for i, e in zip(pool["id"], pool["email"]) if e}
-    by_name = {_name_key(n): i for i, n in zip(pool["id"], pool["name"])}
+    by_email = {e.casefold(): i for i, e in zip(pool["id"], pool["email"], strict=True) if e}
+    by_name = {_name_key(n): i for i, n in zip(pool["id"], pool["name"], strict=True)}
     known_ids = set(pool["id"].to_list())
     mapping: dict[str, str] = {}
     merged_ids: set[str] = set()

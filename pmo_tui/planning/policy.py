@@ -32,74 +32,14 @@ naming the file, the line or key, and the fix.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pmo_tui.errors import UserError
-from solver.types import Policy
-
-#: TOML table -> key -> (Policy field, kind). Kinds: weight (number >= 0), positive
-#: (number > 0), count (whole number >= 0), limit (whole number >= 1), seed (any integer).
-POLICY_KEYS: dict[str, dict[str, tuple[str, str]]] = {
-    "weights": {
-        "cover": ("cover_weight", "weight"),
-        "churn": ("churn_weight", "weight"),
-        "fragmentation": ("fragmentation_weight", "weight"),
-        "continuity": ("continuity_weight", "weight"),
-        "delay": ("delay_weight", "weight"),
-    },
-    "limits": {
-        "min_block_hours": ("min_block_hours", "weight"),
-        "max_concurrent_projects": ("max_concurrent_projects", "limit"),
-        "frozen_weeks": ("frozen_weeks", "count"),
-        "max_people_moved": ("max_people_moved", "count"),
-    },
-    "search": {
-        "time_limit_s": ("time_limit_s", "positive"),
-        "seed": ("seed", "seed"),
-        "workers": ("workers", "workers"),
-        "deterministic_time": ("deterministic_time", "weight"),
-    },
-}
-
-#: Policy field -> its command-line option.
-OPTION_OF_FIELD = {
-    "cover_weight": "--cover-weight",
-    "time_limit_s": "--time-limit",
-    "seed": "--seed",
-    "workers": "--workers",
-    "deterministic_time": "--deterministic-time",
-    "churn_weight": "--churn-weight",
-    "fragmentation_weight": "--fragmentation-weight",
-    "continuity_weight": "--continuity-weight",
-    "delay_weight": "--delay-weight",
-    "min_block_hours": "--min-block",
-    "max_concurrent_projects": "--max-concurrent",
-    "frozen_weeks": "--frozen-weeks",
-    "max_people_moved": "--max-people-moved",
-}
-
-#: Inclusive range per kind: beyond it the solver's integer arithmetic would overflow.
-_RANGES = {
-    "weight": (0, 1e6),
-    "positive": (0, 1e6),
-    "count": (0, 1_000_000),
-    "limit": (1, 1_000),
-    "seed": (0, 2**31 - 1),
-    "workers": (1, 64),
-}
-
-_KIND_FIX = {
-    "weight": "a number from 0 to 1,000,000",
-    "positive": "a number above 0, at most 1,000,000",
-    "count": "a whole number from 0 to 1,000,000",
-    "limit": "a whole number from 1 to 1,000",
-    "seed": "a whole number from 0 to 2,147,483,647",
-    "workers": "a whole number from 1 to 64",
-}
+from pmo_tui.planning.parameters import BY_FIELD, BY_OPTION, PARAMETERS, TABLES, keys_of
+from solver.policy import Policy
 
 
 def build_policy(policy_file: Path | None = None, **options: Any) -> Policy:
@@ -116,15 +56,15 @@ def build_policy(policy_file: Path | None = None, **options: Any) -> Policy:
     values: dict[str, Any] = {}
     if policy_file is not None:
         values.update(read_policy_file(policy_file))
-    kinds = {field: kind for table in POLICY_KEYS.values() for field, kind in table.values()}
     for field, value in options.items():
-        if field not in kinds:
+        if field not in BY_FIELD:
             raise TypeError(f"unknown policy field {field!r}")
         if value is None:
             continue
-        if not _valid(value, kinds[field]):
-            raise _option_error(field, _KIND_FIX[kinds[field]])
-        values[field] = _typed(value, kinds[field])
+        kind = BY_FIELD[field].value_kind
+        if not kind.accepts(value):
+            raise _option_error(field, kind.fix)
+        values[field] = kind.typed(value)
     return dataclasses.replace(Policy(), **values)
 
 
@@ -154,7 +94,7 @@ def read_policy_file(path: Path) -> dict[str, Any]:
 
 
 def policy_values(
-    document: dict[str, Any], file: str, *, tables: tuple[str, ...] = tuple(POLICY_KEYS)
+    document: dict[str, Any], file: str, *, tables: tuple[str, ...] = TABLES
 ) -> dict[str, Any]:
     """Policy field -> value from the TOML tables of ``document`` (only ``tables`` allowed).
 
@@ -165,8 +105,8 @@ def policy_values(
     """
     values: dict[str, Any] = {}
     for table, entries in document.items():
-        known = POLICY_KEYS.get(table) if table in tables else None
-        if known is None or not isinstance(entries, dict):
+        known = keys_of(table) if table in tables else None
+        if not known or not isinstance(entries, dict):
             raise UserError(
                 f"unknown table [{table}]",
                 file=file,
@@ -180,61 +120,37 @@ def policy_values(
                     column=f"{table}.{key}",
                     fix=f"use one of {', '.join(known)}",
                 )
-            field, kind = known[key]
-            if not _valid(value, kind):
+            kind = known[key].value_kind
+            if not kind.accepts(value):
                 name = f"{table}.{key}"
                 raise UserError(
-                    f"{name} must be {_KIND_FIX[kind]}, not {value!r}",
+                    f"{name} must be {kind.fix}, not {value!r}",
                     file=file,
                     column=name,
-                    fix=f"write {key} = {_example(kind)} under [{table}]",
+                    fix=f"write {key} = {kind.example} under [{table}]",
                 )
-            values[field] = _typed(value, kind)
+            values[known[key].field] = kind.typed(value)
     return values
 
 
-_WHOLE_KINDS = ("count", "limit", "seed", "workers")
-
-
-def _valid(value: Any, kind: str) -> bool:
-    """Whether ``value`` is a number of ``kind`` (see :data:`POLICY_KEYS`)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if not math.isfinite(value):
-        return False
-    if kind in _WHOLE_KINDS and not float(value).is_integer():
-        return False
-    low, high = _RANGES[kind]
-    return low <= value <= high and (kind != "positive" or value > 0)
-
-
-def _typed(value: Any, kind: str) -> Any:
-    return int(value) if kind in _WHOLE_KINDS else float(value)
-
-
-def _example(kind: str) -> str:
-    return {
-        "weight": "0.5",
-        "positive": "10",
-        "count": "2",
-        "limit": "3",
-        "seed": "0",
-        "workers": "2",
-    }[kind]
-
-
 def _option_error(field: str, fix: str) -> UserError:
-    option = OPTION_OF_FIELD.get(field, field)
+    option = BY_FIELD[field].option
     return UserError(f"{option} must be {fix}", option=option, fix=f"e.g. {option} 2")
+
+
+def field_of_option(option: str) -> str | None:
+    """The Policy field an option sets (``--time-limit`` -> ``time_limit_s``), if any."""
+    parameter = BY_OPTION.get(option)
+    return parameter.field if parameter else None
 
 
 def policy_table(policy: Policy) -> dict[str, dict[str, Any]]:
     """The policy as the TOML tables of a policy file (None values left out)."""
     return {
         table: {
-            key: getattr(policy, field)
-            for key, (field, _) in keys.items()
-            if getattr(policy, field) is not None
+            p.key: getattr(policy, p.field)
+            for p in PARAMETERS
+            if p.table == table and getattr(policy, p.field) is not None
         }
-        for table, keys in POLICY_KEYS.items()
+        for table in TABLES
     }

@@ -40,7 +40,7 @@ def text_table(frame: pl.DataFrame, *, empty: str = "(none)") -> str:
     def line(cells: list[str]) -> str:
         padded = [
             c.rjust(w) if is_number else c.ljust(w)
-            for c, w, is_number in zip(cells, widths, numeric)
+            for c, w, is_number in zip(cells, widths, numeric, strict=True)
         ]
         return "  ".join(padded).rstrip()
 

@@ -215,7 +215,9 @@ def render_table(document: dict) -> str:
 
     def line(cells: list[str]) -> str:
         first, *rest = cells
-        return "  ".join([first.ljust(widths[0]), *(c.rjust(w) for c, w in zip(rest, widths[1:]))])
+        return "  ".join(
+            [first.ljust(widths[0]), *(c.rjust(w) for c, w in zip(rest, widths[1:], strict=True))]
+        )
 
     out = [*_headline(document), "", line(header), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in rows]

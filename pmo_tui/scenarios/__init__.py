@@ -23,9 +23,34 @@ Modules:
 The format and every definition are documented in ``docs/scenarios.md``.
 """
 
-#: CP-SAT work budget of every plan unless a policy file or option says otherwise: the
-#: same figures on every machine (docs/scenarios.md, "Determinism"). 0: greedy, LP and
-#: rounding only (about 7 s a plan on the demo); raise it for CP-SAT's last few 0.01 %.
-DEFAULT_DETERMINISTIC_TIME = 0.0
-#: Wall-clock safety net per plan (s): large, so that the deterministic budget stops a run.
-DEFAULT_TIME_LIMIT = 600.0
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.policy import Policy
+
+#: Policy field -> the default of every scenario run, where it differs from
+#: :class:`solver.Policy`: a deterministic work budget (0: greedy, LP and rounding
+#: only, about 7 s a plan on the demo; raise it for CP-SAT's last few 0.01 %), so the
+#: same files give the same figures on every machine (docs/scenarios.md,
+#: "Determinism"), and a large wall-clock safety net (s) so that the budget stops a run.
+SCENARIO_SEARCH_DEFAULTS: dict[str, Any] = {"deterministic_time": 0.0, "time_limit_s": 600.0}
+
+
+def scenario_policy(
+    policy_file: Path | None = None, options: dict[str, Any] | None = None
+) -> Policy:
+    """The policy of every scenario run: defaults < :data:`SCENARIO_SEARCH_DEFAULTS` <
+    the policy file < ``options`` (Policy field -> value, None = not given).
+
+    Raises:
+        UserError: as :func:`pmo_tui.planning.policy.build_policy`.
+    """
+    from pmo_tui.planning.policy import build_policy, read_policy_file
+
+    given = {field: value for field, value in (options or {}).items() if value is not None}
+    from_file = read_policy_file(policy_file) if policy_file else {}
+    defaults = {k: v for k, v in SCENARIO_SEARCH_DEFAULTS.items() if k not in from_file}
+    return build_policy(policy_file, **{**defaults, **given})

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pmo_tui.errors import UserError
-from pmo_tui.scenarios.evaluate import ScenarioRun
+from pmo_tui.scenarios.evaluate import Prepared, ScenarioRun
 from pmo_tui.scenarios.overlay import ScenarioState
 
 if TYPE_CHECKING:
@@ -229,3 +229,32 @@ def write_promotion(
             },
         )
     return summary
+
+
+def promote_scenario(
+    db: sqlite_utils.Database,
+    prepared: Prepared,
+    run: ScenarioRun,
+    *,
+    rows: PromotePlan | None = None,
+    who: str | None = None,
+) -> dict[str, int]:
+    """Write the planned ``run`` to the live data: the promote service of both front ends.
+
+    Args:
+        prepared: what ``run`` was planned with; its base state is the live data as read
+            and its fingerprint is checked again inside the transaction.
+        rows: :func:`promotion_rows` already computed (to show before asking), or None.
+        who: who approved it (default: the OS user).
+
+    Returns:
+        Table -> rows written (see :meth:`PromotePlan.summary`).
+
+    Raises:
+        UserError: the run cannot be promoted or has no plan (:func:`check_promotable`), or
+            the live allocations changed since it was planned; nothing is written.
+    """
+    from pmo_tui.store.change_log import current_user
+
+    rows = rows if rows is not None else promotion_rows(prepared.base.state, run)
+    return write_promotion(db, run, rows, prepared.fingerprint, who or current_user())

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from solver.policy import Policy
 from solver.shifts.dependencies import (
     Allowance,
     Link,
@@ -40,7 +41,6 @@ from solver.types import (
     INPUT_SCHEMAS,
     STATUS_INFEASIBLE,
     STATUS_OPTIMAL,
-    Policy,
     empty,
     to_tenths,
 )

@@ -19,9 +19,10 @@ import threading
 
 import polars as pl
 
+from solver.policy import Policy
 from solver.prepare import prepare
 from solver.shifts.choose import SHIFTS_SCHEMA, ShiftDecision, apply_shifts, choose_shifts
-from solver.types import PlanInput, Policy, conform_input, empty
+from solver.types import PlanInput, conform_input, empty
 
 #: Share of the time limit the shift decision may use.
 SHIFT_SHARE = 0.25

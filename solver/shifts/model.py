@@ -36,10 +36,11 @@ import numpy as np
 import polars as pl
 
 from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
+from solver.policy import Policy
 from solver.shifts.dependencies import Link
 from solver.shifts.network import week_networks
 from solver.shifts.search import Scored, delay_of, descend, score
-from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL, Policy
+from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL
 
 #: Most rounds of solve-and-cut.
 MAX_ROUNDS = 100

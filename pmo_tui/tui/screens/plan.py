@@ -151,27 +151,22 @@ class PlanScreen(PmoScreen):
     @work(thread=True, group="plan-warm-up", exit_on_error=False, name="loading the planner")
     def warm_up(self) -> None:
         """Import the planning service and report (the store layer; OR-Tools stays unloaded)."""
-        import pmo_tui.planning.service  # noqa: F401
-        import pmo_tui.reporting.plan
+        import pmo_tui.planning.service
+        import pmo_tui.reporting.plan  # noqa: F401
 
     def parameter_inputs(self) -> ComposeResult:
-        """One labelled input per parameter; those the optimizer lacks are disabled with a note."""
-        from pmo_tui.tui.plan_form import NOT_YET_NOTE, PARAMETERS, policy_fields, supported
+        """One labelled input per policy parameter, prefilled by the CLI's options."""
+        from pmo_tui.tui.plan_form import PARAMETERS
 
-        fields = policy_fields()
         for parameter in PARAMETERS:
-            ok = supported(parameter, fields)
             with Horizontal(classes="param-row"):
                 yield Label(parameter.label, classes="param-label")
                 yield Input(
-                    self.pmo_app.plan_defaults.get(parameter.name, parameter.default),
+                    self.pmo_app.plan_defaults.get(parameter.name, parameter.default_text()),
                     id=f"param-{parameter.name}",
-                    disabled=not ok,
                     compact=True,
-                    type="number" if parameter.kind is float else "integer",
+                    type="integer" if parameter.value_kind.whole else "number",
                 )
-            if not ok:
-                yield Static(f"↳ {NOT_YET_NOTE}", classes="param-note")
 
     def form_values(self) -> dict[str, str]:
         """Parameter name -> the text of its input."""

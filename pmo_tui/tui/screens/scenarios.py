@@ -151,13 +151,10 @@ class ScenariosScreen(PmoScreen):
 
     def scenario_policy(self) -> Policy:
         """The policy of every run: the app's ``scenario_policy`` or the CLI's defaults."""
-        from pmo_tui.scenarios import DEFAULT_DETERMINISTIC_TIME, DEFAULT_TIME_LIMIT
-        from solver import Policy
+        from pmo_tui.scenarios import scenario_policy
 
         policy = getattr(self.app, "scenario_policy", None)
-        return policy or Policy(
-            deterministic_time=DEFAULT_DETERMINISTIC_TIME, time_limit_s=DEFAULT_TIME_LIMIT
-        )
+        return policy or scenario_policy()
 
     # ------------------------------------------------------------------ files
     def action_reload(self) -> None:
@@ -382,14 +379,12 @@ class ScenariosScreen(PmoScreen):
     )
     def promote(self, run: Any) -> None:
         """Write the scenario (fingerprint check inside the transaction)."""
-        from pmo_tui.scenarios.promote import promotion_rows, write_promotion
-        from pmo_tui.store.change_log import current_user
+        from pmo_tui.scenarios.promote import promote_scenario
         from pmo_tui.tui.data import writable_connection
 
         assert self.prepared is not None
-        rows = promotion_rows(self.prepared.base.state, run)
         with writable_connection(self.db_path) as db:
-            summary = write_promotion(db, run, rows, self.prepared.fingerprint, current_user())
+            summary = promote_scenario(db, self.prepared, run)
         self.post_message(ScenarioPromoted(run.name, summary))
 
     def on_scenario_promoted(self, message: ScenarioPromoted) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from solver.kpis import coverage
-from solver.types import PLAN_SCHEMA, PlanInput, Policy, conform_frame, conform_input, to_tenths
+from solver.measures import coverage
+from solver.policy import Policy
+from solver.types import PLAN_SCHEMA, PlanInput, conform_frame, conform_input, to_tenths
 
 _ASSIGNMENT = ["person_id", "demand_id", "week"]
 

@@ -1,0 +1,295 @@
+"""What every command module of the CLI shares: exit codes, errors, options, the runner.
+
+Each command module imports only this one (never another command module, never
+the group in :mod:`pmo_tui.cli`): open the database with :func:`open_db`, take
+``--format`` with :func:`output_options`, the optimizer's options with
+:func:`policy_options`, a date with :func:`today_option`, run long work with
+:func:`run_interruptibly` and ask with :func:`confirm`. Heavy imports (ortools,
+textual, polars, MPXJ) happen inside the commands, so ``pmo-tui --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pmo_tui.errors import UserError
+from pmo_tui.reporting.formats import FORMATS
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from pmo_tui.planning.parameters import PolicyParameter
+
+#: Exit codes of every command (README, "Exit codes").
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1  # a threshold, --fail-if or --fail-on check failed
+EXIT_BAD_INPUT = 2  # a user mistake: the message names file, row, column and the fix
+EXIT_INFEASIBLE = 3  # the plan's hard constraints cannot all hold
+EXIT_INTERRUPTED = 130  # Ctrl-C: nothing was written
+
+#: The environment variable that sets "today" for every command that takes --today.
+TODAY_ENV_VAR = "PMO_TUI_TODAY"
+
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
+
+class BadInput(click.ClickException):
+    """A user mistake, shown as ``Error: <file, row, column: what. Fix: ...>`` with exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class PmoGroup(click.Group):
+    """A group that turns :class:`UserError` into one clean message and exit code 2.
+
+    A mistyped command gets click's "No such command ... Did you mean ..."; with
+    ``default_command`` set, the group runs that command when it is called with no
+    command name (``pmo-tui findings`` lists the findings).
+    """
+
+    def __init__(self, *args: Any, default_command: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_command = default_command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Put the default command in front when no command name is given."""
+        no_command = not args or args[0].startswith("-")
+        asks_help = any(arg in ("--help", "-h") for arg in args)
+        if self.default_command and no_command and not asks_help:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; user mistakes, Ctrl-C and a read-only file become messages."""
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            raise BadInput(error.render()) from error
+        except KeyboardInterrupt:  # before a command's own handler took over
+            click.echo("Interrupted: nothing was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error) and "read-only" not in str(error):
+                raise
+            where = (ctx.obj or {}).get("db_path") or "the database"
+            raise BadInput(
+                f"{where}: cannot write the database ({error}); nothing was changed. "
+                "Fix: check the file's permissions, or use another --db"
+            ) from error
+
+
+def output_options(*choices: str, default: str = "table") -> Callable[[Decorated], Decorated]:
+    """The ``--format`` option (parameter ``fmt``) of a listing command.
+
+    Every listing offers the same names (:data:`~pmo_tui.reporting.formats.FORMATS`)
+    unless it passes its own ``choices`` (a report may add ``junit``).
+    """
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices or FORMATS),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def policy_options(
+    parameters: Iterable[PolicyParameter], *, defaults: dict[str, Any] | None = None
+) -> Callable[[Decorated], Decorated]:
+    """One click option per policy parameter, made from its declaration.
+
+    The command receives each as its ``name`` (``--time-limit`` -> ``time_limit``),
+    None when not given; :func:`policy_fields` turns them into Policy fields.
+    ``defaults`` (field -> value) changes the default shown in the help, for
+    commands whose own default differs from :class:`solver.Policy`'s.
+    """
+    shown = defaults or {}
+
+    def decorate(command: Decorated) -> Decorated:
+        for parameter in reversed(tuple(parameters)):
+            default = shown.get(parameter.field, parameter.default)
+            hint = "" if default is None else f" [{default:g}]"
+            kind = int if parameter.value_kind.whole else float
+            command = click.option(
+                parameter.option, parameter.name, type=kind, help=parameter.help + hint
+            )(command)
+        return command
+
+    return decorate
+
+
+def policy_fields(options: dict[str, Any]) -> dict[str, Any]:
+    """Options named as :func:`policy_options` names them -> Policy field -> value."""
+    from pmo_tui.planning.parameters import BY_NAME
+
+    return {BY_NAME[name].field: value for name, value in options.items() if name in BY_NAME}
+
+
+def given_on_command_line(ctx: click.Context, names: Iterable[str]) -> dict[str, str]:
+    """The options among ``names`` that the user typed, as texts (to prefill a form)."""
+    typed = click.core.ParameterSource.COMMANDLINE
+    return {
+        name: str(ctx.params[name])
+        for name in names
+        if ctx.get_parameter_source(name) == typed and ctx.params.get(name) is not None
+    }
+
+
+def today_option(
+    help_text: str = "As of this date (YYYY-MM-DD).",
+) -> Callable[[Decorated], Decorated]:
+    """``--today DATE`` (also ``$PMO_TUI_TODAY``); the command gets a ``datetime`` or None."""
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        envvar=TODAY_ENV_VAR,
+        default=None,
+        help=f"{help_text} Default: ${TODAY_ENV_VAR}, else today.",
+    )
+
+
+def resolve_today(value: dt.datetime | None) -> dt.date:
+    """A ``--today`` value as a date (today's date when not given)."""
+    return value.date() if value is not None else dt.date.today()
+
+
+def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Database:
+    """The database of ``--db``/``$PMO_TUI_DB``, else the default one (made from the demo).
+
+    A path the user named must exist: a typo should not quietly create a demo database.
+
+    Raises:
+        UserError: the named file does not exist, or cannot be opened.
+    """
+    from pmo_tui.bootstrap import open_database
+
+    path: Path = ctx.obj["db_path"]
+    if ctx.obj.get("db_named") and not path.exists():
+        raise UserError(
+            "no database at this path",
+            file=str(path),
+            fix=f"check the path, or create it: `pmo-tui --db {path} db init` "
+            "(demo organisation) or `db init --empty`",
+        )
+    return open_database(path, seed_demo=seed_demo)
+
+
+def current_db_path(ctx: click.Context) -> Path:
+    """The database's path, created (demo) or migrated first only when it must be.
+
+    For commands that then read through their own read-only connections.
+    """
+    from pmo_tui.store.migrations import SCHEMA_VERSION
+    from pmo_tui.store.readonly import schema_version
+
+    path: Path = ctx.obj["db_path"]
+    if not path.exists() or schema_version(path) < SCHEMA_VERSION:
+        open_db(ctx).close()
+    return path
+
+
+def run_app(
+    ctx: click.Context, initial_screen: str, plan_defaults: dict[str, str] | None = None
+) -> None:
+    """Open the terminal UI on ``initial_screen`` (the database created or migrated first).
+
+    Raises:
+        UserError: there is no interactive terminal.
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the terminal UI needs an interactive terminal",
+            fix="run it in a terminal (over SSH: ssh -t), or use the headless commands, "
+            "e.g. `pmo-tui plan --headless`, `pmo-tui capacity`",
+        )
+    from pmo_tui.tui.app import make_app
+
+    path = current_db_path(ctx)
+    obj = ctx.obj
+    app = make_app(
+        path,
+        initial_screen,
+        theme=obj["theme"],
+        no_mouse=obj["no_mouse"],
+        plan_defaults=plan_defaults,
+    )
+    app.run()
+
+
+def exit_now(code: int) -> None:
+    """Exit at once after Ctrl-C: OR-Tools' native threads must not be torn down at exit."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run_interruptibly(
+    work: Callable[[threading.Event], Any],
+    *,
+    name: str,
+    interrupted: str,
+    on_tick: Callable[[float], None] | None = None,
+    tick_s: float = 0.25,
+) -> Any:
+    """Run ``work(cancel)`` in a thread so that Ctrl-C stops it; return what it returns.
+
+    Every ``tick_s`` seconds ``on_tick(elapsed_s)`` runs on the main thread (a
+    progress bar). After Ctrl-C the cancel event is set, the thread is joined,
+    ``interrupted`` is printed on stderr and the process exits with code 130:
+    nothing is printed or written.
+
+    Raises:
+        Whatever ``work`` raised, re-raised on the main thread.
+    """
+    cancel = threading.Event()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work(cancel)
+        except BaseException as error:
+            box["error"] = error
+
+    worker = threading.Thread(target=target, name=name, daemon=True)
+    started = time.perf_counter()
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(tick_s)
+            if on_tick is not None:
+                on_tick(time.perf_counter() - started)
+    except KeyboardInterrupt:
+        cancel.set()
+        worker.join()
+        click.echo(f"\nInterrupted: {interrupted}", err=True)
+        exit_now(EXIT_INTERRUPTED)
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+def confirm(question: str, *, what: str) -> bool:
+    """Ask ``question`` on stderr; no answer to read (no terminal, end of input) is a user error.
+
+    Raises:
+        UserError: nothing to read the answer from; it names ``--yes``.
+    """
+    try:
+        return click.confirm(question, err=True)
+    except click.exceptions.Abort:
+        raise UserError(
+            f"{what} asks for a confirmation, and there was no answer to read",
+            option="--yes",
+            fix="run it in a terminal, or pass --yes in scripts",
+        ) from None
