@@ -11,7 +11,8 @@ from pmo_tui.bootstrap import open_database
 from pmo_tui.governance.training import skills_with_certifications
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.service import write_bundles
-from pmo_tui.planning.service import plan_inputs, run_plan
+from pmo_tui.planning.inputs import plan_inputs
+from pmo_tui.planning.service import run_plan
 from solver import Policy
 
 WEEKS = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(4)]

@@ -75,7 +75,7 @@ def test_all_fixture_scenarios_plan_on_the_demo(demo_db: Path) -> None:
 
 def test_without_changes_the_demo_gives_the_inputs_of_pmo_tui_plan(demo_db: Path) -> None:
     """Certifications, shift allowances and dependencies of the demo are mirrored too."""
-    from pmo_tui.planning.service import plan_inputs
+    from pmo_tui.planning.inputs import plan_inputs
     from pmo_tui.scenarios.overlay import plan_input, read_state
     from pmo_tui.store.readonly import read_connection
 

@@ -18,12 +18,29 @@ from pmo_tui.tui.app import make_app
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
+#: The attribute each screen fills when its first read arrives (None until then).
+_FIRST_READ = ("nodes", "data", "findings")
+
+
+def _read_done(pilot: Pilot) -> bool:
+    """The screen got its data and no worker is running (its first read is started after a
+    paint, so ``wait_for_complete`` alone can run before it begins on a busy machine)."""
+    screen = pilot.app.screen
+    waiting = any(getattr(screen, name, False) is None for name in _FIRST_READ)
+    running = any(not worker.is_finished for worker in pilot.app.workers)
+    return not waiting and not running
+
+
 async def _loaded(pilot: Pilot) -> None:
     """Wait until the screen's workers have read the store and the screen shows it."""
-    for _ in range(3):
+    for _ in range(500):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+        if _read_done(pilot):
+            break
+    for _ in range(2):  # the messages the last worker posted, then their repaint
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -11,16 +11,17 @@ their Monday (``pl.Date``); hours are ``Float64`` rounded to 0.1.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.store.reads import allocation_frame, demand_frame, read_table
+from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from pmo_tui.store.reads import Readable
 
 #: Relative tolerance (hours) below which a load is not counted as over capacity.
 EPSILON_HOURS = 0.05
@@ -175,6 +176,62 @@ def demand_coverage(demand: pl.DataFrame, allocations: pl.DataFrame) -> pl.DataF
     ).sort("demand_id", "week")
 
 
+def horizon(demand: pl.DataFrame, allocations: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """First Monday and last Sunday spanned by demand and allocations (None if both are empty)."""
+    weeks = pl.concat([demand.select("week"), allocations.select("week")])
+    if weeks.is_empty():
+        return None
+    first, last = weeks["week"].min(), weeks["week"].max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    return first, last + dt.timedelta(days=6)
+
+
+def demand_weeks(demands: pl.DataFrame, weeks: pl.DataFrame) -> pl.DataFrame:
+    """Demand per week: ``demand_id, project_id, skill_id, min_level, week (Date), hours``.
+
+    Args:
+        demands: ``id, project_id, skill_id, min_level`` (the ``demand`` table).
+        weeks: ``demand_id, week, hours`` (the ``demand_week`` table).
+    """
+    return weeks.join(demands.rename({"id": "demand_id"}), on="demand_id", how="inner").select(
+        "demand_id", "project_id", "skill_id", "min_level", "week", "hours"
+    )
+
+
+def capacity_over_horizon(
+    calendar: Mapping[str, pl.DataFrame],
+    demand: pl.DataFrame,
+    allocations: pl.DataFrame,
+    *,
+    extra_weeks: int = 0,
+) -> pl.DataFrame:
+    """Weekly capacity of everyone over the horizon of ``demand`` and ``allocations``.
+
+    Args:
+        calendar: the ``person``, ``public_holiday``, ``leave`` and ``availability``
+            tables (see :func:`daily_capacity`).
+        demand, allocations: frames with a ``week`` column; their span is the horizon.
+        extra_weeks: weeks added after the last demand or allocation week (the weeks
+            a project may start later into).
+
+    Returns:
+        ``person_id, week (Monday), hours`` (empty when there is no demand nor allocation).
+    """
+    span = horizon(demand, allocations)
+    if span is None:
+        return pl.DataFrame(schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64})
+    first, last = span[0], span[1] + dt.timedelta(weeks=max(extra_weeks, 0))
+    daily = daily_capacity(
+        calendar["person"],
+        calendar["public_holiday"],
+        calendar["leave"],
+        calendar["availability"],
+        first,
+        last,
+    )
+    return weekly_capacity(daily)
+
+
 @dataclass
 class CapacityTables:
     """The capacity tables of one database, all keyed by ISO week (Monday)."""
@@ -186,40 +243,19 @@ class CapacityTables:
     coverage: pl.DataFrame  # see demand_coverage()
 
 
-def horizon(demand: pl.DataFrame, allocations: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
-    """First Monday and last Sunday spanned by demand and allocations (None if both are empty)."""
-    weeks = pl.concat([demand.select("week"), allocations.select("week")])
-    if weeks.is_empty():
-        return None
-    first, last = weeks["week"].min(), weeks["week"].max()
-    return first, last + dt.timedelta(days=6)
-
-
-def capacity_tables(db: sqlite_utils.Database, extra_weeks: int = 0) -> CapacityTables:
+def capacity_tables(db: Readable, extra_weeks: int = 0) -> CapacityTables:
     """Read the store and derive capacity, utilisation and coverage over the planning horizon.
 
     ``extra_weeks`` lengthens the horizon (capacity only) past the last demand or
     allocation week: the weeks a project may start later into.
     """
-    demand = demand_frame(db)
-    allocations = allocation_frame(db)
-    span = horizon(demand, allocations)
-    if span is not None and extra_weeks > 0:
-        span = (span[0], span[1] + dt.timedelta(weeks=extra_weeks))
-    people = read_table(db, "person")
-    if span is None:
-        capacity = pl.DataFrame(
-            schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
-        )
-    else:
-        daily = daily_capacity(
-            people,
-            read_table(db, "public_holiday"),
-            read_table(db, "leave"),
-            read_table(db, "availability"),
-            *span,
-        )
-        capacity = weekly_capacity(daily)
+    demand = demand_weeks(read_table(db, "demand"), read_table(db, "demand_week"))
+    allocations = read_table(db, "allocation")
+    calendar = {
+        table: read_table(db, table)
+        for table in ("person", "public_holiday", "leave", "availability")
+    }
+    capacity = capacity_over_horizon(calendar, demand, allocations, extra_weeks=extra_weeks)
     return CapacityTables(
         capacity=capacity,
         allocations=allocations,

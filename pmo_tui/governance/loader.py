@@ -10,7 +10,6 @@ naming the file, row and column, and nothing is written.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from pmo_tui.importers.csv_lines import line_of_record
 from pmo_tui.importers.csv_specs import ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
 from pmo_tui.store.change_log import log_change
+from pmo_tui.store.tables import stored_value
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -141,22 +141,13 @@ def _insert_rows(
 ) -> int:
     """Insert the rows of one file; the first refused row becomes a :class:`UserError`."""
     for row in frame.iter_rows(named=True):
-        record = {k: _stored(v) for k, v in row.items() if k != ROW_INDEX and v is not None}
+        record = {k: stored_value(v) for k, v in row.items() if k != ROW_INDEX and v is not None}
         try:
             db[spec.table].insert(record)
         except sqlite3.IntegrityError as error:
             line = line_of_record(path, row[ROW_INDEX])
             raise _refused(db, spec.table, record, error, str(path), line) from None
     return frame.height
-
-
-def _stored(value: Any) -> Any:
-    """A converted value as SQLite stores it (dates as ISO text, flags as 0/1)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def _refused(

@@ -250,8 +250,21 @@ def skills_with_certifications(db: Any) -> pl.DataFrame:
     """
     from pmo_tui.store.reads import read_table
 
-    skills = read_table(db, "person_skill")
     certified = certified_skill_validity(db).rename({"valid_until": "certified_until"})
+    return limit_skills_by_certifications(read_table(db, "person_skill"), certified)
+
+
+def limit_skills_by_certifications(skills: pl.DataFrame, certified: pl.DataFrame) -> pl.DataFrame:
+    """Skills whose ``valid_until`` is the earlier of their own and their certification's.
+
+    Args:
+        skills: ``person_id, skill_id, level, valid_until`` (the ``person_skill`` table).
+        certified: ``person_id, skill_id, certified_until`` (from
+            :func:`certified_skill_validity`, renamed).
+
+    Returns:
+        ``person_id, skill_id, level, valid_until (Date, null = no end)``.
+    """
     return (
         skills.join(certified, on=["person_id", "skill_id"], how="left")
         .with_columns(pl.min_horizontal("valid_until", "certified_until").alias("valid_until"))

@@ -35,6 +35,7 @@ from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.csv_lines import line_of_value
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
+from pmo_tui.store.tables import stored_records
 
 PeoplePolicy = Literal["upsert", "merge"]
 
@@ -335,15 +336,6 @@ def _delete_project_plan(db: sqlite_utils.Database, project_id: str) -> None:
     db.execute("DELETE FROM demand WHERE project_id = ?", [project_id])
 
 
-def _records(frame: pl.DataFrame) -> list[dict]:
-    """Rows as dicts with dates as ISO text and booleans as 0/1, ready for SQLite."""
-    converted = frame.with_columns(
-        [pl.col(c).dt.to_string("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-        + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
-    )
-    return converted.to_dicts()
-
-
 def _given(frame: pl.DataFrame, given: set[str] | None, keys: tuple[str, ...]) -> pl.DataFrame:
     """Only the columns the file had (and the keys): a stored row keeps the others."""
     if given is None:
@@ -361,7 +353,7 @@ def _upsert_reference_data(
         frame = _given(parts[part], given_columns.get(part), keys)
         if frame.is_empty():
             continue
-        db[table].upsert_all(_records(frame), pk=keys if len(keys) > 1 else keys[0])
+        db[table].upsert_all(stored_records(frame), pk=keys if len(keys) > 1 else keys[0])
         report.add_rows(table, frame.height)
 
 
@@ -381,16 +373,16 @@ def _write_people(
     )
     frame = _given(frame, given, ("id",))
     if not frame.is_empty():
-        db["person"].upsert_all(_records(frame), pk="id")
+        db["person"].upsert_all(stored_records(frame), pk="id")
         report.add_rows("person", frame.height)
     skills = parts["person_skills"]
     if not skills.is_empty():
         if rule.keep_pool_records:
             db["person_skill"].insert_all(
-                _records(skills), pk=("person_id", "skill_id"), ignore=True
+                stored_records(skills), pk=("person_id", "skill_id"), ignore=True
             )
         else:
-            db["person_skill"].upsert_all(_records(skills), pk=("person_id", "skill_id"))
+            db["person_skill"].upsert_all(stored_records(skills), pk=("person_id", "skill_id"))
         report.add_rows("person_skill", skills.height)
 
 
@@ -417,7 +409,7 @@ def _write_calendar(
             continue
         for person_id in frame["person_id"].unique().to_list():
             db.execute(f"DELETE FROM [{table}] WHERE person_id = ?", [person_id])
-        db[table].insert_all(_records(frame))
+        db[table].insert_all(stored_records(frame))
         report.add_rows(table, frame.height)
 
 
@@ -426,7 +418,7 @@ def _write_allocations(
 ) -> None:
     if frame.is_empty():
         return
-    records = _records(frame)
+    records = stored_records(frame)
     db.conn.executemany(
         "DELETE FROM allocation WHERE person_id = ? AND project_id = ? "
         "AND demand_id IS ? AND week = ?",

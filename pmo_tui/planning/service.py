@@ -1,12 +1,9 @@
 """The planning service: store -> solver inputs -> plan -> (optionally) the store again.
 
 ``pmo-tui plan --headless`` and the plan screen both call :func:`run_plan` and
-:func:`apply_outcome`; nothing is computed twice. The solver itself lives in
+:func:`apply_outcome`; nothing is computed twice. The inputs are derived by
+:mod:`pmo_tui.planning.inputs` (the rules are there); the solver itself lives in
 the ``solver`` package and never sees the database.
-
-Rules (v1): a project's priority 1-5 (1 = highest) becomes the weight
-``6 - priority`` of its covered hours; hard bookings are treated like pinned
-allocations (they never move); allocations outside any demand are fixed load.
 """
 
 from __future__ import annotations
@@ -15,16 +12,17 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pmo_tui.domain.capacity import capacity_tables
 from pmo_tui.errors import UserError
-from pmo_tui.governance.training import skills_with_certifications
+from pmo_tui.planning.inputs import plan_inputs, read_plan_data, shift_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
-from solver import PlanInput, PlanResult, Policy, Progress
+from pmo_tui.store.tables import stored_records
+from solver.policy import Policy
+from solver.types import STATUS_INFEASIBLE, PlanInput, PlanResult, Progress
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -63,53 +61,6 @@ def allocation_fingerprint(db: sqlite_utils.Database) -> str:
     ):
         digest.update(repr(row).encode())
     return digest.hexdigest()
-
-
-def solver_projects(projects: pl.DataFrame) -> pl.DataFrame:
-    """The solver's ``projects`` frame from project rows (``id, priority, may_shift_weeks``):
-    ``project_id, priority_weight (6 - priority: priority 1 weighs 5), may_shift_weeks``."""
-    return projects.select(
-        pl.col("id").alias("project_id"),
-        (6 - pl.col("priority")).cast(pl.Float64).alias("priority_weight"),
-        "may_shift_weeks",
-    )
-
-
-def solver_current(allocations: pl.DataFrame) -> pl.DataFrame:
-    """The solver's ``current`` frame from allocation rows: a hard booking counts as pinned."""
-    return allocations.select(
-        "person_id",
-        "project_id",
-        "demand_id",
-        "week",
-        "hours",
-        (pl.col("pinned") | (pl.col("kind") == "hard")).alias("pinned"),
-    )
-
-
-def plan_inputs(db: sqlite_utils.Database) -> PlanInput:
-    """The solver's input frames (docs/data-model.md, "Frames") read from the store.
-
-    Besides the five required frames: people's own ``max_concurrent_projects``, skills'
-    ``valid_until``, projects' ``may_shift_weeks`` and the cross-project dependencies.
-    """
-    allowances = read_table(db, "project", ["may_shift_weeks"])["may_shift_weeks"]
-    tables = capacity_tables(db, extra_weeks=int(allowances.max() or 0))
-    projects = solver_projects(read_table(db, "project", ["id", "priority", "may_shift_weeks"]))
-    current = solver_current(tables.allocations)
-    return PlanInput(
-        capacity=tables.capacity,
-        skills=skills_with_certifications(db),
-        demand=tables.demand,
-        projects=projects,
-        current=current,
-        people=read_table(db, "person", ["id", "max_concurrent_projects"]).rename(
-            {"id": "person_id"}
-        ),
-        dependencies=read_table(
-            db, "dependency", ["from_project_id", "to_project_id", "lag_weeks"]
-        ),
-    )
 
 
 def run_plan(
@@ -151,7 +102,7 @@ def apply_outcome(
         UserError: the plan is infeasible, or the allocations changed since the
             plan was computed (another user or process wrote them): re-run the plan.
     """
-    if outcome.result.status == "INFEASIBLE":
+    if outcome.result.status == STATUS_INFEASIBLE:
         raise UserError(
             "an infeasible plan cannot be applied", fix="resolve the conflicts listed first"
         )
@@ -194,30 +145,28 @@ def apply_outcome(
     return len(records)
 
 
-def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dict]:
-    """Move the demand weeks, start and finish of each project in ``shifts`` by its
-    ``shift_weeks`` (inside the caller's transaction); the shifts as records."""
+def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dict[str, Any]]:
+    """Move each project in ``shifts`` by its ``shift_weeks`` (:func:`shift_project`: demand
+    weeks, start and finish; the allowance used up), inside the caller's transaction.
+
+    Returns:
+        The shifts as records ``{"project_id", "shift_weeks"}``.
+    """
+    if shifts.is_empty():
+        return []
+    tables = read_plan_data(db).tables
     done = []
     for project_id, weeks in shifts.select("project_id", "shift_weeks").iter_rows():
-        days = f"{7 * int(weeks):+d} days"
-        rows = db.execute(
-            "SELECT demand_id, week, hours FROM demand_week WHERE demand_id IN "
-            "(SELECT id FROM demand WHERE project_id = ?)",
-            [project_id],
-        ).fetchall()
-        db.execute(
-            "DELETE FROM demand_week WHERE demand_id IN (SELECT id FROM demand WHERE project_id = ?)",
-            [project_id],
-        )
-        db.conn.executemany(
-            "INSERT INTO demand_week (demand_id, week, hours) VALUES (?, date(?, ?), ?)",
-            [(demand_id, week, days, hours) for demand_id, week, hours in rows],
-        )
-        # the allowance is consumed: a later plan may only move what is left of it
-        db.execute(
-            "UPDATE project SET start = date(start, ?), finish = date(finish, ?), "
-            "may_shift_weeks = max(0, may_shift_weeks - ?) WHERE id = ?",
-            [days, days, int(weeks), project_id],
+        tables = shift_project(
+            tables, project_id, int(weeks), move_allocations=False, use_allowance=True
         )
         done.append({"project_id": project_id, "shift_weeks": int(weeks)})
+    shifted = [row["project_id"] for row in done]
+    demands = tables["demand"].filter(pl.col("project_id").is_in(shifted))["id"].to_list()
+    weeks_of_demands = tables["demand_week"].filter(pl.col("demand_id").is_in(demands))
+    db.conn.executemany("DELETE FROM demand_week WHERE demand_id = ?", [(d,) for d in demands])
+    db["demand_week"].insert_all(stored_records(weeks_of_demands))
+    projects = tables["project"].filter(pl.col("id").is_in(shifted))
+    for row in stored_records(projects.select("id", "start", "finish", "may_shift_weeks")):
+        db["project"].update(row.pop("id"), row)
     return done

@@ -3,8 +3,8 @@
 A scenario never writes the live database: :mod:`~pmo_tui.scenarios.overlay` reads
 it once (read-only) into a :class:`~pmo_tui.scenarios.overlay.ScenarioState`,
 applies the scenario's changes to copies of those frames, and derives the
-solver's :class:`solver.PlanInput` exactly as :func:`pmo_tui.planning.service.plan_inputs`
-does from the store. Only :mod:`~pmo_tui.scenarios.promote` writes, after a
+solver's :class:`solver.PlanInput` with the function the planning service uses on
+the store (:func:`pmo_tui.planning.inputs.derive_plan_input`). Only :mod:`~pmo_tui.scenarios.promote` writes, after a
 confirmation, in one transaction.
 
 Modules:

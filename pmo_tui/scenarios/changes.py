@@ -34,7 +34,8 @@ from typing import Any
 import polars as pl
 
 from pmo_tui.domain.capacity import monday
-from pmo_tui.scenarios.overlay import CapacityOverride, ScenarioState
+from pmo_tui.planning.inputs import CapacityOverride, shift_project
+from pmo_tui.scenarios.overlay import ScenarioState
 from pmo_tui.scenarios.schema import WEEKDAYS, Change
 
 #: The working pattern of a new person when the change gives none (hours per weekday).
@@ -247,7 +248,6 @@ def _project_demands(state: ScenarioState, project_id: str) -> list[str]:
 
 def _shift_project(state: ScenarioState, change: Change) -> None:
     project_id = _require(change, "project", state.ids("project"), "project")
-    shift = dt.timedelta(weeks=change.values["weeks"])
     demands = _project_demands(state, project_id)
     allocations = state.tables["allocation"]
     on_demand = pl.col("demand_id").is_in(demands)
@@ -262,22 +262,12 @@ def _shift_project(state: ScenarioState, change: Change) -> None:
             column="project",
             fix=f'unpin them first: a change kind = "unpin", project = "{project_id}" before this one',
         )
-    state.tables["allocation"] = allocations.with_columns(
-        pl.when(on_demand).then(pl.col("week") + shift).otherwise(pl.col("week")).alias("week")
-    )
-    weeks = state.tables["demand_week"]
-    state.tables["demand_week"] = weeks.with_columns(
-        pl.when(pl.col("demand_id").is_in(demands))
-        .then(pl.col("week") + shift)
-        .otherwise(pl.col("week"))
-        .alias("week")
-    )
-    is_project = pl.col("id") == project_id
-    state.tables["project"] = state.tables["project"].with_columns(
-        *(
-            pl.when(is_project).then(pl.col(c) + shift).otherwise(pl.col(c)).alias(c)
-            for c in ("start", "finish")
-        )
+    state.tables = shift_project(
+        state.tables,
+        project_id,
+        change.values["weeks"],
+        move_allocations=True,
+        use_allowance=False,
     )
 
 

@@ -17,7 +17,6 @@ changed by someone else since the scenario was planned (the fingerprint of
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ import polars as pl
 from pmo_tui.errors import UserError
 from pmo_tui.scenarios.evaluate import Prepared, ScenarioRun
 from pmo_tui.scenarios.overlay import ScenarioState
+from pmo_tui.store.tables import stored_records
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -87,41 +87,29 @@ def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
     for table in UPSERT_KEYS:
         columns = list(scenario[table].columns)
         changed = scenario[table].join(live.tables[table], on=columns, how="anti", nulls_equal=True)
-        plan.upserts[table] = _records(changed)
+        plan.upserts[table] = stored_records(changed)
     for table in APPENDED:
         before = live.tables[table].height
-        plan.appended[table] = _records(scenario[table].slice(before))
+        plan.appended[table] = stored_records(scenario[table].slice(before))
     plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, state)
-    plan.allocations = _records(_allocations(run))
+    plan.allocations = stored_records(_allocations(run))
     return plan
 
 
 def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[str, Any]]]:
     """The scenario's state with the projects the plan starts later moved, as
-    :func:`pmo_tui.planning.service.apply_outcome` moves them (demand weeks, start, finish)."""
+    :func:`pmo_tui.planning.service.apply_outcome` moves them (demand weeks, start,
+    finish; the allowance used up), through :func:`pmo_tui.planning.inputs.shift_project`."""
+    from pmo_tui.planning.inputs import shift_project
+
     shifts = getattr(run.result, "shifts", None)
     if not isinstance(shifts, pl.DataFrame) or shifts.is_empty():
         return run.state, []
     state = run.state.copy()
     done = []
     for project_id, weeks in shifts.select("project_id", "shift_weeks").iter_rows():
-        delta = dt.timedelta(weeks=int(weeks))
-        demands = state.tables["demand"].filter(pl.col("project_id") == project_id)["id"]
-        chosen = pl.col("demand_id").is_in(demands.to_list())
-        state.tables["demand_week"] = state.tables["demand_week"].with_columns(
-            pl.when(chosen).then(pl.col("week") + delta).otherwise(pl.col("week")).alias("week")
-        )
-        is_project = pl.col("id") == project_id
-        state.tables["project"] = state.tables["project"].with_columns(
-            *(
-                pl.when(is_project).then(pl.col(c) + delta).otherwise(pl.col(c)).alias(c)
-                for c in ("start", "finish")
-            ),
-            # the allowance is used up, as `plan --apply` does it
-            pl.when(is_project)
-            .then((pl.col("may_shift_weeks") - int(weeks)).clip(lower_bound=0))
-            .otherwise(pl.col("may_shift_weeks"))
-            .alias("may_shift_weeks"),
+        state.tables = shift_project(
+            state.tables, project_id, int(weeks), move_allocations=False, use_allowance=True
         )
         done.append({"project_id": project_id, "shift_weeks": int(weeks)})
     return state, done
@@ -140,7 +128,7 @@ def _changed_demand_weeks(
         ]
     )
     demand_ids = sorted(set(differ["demand_id"].to_list()))
-    return demand_ids, _records(after.filter(pl.col("demand_id").is_in(demand_ids)))
+    return demand_ids, stored_records(after.filter(pl.col("demand_id").is_in(demand_ids)))
 
 
 def _allocations(run: ScenarioRun) -> pl.DataFrame:
@@ -160,21 +148,6 @@ def _allocations(run: ScenarioRun) -> pl.DataFrame:
         pl.lit(False).alias("pinned"),
     )
     return pl.concat([kept.select(planned.columns), planned]).filter(pl.col("hours") > 0)
-
-
-def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as the store holds them: dates as ISO text, flags as 0/1."""
-    return [
-        {key: _stored(value) for key, value in row.items()} for row in frame.iter_rows(named=True)
-    ]
-
-
-def _stored(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def write_promotion(

@@ -76,17 +76,3 @@ def _to_dtype(name: str, dtype: PolarsDataType) -> pl.Expr:
     if dtype == pl.Date:
         return pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
     return pl.col(name).cast(pl.Boolean)
-
-
-def demand_frame(db: Readable) -> pl.DataFrame:
-    """Demand per week: ``demand_id, project_id, skill_id, min_level, week (Date), hours``."""
-    weeks = read_table(db, "demand_week")
-    demands = read_table(db, "demand", ["id", "project_id", "skill_id", "min_level"])
-    return weeks.join(demands.rename({"id": "demand_id"}), on="demand_id", how="inner").select(
-        "demand_id", "project_id", "skill_id", "min_level", "week", "hours"
-    )
-
-
-def allocation_frame(db: Readable) -> pl.DataFrame:
-    """Allocations: ``id, person_id, project_id, demand_id, week (Date), hours, kind, pinned``."""
-    return read_table(db, "allocation")

@@ -8,6 +8,9 @@ column.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import polars as pl
 from polars._typing import SchemaDict
 
@@ -116,3 +119,21 @@ TABLE_SCHEMAS["change_log"] = {
     "before": pl.String,
     "after": pl.String,
 }
+
+
+def stored_value(value: Any) -> Any:
+    """A Python value as SQLite stores it: dates as ISO text, flags as 0/1, the rest as is."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def stored_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts ready for SQLite (see :func:`stored_value`)."""
+    converted = frame.with_columns(
+        [pl.col(c).dt.to_string("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int64) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    return converted.to_dicts()
