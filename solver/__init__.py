@@ -32,17 +32,16 @@ if TYPE_CHECKING:
         MOVES_SCHEMA,
         PLAN_SCHEMA,
         SHORTFALL_SCHEMA,
-        STATUS_CANCELLED,
-        STATUS_FEASIBLE,
-        STATUS_INFEASIBLE,
-        STATUS_OPTIMAL,
         UNMET_SCHEMA,
         PlanInput,
         PlanResult,
         Progress,
     )
 
-#: Public name -> the module that declares it.
+# The statuses are plain strings: cheap enough to load with the package.
+from solver.status import STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL
+
+#: Public name -> the module that declares it (loaded on first use).
 _HOME = {
     "evaluate": "solver.objective",
     "NO_FREE_CAPACITY": "solver.explain",
@@ -60,10 +59,6 @@ _HOME = {
             "MOVES_SCHEMA",
             "PLAN_SCHEMA",
             "SHORTFALL_SCHEMA",
-            "STATUS_CANCELLED",
-            "STATUS_FEASIBLE",
-            "STATUS_INFEASIBLE",
-            "STATUS_OPTIMAL",
             "UNMET_SCHEMA",
             "PlanInput",
             "PlanResult",

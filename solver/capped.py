@@ -27,7 +27,11 @@ import polars as pl
 
 from solver.policy import Policy
 from solver.prepare import prepare
-from solver.types import STATUS_INFEASIBLE, STATUS_OPTIMAL, PlanInput, PlanResult
+from solver.status import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL
+from solver.types import (
+    PlanInput,
+    PlanResult,
+)
 
 #: Share of the time limit the first (uncapped) pass may use.
 FIRST_PASS_SHARE = 0.4
@@ -118,7 +122,7 @@ def _with_bound(second: PlanResult, first: PlanResult, policy: Policy) -> PlanRe
     bound = max(second.objective, min(first.bound, first.lp_bound))
     status = second.status
     if status == STATUS_OPTIMAL and bound > second.objective + 1e-6:
-        status = "FEASIBLE"
+        status = STATUS_FEASIBLE
     gap = max(0.0, (bound - second.objective) / max(abs(bound), 1e-9))
     return dataclasses.replace(
         second,

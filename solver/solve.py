@@ -36,13 +36,10 @@ from solver.rounding import (
 )
 from solver.shifts.choose import ShiftDecision
 from solver.shifts.decide import decide_shifts, needs_shifts
+from solver.status import STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL
 from solver.types import (
     MOVES_SCHEMA,
     PLAN_SCHEMA,
-    STATUS_CANCELLED,
-    STATUS_FEASIBLE,
-    STATUS_INFEASIBLE,
-    STATUS_OPTIMAL,
     UNMET_SCHEMA,
     PlanInput,
     PlanResult,

@@ -92,12 +92,6 @@ SHORTFALL_SCHEMA: dict[str, pl.DataType] = {
     "shortfall_hours": pl.Float64,
 }
 
-#: Plan statuses, in plain words for the front ends.
-STATUS_OPTIMAL = "OPTIMAL"  # proven best plan for the policy's weights
-STATUS_FEASIBLE = "FEASIBLE"  # a valid plan, not proven best (time limit reached)
-STATUS_INFEASIBLE = "INFEASIBLE"  # pinned work and fixed load exceed capacity: see conflicts
-STATUS_CANCELLED = "CANCELLED_WITH_PLAN"  # stopped by the user: the best plan found so far
-
 
 @dataclass
 class PlanInput:

@@ -22,7 +22,12 @@ from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
 from solver.policy import Policy
-from solver.types import STATUS_INFEASIBLE, PlanInput, PlanResult, Progress
+from solver.status import STATUS_INFEASIBLE
+from solver.types import (
+    PlanInput,
+    PlanResult,
+    Progress,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -8,6 +8,7 @@ import polars as pl
 
 from pmo_tui.planning.service import PlanOutcome
 from pmo_tui.reporting.output import dumps, markdown_table, text_table
+from solver.status import STATUS_INFEASIBLE
 
 #: KPI key -> label, in the order shown.
 KPI_LABELS = {
@@ -136,7 +137,7 @@ def render_outcome(outcome: PlanOutcome, fmt: str) -> str:
     """The whole summary in ``fmt``: ``table``, ``markdown`` or ``json``."""
     if fmt == "json":
         return dumps(outcome_json(outcome))
-    if outcome.result.status == "INFEASIBLE":
+    if outcome.result.status == STATUS_INFEASIBLE:
         lines = ["Plan status: INFEASIBLE. These constraints cannot all hold:"]
         lines += [f"  - {conflict}" for conflict in outcome.result.conflicts]
         return "\n".join(lines)

@@ -26,6 +26,7 @@ from typing import Any
 
 from pmo_tui.errors import UserError
 from pmo_tui.scenarios.thresholds import Check, run_checks
+from solver.status import STATUS_INFEASIBLE
 
 #: Keys that must be equal in every shard's document for a merge.
 SHARED_KEYS = ("solver_version", "settings", "skills", "base")
@@ -186,7 +187,7 @@ def table_rows(document: dict) -> tuple[list[str], list[list[str]]]:
         keys = sorted({key for k in kpis for key in (k.get(table) or {})})
         for key in keys:
             values = [
-                None if k["status"] == "INFEASIBLE" else (k.get(table) or {}).get(key, 0.0)
+                None if k["status"] == STATUS_INFEASIBLE else (k.get(table) or {}).get(key, 0.0)
                 for k in kpis
             ]
             rows.append([f"{prefix} [{key}]", *_cells(values, 1)])

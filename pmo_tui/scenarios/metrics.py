@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from solver import PlanInput, PlanResult
+from solver.status import STATUS_INFEASIBLE
 
 #: Metric -> what it measures; the names ``--fail-if`` accepts (``unmet_hours`` also keyed).
 METRICS: dict[str, str] = {
@@ -72,7 +73,7 @@ def scenario_kpis(
         cost_rates: ``id, cost_rate`` of every person (null: no cost).
         base_starts: :func:`project_starts` of the base; None for the base itself.
     """
-    if result.status == "INFEASIBLE":
+    if result.status == STATUS_INFEASIBLE:
         return {
             "status": result.status,
             **dict.fromkeys(METRICS),

@@ -26,6 +26,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.scenarios.evaluate import Prepared, ScenarioRun
 from pmo_tui.scenarios.overlay import ScenarioState
 from pmo_tui.store.tables import stored_records
+from solver.status import STATUS_INFEASIBLE
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -71,7 +72,7 @@ def check_promotable(run: ScenarioRun) -> None:
             file=run.file or None,
             fix="change those changes into ones the store can hold, or keep it a scenario",
         )
-    if run.result is None or run.result.status == "INFEASIBLE":
+    if run.result is None or run.result.status == STATUS_INFEASIBLE:
         raise UserError(
             f"scenario {run.name} has no plan (infeasible); nothing was written",
             fix="resolve the conflicts `scenario run` lists first",

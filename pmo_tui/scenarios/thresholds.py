@@ -24,6 +24,7 @@ from typing import Any
 
 from pmo_tui.errors import UserError
 from pmo_tui.scenarios.metrics import METRICS
+from solver.status import STATUS_INFEASIBLE
 
 GRAMMAR = (
     "write METRIC OP NUMBER or unmet_hours[SKILL or YYYY-Qn] OP NUMBER, with OP one of "
@@ -93,7 +94,7 @@ def parse_check(text: str, skills: list[str] | None = None) -> Check:
 
 def value_of(kpis: dict[str, Any], check: Check) -> float | None:
     """The figure ``check`` looks at (None when the scenario was not planned)."""
-    if kpis.get("status") == "INFEASIBLE":
+    if kpis.get("status") == STATUS_INFEASIBLE:
         return None
     if check.key is None:
         return kpis.get(check.metric)
@@ -114,7 +115,7 @@ def run_checks(checks: list[Check], scenarios: list[dict[str, Any]]) -> list[dic
     results = []
     for entry in scenarios:
         name, kpis = entry["name"], entry["kpis"]
-        infeasible = kpis.get("status") == "INFEASIBLE"
+        infeasible = kpis.get("status") == STATUS_INFEASIBLE
         not_planned = f"scenario {name}: not planned (INFEASIBLE): " + _first(
             kpis.get("conflicts") or []
         )

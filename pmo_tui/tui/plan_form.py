@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmo_tui.errors import UserError
 from pmo_tui.planning.parameters import BY_OPTION, PARAMETERS, PolicyParameter
+from solver.status import STATUS_CANCELLED, STATUS_INFEASIBLE
 
 if TYPE_CHECKING:
     from pmo_tui.planning.service import PlanOutcome
@@ -76,7 +77,7 @@ def _in_form_terms(error: UserError) -> UserError:
 
 
 #: Solver statuses that are not plain words, in words.
-STATUS_WORDS = {"CANCELLED_WITH_PLAN": "cancelled: best plan so far"}
+STATUS_WORDS = {STATUS_CANCELLED: "cancelled: best plan so far"}
 
 
 def status_words(status: str) -> str:
@@ -87,7 +88,7 @@ def status_words(status: str) -> str:
 def outcome_headline(outcome: PlanOutcome) -> str:
     """One line: status, time, objective, bound, gap, greedy baseline, moves."""
     result = outcome.result
-    if result.status == "INFEASIBLE":
+    if result.status == STATUS_INFEASIBLE:
         count = len(result.conflicts)
         return (
             f"INFEASIBLE: {count} constraint{'s' if count != 1 else ''} cannot all hold "

@@ -36,11 +36,10 @@ from solver.shifts.dependencies import (
     weeks_text,
 )
 from solver.shifts.model import ShiftProblem, solve_shift_model
+from solver.status import STATUS_INFEASIBLE, STATUS_OPTIMAL
 from solver.types import (
     DEPENDENCY_SCHEMA,
     INPUT_SCHEMAS,
-    STATUS_INFEASIBLE,
-    STATUS_OPTIMAL,
     empty,
     to_tenths,
 )

@@ -22,7 +22,12 @@ import polars as pl
 from solver.policy import Policy
 from solver.prepare import prepare
 from solver.shifts.choose import SHIFTS_SCHEMA, ShiftDecision, apply_shifts, choose_shifts
-from solver.types import PlanInput, conform_input, empty
+from solver.status import STATUS_INFEASIBLE
+from solver.types import (
+    PlanInput,
+    conform_input,
+    empty,
+)
 
 #: Share of the time limit the shift decision may use.
 SHIFT_SHARE = 0.25
@@ -76,7 +81,7 @@ def decide_shifts(
         ),
         cancel=cancel,
     )
-    if decision.status == "INFEASIBLE" or decision.shifts.height == 0:
+    if decision.status == STATUS_INFEASIBLE or decision.shifts.height == 0:
         return data, decision
     shifted = dataclasses.replace(data, demand=apply_shifts(data.demand, decision.shifts))
     return shifted, decision

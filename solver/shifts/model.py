@@ -40,7 +40,10 @@ from solver.policy import Policy
 from solver.shifts.dependencies import Link
 from solver.shifts.network import week_networks
 from solver.shifts.search import Scored, delay_of, descend, score
-from solver.types import HOURS_SCALE, STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL
+from solver.status import STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_OPTIMAL
+from solver.types import (
+    HOURS_SCALE,
+)
 
 #: Most rounds of solve-and-cut.
 MAX_ROUNDS = 100

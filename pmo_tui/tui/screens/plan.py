@@ -179,7 +179,9 @@ class PlanScreen(PmoScreen):
         if action == "run":
             return None if self.solving else True
         if action == "accept":
-            ready = self.outcome is not None and self.outcome.result.status != "INFEASIBLE"
+            from solver.status import STATUS_INFEASIBLE
+
+            ready = self.outcome is not None and self.outcome.result.status != STATUS_INFEASIBLE
             return True if ready and not self.solving else None
         if action == "discard":
             return True if self.outcome is not None and not self.solving else None
