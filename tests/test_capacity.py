@@ -9,10 +9,10 @@ import polars as pl
 from pmo_tui.domain.capacity import (
     daily_capacity,
     demand_coverage,
-    monday,
     utilisation,
     weekly_capacity,
 )
+from pmo_tui.domain.horizon import monday
 
 WEEK_1 = dt.date(2026, 12, 28)  # Monday; Friday 2027-01-01 is New Year's Day
 WEEK_2 = dt.date(2027, 1, 4)

@@ -25,6 +25,8 @@ pytestmark = [
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
 GANTT = SAMPLES / "HouseBuildingSample.gan"
+#: A date before the GanttProject sample's weeks (June to October 2024): plan as of then.
+AS_OF_2024 = "2024-01-01"
 
 
 def _run(db: Path, *args: str):
@@ -42,7 +44,9 @@ def _empty_db(tmp_path: Path, *files: Path) -> Path:
 
 def test_three_files_make_one_pool_and_show_the_over_allocated_weeks(tmp_path: Path) -> None:
     db = _empty_db(tmp_path, GANTT, SAMPLES / "sample.mpx", SAMPLES / "mspdiresource.xml")
-    rows = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").stdout)
+    listed = _run(db, "capacity", "--over-allocated", "--from", "2006-01-01", "--format", "json")
+    rows = json.loads(listed.stdout)
+    assert all(r["history"] for r in rows)  # every week of these files is before today
     over = {(r["name"], r["week"]): (r["allocated_hours"], r["capacity_hours"]) for r in rows}
     assert ("Wade Golden", "2006-08-28") in over
     gantt_weeks = {key: value for key, value in over.items() if key[1].startswith("2024")}
@@ -58,7 +62,9 @@ def test_plan_on_the_gantt_sample_removes_over_allocation_and_explains_unmet(
     tmp_path: Path,
 ) -> None:
     db = _empty_db(tmp_path, GANTT)
-    result = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
+    result = _run(
+        db, "plan", "--headless", "--format", "json", "--time-limit", "5", "--today", AS_OF_2024
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert plan["kpis_before"]["over_allocated_person_weeks"] == 4
@@ -77,9 +83,9 @@ def test_plan_on_the_gantt_sample_removes_over_allocation_and_explains_unmet(
 
 def test_apply_writes_the_plan_and_capacity_shows_no_over_allocation(tmp_path: Path) -> None:
     db = _empty_db(tmp_path, GANTT)
-    applied = _run(db, "plan", "--headless", "--apply", "--time-limit", "5")
+    applied = _run(db, "plan", "--headless", "--apply", "--time-limit", "5", "--today", AS_OF_2024)
     assert applied.exit_code == 0, applied.output
-    over = json.loads(_run(db, "capacity", "--over-allocated", "--format", "json").stdout)
-    assert over == []
+    listed = _run(db, "capacity", "--over-allocated", "--today", AS_OF_2024, "--format", "json")
+    assert json.loads(listed.stdout) == []
     log = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
     assert json.loads(log.stdout)["kpis_before"]["over_allocated_person_weeks"] == 0

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from pmo_tui.cli import audit, capacity, db, governance, imports, plan, scenario
-from pmo_tui.cli.common import PmoGroup, run_app
+from pmo_tui.cli.common import PmoGroup, resolve_window, run_app, window_options
 
 
 @click.group(cls=PmoGroup, invoke_without_command=True)
@@ -53,14 +54,19 @@ def cli(ctx: click.Context, db_path: Path | None, theme: str | None, no_mouse: b
     ctx.obj["theme"] = theme
     ctx.obj["no_mouse"] = no_mouse
     if ctx.invoked_subcommand is None:  # options only, e.g. `pmo-tui --db my.db`
-        run_app(ctx, "portfolio")
+        run_app(ctx, "portfolio", window=resolve_window(None, None, None))
 
 
 @cli.command()
+@window_options
 @click.pass_context
-def tui(ctx: click.Context) -> None:
-    """Open the terminal UI on the portfolio screen (also `pmo-tui` alone)."""
-    run_app(ctx, "portfolio")
+def tui(ctx: click.Context, today: Any, start: Any, end: Any) -> None:
+    """Open the terminal UI on the portfolio screen (also `pmo-tui` alone).
+
+    The screens show and plan the weeks from the current one on (--from reaches back
+    into history, which is shown but never planned).
+    """
+    run_app(ctx, "portfolio", window=resolve_window(today, start, end))
 
 
 for _module in (db, imports, capacity, plan, scenario, audit, governance):

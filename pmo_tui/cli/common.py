@@ -28,6 +28,7 @@ from pmo_tui.reporting.formats import FORMATS
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from pmo_tui.domain.horizon import Window
     from pmo_tui.planning.parameters import PolicyParameter
 
 #: Exit codes of every command (README, "Exit codes").
@@ -37,7 +38,8 @@ EXIT_BAD_INPUT = 2  # a user mistake: the message names file, row, column and th
 EXIT_INFEASIBLE = 3  # the plan's hard constraints cannot all hold
 EXIT_INTERRUPTED = 130  # Ctrl-C: nothing was written
 
-#: The environment variable that sets "today" for every command that takes --today.
+#: The environment variable that sets "today" (:data:`pmo_tui.domain.horizon.TODAY_ENV_VAR`;
+#: written here too so that ``--help`` does not import the domain).
 TODAY_ENV_VAR = "PMO_TUI_TODAY"
 
 Decorated = TypeVar("Decorated", bound=Callable[..., Any])
@@ -160,8 +162,59 @@ def today_option(
 
 
 def resolve_today(value: dt.datetime | None) -> dt.date:
-    """A ``--today`` value as a date (today's date when not given)."""
-    return value.date() if value is not None else dt.date.today()
+    """A ``--today`` value as a date; when not given, ``$PMO_TUI_TODAY``, else today's date.
+
+    Raises:
+        UserError: ``$PMO_TUI_TODAY`` is not a date.
+    """
+    from pmo_tui.domain.horizon import current_date
+
+    return value.date() if value is not None else current_date()
+
+
+def window_options(command: Decorated) -> Decorated:
+    """``--today``, ``--from`` and ``--to``: the weeks a command works on.
+
+    The command receives ``today``, ``start`` and ``end`` (``datetime`` or None);
+    :func:`resolve_window` turns them into a :class:`~pmo_tui.domain.horizon.Window`.
+    """
+    day = click.DateTime(formats=["%Y-%m-%d"])
+    command = click.option(
+        "--to",
+        "end",
+        type=day,
+        default=None,
+        help="Last week (a date in it, YYYY-MM-DD). Default: the last week with data.",
+    )(command)
+    command = click.option(
+        "--from",
+        "start",
+        type=day,
+        default=None,
+        help="First week (a date in it, YYYY-MM-DD). Default: the current week; "
+        "earlier weeks are history, shown but never planned.",
+    )(command)
+    return today_option("Plan and list as of this date (YYYY-MM-DD).")(command)
+
+
+def resolve_window(
+    today: dt.datetime | None, start: dt.datetime | None, end: dt.datetime | None
+) -> Window:
+    """The :class:`~pmo_tui.domain.horizon.Window` of ``--today``, ``--from`` and ``--to``.
+
+    Raises:
+        UserError: ``--to`` is before ``--from``.
+    """
+    from pmo_tui.domain.horizon import window_of
+
+    try:
+        return window_of(
+            resolve_today(today),
+            start.date() if start else None,
+            end.date() if end else None,
+        )
+    except ValueError as error:
+        raise UserError(str(error), option="--to", fix="give a --to on or after --from") from None
 
 
 def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Database:
@@ -200,7 +253,10 @@ def current_db_path(ctx: click.Context) -> Path:
 
 
 def run_app(
-    ctx: click.Context, initial_screen: str, plan_defaults: dict[str, str] | None = None
+    ctx: click.Context,
+    initial_screen: str,
+    plan_defaults: dict[str, str] | None = None,
+    window: Window | None = None,
 ) -> None:
     """Open the terminal UI on ``initial_screen`` (the database created or migrated first).
 
@@ -223,6 +279,7 @@ def run_app(
         theme=obj["theme"],
         no_mouse=obj["no_mouse"],
         plan_defaults=plan_defaults,
+        window=window,
     )
     app.run()
 

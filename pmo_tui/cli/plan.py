@@ -21,8 +21,10 @@ from pmo_tui.cli.common import (
     output_options,
     policy_fields,
     policy_options,
+    resolve_window,
     run_app,
     run_interruptibly,
+    window_options,
 )
 from pmo_tui.planning.parameters import PARAMETERS
 
@@ -48,6 +50,7 @@ BAR_WIDTH = 20
     help="TOML policy file: weights, limits, search (docs/planning.md); options below win.",
 )
 @policy_options(PARAMETERS)
+@window_options
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -60,23 +63,32 @@ def plan(
     fmt: str,
     apply_plan: bool,
     policy_file: Path | None,
+    today: Any,
+    start: Any,
+    end: Any,
     progress: bool | None,
     **options: Any,
 ) -> None:
-    """Rebalance allocations across projects, against a greedy baseline and an LP bound."""
+    """Rebalance allocations across projects, against a greedy baseline and an LP bound.
+
+    The plan covers the weeks from the current one (--today) on: earlier weeks are
+    history and are never changed.
+    """
     from pmo_tui.cli.common import given_on_command_line
     from pmo_tui.planning.policy import build_policy
     from pmo_tui.planning.service import apply_outcome
     from pmo_tui.reporting.plan import render_outcome
     from solver import STATUS_INFEASIBLE
 
+    window = resolve_window(today, start, end)
     if not headless and sys.stdin.isatty() and sys.stdout.isatty():
-        run_app(ctx, "plan", given_on_command_line(ctx, (p.name for p in PARAMETERS)))
+        defaults = given_on_command_line(ctx, (p.name for p in PARAMETERS))
+        run_app(ctx, "plan", defaults, window)
         return
     policy = build_policy(policy_file, **policy_fields(options))
     database = open_db(ctx)
     show_progress = sys.stderr.isatty() if progress is None else progress
-    outcome = _solve_interruptibly(ctx.obj["db_path"], policy, show_progress)
+    outcome = _solve_interruptibly(ctx.obj["db_path"], policy, window, show_progress)
     click.echo(render_outcome(outcome, fmt))
     if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
@@ -95,7 +107,7 @@ def progress_bar(elapsed_s: float, limit_s: float, best: float, bound: float, ga
     )
 
 
-def _solve_interruptibly(path: Path, policy: Any, show_progress: bool) -> Any:
+def _solve_interruptibly(path: Path, policy: Any, window: Any, show_progress: bool) -> Any:
     """Run the planning service in a thread so that Ctrl-C stops the solver and writes nothing.
 
     After Ctrl-C the process exits with code 130: the plan is neither printed nor applied.
@@ -112,7 +124,11 @@ def _solve_interruptibly(path: Path, policy: Any, show_progress: bool) -> Any:
         database = open_database(path, seed_demo=False)
         try:
             return run_plan(
-                database, policy, cancel=cancel, on_progress=lambda p: latest.update(progress=p)
+                database,
+                policy,
+                window=window,
+                cancel=cancel,
+                on_progress=lambda p: latest.update(progress=p),
             )
         finally:
             database.close()

@@ -26,7 +26,9 @@ from pmo_tui.cli.common import (
     output_options,
     policy_fields,
     policy_options,
+    resolve_window,
     run_interruptibly,
+    window_options,
 )
 from pmo_tui.errors import UserError
 from pmo_tui.planning.parameters import SEARCH_PARAMETERS
@@ -36,7 +38,8 @@ REPORT_FORMATS = ("table", "json", "markdown", "junit")
 
 
 def _solver_options(command: Any) -> Any:
-    """The options shared by run, diff and promote: the policy file and the search."""
+    """The options shared by run, diff and promote: the weeks, the policy file and the search."""
+    command = window_options(command)
     command = policy_options(SEARCH_PARAMETERS, defaults=SCENARIO_SEARCH_DEFAULTS)(command)
     return click.option(
         "--policy",
@@ -51,6 +54,11 @@ def _policy(policy_file: Path | None, options: dict[str, Any]) -> Any:
     from pmo_tui.scenarios import scenario_policy
 
     return scenario_policy(policy_file, policy_fields(options))
+
+
+def _window(options: dict[str, Any]) -> Any:
+    """The weeks of every run, from ``--today``, ``--from`` and ``--to`` (taken out of ``options``)."""
+    return resolve_window(options.pop("today"), options.pop("start"), options.pop("end"))
 
 
 def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -212,8 +220,9 @@ def run_command(
     scenarios = load_scenarios(shard_files(scenario_files(paths), shard))
     for text in fail_if:
         parse_check(text)
+    window = _window(options)
     policy = _policy(policy_file, options)
-    prepared = prepare_runs(current_db_path(ctx), scenarios, policy)
+    prepared = prepare_runs(current_db_path(ctx), scenarios, policy, window=window)
     checks = [parse_check(text, prepared.skills) for text in fail_if]
     _solve(prepared, progress=sys.stderr.isatty() if progress is None else progress)
     document = run_document(prepared, checks, shard=shard)
@@ -284,11 +293,12 @@ def diff_command(
     from solver import STATUS_INFEASIBLE
 
     sides = [None if name == "base" else load_scenario(Path(name)) for name in (first, second)]
+    window = _window(options)
     policy = _policy(policy_file, options)
     path = current_db_path(ctx)
     runs = []
     for side in sides:
-        prepared = prepare_runs(path, [side] if side else [], policy)
+        prepared = prepare_runs(path, [side] if side else [], policy, window=window)
         _solve(prepared, include_base=side is None)
         runs.append(prepared.scenarios[0] if side else prepared.base)
     a, b = runs
@@ -318,15 +328,16 @@ def promote_command(
     from pmo_tui.store.change_log import current_user
 
     scenario_file = load_scenario(file)
+    window = _window(options)
     policy = _policy(policy_file, options)
     database = open_db(ctx, seed_demo=False)
     live, fingerprint = read_base(database)
-    prepared = prepare_from_state(live, fingerprint, [scenario_file], policy)
+    prepared = prepare_from_state(live, fingerprint, [scenario_file], policy, window=window)
     run = prepared.scenarios[0]
     if run.state.not_promotable:
         check_promotable(run)
     _solve(prepared, include_base=False)
-    rows = promotion_rows(live, run)
+    rows = promotion_rows(live, run, prepared.window)
     who = current_user()
     written = ", ".join(f"{table} {count}" for table, count in rows.summary().items())
     click.echo(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pmo_tui.domain.horizon import Window
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
 
 #: Relative tolerance (hours) below which a load is not counted as over capacity.
 EPSILON_HOURS = 0.05
-
-
-def monday(day: dt.date) -> dt.date:
-    """The Monday of ``day``'s ISO week."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def daily_capacity(
@@ -204,6 +200,7 @@ def capacity_over_horizon(
     allocations: pl.DataFrame,
     *,
     extra_weeks: int = 0,
+    window: Window | None = None,
 ) -> pl.DataFrame:
     """Weekly capacity of everyone over the horizon of ``demand`` and ``allocations``.
 
@@ -213,6 +210,8 @@ def capacity_over_horizon(
         demand, allocations: frames with a ``week`` column; their span is the horizon.
         extra_weeks: weeks added after the last demand or allocation week (the weeks
             a project may start later into).
+        window: when given, the horizon starts on its first week (even before the first
+            demand) and ends on its last week, if it has one.
 
     Returns:
         ``person_id, week (Monday), hours`` (empty when there is no demand nor allocation).
@@ -221,6 +220,14 @@ def capacity_over_horizon(
     if span is None:
         return pl.DataFrame(schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64})
     first, last = span[0], span[1] + dt.timedelta(weeks=max(extra_weeks, 0))
+    if window is not None:
+        first = window.first
+        if window.last is not None:
+            last = min(last, window.last + dt.timedelta(days=6))
+        if last < first:
+            return pl.DataFrame(
+                schema={"person_id": pl.String, "week": pl.Date, "hours": pl.Float64}
+            )
     daily = daily_capacity(
         calendar["person"],
         calendar["public_holiday"],
@@ -243,19 +250,22 @@ class CapacityTables:
     coverage: pl.DataFrame  # see demand_coverage()
 
 
-def capacity_tables(db: Readable, extra_weeks: int = 0) -> CapacityTables:
+def capacity_tables(db: Readable, window: Window | None = None) -> CapacityTables:
     """Read the store and derive capacity, utilisation and coverage over the planning horizon.
 
-    ``extra_weeks`` lengthens the horizon (capacity only) past the last demand or
-    allocation week: the weeks a project may start later into.
+    With ``window``, only its weeks: demand and allocations inside it, and capacity
+    over the span they cover.
     """
     demand = demand_weeks(read_table(db, "demand"), read_table(db, "demand_week"))
     allocations = read_table(db, "allocation")
+    if window is not None:
+        demand = demand.filter(window.weeks())
+        allocations = allocations.filter(window.weeks())
     calendar = {
         table: read_table(db, table)
         for table in ("person", "public_holiday", "leave", "availability")
     }
-    capacity = capacity_over_horizon(calendar, demand, allocations, extra_weeks=extra_weeks)
+    capacity = capacity_over_horizon(calendar, demand, allocations)
     return CapacityTables(
         capacity=capacity,
         allocations=allocations,

@@ -148,7 +148,8 @@ def check_key_people(ctx: AuditContext, rule: Rule) -> list[Hit]:
     weeks. A week counts when allocated hours (all projects) exceed capacity by
     at least ``min_over_hours``.
     """
-    from pmo_tui.domain.capacity import capacity_tables, monday
+    from pmo_tui.domain.capacity import capacity_tables
+    from pmo_tui.domain.horizon import monday
 
     first = monday(ctx.today)
     weeks_ahead = rule.params["weeks_ahead"]

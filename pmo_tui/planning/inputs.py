@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pmo_tui.domain.capacity import capacity_over_horizon, demand_weeks
+from pmo_tui.domain.horizon import Window
 from pmo_tui.governance.training import certified_skill_validity, limit_skills_by_certifications
 from pmo_tui.store.reads import read_table
 from solver.types import PlanInput
@@ -82,25 +83,45 @@ def read_plan_data(db: Readable) -> PlanData:
     return PlanData(tables, certified)
 
 
-def plan_inputs(db: Readable) -> PlanInput:
+def plan_inputs(db: Readable, window: Window | None = None) -> PlanInput:
     """The solver's input frames (docs/data-model.md, "Frames") of the store ``db``."""
-    return derive_plan_input(read_plan_data(db))
+    return derive_plan_input(read_plan_data(db), window)
 
 
-def derive_plan_input(data: PlanData) -> PlanInput:
+def derive_plan_input(data: PlanData, window: Window | None = None) -> PlanInput:
     """The solver's frames from ``data``: capacity over the horizon, skills limited by
     certifications, demand per week, project weights, the current allocation, people's
-    own project limits and the dependencies (docs/data-model.md, "Frames")."""
+    own project limits and the dependencies (docs/data-model.md, "Frames").
+
+    With ``window``, only the weeks a plan may change (:meth:`Window.future`: from the
+    current week on, up to its last week): earlier weeks are history and never reach
+    the solver, and a project with demand before them has started, so it may not
+    start later (its ``may_shift_weeks`` counts as 0). Without it, every week.
+    """
     tables = data.tables
-    demand = demand_weeks(tables["demand"], tables["demand_week"])
-    allocations = tables["allocation"]
-    extra_weeks = int(tables["project"]["may_shift_weeks"].max() or 0)  # type: ignore[arg-type]
-    capacity = capacity_over_horizon(tables, demand, allocations, extra_weeks=extra_weeks)
+    all_demand = demand_weeks(tables["demand"], tables["demand_week"])
+    demand, allocations = all_demand, tables["allocation"]
+    projects = tables["project"]
+    future = window.future() if window is not None else None
+    if future is not None:
+        demand = demand.filter(future.weeks())
+        allocations = allocations.filter(future.weeks())
+        started = all_demand.filter(pl.col("week") < future.first)["project_id"].unique()
+        projects = projects.with_columns(
+            pl.when(pl.col("id").is_in(started.to_list()))
+            .then(0)
+            .otherwise(pl.col("may_shift_weeks"))
+            .alias("may_shift_weeks")
+        )
+    extra_weeks = int(projects["may_shift_weeks"].max() or 0)  # type: ignore[arg-type]
+    capacity = capacity_over_horizon(
+        tables, demand, allocations, extra_weeks=extra_weeks, window=future
+    )
     return PlanInput(
         capacity=with_overrides(capacity, data.overrides),
         skills=limit_skills_by_certifications(tables["person_skill"], data.certified),
         demand=demand,
-        projects=solver_projects(tables["project"]),
+        projects=solver_projects(projects),
         current=solver_current(allocations),
         people=tables["person"].select(pl.col("id").alias("person_id"), "max_concurrent_projects"),
         dependencies=tables["dependency"].select("from_project_id", "to_project_id", "lag_weeks"),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from pmo_tui.domain.horizon import Window
 from pmo_tui.errors import UserError
 from pmo_tui.planning.inputs import plan_inputs, read_plan_data, shift_project
 from pmo_tui.store.change_log import log_change
@@ -43,6 +44,8 @@ class PlanOutcome:
     projects: pl.DataFrame  # project_id, name, priority
     allocation_fingerprint: str
     notes: list[str] = field(default_factory=list)
+    #: The weeks planned (from the current week on); None: every week of the data.
+    window: Window | None = None
 
     def unmet_by_project_and_skill(self) -> pl.DataFrame:
         """``project_id, skill_id, unmet_hours`` summed over weeks, largest first."""
@@ -72,14 +75,21 @@ def run_plan(
     db: sqlite_utils.Database,
     policy: Policy | None = None,
     *,
+    window: Window | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> PlanOutcome:
-    """Read the store, solve, and return the outcome (nothing is written)."""
+    """Read the store, solve, and return the outcome (nothing is written).
+
+    ``window``: the weeks to plan; weeks before its current week are history and are
+    never planned (:func:`pmo_tui.planning.inputs.derive_plan_input`). None plans
+    every week of the data.
+    """
     from solver import solve_plan
 
     fingerprint = allocation_fingerprint(db)
-    inputs = plan_inputs(db)
+    future = window.future() if window is not None else None
+    inputs = plan_inputs(db, future)
     result = solve_plan(inputs, policy or Policy(), on_progress=on_progress, cancel=cancel)
     return PlanOutcome(
         result=result,
@@ -87,6 +97,7 @@ def run_plan(
         people=read_table(db, "person", ["id", "name"]).rename({"id": "person_id"}),
         projects=read_table(db, "project", ["id", "name", "priority"]).rename({"id": "project_id"}),
         allocation_fingerprint=fingerprint,
+        window=future,
     )
 
 
@@ -95,8 +106,9 @@ def apply_outcome(
 ) -> int:
     """Replace the movable allocations with the plan's, in one transaction, and log it.
 
-    Movable allocations are those on a demand, neither pinned nor hard; pinned,
-    hard and fixed-load rows stay as they are. Projects the plan starts later
+    Movable allocations are those on a demand, neither pinned nor hard, in the weeks
+    the plan covers (``outcome.window``: never a week before the current one); pinned,
+    hard and fixed-load rows, and every row outside those weeks, stay as they are. Projects the plan starts later
     (``result.shifts``) have their demand weeks, start and finish moved too, and
     their ``may_shift_weeks`` reduced by the shift (an allowance is used up once).
 
@@ -111,7 +123,9 @@ def apply_outcome(
         raise UserError(
             "an infeasible plan cannot be applied", fix="resolve the conflicts listed first"
         )
-    movable_sql = "demand_id IS NOT NULL AND pinned = 0 AND kind = 'soft'"
+    movable_sql = "demand_id IS NOT NULL AND pinned = 0 AND kind = 'soft'" + _weeks_sql(
+        outcome.window
+    )
     new_rows = outcome.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned"))
     records = new_rows.select(
         "person_id",
@@ -148,6 +162,16 @@ def apply_outcome(
             },
         )
     return len(records)
+
+
+def _weeks_sql(window: Window | None) -> str:
+    """The SQL condition (``AND ...``) for the weeks of ``window`` (ISO text compares as dates)."""
+    if window is None:
+        return ""
+    condition = f" AND week >= '{window.first.isoformat()}'"
+    if window.last is not None:
+        condition += f" AND week <= '{window.last.isoformat()}'"
+    return condition
 
 
 def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dict[str, Any]]:

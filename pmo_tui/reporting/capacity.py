@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pmo_tui.domain.capacity import capacity_tables
+from pmo_tui.domain.horizon import Window
 from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
 
@@ -20,8 +21,13 @@ def capacity_report(
     over_allocated: bool = False,
     unmet: bool = False,
     person_id: str | None = None,
+    window: Window | None = None,
 ) -> pl.DataFrame:
     """Utilisation per person-week, or unmet demand per project, skill and week.
+
+    Args:
+        window: the weeks listed (default: every week of the data). When it starts
+            before its current week, each row says whether its week is ``history``.
 
     Returns:
         Without ``unmet``: ``person_id, name, week (Date), capacity_hours,
@@ -29,13 +35,14 @@ def capacity_report(
         capacity is 0), only over-allocated rows with ``over_allocated``.
         With ``unmet``: ``project_id, skill_id, week, demand_hours,
         allocated_hours, unmet_hours`` summed over the demands of a project and skill.
+        Then ``history`` (Boolean) when the window reaches into the past.
 
     Raises:
         UserError: ``person_id`` is not in the pool.
     """
-    tables = capacity_tables(db)
+    tables = capacity_tables(db, window)
     if unmet:
-        return unmet_demand(tables.coverage)
+        return _with_history(unmet_demand(tables.coverage), window)
     people = read_table(db, "person", ["id", "name"]).rename({"id": "person_id"})
     frame = tables.utilisation.join(people, on="person_id", how="left")
     if person_id is not None:
@@ -48,7 +55,7 @@ def capacity_report(
         frame = frame.filter(pl.col("person_id") == person_id)
     if over_allocated:
         frame = frame.filter(pl.col("over_allocated"))
-    return frame.select(
+    frame = frame.select(
         "person_id",
         "name",
         "week",
@@ -57,6 +64,14 @@ def capacity_report(
         "over_hours",
         (pl.col("utilisation") * 100).round(0).alias("utilisation_pct"),
     ).sort("week", "person_id")
+    return _with_history(frame, window)
+
+
+def _with_history(frame: pl.DataFrame, window: Window | None) -> pl.DataFrame:
+    """``frame`` with a ``history`` column when ``window`` starts before its current week."""
+    if window is None or window.first >= window.current_week:
+        return frame
+    return frame.with_columns(window.is_history().alias("history"))
 
 
 def unmet_demand(coverage: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.domain.capacity import monday
+from pmo_tui.domain.horizon import monday
 from pmo_tui.planning.inputs import CapacityOverride, shift_project
 from pmo_tui.scenarios.overlay import ScenarioState
 from pmo_tui.scenarios.schema import WEEKDAYS, Change

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pmo_tui.domain.horizon import Window
 from pmo_tui.scenarios.metrics import project_starts, scenario_kpis
 from pmo_tui.scenarios.overlay import ScenarioState, apply_changes, plan_input, read_state
 from pmo_tui.scenarios.schema import Scenario
@@ -49,6 +50,8 @@ class Prepared:
     scenarios: list[ScenarioRun]
     skills: list[str]
     fingerprint: str
+    #: The weeks planned (from the current week on); None: every week of the data.
+    window: Window | None = None
 
 
 def read_base(db: Any) -> tuple[ScenarioState, str]:
@@ -58,8 +61,13 @@ def read_base(db: Any) -> tuple[ScenarioState, str]:
     return read_state(db), allocation_fingerprint(db)
 
 
-def prepare_runs(db_path: Path, scenarios: list[Scenario], policy: Policy) -> Prepared:
+def prepare_runs(
+    db_path: Path, scenarios: list[Scenario], policy: Policy, *, window: Window | None = None
+) -> Prepared:
     """Read the live data (a read-only connection) and apply each scenario's changes.
+
+    ``window``: the weeks to plan (weeks before its current week are history and are
+    never planned; a change's default start is its first week); None: every week.
 
     Raises:
         UserError: a change refers to something unknown (see :mod:`pmo_tui.scenarios.overlay`),
@@ -72,14 +80,22 @@ def prepare_runs(db_path: Path, scenarios: list[Scenario], policy: Policy) -> Pr
         state, fingerprint = read_base(connection)
     finally:
         connection.close()
-    return prepare_from_state(state, fingerprint, scenarios, policy)
+    return prepare_from_state(state, fingerprint, scenarios, policy, window=window)
 
 
 def prepare_from_state(
-    state: ScenarioState, fingerprint: str, scenarios: list[Scenario], policy: Policy
+    state: ScenarioState,
+    fingerprint: str,
+    scenarios: list[Scenario],
+    policy: Policy,
+    *,
+    window: Window | None = None,
 ) -> Prepared:
     """As :func:`prepare_runs`, from a state already read."""
-    base = ScenarioRun(BASE, "", "live", 0, state, plan_input(state), policy)
+    future = window.future() if window is not None else None
+    if future is not None:
+        state = dataclasses.replace(state, first_week=future.first)
+    base = ScenarioRun(BASE, "", "live", 0, state, plan_input(state, future), policy)
     runs = []
     for scenario in scenarios:
         changed = apply_changes(state, scenario.changes)
@@ -90,12 +106,12 @@ def prepare_from_state(
                 scenario.base,
                 len(scenario.changes),
                 changed,
-                plan_input(changed),
+                plan_input(changed, future),
                 dataclasses.replace(policy, **changed.policy),
             )
         )
     skills = sorted(state.skill_ids)
-    return Prepared(base, runs, skills, fingerprint)
+    return Prepared(base, runs, skills, fingerprint, future)
 
 
 #: Called before each solve with (position 1.., total, run name).

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.domain.capacity import monday
+from pmo_tui.domain.horizon import Window, monday
 from pmo_tui.planning.inputs import (
     PLAN_TABLES,
     CapacityOverride,
@@ -65,6 +65,8 @@ class ScenarioState:
     overrides: tuple[CapacityOverride, ...] = ()
     policy: dict[str, Any] = field(default_factory=dict)
     not_promotable: tuple[str, ...] = ()
+    #: The first week planned: a change's default start (None: the earliest week of data).
+    first_week: dt.date | None = None
 
     def copy(self) -> ScenarioState:
         """A copy whose table dict and policy can be changed (frames are immutable)."""
@@ -75,11 +77,21 @@ class ScenarioState:
         return self.tables[table][column].to_list()
 
     def first_day(self) -> dt.date:
-        """The Monday the horizon starts on (earliest demand or allocation week)."""
+        """The Monday the plan starts on: :attr:`first_week`, else the earliest demand or
+        allocation week.
+
+        Raises:
+            ValueError: neither is known (no window and no data).
+        """
+        if self.first_week is not None:
+            return self.first_week
         weeks = pl.concat(
             [self.tables["demand_week"].select("week"), self.tables["allocation"].select("week")]
         )["week"]
-        return weeks.min() if len(weeks) else monday(dt.date.today())  # type: ignore[return-value]
+        earliest = weeks.min()
+        if not isinstance(earliest, dt.date):
+            raise ValueError("a scenario on an empty database needs a window (--today)")
+        return monday(earliest)
 
 
 def read_state(db: Any) -> ScenarioState:
@@ -109,6 +121,7 @@ def apply_changes(base: ScenarioState, changes: Iterable[Change]) -> ScenarioSta
     return state
 
 
-def plan_input(state: ScenarioState) -> PlanInput:
-    """The solver's frames from ``state`` (:func:`pmo_tui.planning.inputs.derive_plan_input`)."""
-    return derive_plan_input(PlanData(state.tables, state.certified, state.overrides))
+def plan_input(state: ScenarioState, window: Window | None = None) -> PlanInput:
+    """The solver's frames from ``state`` over ``window``
+    (:func:`pmo_tui.planning.inputs.derive_plan_input`)."""
+    return derive_plan_input(PlanData(state.tables, state.certified, state.overrides), window)

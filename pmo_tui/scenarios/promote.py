@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from pmo_tui.domain.horizon import Window
 from pmo_tui.errors import UserError
 from pmo_tui.scenarios.evaluate import Prepared, ScenarioRun
 from pmo_tui.scenarios.overlay import ScenarioState
@@ -79,8 +80,14 @@ def check_promotable(run: ScenarioRun) -> None:
         )
 
 
-def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
-    """What to write to turn ``live`` into ``run``'s data and plan."""
+def promotion_rows(
+    live: ScenarioState, run: ScenarioRun, window: Window | None = None
+) -> PromotePlan:
+    """What to write to turn ``live`` into ``run``'s data and plan.
+
+    With ``window`` (the weeks planned), weeks before its first are history: their
+    demand and allocations are written back as the live data has them.
+    """
     check_promotable(run)
     state, shifts = _with_optimizer_shifts(run)
     scenario = state.tables
@@ -92,8 +99,8 @@ def promotion_rows(live: ScenarioState, run: ScenarioRun) -> PromotePlan:
     for table in APPENDED:
         before = live.tables[table].height
         plan.appended[table] = stored_records(scenario[table].slice(before))
-    plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, state)
-    plan.allocations = stored_records(_allocations(run))
+    plan.demand_ids, plan.demand_weeks = _changed_demand_weeks(live, state, window)
+    plan.allocations = stored_records(_allocations(live, run, window))
     return plan
 
 
@@ -117,10 +124,13 @@ def _with_optimizer_shifts(run: ScenarioRun) -> tuple[ScenarioState, list[dict[s
 
 
 def _changed_demand_weeks(
-    live: ScenarioState, state: ScenarioState
+    live: ScenarioState, state: ScenarioState, window: Window | None
 ) -> tuple[list[str], list[dict]]:
-    """The demands whose weeks differ, and all their weeks in the scenario."""
+    """The demands whose weeks differ, and all their weeks: the scenario's in the window,
+    the live data's before it (history is never rewritten)."""
     before, after = live.tables["demand_week"], state.tables["demand_week"]
+    if window is not None:
+        after = pl.concat([before.filter(~window.weeks()), after.filter(window.weeks())])
     columns = list(after.columns)
     differ = pl.concat(
         [
@@ -132,12 +142,16 @@ def _changed_demand_weeks(
     return demand_ids, stored_records(after.filter(pl.col("demand_id").is_in(demand_ids)))
 
 
-def _allocations(run: ScenarioRun) -> pl.DataFrame:
-    """Fixed, pinned and hard rows as the scenario left them, the plan's other rows soft."""
+def _allocations(live: ScenarioState, run: ScenarioRun, window: Window | None) -> pl.DataFrame:
+    """Fixed, pinned and hard rows as the scenario left them, the plan's other rows soft;
+    rows outside ``window`` as the live data has them."""
     current = run.state.tables["allocation"]
     kept = current.filter(
         pl.col("demand_id").is_null() | pl.col("pinned") | (pl.col("kind") == "hard")
     )
+    if window is not None:
+        outside = live.tables["allocation"].filter(~window.weeks())
+        kept = pl.concat([outside, kept.filter(window.weeks()).select(outside.columns)])
     assert run.result is not None
     planned = run.result.plan.filter(pl.col("demand_id").is_not_null() & ~pl.col("pinned")).select(
         "person_id",
@@ -230,5 +244,5 @@ def promote_scenario(
     """
     from pmo_tui.store.change_log import current_user
 
-    rows = rows if rows is not None else promotion_rows(prepared.base.state, run)
+    rows = rows if rows is not None else promotion_rows(prepared.base.state, run, prepared.window)
     return write_promotion(db, run, rows, prepared.fingerprint, who or current_user())

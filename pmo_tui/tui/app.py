@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from pmo_tui.domain.horizon import Window, current_date, window_of
 from pmo_tui.errors import UserError
 from pmo_tui.tui.screens.base import SCREENS
 from pmo_tui.tui.screens.capacity import CapacityScreen
@@ -74,6 +75,7 @@ class PmoApp(App[None]):
         today: dt.date | None = None,
         mouse: bool = True,
         plan_defaults: dict[str, str] | None = None,
+        window: Window | None = None,
     ) -> None:
         super().__init__()
         #: Parameter name -> text the plan screen's form starts with (``pmo-tui plan`` options).
@@ -82,7 +84,9 @@ class PmoApp(App[None]):
         self.cancel_events: set[threading.Event] = set()
         self.db_path = Path(db_path)
         self.initial_screen = initial_screen
-        self.today = today or dt.date.today()
+        self.today = window.today if window else today or current_date()
+        #: The weeks every screen shows and plans (weeks before the current one are history).
+        self.window = window or window_of(self.today)
         self.use_mouse = mouse
         #: The policy of scenario runs (None: the `scenario run` defaults); tests make it fast.
         self.scenario_policy: Any = None
@@ -174,6 +178,7 @@ def make_app(
     *,
     today: dt.date | None = None,
     plan_defaults: dict[str, str] | None = None,
+    window: Window | None = None,
 ) -> PmoApp:
     """The pmo-tui app on ``db_path`` (which must exist), opening ``initial_screen``.
 
@@ -182,7 +187,9 @@ def make_app(
         initial_screen: ``portfolio``, ``capacity``, ``plan``, ``findings`` or ``scenarios``.
         theme: a Textual theme name (``ansi-dark`` for 16-colour terminals); None keeps the default.
         no_mouse: leave the mouse to the terminal, so users can select text.
-        today: the date findings ages are counted to (tests freeze it).
+        today: the date the app runs as of (finding ages, the current week; tests freeze it).
+        window: the weeks the screens show and the plan covers (default: from ``today``'s
+            week on; its ``today`` wins over ``today``).
         plan_defaults: parameter name (as in :data:`~pmo_tui.tui.plan_form.PARAMETERS`)
             -> text the plan screen's form starts with, e.g. ``{"time_limit": "3"}``.
 
@@ -207,6 +214,7 @@ def make_app(
         today=today,
         mouse=not no_mouse,
         plan_defaults=plan_defaults,
+        window=window,
     )
     if theme is not None:
         if theme not in app.available_themes:

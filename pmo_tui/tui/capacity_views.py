@@ -90,8 +90,10 @@ def _literal(column: str) -> pl.Expr:
 
 
 def week_label(week: dt.date) -> str:
-    """A week's column label: its Monday as ``MM-DD`` (the year is in the screen title)."""
-    return week.strftime("%m-%d")
+    """A week's column label: its ISO year and week, ``2026-W50``."""
+    from pmo_tui.domain.horizon import iso_week_label
+
+    return iso_week_label(week)
 
 
 def heatmap(

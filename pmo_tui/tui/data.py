@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pmo_tui.domain.capacity import capacity_tables
+from pmo_tui.domain.horizon import Window
 from pmo_tui.domain.portfolio import portfolio_nodes
 from pmo_tui.store.readonly import read_connection
 from pmo_tui.store.reads import read_table
@@ -53,10 +54,11 @@ def writable_connection(path: Path) -> Iterator[sqlite_utils.Database]:
         db.close()
 
 
-def load_portfolio(path: Path) -> pl.DataFrame:
-    """The portfolio tree rows (:func:`pmo_tui.domain.portfolio.portfolio_nodes`)."""
+def load_portfolio(path: Path, window: Window | None = None) -> pl.DataFrame:
+    """The portfolio tree rows (:func:`pmo_tui.domain.portfolio.portfolio_nodes`); hours
+    and over-allocation count the weeks of ``window`` (default: every week)."""
     with connection(path) as db:
-        tables = capacity_tables(db)
+        tables = capacity_tables(db, window)
         return portfolio_nodes(
             read_table(db, "portfolio"),
             read_table(db, "program"),
@@ -79,10 +81,11 @@ class CapacityData:
     projects: pl.DataFrame  # id, name
 
 
-def load_capacity(path: Path) -> CapacityData:
-    """Utilisation, allocations, coverage and the people's attributes of the store at ``path``."""
+def load_capacity(path: Path, window: Window | None = None) -> CapacityData:
+    """Utilisation, allocations, coverage and the people's attributes of the store at
+    ``path``, over the weeks of ``window`` (default: every week)."""
     with connection(path) as db:
-        tables = capacity_tables(db)
+        tables = capacity_tables(db, window)
         return CapacityData(
             utilisation=tables.utilisation,
             allocations=tables.allocations,

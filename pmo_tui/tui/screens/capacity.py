@@ -79,7 +79,7 @@ def build_grid(data: CapacityData, filters: GridFilters) -> pl.DataFrame:
 
 
 def grid_labels(frame: pl.DataFrame, key_columns: int) -> list[str]:
-    """Column labels: the key columns as named, week columns (ISO dates) as ``MM-DD``."""
+    """Column labels: the key columns as named, week columns (ISO dates) as ``2026-W50``."""
     from pmo_tui.tui.capacity_views import week_label
 
     labels = [name.replace("_id", "").replace("_", " ") for name in frame.columns[:key_columns]]
@@ -138,7 +138,7 @@ class CapacityScreen(PmoScreen):
         """Read the capacity tables in a thread (its own connection) and post them back."""
         from pmo_tui.tui.data import load_capacity
 
-        self.post_message(CapacityLoaded(load_capacity(path)))
+        self.post_message(CapacityLoaded(load_capacity(path, self.pmo_app.window)))
 
     def on_capacity_loaded(self, message: CapacityLoaded) -> None:
         """Fill the drop-downs and pivot the first grid."""
@@ -189,6 +189,9 @@ class CapacityScreen(PmoScreen):
             shown, grid_labels(shown, key_columns), table_id="grid", fixed_columns=key_columns
         )
         await holder.mount(table)
+        current = self.pmo_app.window.current_week.isoformat()
+        if current in shown.columns[key_columns + 1 :]:  # history shown: open on this week
+            table.move_cursor(column=shown.columns.index(current), animate=False)
         if had_focus:
             table.focus()
         self.update_status()
@@ -197,6 +200,8 @@ class CapacityScreen(PmoScreen):
         """Say what the grid shows and which filters are on."""
         if self.frame is None:
             return
+        from pmo_tui.tui.capacity_views import week_label
+
         view = self.filters.view
         what = "people" if view == "people" else "demand rows"
         toggle = (
@@ -209,7 +214,15 @@ class CapacityScreen(PmoScreen):
             if view == "people"
             else "covered/demand h ✔ all ◐ part ✖ none"
         )
-        self.query_one("#status", Static).update(f"{self.frame.height} {what} ({toggle})  {legend}")
+        window = self.pmo_app.window
+        history = (
+            f"  history before {week_label(window.current_week)}"
+            if window.first < window.current_week
+            else ""
+        )
+        self.query_one("#status", Static).update(
+            f"{self.frame.height} {what} ({toggle})  {legend}{history}"
+        )
 
     def set_filters(self, **changes: Any) -> None:
         """Change some filters and re-pivot."""

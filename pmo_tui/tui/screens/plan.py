@@ -213,7 +213,11 @@ class PlanScreen(PmoScreen):
 
         with connection(path) as db:
             outcome = run_plan(
-                db, policy, on_progress=lambda p: self.post_message(PlanProgress(p)), cancel=cancel
+                db,
+                policy,
+                window=self.pmo_app.window,
+                on_progress=lambda p: self.post_message(PlanProgress(p)),
+                cancel=cancel,
             )
         self.post_message(PlanSolved(outcome))
 

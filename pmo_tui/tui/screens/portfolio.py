@@ -88,7 +88,7 @@ class PortfolioScreen(PmoScreen):
         """Read the tree in a thread (its own connection) and post it back."""
         from pmo_tui.tui.data import load_portfolio
 
-        self.post_message(PortfolioLoaded(load_portfolio(path)))
+        self.post_message(PortfolioLoaded(load_portfolio(path, self.pmo_app.window)))
 
     def on_portfolio_loaded(self, message: PortfolioLoaded) -> None:
         """Keep the tree and show it."""

@@ -263,7 +263,9 @@ class ScenariosScreen(PmoScreen):
         from pmo_tui.scenarios.evaluate import prepare_runs, solve_runs
         from pmo_tui.scenarios.schema import load_scenarios
 
-        prepared = prepare_runs(self.db_path, load_scenarios(paths), policy)
+        prepared = prepare_runs(
+            self.db_path, load_scenarios(paths), policy, window=self.pmo_app.window
+        )
         solve_runs(
             prepared,
             on_start=lambda i, n, name: self.post_message(ScenarioStarted(i, n, name)),
