@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.governance.checks import CHECKS, Hit
 from pmo_tui.governance.context import AuditContext
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 #: Finding statuses that keep a finding alive: a new hit of it is not a new finding.
 LIVE_STATUSES = ("open", "in_progress", "accepted_risk")
 
-RUN_SCHEMA: dict[str, pl.DataType] = {
+RUN_SCHEMA: SchemaDict = {
     "finding_id": pl.Int64,
     "project_id": pl.String,
     "rule": pl.String,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
@@ -22,7 +23,7 @@ from pmo_tui.store.reads import one_row, query_frame
 if TYPE_CHECKING:
     import sqlite_utils
 
-DRIFT_SCHEMA: dict[str, pl.DataType] = {
+DRIFT_SCHEMA: SchemaDict = {
     "project_id": pl.String,
     "manager": pl.String,
     "phase": pl.String,

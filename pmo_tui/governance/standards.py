@@ -15,6 +15,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import STANDARD_KINDS
@@ -24,7 +25,7 @@ from pmo_tui.store.reads import one_row, query_frame
 if TYPE_CHECKING:
     import sqlite_utils
 
-STANDARD_SCHEMA: dict[str, pl.DataType] = {
+STANDARD_SCHEMA: SchemaDict = {
     "id": pl.String,
     "version": pl.String,
     "kind": pl.String,
@@ -280,7 +281,7 @@ def _refuse_unless_draft(record: dict[str, Any], what: str) -> None:
 
 
 # ------------------------------------------------------------------------- templates
-TEMPLATE_SCHEMA: dict[str, pl.DataType] = {
+TEMPLATE_SCHEMA: SchemaDict = {
     "template_id": pl.String,
     "title": pl.String,
     "version": pl.String,
