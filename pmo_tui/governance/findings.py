@@ -237,8 +237,8 @@ def set_finding_status(
             changes["evidence"] = evidence
         if corrective_action:
             changes["corrective_action"] = corrective_action
-        db["finding"].update(finding_id, changes)
-        db["finding_history"].insert(
+        db.table("finding").update(finding_id, changes)
+        db.table("finding_history").insert(
             {
                 "finding_id": finding_id,
                 "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -181,7 +181,7 @@ def follow_versions(
                     option="--methodology",
                     fix="name a methodology (`pmo-tui standards list --kind methodology`)",
                 )
-            db["project_methodology"].upsert(
+            db.table("project_methodology").upsert(
                 {
                     "project_id": project_id,
                     "standard_id": methodology[0],
@@ -192,7 +192,7 @@ def follow_versions(
             )
         for template_id, version in templates:
             _require_in_force(db, "template_version", "template_id", template_id, version)
-            db["project_template"].upsert(
+            db.table("project_template").upsert(
                 {"project_id": project_id, "template_id": template_id, "version": version},
                 pk=("project_id", "template_id"),
             )
