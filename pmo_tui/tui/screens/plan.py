@@ -209,10 +209,11 @@ class PlanScreen(PmoScreen):
         from pmo_tui.planning.service import run_plan
         from pmo_tui.tui.data import connection
 
+        def report(progress: Progress) -> None:
+            self.post_message(PlanProgress(progress))
+
         with connection(path) as db:
-            outcome = run_plan(
-                db, policy, on_progress=lambda p: self.post_message(PlanProgress(p)), cancel=cancel
-            )
+            outcome = run_plan(db, policy, on_progress=report, cancel=cancel)
         self.post_message(PlanSolved(outcome))
 
     def show_running(self) -> None:
