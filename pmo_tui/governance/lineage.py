@@ -10,6 +10,7 @@ project's current phase that the project has not produced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -156,7 +157,7 @@ def follow_versions(
     project_id: str,
     *,
     methodology: tuple[str, str] | None = None,
-    templates: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    templates: Sequence[tuple[str, str]] = (),
     adopted_on: str | None = None,
 ) -> dict[str, Any]:
     """Record that ``project_id`` follows a methodology version and template versions.

@@ -230,8 +230,9 @@ class ScenariosScreen(PmoScreen):
     def action_run(self) -> None:
         """Plan the marked scenarios (or the highlighted one) and the base."""
         chosen = [entry for entry in self.entries if entry.path in self.marked]
-        if not chosen and self.highlighted() is not None:
-            chosen = [self.highlighted()]  # type: ignore[list-item]
+        highlighted = self.highlighted()
+        if not chosen and highlighted is not None:
+            chosen = [highlighted]
         broken = [entry for entry in chosen if entry.problem]
         if broken:
             from pmo_tui.errors import UserError
