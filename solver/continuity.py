@@ -53,7 +53,9 @@ class Continuity:
                 ordinal=((pl.col("week") - first).dt.total_days() // 7).cast(pl.Int64),
             )
             # one spare ordinal per pair: key - 1 never reaches the previous pair
-            stride = int(keyed["ordinal"].max()) + 2
+            last_ordinal = keyed["ordinal"].max()
+            assert isinstance(last_ordinal, int)  # an Int64 column with rows
+            stride = last_ordinal + 2
             keys = (keyed["pair"] * stride + keyed["ordinal"] + 1).to_numpy()
             self.candidate_key = keys[: candidates.height].astype(np.int64)
             self.held_keys = np.unique(keys[candidates.height :]).astype(np.int64)

@@ -56,7 +56,7 @@ def start_cancel_watcher(
 
 
 def ortools_version() -> str:
-    """The installed OR-Tools version string."""
-    import ortools
+    """The installed OR-Tools version string (from the package metadata: no import)."""
+    from importlib.metadata import version
 
-    return str(ortools.__version__)
+    return version("ortools")

@@ -76,7 +76,7 @@ def explain_moves(
     grouped = group_consecutive_weeks(weekly)
     return (
         _with_gain(grouped, prepared, policy or Policy())
-        .cast(MOVES_SCHEMA)
+        .cast(pl.Schema(MOVES_SCHEMA))
         .select(list(MOVES_SCHEMA))
     )
 
@@ -334,6 +334,6 @@ def explain_unmet(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
             to_hours("unmet").alias("unmet_hours"),
             "reason",
         )
-        .cast(UNMET_SCHEMA)
+        .cast(pl.Schema(UNMET_SCHEMA))
         .sort("demand_id", "week")
     )

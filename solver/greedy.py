@@ -141,6 +141,7 @@ def assemble_plan(prepared: Prepared, values: list[int]) -> pl.DataFrame:
         )
     )
     plan = pl.concat(
-        [prepared.fixed_rows, prepared.pinned_rows, chosen.cast(PLAN_SCHEMA)], how="vertical"
+        [prepared.fixed_rows, prepared.pinned_rows, chosen.cast(pl.Schema(PLAN_SCHEMA))],
+        how="vertical",
     )
     return plan.sort("person_id", "week", "project_id", "demand_id", "pinned", "hours")

@@ -154,4 +154,4 @@ def shortfall(data: PlanInput) -> pl.DataFrame:
         .with_columns(to_hours("short").alias("shortfall_hours"))
         .drop("short")
     )
-    return frame.cast(SHORTFALL_SCHEMA).select(list(SHORTFALL_SCHEMA))
+    return frame.cast(pl.Schema(SHORTFALL_SCHEMA)).select(list(SHORTFALL_SCHEMA))

@@ -264,7 +264,7 @@ def _hint(
 def _callback(cp_model: Any, report: WeekReport | None, cancel: threading.Event | None) -> Any:
     """Reports each improving week value and stops on ``cancel``."""
 
-    class WeekCallback(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+    class WeekCallback(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             if report is not None:
                 report(self.objective_value / OBJECTIVE_SCALE)

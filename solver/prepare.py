@@ -110,6 +110,7 @@ def prepare(
         .sort("person_id", "project_id", "week")
     )
     person_weeks = _person_weeks(data.capacity, fixed_rows, pinned_rows)
+    assert data.people is not None  # conform_input fills the optional frames in
     person_weeks = _with_project_slots(person_weeks, constant_groups, data.people, policy)
     demand_weeks = _demand_weeks(data.demand, data.projects, pinned_rows)
     movable_current = _movable_current(movable_rows)
@@ -148,6 +149,7 @@ def _frozen_until(data: PlanInput, frozen_weeks: int) -> dt.date | None:
     first = weeks.min()
     if first is None:
         return None
+    assert isinstance(first, dt.date)  # the week columns are pl.Date (conform_input)
     return first + dt.timedelta(weeks=frozen_weeks)
 
 

@@ -22,10 +22,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from solver.weekly import Week
+
+if TYPE_CHECKING:
+    from ortools.linear_solver.linear_solver_pb2 import MPModelProto
 
 #: Stop adding columns once the restricted LP is this close to the bound (relative).
 PRICING_TOLERANCE = 1e-5
@@ -241,7 +245,11 @@ def _solve_restricted(
 
 
 def _add_grouped_rows(
-    model: object, keys: np.ndarray, items: np.ndarray, distinct: np.ndarray, limits: np.ndarray
+    model: MPModelProto,
+    keys: np.ndarray,
+    items: np.ndarray,
+    distinct: np.ndarray,
+    limits: np.ndarray,
 ) -> None:
     """One ``sum(items with key) <= limit`` row per distinct key, in ``distinct`` order."""
     order = np.argsort(keys, kind="stable")
@@ -255,7 +263,7 @@ def _add_grouped_rows(
 
 
 def _add_flag_rows(
-    model: object,
+    model: MPModelProto,
     week: Week,
     candidate: np.ndarray,
     items: np.ndarray,
@@ -288,7 +296,7 @@ def _add_flag_rows(
 
 
 def _add_linked_rows(
-    model: object,
+    model: MPModelProto,
     keys: np.ndarray,
     items: np.ndarray,
     distinct: np.ndarray,

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+from polars._typing import PolarsDataType, SchemaDict
 
 #: Internal unit: the solver counts tenths of an hour, so hours with one decimal are exact.
 HOURS_SCALE = 10
 
 #: Column name -> dtype of each input frame (see docs/data-model.md).
-INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+INPUT_SCHEMAS: dict[str, SchemaDict] = {
     "capacity": {"person_id": pl.String, "week": pl.Date, "hours": pl.Float64},
     "skills": {"person_id": pl.String, "skill_id": pl.String, "level": pl.Int64},
     "demand": {
@@ -39,7 +40,7 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }
 
 #: Optional input columns: frame -> column -> (dtype, value when the column is missing).
-OPTIONAL_COLUMNS: dict[str, dict[str, tuple[pl.DataType, object]]] = {
+OPTIONAL_COLUMNS: dict[str, dict[str, tuple[PolarsDataType, object]]] = {
     # the first week's Monday from which the skill no longer counts (null: no expiry)
     "skills": {"valid_until": (pl.Date, None)},
     # weeks the project may start later (its whole demand profile moves)
@@ -47,19 +48,19 @@ OPTIONAL_COLUMNS: dict[str, dict[str, tuple[pl.DataType, object]]] = {
 }
 
 #: Optional input frames (None or missing: empty).
-PEOPLE_SCHEMA: dict[str, pl.DataType] = {
+PEOPLE_SCHEMA: SchemaDict = {
     "person_id": pl.String,
     "max_concurrent_projects": pl.Int64,
 }
-DEPENDENCY_SCHEMA: dict[str, pl.DataType] = {
+DEPENDENCY_SCHEMA: SchemaDict = {
     "from_project_id": pl.String,
     "to_project_id": pl.String,
     "lag_weeks": pl.Int64,
 }
 
-PLAN_SCHEMA: dict[str, pl.DataType] = dict(INPUT_SCHEMAS["current"])
+PLAN_SCHEMA: SchemaDict = dict(INPUT_SCHEMAS["current"])
 
-MOVES_SCHEMA: dict[str, pl.DataType] = {
+MOVES_SCHEMA: SchemaDict = {
     "person_id": pl.String,
     "from_project_id": pl.String,
     "to_project_id": pl.String,
@@ -72,7 +73,7 @@ MOVES_SCHEMA: dict[str, pl.DataType] = {
     "gain": pl.Float64,
 }
 
-UNMET_SCHEMA: dict[str, pl.DataType] = {
+UNMET_SCHEMA: SchemaDict = {
     "demand_id": pl.String,
     "project_id": pl.String,
     "skill_id": pl.String,
@@ -83,7 +84,7 @@ UNMET_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String,
 }
 
-SHORTFALL_SCHEMA: dict[str, pl.DataType] = {
+SHORTFALL_SCHEMA: SchemaDict = {
     "skill_id": pl.String,
     "min_level": pl.Int64,
     "week": pl.Date,
@@ -233,7 +234,7 @@ def conform_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _optional_frame(frame: pl.DataFrame | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _optional_frame(frame: pl.DataFrame | None, schema: SchemaDict) -> pl.DataFrame:
     if frame is None:
         return pl.DataFrame(schema=schema)
     missing = [column for column in schema if column not in frame.columns]
@@ -262,7 +263,7 @@ def to_hours(column: str) -> pl.Expr:
     return (pl.col(column).cast(pl.Float64) / HOURS_SCALE).round(1)
 
 
-def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def empty(schema: SchemaDict) -> pl.DataFrame:
     """An empty frame with ``schema``."""
     return pl.DataFrame(schema=schema)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from polars._typing import SchemaDict
 
 #: RAG status -> glyph; each status has its own shape, so it reads without colour.
 RAG_GLYPHS = {"green": "●", "amber": "▲", "red": "■"}
@@ -140,7 +141,7 @@ def _rollup(rows: pl.DataFrame, over: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-NODE_SCHEMA: dict[str, pl.DataType] = {
+NODE_SCHEMA: SchemaDict = {
     "node_id": pl.String,
     "parent_id": pl.String,
     "level": pl.String,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.governance.checks import CHECKS, Hit
 from pmo_tui.governance.context import AuditContext
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 #: Finding statuses that keep a finding alive: a new hit of it is not a new finding.
 LIVE_STATUSES = ("open", "in_progress", "accepted_risk")
 
-RUN_SCHEMA: dict[str, pl.DataType] = {
+RUN_SCHEMA: SchemaDict = {
     "finding_id": pl.Int64,
     "project_id": pl.String,
     "rule": pl.String,
@@ -149,7 +150,7 @@ def _insert_audit(
     db: sqlite_utils.Database, project: dict, kind: str, auditor: str, today: dt.date, source: str
 ) -> int:
     """Insert one ``audit`` row and return its id."""
-    table = db["audit"].insert(
+    table = db.table("audit").insert(
         {
             "project_id": project["project_id"],
             "standard_id": project.get("standard_id"),
@@ -160,6 +161,12 @@ def _insert_audit(
             "source": source,
         }
     )
+    return _inserted_id(table)
+
+
+def _inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The integer primary key of the row ``table`` has just inserted."""
+    assert table.last_pk is not None  # every insert sets it
     return int(table.last_pk)
 
 
@@ -211,8 +218,8 @@ def _record_hit(
         "opened": today.isoformat(),
         **(extra or {}),
     }
-    finding_id = int(db["finding"].insert(record).last_pk)
-    db["finding_history"].insert(
+    finding_id = _inserted_id(db.table("finding").insert(record))
+    db.table("finding_history").insert(
         {
             "finding_id": finding_id,
             "at": _now(),
@@ -258,7 +265,7 @@ def link_repeats(
     ).fetchall()
     for earlier_id, earlier_project in earlier:
         basis = "same project" if earlier_project == project_id else "same manager"
-        db["finding_link"].insert(
+        db.table("finding_link").insert(
             {"finding_id": finding_id, "earlier_id": earlier_id, "basis": basis}
         )
     return [earlier_id for earlier_id, _ in earlier]

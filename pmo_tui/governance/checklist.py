@@ -78,7 +78,9 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
             db, _standard(db, document, project_id, place), "checklist", auditor, held_on, place
         )
         run.audit_ids = [audit_id]
-        manager = one_row(db, "SELECT manager FROM project WHERE id = ?", [project_id])["manager"]
+        project = one_row(db, "SELECT manager FROM project WHERE id = ?", [project_id])
+        assert project is not None  # check_project found it above
+        manager = project["manager"]
         rows = []
         for item in items:
             if item["result"] != "fail":
@@ -133,7 +135,7 @@ def _text(table: dict[str, Any], key: str, place: str) -> str:
 def _check_item(item: dict[str, Any], place: str, number: int) -> dict[str, Any]:
     """A checked ``[[item]]``: id, text, result; severity and due_days when it failed."""
     where = f"{place}, item {number}"
-    checked = {"id": _text(item, "id", where), "text": _text(item, "text", where)}
+    checked: dict[str, Any] = {"id": _text(item, "id", where), "text": _text(item, "text", where)}
     result = item.get("result")
     if result not in RESULTS:
         raise UserError(

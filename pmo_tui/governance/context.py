@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.governance.frames import iso
 from pmo_tui.governance.lineage import project_methodologies, required_artefacts
 from pmo_tui.store.reads import query_frame
 
-PROJECT_SCHEMA: dict[str, pl.DataType] = {
+PROJECT_SCHEMA: SchemaDict = {
     "project_id": pl.String,
     "name": pl.String,
     "manager": pl.String,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
@@ -40,7 +41,7 @@ FINDING_STATUSES = tuple(TRANSITIONS)
 #: Statuses in which a finding still needs work (it can be overdue).
 ACTIVE_STATUSES = ("open", "in_progress")
 
-LIST_SCHEMA: dict[str, pl.DataType] = {
+LIST_SCHEMA: SchemaDict = {
     "id": pl.Int64,
     "project_id": pl.String,
     "rule": pl.String,
@@ -52,14 +53,14 @@ LIST_SCHEMA: dict[str, pl.DataType] = {
     "repeats": pl.Int64,
     "description": pl.String,
 }
-HISTORY_SCHEMA: dict[str, pl.DataType] = {
+HISTORY_SCHEMA: SchemaDict = {
     "at": pl.String,
     "who": pl.String,
     "from_status": pl.String,
     "to_status": pl.String,
     "reason": pl.String,
 }
-LINK_SCHEMA: dict[str, pl.DataType] = {
+LINK_SCHEMA: SchemaDict = {
     "id": pl.Int64,
     "project_id": pl.String,
     "status": pl.String,
@@ -236,8 +237,8 @@ def set_finding_status(
             changes["evidence"] = evidence
         if corrective_action:
             changes["corrective_action"] = corrective_action
-        db["finding"].update(finding_id, changes)
-        db["finding_history"].insert(
+        db.table("finding").update(finding_id, changes)
+        db.table("finding_history").insert(
             {
                 "finding_id": finding_id,
                 "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

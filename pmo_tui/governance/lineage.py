@@ -10,9 +10,11 @@ project's current phase that the project has not produced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
@@ -22,7 +24,7 @@ from pmo_tui.store.reads import one_row, query_frame
 if TYPE_CHECKING:
     import sqlite_utils
 
-DRIFT_SCHEMA: dict[str, pl.DataType] = {
+DRIFT_SCHEMA: SchemaDict = {
     "project_id": pl.String,
     "manager": pl.String,
     "phase": pl.String,
@@ -155,7 +157,7 @@ def follow_versions(
     project_id: str,
     *,
     methodology: tuple[str, str] | None = None,
-    templates: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    templates: Sequence[tuple[str, str]] = (),
     adopted_on: str | None = None,
 ) -> dict[str, Any]:
     """Record that ``project_id`` follows a methodology version and template versions.
@@ -180,7 +182,7 @@ def follow_versions(
                     option="--methodology",
                     fix="name a methodology (`pmo-tui standards list --kind methodology`)",
                 )
-            db["project_methodology"].upsert(
+            db.table("project_methodology").upsert(
                 {
                     "project_id": project_id,
                     "standard_id": methodology[0],
@@ -191,7 +193,7 @@ def follow_versions(
             )
         for template_id, version in templates:
             _require_in_force(db, "template_version", "template_id", template_id, version)
-            db["project_template"].upsert(
+            db.table("project_template").upsert(
                 {"project_id": project_id, "template_id": template_id, "version": version},
                 pk=("project_id", "template_id"),
             )

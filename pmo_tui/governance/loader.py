@@ -143,7 +143,7 @@ def _insert_rows(
     for row in frame.iter_rows(named=True):
         record = {k: stored_value(v) for k, v in row.items() if k != ROW_INDEX and v is not None}
         try:
-            db[spec.table].insert(record)
+            db.table(spec.table).insert(record)
         except sqlite3.IntegrityError as error:
             line = line_of_record(path, row[ROW_INDEX])
             raise _refused(db, spec.table, record, error, str(path), line) from None

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import STANDARD_KINDS
@@ -24,7 +25,7 @@ from pmo_tui.store.reads import one_row, query_frame
 if TYPE_CHECKING:
     import sqlite_utils
 
-STANDARD_SCHEMA: dict[str, pl.DataType] = {
+STANDARD_SCHEMA: SchemaDict = {
     "id": pl.String,
     "version": pl.String,
     "kind": pl.String,
@@ -163,7 +164,7 @@ def add_standard(
                 option="--kind",
                 fix=f"pass --kind {earlier['kind']}",
             )
-        db["standard"].insert(record)
+        db.table("standard").insert(record)
         log_change(db, "standard", "add", reason=f"draft {standard_id} {version}", after=record)
     return record
 
@@ -186,7 +187,7 @@ def edit_standard(
         before = get_standard(db, standard_id, version)
         _refuse_unless_draft(before, "standard")
         values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}
-        db["standard"].update((standard_id, version), values)
+        db.table("standard").update((standard_id, version), values)
         log_change(
             db,
             "standard",
@@ -255,8 +256,8 @@ def _put_in_force(
             fix=f"publish a version above {old_version} (add it with {how_to_add})",
         )
     if old_version is not None:
-        db[table].update((item_id, old_version), {"status": "superseded"})
-    db[table].update(
+        db.table(table).update((item_id, old_version), {"status": "superseded"})
+    db.table(table).update(
         (item_id, version),
         {
             "status": "in_force",
@@ -280,7 +281,7 @@ def _refuse_unless_draft(record: dict[str, Any], what: str) -> None:
 
 
 # ------------------------------------------------------------------------- templates
-TEMPLATE_SCHEMA: dict[str, pl.DataType] = {
+TEMPLATE_SCHEMA: SchemaDict = {
     "template_id": pl.String,
     "title": pl.String,
     "version": pl.String,

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.governance.frames import iso
 from pmo_tui.store.reads import query_frame
@@ -20,7 +21,7 @@ from pmo_tui.store.reads import query_frame
 #: Days before expiry from which a certification is listed as ``expiring``.
 EXPIRING_DAYS = 90
 
-TRAINING_SCHEMA: dict[str, pl.DataType] = {
+TRAINING_SCHEMA: SchemaDict = {
     "person_id": pl.String,
     "name": pl.String,
     "course_id": pl.String,
@@ -115,7 +116,7 @@ def mentoring_pairs(db: Any, today: dt.date) -> pl.DataFrame:
     )
 
 
-SUGGESTION_SCHEMA: dict[str, pl.DataType] = {
+SUGGESTION_SCHEMA: SchemaDict = {
     "manager": pl.String,
     "category": pl.String,
     "rules": pl.String,

@@ -37,16 +37,16 @@ def check_rows(stem: str, frame: pl.DataFrame, path: Path, display: str) -> None
             raise UserError(
                 problem.message,
                 file=display,
-                row=line_of_record(path, problem.index),
+                row=line_of_record(path, problem.row_index),
                 column=problem.column,
                 fix=problem.fix,
             )
 
 
 class _RowProblem(NamedTuple):
-    """What is wrong with the row at ``ROW_INDEX`` ``index``, shown at ``column``."""
+    """What is wrong with the row at ``ROW_INDEX`` ``row_index``, shown at ``column``."""
 
-    index: int
+    row_index: int
     column: str
     message: str
     fix: str

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from pmo_tui.errors import UserError
 from pmo_tui.importers.csv_lines import line_of_record
 from pmo_tui.importers.csv_specs import FLAG_VALUES, ROW_INDEX, ColumnSpec
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = ["check_values", "parse_column"]
 
@@ -90,7 +94,7 @@ def _error_code(spec: ColumnSpec) -> pl.Expr:
     if not checks:
         return pl.lit(None, pl.String)
     (first, code), *rest = checks
-    chain = pl.when(first).then(pl.lit(code))
+    chain: Then | ChainedThen = pl.when(first).then(pl.lit(code))
     for condition, code in rest:
         chain = chain.when(condition).then(pl.lit(code))
     return chain.otherwise(pl.lit(None, pl.String))

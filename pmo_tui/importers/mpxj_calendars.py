@@ -57,10 +57,12 @@ def _ancestors(calendar: Any) -> list[Any]:
 
 
 def _exception_span(context: ProjectContext, exception: Any) -> tuple[dt.date, dt.date] | None:
-    """The days of a calendar exception inside the window, or None."""
-    return context.in_window(
-        python_date(exception.getFromDate()), python_date(exception.getToDate())
-    )
+    """The days of a calendar exception inside the window, or None (also when it lacks a
+    date)."""
+    first, last = python_date(exception.getFromDate()), python_date(exception.getToDate())
+    if first is None or last is None:
+        return None
+    return context.in_window(first, last)
 
 
 def holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:

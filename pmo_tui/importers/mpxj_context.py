@@ -154,12 +154,14 @@ def _project_span(props: Any, project: Any) -> tuple[dt.date | None, dt.date | N
     start = python_date(props.getStartDate())
     finish = python_date(props.getFinishDate())
     if start is None or finish is None:
-        starts, finishes = [], []
+        starts: list[dt.date] = []
+        finishes: list[dt.date] = []
         for task in project.getTasks():
-            if task.getStart() is not None:
-                starts.append(python_date(task.getStart()))
-            if task.getFinish() is not None:
-                finishes.append(python_date(task.getFinish()))
+            task_start, task_finish = python_date(task.getStart()), python_date(task.getFinish())
+            if task_start is not None:
+                starts.append(task_start)
+            if task_finish is not None:
+                finishes.append(task_finish)
         start = start or (min(starts) if starts else None)
         finish = finish or (max(finishes) if finishes else start)
     if start and finish and finish < start:

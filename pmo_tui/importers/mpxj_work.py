@@ -34,14 +34,13 @@ def work_per_week(context: ProjectContext, assignment: Any, person: Person) -> d
     the work was spread over the calendar.
     """
     start = python_datetime(assignment.getStart())
+    assert start is not None  # the caller skips assignments without a start
     finish = python_datetime(assignment.getFinish()) or start
     raw = _raw_timephased(assignment)
     if raw:
         context.counts.timephased += 1
-        starts = [python_datetime(item.getStart()) for item in raw if item.getStart() is not None]
-        finishes = [
-            python_datetime(item.getFinish()) for item in raw if item.getFinish() is not None
-        ]
+        starts = [when for item in raw if (when := python_datetime(item.getStart())) is not None]
+        finishes = [when for item in raw if (when := python_datetime(item.getFinish())) is not None]
         return _timephased_weeks(
             context, assignment, min([start, *starts]), max([finish, *finishes])
         )
@@ -68,7 +67,7 @@ def _raw_timephased(assignment: Any) -> list[Any]:
 def _mondays_between(first: dt.datetime, last: dt.datetime) -> list[dt.date]:
     """The Mondays of the weeks from ``first`` to before ``last`` (at least ``first``'s week)."""
     monday = monday_of(first.date())
-    mondays = []
+    mondays: list[dt.date] = []
     while dt.datetime.combine(monday, dt.time()) < last or not mondays:
         mondays.append(monday)
         monday += _ONE_WEEK

@@ -353,7 +353,7 @@ def _upsert_reference_data(
         frame = _given(parts[part], given_columns.get(part), keys)
         if frame.is_empty():
             continue
-        db[table].upsert_all(stored_records(frame), pk=keys if len(keys) > 1 else keys[0])
+        db.table(table).upsert_all(stored_records(frame), pk=keys if len(keys) > 1 else keys[0])
         report.add_rows(table, frame.height)
 
 
@@ -373,16 +373,16 @@ def _write_people(
     )
     frame = _given(frame, given, ("id",))
     if not frame.is_empty():
-        db["person"].upsert_all(stored_records(frame), pk="id")
+        db.table("person").upsert_all(stored_records(frame), pk="id")
         report.add_rows("person", frame.height)
     skills = parts["person_skills"]
     if not skills.is_empty():
         if rule.keep_pool_records:
-            db["person_skill"].insert_all(
+            db.table("person_skill").insert_all(
                 stored_records(skills), pk=("person_id", "skill_id"), ignore=True
             )
         else:
-            db["person_skill"].upsert_all(stored_records(skills), pk=("person_id", "skill_id"))
+            db.table("person_skill").upsert_all(stored_records(skills), pk=("person_id", "skill_id"))
         report.add_rows("person_skill", skills.height)
 
 
@@ -409,7 +409,7 @@ def _write_calendar(
             continue
         for person_id in frame["person_id"].unique().to_list():
             db.execute(f"DELETE FROM [{table}] WHERE person_id = ?", [person_id])
-        db[table].insert_all(stored_records(frame))
+        db.table(table).insert_all(stored_records(frame))
         report.add_rows(table, frame.height)
 
 
@@ -424,5 +424,5 @@ def _write_allocations(
         "AND demand_id IS ? AND week = ?",
         [(r["person_id"], r["project_id"], r["demand_id"], r["week"]) for r in records],
     )
-    db["allocation"].insert_all(records)
+    db.table("allocation").insert_all(records)
     report.add_rows("allocation", frame.height)

@@ -57,7 +57,7 @@ class PmoApp(App[None]):
         "findings": FindingsScreen,
         "scenarios": ScenariosScreen,
     }
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         *_goto_bindings(),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
@@ -116,7 +116,7 @@ class PmoApp(App[None]):
         self._history.append(self.current_mode)
         self.switch_mode(mode)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Go back to the previous screen (``esc`` when the screen has nothing to undo)."""
         if self._history:
             self.switch_mode(self._history.pop())
@@ -218,7 +218,7 @@ def make_app(
     )
     if theme is not None:
         if theme not in app.available_themes:
-            names = ", ".join(sorted(app.available_themes))
-            raise UserError(f"unknown theme {theme!r}", column="--theme", fix=f"use one of {names}")
+            known = ", ".join(sorted(app.available_themes))
+            raise UserError(f"unknown theme {theme!r}", column="--theme", fix=f"use one of {known}")
         app.theme = theme
     return app

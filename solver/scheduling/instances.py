@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from solver.scheduling.types import InstanceFormatError, SchedulingInstance, build_instance
+
+if TYPE_CHECKING:
+    from ortools.scheduling.rcpsp_pb2 import RcpspProblem
 
 #: One activity row before it becomes frame rows: (project, activity, duration, demands, successors).
 ActivityRow = tuple[int, int, int, list[int], list[tuple[int, int]]]
@@ -59,15 +63,15 @@ def read_psplib(path: str | Path) -> SchedulingInstance:
     return build_instance(name, capacities, {1: max(problem.release_date, 0)}, rows)
 
 
-def _check_supported(file: Path, problem: object) -> None:
+def _check_supported(file: Path, problem: RcpspProblem) -> None:
     """Reject what the parser reads but this core does not schedule."""
     if not getattr(problem, "tasks", None):
         raise InstanceFormatError(file, None, "the file holds no activities")
-    if problem.is_rcpsp_max or problem.is_resource_investment or problem.is_consumer_producer:  # type: ignore[attr-defined]
+    if problem.is_rcpsp_max or problem.is_resource_investment or problem.is_consumer_producer:
         raise InstanceFormatError(file, None, "only plain RCPSP is supported (no RCPSP/max)")
-    if not all(resource.renewable for resource in problem.resources):  # type: ignore[attr-defined]
+    if not all(resource.renewable for resource in problem.resources):
         raise InstanceFormatError(file, None, "non-renewable resources are not supported")
-    for index, task in enumerate(problem.tasks):  # type: ignore[attr-defined]
+    for index, task in enumerate(problem.tasks):
         if len(task.recipes) > 1:
             raise InstanceFormatError(
                 file, None, f"job {index + 1} has {len(task.recipes)} modes; only one is supported"

@@ -13,27 +13,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from polars._typing import SchemaDict
 
-RESOURCES_SCHEMA: dict[str, pl.DataType] = {"resource": pl.Int64, "capacity": pl.Int64}
-PROJECTS_SCHEMA: dict[str, pl.DataType] = {"project": pl.Int64, "release_date": pl.Int64}
-ACTIVITIES_SCHEMA: dict[str, pl.DataType] = {
+RESOURCES_SCHEMA: SchemaDict = {"resource": pl.Int64, "capacity": pl.Int64}
+PROJECTS_SCHEMA: SchemaDict = {"project": pl.Int64, "release_date": pl.Int64}
+ACTIVITIES_SCHEMA: SchemaDict = {
     "project": pl.Int64,
     "activity": pl.Int64,
     "duration": pl.Int64,
 }
-DEMANDS_SCHEMA: dict[str, pl.DataType] = {
+DEMANDS_SCHEMA: SchemaDict = {
     "project": pl.Int64,
     "activity": pl.Int64,
     "resource": pl.Int64,
     "demand": pl.Int64,
 }
-PRECEDENCES_SCHEMA: dict[str, pl.DataType] = {
+PRECEDENCES_SCHEMA: SchemaDict = {
     "project": pl.Int64,
     "activity": pl.Int64,
     "successor_project": pl.Int64,
     "successor_activity": pl.Int64,
 }
-STARTS_SCHEMA: dict[str, pl.DataType] = {
+STARTS_SCHEMA: SchemaDict = {
     "project": pl.Int64,
     "activity": pl.Int64,
     "start": pl.Int64,

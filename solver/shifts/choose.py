@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from solver.policy import Policy
 from solver.shifts.dependencies import (
@@ -44,7 +45,7 @@ from solver.types import (
     to_tenths,
 )
 
-SHIFTS_SCHEMA: dict[str, pl.DataType] = {
+SHIFTS_SCHEMA: SchemaDict = {
     "project_id": pl.String,
     "shift_weeks": pl.Int64,
     "first_week": pl.Date,
@@ -259,7 +260,7 @@ def apply_shifts(demand: pl.DataFrame, shifts: pl.DataFrame) -> pl.DataFrame:
     return demand.with_columns(pl.col("week") + pl.duration(weeks=weeks))
 
 
-def _conform(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _conform(name: str, frame: pl.DataFrame, schema: SchemaDict) -> pl.DataFrame:
     missing = [c for c in schema if c not in frame.columns and c not in _OPTIONAL]
     if missing:
         raise ValueError(f"the {name} frame lacks column(s): {', '.join(missing)}")

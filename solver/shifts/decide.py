@@ -36,6 +36,7 @@ SHIFT_SHARE = 0.25
 def needs_shifts(data: PlanInput) -> bool:
     """Whether any project may move or any dependency links projects."""
     data = conform_input(data)
+    assert data.dependencies is not None  # conform_input fills the optional frames in
     return bool((data.projects["may_shift_weeks"] > 0).any()) or data.dependencies.height > 0
 
 
@@ -49,6 +50,7 @@ def decide_shifts(
         hold) the data is returned unshifted and ``decision.conflicts`` names why.
     """
     data = conform_input(data)
+    assert data.dependencies is not None  # conform_input fills the optional frames in
     prepared = prepare(data, policy)
     held = prepared.pinned_rows
     locked = set(held.filter(pl.col("pinned"))["project_id"].to_list())

@@ -97,7 +97,8 @@ def descend(model: Any, start: Scored, deadline: float, max_passes: int = 50) ->
             if time.perf_counter() > deadline:
                 return Scored(shifts, covered, _cover(model, covered), delay_of(model, shifts))
             current = shifts[project]
-            best = (1e-9, None, None, None)
+            best_gain = 1e-9
+            best: tuple[int, np.ndarray, dict[int, float]] | None = None
             for var, shift in model.shift_vars[project]:
                 if shift == current or not _links_hold(
                     links_of.get(project, []), shifts, project, shift
@@ -111,11 +112,11 @@ def descend(model: Any, start: Scored, deadline: float, max_passes: int = 50) ->
                 values = _week_values(model, trial_covered, weeks)
                 gain = sum(values[w] - week_value.get(w, 0.0) for w in weeks)
                 gain -= model.delay_weight * weights.get(project, 1.0) * (shift - current)
-                if gain > best[0]:
-                    best = (gain, shift, trial_covered, values)
-            if best[1] is not None:
-                shifts[project], covered = best[1], best[2]
-                week_value.update(best[3])
+                if gain > best_gain:
+                    best_gain, best = gain, (shift, trial_covered, values)
+            if best is not None:
+                shifts[project], covered, best_values = best
+                week_value.update(best_values)
                 moved = True
         if not moved:
             break

@@ -104,13 +104,13 @@ class PmoScreen(Screen):
         """
         self.call_after_refresh(self.action_reload)
 
-    def action_escape(self) -> None:
+    async def action_escape(self) -> None:
         """Leave a text field; else whatever :meth:`escape` does; else go back a screen."""
         if isinstance(self.focused, Input):
             self.focus_main()
             return
         if not self.escape():
-            self.pmo_app.action_back()
+            await self.pmo_app.action_back()
 
     def escape(self) -> bool:
         """Screen-specific escape (clear a filter...); True when it did something."""

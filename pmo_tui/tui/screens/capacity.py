@@ -292,8 +292,9 @@ class CapacityScreen(PmoScreen):
         """(person id, name, week) of the heatmap cell under the cursor; None on the name column."""
         if self.frame is None or self.frame.is_empty():
             return None
-        table = self.query_one("#grid")
-        row, column = table.cursor_coordinate
+        from pmo_tui.tui.widgets.grid import GridTable
+
+        row, column = self.query_one("#grid", GridTable).cursor_coordinate
         week_column = column + 1  # the table hides person_id, the frame's first column
         if week_column < 2 or row >= self.frame.height:
             return None

@@ -211,13 +211,12 @@ class PlanScreen(PmoScreen):
         from pmo_tui.planning.service import run_plan
         from pmo_tui.tui.data import connection
 
+        def report(progress: Progress) -> None:
+            self.post_message(PlanProgress(progress))
+
         with connection(path) as db:
             outcome = run_plan(
-                db,
-                policy,
-                window=self.pmo_app.window,
-                on_progress=lambda p: self.post_message(PlanProgress(p)),
-                cancel=cancel,
+                db, policy, window=self.pmo_app.window, on_progress=report, cancel=cancel
             )
         self.post_message(PlanSolved(outcome))
 

@@ -41,7 +41,7 @@ class PortfolioScreen(PmoScreen):
     CSS_PATH = "portfolio.tcss"
     AUTO_FOCUS = "#tree"
     #: The detail pane takes 40 columns: it shows by itself only from 120 columns on.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("space", "fold", "Fold", id="fold"),

@@ -230,8 +230,9 @@ class ScenariosScreen(PmoScreen):
     def action_run(self) -> None:
         """Plan the marked scenarios (or the highlighted one) and the base."""
         chosen = [entry for entry in self.entries if entry.path in self.marked]
-        if not chosen and self.highlighted() is not None:
-            chosen = [self.highlighted()]  # type: ignore[list-item]
+        highlighted = self.highlighted()
+        if not chosen and highlighted is not None:
+            chosen = [highlighted]
         broken = [entry for entry in chosen if entry.problem]
         if broken:
             from pmo_tui.errors import UserError
@@ -263,14 +264,13 @@ class ScenariosScreen(PmoScreen):
         from pmo_tui.scenarios.evaluate import prepare_runs, solve_runs
         from pmo_tui.scenarios.schema import load_scenarios
 
+        def report_start(position: int, total: int, name: str) -> None:
+            self.post_message(ScenarioStarted(position, total, name))
+
         prepared = prepare_runs(
             self.db_path, load_scenarios(paths), policy, window=self.pmo_app.window
         )
-        solve_runs(
-            prepared,
-            on_start=lambda i, n, name: self.post_message(ScenarioStarted(i, n, name)),
-            cancel=cancel,
-        )
+        solve_runs(prepared, on_start=report_start, cancel=cancel)
         self.post_message(ScenariosRan(prepared, cancel.is_set()))
 
     def on_scenario_started(self, message: ScenarioStarted) -> None:
@@ -367,9 +367,13 @@ class ScenariosScreen(PmoScreen):
             f"plan are written in one transaction, logged as approved by {current_user()}. "
             "If someone changed the allocations since the run, nothing is written."
         )
+
+        def promote_if_confirmed(confirmed: bool | None) -> None:
+            if confirmed:
+                self.promote(run)
+
         self.app.push_screen(
-            ConfirmDialog("Promote the scenario", question, "Promote"),
-            lambda confirmed: self.promote(run) if confirmed else None,
+            ConfirmDialog("Promote the scenario", question, "Promote"), promote_if_confirmed
         )
 
     @work(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual_fastdatatable import ArrowBackend
@@ -70,9 +71,10 @@ def grid_table(
     frame: pl.DataFrame, labels: list[str], *, table_id: str, fixed_columns: int = 1
 ) -> GridTable:
     """A :class:`GridTable` over ``frame`` with column ``labels`` (one per column, in order)."""
+    column_labels: list[str | Text] = list(labels)
     return GridTable(
         backend=ArrowBackend(frame.to_arrow()),
-        column_labels=labels,
+        column_labels=column_labels,
         fixed_columns=fixed_columns,
         show_row_labels=False,
         cursor_type="cell",
