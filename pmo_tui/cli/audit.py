@@ -82,7 +82,7 @@ def audit(
             render_frame(run.findings.drop("description") if fmt == "table" else run.findings, fmt)
         )
         click.echo(_audit_line(run), err=fmt != "table")
-    if run.fails(fail_on):
+    if fail_on is not None and run.fails(fail_on):
         from pmo_tui.governance.frames import severity_rank
 
         failing = sum(

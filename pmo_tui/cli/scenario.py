@@ -143,6 +143,12 @@ def _solve(prepared: Any, *, include_base: bool = True, progress: bool = False) 
         click.echo(f"planned {len(runs)} run(s) in {time.perf_counter() - started:.1f} s", err=True)
 
 
+def _planned(run: Any) -> Any:
+    """The result of a run :func:`_solve` planned (it plans every run it is given)."""
+    assert run.result is not None, f"{run.name} was not planned"
+    return run.result
+
+
 def _emit(document: dict, fmt: str, junit_path: Path | None) -> None:
     """Print ``document`` in ``fmt``, write JUnit beside it, name failures on stderr."""
     from pmo_tui.reporting.junit import render_junit
@@ -259,10 +265,6 @@ def merge_command(
         ctx.exit(EXIT_CHECK_FAILED)
 
 
-def _one_run(prepared: Any, name: str) -> Any:
-    return prepared.base if name == "base" else prepared.scenarios[0]
-
-
 @scenario.command("diff")
 @click.argument("first")
 @click.argument("second")
@@ -301,15 +303,16 @@ def diff_command(
         prepared = prepare_runs(path, [side] if side else [], policy, window=window)
         _solve(prepared, include_base=side is None)
         runs.append(prepared.scenarios[0] if side else prepared.base)
-    a, b = runs
-    for name, run in ((first, a), (second, b)):
-        if run.result.status == STATUS_INFEASIBLE:
+    results = [_planned(run) for run in runs]
+    for name, result in zip((first, second), results, strict=True):
+        if result.status == STATUS_INFEASIBLE:
             click.echo(f"{name} is INFEASIBLE; nothing to compare:", err=True)
-            for conflict in run.result.conflicts:
+            for conflict in result.conflicts:
                 click.echo(f"  - {conflict}", err=True)
             ctx.exit(EXIT_CHECK_FAILED)
     click.echo(f"A = {first}, B = {second}; change = B - A (hours)", err=True)
-    frame = diff_frame(by, a.inputs, a.result.plan, b.inputs, b.result.plan)
+    (a, b), (plan_a, plan_b) = runs, (result.plan for result in results)
+    frame = diff_frame(by, a.inputs, plan_a, b.inputs, plan_b)
     click.echo(render_frame(frame, fmt))
 
 
@@ -340,8 +343,9 @@ def promote_command(
     rows = promotion_rows(live, run, prepared.window)
     who = current_user()
     written = ", ".join(f"{table} {count}" for table, count in rows.summary().items())
+    coverage = (run.kpis or {}).get("coverage_pct")
     click.echo(
-        f"Scenario {run.name}: {run.result.status}, coverage {run.kpis['coverage_pct']} %; "
+        f"Scenario {run.name}: {_planned(run).status}, coverage {coverage} %; "
         f"rows to write: {written}",
         err=True,
     )

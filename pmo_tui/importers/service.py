@@ -382,7 +382,9 @@ def _write_people(
                 stored_records(skills), pk=("person_id", "skill_id"), ignore=True
             )
         else:
-            db.table("person_skill").upsert_all(stored_records(skills), pk=("person_id", "skill_id"))
+            db.table("person_skill").upsert_all(
+                stored_records(skills), pk=("person_id", "skill_id")
+            )
         report.add_rows("person_skill", skills.height)
 
 

@@ -33,6 +33,8 @@ from solver.types import (
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from pmo_tui.store.reads import Readable
+
 
 @dataclass
 class PlanOutcome:
@@ -60,7 +62,7 @@ class PlanOutcome:
         )
 
 
-def allocation_fingerprint(db: sqlite_utils.Database) -> str:
+def allocation_fingerprint(db: Readable) -> str:
     """A hash of every allocation row: it changes when anybody writes allocations."""
     digest = hashlib.sha256()
     for row in db.execute(
@@ -72,7 +74,7 @@ def allocation_fingerprint(db: sqlite_utils.Database) -> str:
 
 
 def run_plan(
-    db: sqlite_utils.Database,
+    db: Readable,
     policy: Policy | None = None,
     *,
     window: Window | None = None,
@@ -147,7 +149,7 @@ def apply_outcome(
         before = [dict(r) for r in db.query(f"SELECT * FROM allocation WHERE {movable_sql}")]
         db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
         if records:
-            db["allocation"].insert_all(records)
+            db.table("allocation").insert_all(records)
         log_change(
             db,
             "allocation",
@@ -194,8 +196,8 @@ def _shift_projects(db: sqlite_utils.Database, shifts: pl.DataFrame) -> list[dic
     demands = tables["demand"].filter(pl.col("project_id").is_in(shifted))["id"].to_list()
     weeks_of_demands = tables["demand_week"].filter(pl.col("demand_id").is_in(demands))
     db.conn.executemany("DELETE FROM demand_week WHERE demand_id = ?", [(d,) for d in demands])
-    db["demand_week"].insert_all(stored_records(weeks_of_demands))
+    db.table("demand_week").insert_all(stored_records(weeks_of_demands))
     projects = tables["project"].filter(pl.col("id").is_in(shifted))
     for row in stored_records(projects.select("id", "start", "finish", "may_shift_weeks")):
-        db["project"].update(row.pop("id"), row)
+        db.table("project").update(row.pop("id"), row)
     return done

@@ -186,17 +186,19 @@ def write_promotion(
         before = [dict(row) for row in db.query("SELECT * FROM allocation")]
         for table, keys in UPSERT_KEYS.items():
             if rows.upserts.get(table):
-                db[table].upsert_all(rows.upserts[table], pk=keys if len(keys) > 1 else keys[0])
+                db.table(table).upsert_all(
+                    rows.upserts[table], pk=keys if len(keys) > 1 else keys[0]
+                )
         for table, records in rows.appended.items():
             if records:
-                db[table].insert_all(records)
+                db.table(table).insert_all(records)
         for demand_id in rows.demand_ids:
             db.execute("DELETE FROM demand_week WHERE demand_id = ?", [demand_id])
         if rows.demand_weeks:
-            db["demand_week"].insert_all(rows.demand_weeks)
+            db.table("demand_week").insert_all(rows.demand_weeks)
         db.execute("DELETE FROM allocation")
         if rows.allocations:
-            db["allocation"].insert_all(rows.allocations)
+            db.table("allocation").insert_all(rows.allocations)
         summary = rows.summary()
         log_change(
             db,

@@ -37,7 +37,7 @@ def log_change(
 
     Call it inside the transaction of the write it records.
     """
-    db["change_log"].insert(
+    db.table("change_log").insert(
         {
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "who": current_user(),
