@@ -14,7 +14,8 @@ from scenario_support import W1, W2, W3, W4, build_scenario_db, write_scenario
 
 from pmo_tui.errors import UserError
 from pmo_tui.planning.inputs import plan_inputs
-from pmo_tui.scenarios.overlay import apply_changes, plan_input, read_state
+from pmo_tui.scenarios.changes import apply_changes
+from pmo_tui.scenarios.overlay import plan_input, read_state
 from pmo_tui.scenarios.schema import load_scenario
 from pmo_tui.store.readonly import read_connection
 from solver import PlanInput

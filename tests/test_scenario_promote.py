@@ -10,7 +10,8 @@ import pytest
 from scenario_support import FAST, build_scenario_db, checkpoint, file_hash, invoke, write_scenario
 
 from pmo_tui.planning.inputs import plan_inputs
-from pmo_tui.scenarios.overlay import apply_changes, plan_input, read_state
+from pmo_tui.scenarios.changes import apply_changes
+from pmo_tui.scenarios.overlay import plan_input, read_state
 from pmo_tui.scenarios.schema import load_scenario
 from pmo_tui.store.readonly import read_connection
 

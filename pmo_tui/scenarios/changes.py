@@ -458,3 +458,16 @@ HANDLERS: dict[str, Callable[[ScenarioState, Change], None]] = {
     "freeze": _freeze,
     "policy": _policy,
 }
+
+
+def apply_changes(base: ScenarioState, changes: Iterable[Change]) -> ScenarioState:
+    """A new state: ``base`` with ``changes`` applied in order (``base`` is not modified).
+
+    Raises:
+        UserError: a change names an unknown person, project, skill or demand, a new id
+            that exists already, matches nothing, or shifts pinned work.
+    """
+    state = base.copy()
+    for change in changes:
+        HANDLERS[change.kind](state, change)
+    return state

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from pmo_tui.domain.horizon import Window
+from pmo_tui.scenarios.changes import apply_changes
 from pmo_tui.scenarios.metrics import project_starts, scenario_kpis
-from pmo_tui.scenarios.overlay import ScenarioState, apply_changes, plan_input, read_state
+from pmo_tui.scenarios.overlay import ScenarioState, plan_input, read_state
 from pmo_tui.scenarios.schema import Scenario
 from solver import PlanInput, PlanResult, Policy
 

@@ -3,8 +3,9 @@
 :func:`read_state` reads the live database once (any connection with
 ``execute``: a read-only ``sqlite3`` one is enough) into a :class:`ScenarioState`:
 one polars frame per store table, typed as :mod:`pmo_tui.store.reads` reads them.
-:func:`apply_changes` returns a new state with a scenario's changes applied in
-file order (the bases' first); the live database is never written.
+:func:`pmo_tui.scenarios.changes.apply_changes` returns a new state with a
+scenario's changes applied in file order (the bases' first); the live database
+is never written.
 :func:`plan_input` derives the solver's frames from a state with the same function
 the planning service uses on the store (:func:`pmo_tui.planning.inputs.derive_plan_input`),
 so a state with no changes gives the base's inputs, and a promoted scenario gives
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,6 @@ from pmo_tui.planning.inputs import (
     derive_plan_input,
     read_plan_data,
 )
-from pmo_tui.scenarios.schema import Change
 from pmo_tui.store.reads import read_table
 from solver.types import PlanInput
 
@@ -104,21 +103,6 @@ def read_state(db: Any) -> ScenarioState:
         portfolio_ids=frozenset(read_table(db, "portfolio", ["id"])["id"].to_list()),
         program_ids=frozenset(read_table(db, "program", ["id"])["id"].to_list()),
     )
-
-
-def apply_changes(base: ScenarioState, changes: Iterable[Change]) -> ScenarioState:
-    """A new state: ``base`` with ``changes`` applied in order (``base`` is not modified).
-
-    Raises:
-        UserError: a change names an unknown person, project, skill or demand, a new id
-            that exists already, matches nothing, or shifts pinned work.
-    """
-    from pmo_tui.scenarios.changes import HANDLERS
-
-    state = base.copy()
-    for change in changes:
-        HANDLERS[change.kind](state, change)
-    return state
 
 
 def plan_input(state: ScenarioState, window: Window | None = None) -> PlanInput:

@@ -7,8 +7,10 @@ failed worker becomes an error dialog (never a traceback).
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -16,7 +18,29 @@ from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from pmo_tui.tui.app import PmoApp
+    from pmo_tui.domain.horizon import Window
+
+
+class PmoAppState(Protocol):
+    """What a screen uses of the running app (:class:`pmo_tui.tui.app.PmoApp` provides it).
+
+    A protocol rather than the app class, so that the screens do not import the app
+    that imports them.
+    """
+
+    db_path: Path
+    today: dt.date
+    window: Window
+    data_version: int
+    plan_defaults: dict[str, str]
+    cancel_events: set[threading.Event]
+
+    async def action_back(self) -> None:
+        """Go back to the previous screen."""
+
+    def show_error(self, task: str, error: BaseException) -> None:
+        """Show ``error`` from ``task`` in a dialog."""
+
 
 #: Mode name -> label, in number-key order (1-5).
 SCREENS: dict[str, str] = {
@@ -65,8 +89,8 @@ class PmoScreen(Screen):
     loaded_version: int = 0
 
     @property
-    def pmo_app(self) -> PmoApp:
-        """The running :class:`~pmo_tui.tui.app.PmoApp`."""
+    def pmo_app(self) -> PmoAppState:
+        """The running :class:`~pmo_tui.tui.app.PmoApp`, as the screens see it."""
         return self.app  # type: ignore[return-value]
 
     @property
