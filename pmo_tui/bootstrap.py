@@ -4,26 +4,48 @@ The store (:mod:`pmo_tui.store`) only connects and migrates; filling a new
 database with the demo organisation needs the importers and governance, which
 sit above it, so it happens here. The CLI and the TUI open databases through
 :func:`open_database`.
+
+The demo stays current: its files (``fixtures/demo``, made by
+``fixtures/generate_demo.py``) are written for the week of :data:`DEMO_ANCHOR`,
+and a new database gets them moved by whole weeks so that the demo's status date
+is the current week (deterministic given that week), with the real public
+holidays of the years it then covers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
 import sqlite_utils
 
+from pmo_tui.domain.capacity import capacity_over_horizon
+from pmo_tui.domain.holidays import DEMO_REGIONS, public_holidays
+from pmo_tui.domain.horizon import current_date, monday
+from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.service import ImportReport, write_bundles
 from pmo_tui.store.db import connect
 from pmo_tui.store.paths import default_db_path
 
+#: The Monday the shipped demo files are written for: its status date and first planned week.
+DEMO_ANCHOR = dt.date(2026, 11, 30)
+#: Text columns of the demo's governance files that hold ISO timestamps (moved with the dates).
+TIMESTAMP_COLUMNS = ("at",)
 
-def open_database(path: Path | None = None, *, seed_demo: bool = True) -> sqlite_utils.Database:
+
+def open_database(
+    path: Path | None = None, *, seed_demo: bool = True, today: dt.date | None = None
+) -> sqlite_utils.Database:
     """Open the database at ``path`` (default :func:`~pmo_tui.store.paths.default_db_path`).
 
     A database file that does not exist yet is created and, when ``seed_demo``,
-    filled with the demo organisation from ``fixtures/demo`` so that every
-    command works with no input.
+    filled with the demo organisation (:func:`load_demo`) as of ``today`` (default:
+    :func:`~pmo_tui.domain.horizon.current_date`) so that every command works with
+    no input.
 
     Raises:
         UserError: the file cannot be opened as a database (see
@@ -33,8 +55,108 @@ def open_database(path: Path | None = None, *, seed_demo: bool = True) -> sqlite
     is_new = not path.exists()
     db = connect(path)
     if is_new and seed_demo:
-        load_demo(db)
+        load_demo(db, today)
     return db
+
+
+def demo_weeks_later(today: dt.date | None = None) -> int:
+    """How many weeks the demo moves so that its status date is ``today``'s week."""
+    return (monday(today or current_date()) - DEMO_ANCHOR).days // 7
+
+
+def shift_dates(frame: pl.DataFrame, days: int) -> pl.DataFrame:
+    """``frame`` with every ``pl.Date`` column, and the ISO timestamps of
+    :data:`TIMESTAMP_COLUMNS`, ``days`` later (the time of day and zone kept)."""
+    if days == 0:
+        return frame
+    later = dt.timedelta(days=days)
+    dates = [pl.col(c) + later for c, dtype in frame.schema.items() if dtype == pl.Date]
+    stamps = [
+        pl.concat_str(
+            (pl.col(c).str.slice(0, 10).str.to_date() + later).dt.to_string("%Y-%m-%d"),
+            pl.col(c).str.slice(10),
+        ).alias(c)
+        for c in TIMESTAMP_COLUMNS
+        if frame.schema.get(c) == pl.String
+    ]
+    return frame.with_columns(*dates, *stamps)
+
+
+def _demo_bundle(weeks: int) -> Bundle:
+    """The demo's CSV bundle moved ``weeks`` later, with the holidays of the years it covers."""
+    from pmo_tui.importers.csv_files import read_csv_bundle
+
+    bundle = read_csv_bundle([demo_folder()])
+    if weeks == 0:
+        return bundle
+    moved = {name: shift_dates(frame, 7 * weeks) for name, frame in bundle.parts()}
+    weeks_used = pl.concat([moved["demand_week"]["week"], moved["allocation"]["week"]])
+    first, last = weeks_used.min(), weeks_used.max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    moved["holidays"] = public_holidays(DEMO_REGIONS, first, last + dt.timedelta(days=6))
+    calendar = {
+        "person": moved["people"],
+        "public_holiday": moved["holidays"],
+        "leave": moved["leave"],
+        "availability": moved["availability"],
+    }
+    capacity = capacity_over_horizon(calendar, moved["demand_week"], moved["allocation"])
+    moved["allocation"] = fit_commitments(moved["allocation"], capacity)
+    shifted = dataclasses.replace(bundle)
+    for name, frame in moved.items():
+        setattr(shifted, name, frame)
+    return shifted
+
+
+def fit_commitments(allocation: pl.DataFrame, capacity: pl.DataFrame) -> pl.DataFrame:
+    """Allocations whose commitments fit the calendar they now fall in.
+
+    The demo's pinned and hard bookings and its BAU load (no demand) fit the
+    capacity of the week they were written for; moved to another week, a holiday
+    or a leave may fall under them. In a person-week where they exceed capacity,
+    the bookings on a demand become soft and unpinned (the planner may move them),
+    and what is left, the BAU load, is scaled down to the capacity.
+
+    Args:
+        allocation: the bundle's ``person_id, project_id, demand_id, week, hours, kind,
+            pinned`` (one row per week).
+        capacity: ``person_id, week, hours`` (hours the person can work that week).
+
+    Returns:
+        ``allocation`` with the same columns and rows.
+    """
+    keys = ["person_id", "week"]
+    immovable = pl.col("demand_id").is_null() | pl.col("pinned") | (pl.col("kind") == "hard")
+    load = allocation.filter(immovable).group_by(keys).agg(pl.col("hours").sum().alias("fixed"))
+    limits = capacity.rename({"hours": "capacity"})
+    over = load.join(limits, on=keys, how="left").filter(
+        pl.col("fixed") > pl.col("capacity").fill_null(0.0) + 0.05
+    )
+    marked = allocation.join(over.select(*keys, pl.lit(True).alias("over")), on=keys, how="left")
+    on_demand = pl.col("over").fill_null(False) & pl.col("demand_id").is_not_null()
+    marked = marked.with_columns(
+        pl.when(on_demand).then(pl.lit("soft")).otherwise(pl.col("kind")).alias("kind"),
+        pl.when(on_demand).then(pl.lit(False)).otherwise(pl.col("pinned")).alias("pinned"),
+    )
+    bau = (
+        marked.filter(pl.col("demand_id").is_null())
+        .group_by(keys)
+        .agg(pl.col("hours").sum().alias("bau"))
+    )
+    scale = bau.join(limits, on=keys, how="left").select(
+        *keys,
+        (pl.col("capacity").fill_null(0.0) / pl.col("bau")).clip(upper_bound=1.0).alias("scale"),
+    )
+    return (
+        marked.join(scale, on=keys, how="left")
+        .with_columns(
+            pl.when(pl.col("demand_id").is_null())
+            .then((pl.col("hours") * pl.col("scale").fill_null(1.0) * 10).floor() / 10)
+            .otherwise(pl.col("hours"))
+            .alias("hours")
+        )
+        .select(allocation.columns)
+    )
 
 
 def demo_folder() -> Path:
@@ -42,16 +164,20 @@ def demo_folder() -> Path:
     return Path(str(resources.files("pmo_tui.demo_data")))
 
 
-def load_demo(db: sqlite_utils.Database) -> ImportReport:
-    """Load the demo organisation, with its governance data, into ``db`` in one transaction."""
+def load_demo(db: sqlite_utils.Database, today: dt.date | None = None) -> ImportReport:
+    """Load the demo organisation, with its governance data, into ``db`` in one transaction,
+    moved to ``today``'s week (:func:`demo_weeks_later`; default: the current date)."""
     from pmo_tui.governance.loader import load_governance
-    from pmo_tui.importers.csv_files import read_csv_bundle
 
-    bundle = read_csv_bundle([demo_folder()])
+    weeks = demo_weeks_later(today)
+    bundle = _demo_bundle(weeks)
     with db.atomic():
         report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
         written = load_governance(
-            db, [demo_folder() / "governance"], reason="demo governance loaded on first run"
+            db,
+            [demo_folder() / "governance"],
+            reason="demo governance loaded on first run",
+            transform=partial(shift_dates, days=7 * weeks),
         )
     for table, count in written.items():
         report.add_rows(table, count)

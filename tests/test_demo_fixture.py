@@ -193,7 +193,7 @@ def test_sizes(demo):
     assert len(demo["people"]) >= 100
     assert len(demo["skills"]) == 12
     assert 150 <= len(demo["demands"]) <= 300
-    assert 150 <= len(demo["allocations"]) <= 300
+    assert 150 <= len(demo["allocations"]) <= 1200  # bookings are cut around leave weeks
     assert len({p["id"] for p in demo["people"]}) == len(demo["people"])
     emails = [p["email"] for p in demo["people"]]
     assert len(set(emails)) == len(emails)
@@ -391,11 +391,19 @@ def test_the_data_is_interesting_for_a_planner(demo):
     assert sum(1 for r in ratio if 1.0 <= r <= 1.1) >= 14  # most weeks: 100-110 %
     assert min(ratio) >= 0.95 and max(ratio) <= 1.6  # the peaks are the holiday weeks
 
+    # Like a real organisation: most person-weeks fit; some people (the go-to experts,
+    # and those whose leave was overlooked when booking) are over capacity in some
+    # weeks; a few are under-used; some demand is not staffed.
     load = booked(demo, demo["allocations"])
+    person_weeks = [(pid, w) for pid in hours for w in HORIZON]
+    over = [(pid, w) for pid, w in person_weeks if load[pid, w] > hours[pid][w] + 0.05]
+    assert 0.03 <= len(over) / len(person_weeks) <= 0.15
+    people_over = {pid for pid, _ in over}
+    assert 0.10 <= len(people_over) / len(hours) <= 0.20
     full_time = [p["id"] for p in demo["people"] if sum(float(p[d]) for d in WEEKDAYS) >= 37.5]
-    overloaded = [pid for pid in full_time if sum(1 for w in HORIZON if load[pid, w] >= 48) >= 4]
-    assert len(overloaded) >= 4
-    assert max(load.values()) <= 62
+    overloaded = [pid for pid in full_time if sum(1 for w in HORIZON if load[pid, w] >= 44) >= 4]
+    assert len(overloaded) >= 3
+    assert max(load.values()) <= 52
     underused = [
         pid for pid in full_time if 8 <= sum(load[pid, w] for w in HORIZON) / len(HORIZON) <= 20
     ]

@@ -89,3 +89,33 @@ def test_apply_writes_the_plan_and_capacity_shows_no_over_allocation(tmp_path: P
     assert json.loads(listed.stdout) == []
     log = _run(db, "plan", "--headless", "--format", "json", "--time-limit", "5")
     assert json.loads(log.stdout)["kpis_before"]["over_allocated_person_weeks"] == 0
+
+
+def test_a_2024_file_beside_the_2026_demo_keeps_its_past_weeks(tmp_path: Path) -> None:
+    """The GanttProject file's weeks (2024) are history for a 2026 organisation: the plan
+    and --apply change nothing in them (the suite runs as of 2026-11-30)."""
+    db = tmp_path / "org.db"
+    assert _run(db, "db", "init").exit_code == 0
+    assert _run(db, "import", "project", str(GANTT)).exit_code == 0, "import"
+
+    def past_rows() -> list[tuple]:
+        import sqlite3
+
+        with sqlite3.connect(db) as connection:
+            return connection.execute(
+                "SELECT person_id, project_id, demand_id, week, hours FROM allocation "
+                "WHERE week < '2026-11-30' ORDER BY 1, 2, 3, 4"
+            ).fetchall()
+
+    before = past_rows()
+    assert len(before) > 0 and all(row[3].startswith("2024") for row in before)
+    result = _run(db, "plan", "--headless", "--format", "json", "--apply")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert all(move["first_week"] >= "2026-11-30" for move in plan["moves"])
+    assert past_rows() == before  # Peter Green's 80 h in 2024-09-30 is still 80 h
+    history = _run(db, "capacity", "--over-allocated", "--from", "2024-01-01", "--format", "json")
+    past = [r for r in json.loads(history.stdout) if r["week"].startswith("2024")]
+    assert {(r["name"], r["week"], r["history"]) for r in past} >= {
+        ("Peter Green", "2024-09-30", True)
+    }

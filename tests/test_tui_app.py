@@ -412,3 +412,22 @@ def test_factory_checks_screen_and_theme(db_path: Path, monkeypatch: pytest.Monk
         make_app(db_path, plan_defaults={"time-limit": "3"})
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_app(db_path).no_color  # Textual renders in monochrome
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_capacity_with_history_opens_on_the_current_week(db_path: Path, size) -> None:
+    import datetime as dt
+
+    from pmo_tui.domain.horizon import window_of
+
+    window = window_of(dt.date(2027, 1, 20), start=WEEKS[0])  # the third week; two past weeks
+    app = make_app(db_path, initial_screen="capacity", window=window)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        grid = screen.query_one("#grid", GridTable)
+        assert grid.column_count == 5  # person + four weeks, the two past ones included
+        assert grid.cursor_column == 3  # 2027-W03, the current week
+        status = str(screen.query_one("#status").render())
+        assert "history before 2027-W03" in status

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from pmo_tui.cli.common import PmoGroup
+from pmo_tui.cli.common import PmoGroup, resolve_today, today_option
 from pmo_tui.errors import UserError
 
 
@@ -18,9 +19,13 @@ def db() -> None:
 @db.command("init")
 @click.option("--empty", is_flag=True, help="Create a database without the demo organisation.")
 @click.option("--force", is_flag=True, help="Replace an existing database file.")
+@today_option("The demo organisation's status date: its plan starts in this week (YYYY-MM-DD).")
 @click.pass_context
-def db_init(ctx: click.Context, empty: bool, force: bool) -> None:
-    """Create a new database (with the demo organisation unless --empty)."""
+def db_init(ctx: click.Context, empty: bool, force: bool, today: Any) -> None:
+    """Create a new database (with the demo organisation unless --empty).
+
+    The demo is generated for the current week, so it always plans the coming 26 weeks.
+    """
     from pmo_tui.bootstrap import open_database
 
     path: Path = ctx.obj["db_path"]
@@ -31,7 +36,7 @@ def db_init(ctx: click.Context, empty: bool, force: bool) -> None:
     if path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    open_database(path, seed_demo=not empty).close()
+    open_database(path, seed_demo=not empty, today=resolve_today(today)).close()
     click.echo(f"Created {'an empty' if empty else 'a demo'} database at {path}")
 
 

@@ -11,6 +11,7 @@ naming the file, row and column, and nothing is written.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +65,17 @@ def governance_files(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[st
 
 
 def load_governance(
-    db: sqlite_utils.Database, paths: list[Path], *, reason: str = "import governance"
+    db: sqlite_utils.Database,
+    paths: list[Path],
+    *,
+    reason: str = "import governance",
+    transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> dict[str, int]:
     """Load the governance CSV files at ``paths`` in one transaction, with a change-log row.
+
+    Args:
+        transform: applied to each file's checked frame before it is written (the demo
+            moves its dates to the current week with it).
 
     Returns:
         Store table -> rows written.
@@ -76,6 +85,8 @@ def load_governance(
     """
     files, _ = governance_files(paths)
     frames = [(stem, path, read_governance_file(stem, path)) for stem, path in files]
+    if transform is not None:
+        frames = [(stem, path, transform(frame)) for stem, path, frame in frames]
     written: dict[str, int] = {}
     with db.atomic():
         for stem, path, frame in frames:
