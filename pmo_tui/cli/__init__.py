@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli import audit, capacity, db, governance, imports, plan, scenario
+from pmo_tui.cli import advise, audit, capacity, db, governance, imports, plan, scenario
 from pmo_tui.cli.common import PmoGroup, resolve_window, run_app, window_options
 
 
@@ -69,7 +69,7 @@ def tui(ctx: click.Context, today: Any, start: Any, end: Any) -> None:
     run_app(ctx, "portfolio", window=resolve_window(today, start, end))
 
 
-for _module in (db, imports, capacity, plan, scenario, audit, governance):
+for _module in (db, imports, capacity, plan, advise, scenario, audit, governance):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

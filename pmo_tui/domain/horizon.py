@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,6 +93,16 @@ def iso_week_label(week: dt.date) -> str:
     """``2026-W50``: the ISO year and week number (the year a PMO reads in a header)."""
     year, number, _ = week.isocalendar()
     return f"{year}-W{number:02d}"
+
+
+def quarter(week: dt.date) -> str:
+    """``2027-Q1``: the calendar quarter a week's Monday falls in."""
+    return f"{week.year}-Q{(week.month - 1) // 3 + 1}"
+
+
+def quarter_weeks(label: str, weeks: Iterable[dt.date]) -> list[dt.date]:
+    """The distinct weeks among ``weeks`` whose quarter is ``label``, in order."""
+    return sorted({week for week in weeks if quarter(week) == label})
 
 
 def window_of(today: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> Window:

@@ -18,6 +18,7 @@ import polars as pl
 
 from pmo_tui.domain.horizon import Window
 from pmo_tui.errors import UserError
+from pmo_tui.planning.hiring import hiring_advice
 from pmo_tui.planning.inputs import plan_inputs, read_plan_data, shift_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
@@ -48,6 +49,9 @@ class PlanOutcome:
     notes: list[str] = field(default_factory=list)
     #: The weeks planned (from the current week on); None: every week of the data.
     window: Window | None = None
+    #: The bottlenecks per skill and quarter (:func:`pmo_tui.planning.hiring.hiring_advice`,
+    #: estimates only); None for an infeasible plan.
+    hiring: pl.DataFrame | None = None
 
     def unmet_by_project_and_skill(self) -> pl.DataFrame:
         """``project_id, skill_id, unmet_hours`` summed over weeks, largest first."""
@@ -93,6 +97,8 @@ def run_plan(
     future = window.future() if window is not None else None
     inputs = plan_inputs(db, future)
     result = solve_plan(inputs, policy or Policy(), on_progress=on_progress, cancel=cancel)
+    feasible = result.status != STATUS_INFEASIBLE
+    policy = policy or Policy()
     return PlanOutcome(
         result=result,
         inputs=inputs,
@@ -100,6 +106,7 @@ def run_plan(
         projects=read_table(db, "project", ["id", "name", "priority"]).rename({"id": "project_id"}),
         allocation_fingerprint=fingerprint,
         window=future,
+        hiring=hiring_advice(inputs, result, policy) if feasible else None,
     )
 
 

@@ -130,6 +130,42 @@ def _sections(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
             "Shortfall no re-allocation can fix (demand above the capacity of everyone qualified)",
             outcome.result.shortfall,
         ),
+        *_bottlenecks(outcome),
+    ]
+
+
+#: Bottlenecks shown by ``plan``; ``pmo-tui advise hiring`` lists them all, re-solved.
+TOP_BOTTLENECKS = 3
+
+
+def hiring_frame(advice: pl.DataFrame) -> pl.DataFrame:
+    """The hiring advice in a reader's words: ``skill, quarter, level, shortfall_h,
+    unmet_h, one_fte_covers_h, one_fte_adds`` and, when checked, ``checked_h, checked_adds``."""
+    frame = advice.select(
+        pl.col("skill_id").alias("skill"),
+        "quarter",
+        "level",
+        pl.col("shortfall_hours").alias("shortfall_h"),
+        pl.col("unmet_hours").alias("unmet_h"),
+        pl.col("fte_hours").alias("one_fte_covers_h"),
+        pl.col("fte_value").alias("one_fte_adds"),
+        pl.col("checked_hours").alias("checked_h"),
+        pl.col("checked_value").alias("checked_adds"),
+    )
+    if frame["checked_h"].null_count() == frame.height:
+        frame = frame.drop("checked_h", "checked_adds")
+    return frame
+
+
+def _bottlenecks(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
+    if outcome.hiring is None or outcome.hiring.is_empty():
+        return []
+    return [
+        (
+            f"Bottlenecks: what one more FTE would cover (top {TOP_BOTTLENECKS}; "
+            "`pmo-tui advise hiring` checks them by re-planning)",
+            hiring_frame(outcome.hiring.head(TOP_BOTTLENECKS)),
+        )
     ]
 
 
@@ -174,5 +210,6 @@ def outcome_json(outcome: PlanOutcome) -> dict[str, Any]:
         "unmet_by_project_and_skill": outcome.unmet_by_project_and_skill(),
         "unmet": unmet_frame(outcome),
         "shortfall": result.shortfall,
+        "hiring": outcome.hiring if outcome.hiring is not None else [],
         "conflicts": result.conflicts,
     }

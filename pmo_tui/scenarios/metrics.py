@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from pmo_tui.domain.horizon import quarter
 from solver import PlanInput, PlanResult
 from solver.status import STATUS_INFEASIBLE
 
@@ -37,11 +38,6 @@ METRICS: dict[str, str] = {
 
 #: Key in the unmet-by-skill table for demand without a skill (named people from project files).
 NO_SKILL = "(no skill)"
-
-
-def quarter(week: dt.date) -> str:
-    """``2027-Q1`` for the quarter the week's Monday falls in."""
-    return f"{week.year}-Q{(week.month - 1) // 3 + 1}"
 
 
 def project_starts(inputs: PlanInput, result: PlanResult | None) -> dict[str, dt.date]:
