@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pmo_tui.importers.mpxj_values import project_slug, python_date, python_number, python_text
+from pmo_tui.importers.mpxj_values import (
+    finish_day,
+    project_slug,
+    python_date,
+    python_number,
+    python_text,
+)
 
 __all__ = ["UNITS_ONLY_APPLICATIONS", "AssignmentCounts", "JavaTypes", "Person", "ProjectContext"]
 
 #: Applications whose files carry no work per assignment (only units).
 UNITS_ONLY_APPLICATIONS = {"GanttProject", "Planner"}
+#: MPXJ file types whose dates carry no time of day (MPXJ reads them at 00:00).
+DATE_ONLY_FILE_TYPES = {"MPX", "GAN"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class AssignmentCounts:
 
     timephased: int = 0
     spread: int = 0
+    finish_from_task: int = 0
     without_person: int = 0
     without_dates: int = 0
     without_work: int = 0
@@ -105,7 +114,8 @@ class ProjectContext:
     def of(cls, jpype: Any, project: Any, path: Path) -> ProjectContext:
         """The context of ``project`` (an MPXJ ``ProjectFile``) read from ``path``."""
         props = project.getProjectProperties()
-        start, finish = _project_span(props, project)
+        date_only = python_text(props.getFileType()) in DATE_ONLY_FILE_TYPES
+        start, finish = _project_span(props, project, date_only)
         window = None
         if start and finish:
             window = (dt.date(start.year - 1, 1, 1), dt.date(finish.year + 1, 12, 31))
@@ -149,17 +159,22 @@ class ProjectContext:
         return self.java.LocalDate.of(day.year, day.month, day.day)
 
 
-def _project_span(props: Any, project: Any) -> tuple[dt.date | None, dt.date | None]:
-    """(start, finish) of the project: its properties, else its tasks; finish >= start."""
+def _project_span(
+    props: Any, project: Any, date_only: bool
+) -> tuple[dt.date | None, dt.date | None]:
+    """(start, finish) of the project: its properties, else its tasks; finish >= start.
+
+    A finish at midnight is the day before (:func:`~.mpxj_values.finish_day`).
+    """
     start = python_date(props.getStartDate())
-    finish = python_date(props.getFinishDate())
+    finish = finish_day(props.getFinishDate(), date_only=date_only)
     if start is None or finish is None:
         starts, finishes = [], []
         for task in project.getTasks():
             if task.getStart() is not None:
                 starts.append(python_date(task.getStart()))
             if task.getFinish() is not None:
-                finishes.append(python_date(task.getFinish()))
+                finishes.append(finish_day(task.getFinish(), date_only=date_only))
         start = start or (min(starts) if starts else None)
         finish = finish or (max(finishes) if finishes else start)
     if start and finish and finish < start:
