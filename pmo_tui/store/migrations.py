@@ -35,7 +35,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
     Migration(2, "project shifts, dependencies, skill expiry", SCHEMA_V2),
     Migration(3, "governance", SCHEMA_GOVERNANCE),
-    Migration(4, "daily shape of imported allocations, project files, calendar sources", SCHEMA_IMPORTS),
+    Migration(
+        4, "daily shape of imported allocations, project files, calendar sources", SCHEMA_IMPORTS
+    ),
 )
 
 #: The schema version this code expects.
