@@ -12,12 +12,27 @@ from pmo_tui.errors import UserError
 @click.option("--over-allocated", is_flag=True, help="Only person-weeks allocated above capacity.")
 @click.option("--unmet", is_flag=True, help="Demand per project, skill and week not covered.")
 @click.option("--person", "person_id", default=None, help="Only this person (id).")
+@click.option(
+    "--daily",
+    is_flag=True,
+    help="Add each week's peak day; with --over-allocated, weeks with a day booked above capacity.",
+)
 @output_options()
 @click.pass_context
 def capacity(
-    ctx: click.Context, over_allocated: bool, unmet: bool, person_id: str | None, fmt: str
+    ctx: click.Context,
+    over_allocated: bool,
+    unmet: bool,
+    person_id: str | None,
+    daily: bool,
+    fmt: str,
 ) -> None:
-    """Capacity, allocation and utilisation per person and ISO week (hours)."""
+    """Capacity, allocation and utilisation per person and ISO week (hours).
+
+    Everyone in the pool is listed, booked or not. Planning is weekly; --daily adds
+    the busiest day of each person-week (from the daily shape of imported plans,
+    else spread over the calendar), so that an over-booked day is not hidden.
+    """
     from pmo_tui.reporting.capacity import capacity_report
     from pmo_tui.reporting.output import render_frame
 
@@ -28,7 +43,7 @@ def capacity(
             fix="pass one of them",
         )
     frame = capacity_report(
-        open_db(ctx), over_allocated=over_allocated, unmet=unmet, person_id=person_id
+        open_db(ctx), over_allocated=over_allocated, unmet=unmet, person_id=person_id, daily=daily
     )
     click.echo(render_frame(frame, fmt))
 

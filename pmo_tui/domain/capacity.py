@@ -241,13 +241,21 @@ class CapacityTables:
     demand: pl.DataFrame  # demand_id, project_id, skill_id, min_level, week, hours
     utilisation: pl.DataFrame  # see utilisation()
     coverage: pl.DataFrame  # see demand_coverage()
+    #: see pmo_tui.domain.daily_load.daily_peaks (empty unless asked for)
+    daily_peaks: pl.DataFrame | None = None
 
 
-def capacity_tables(db: Readable, extra_weeks: int = 0) -> CapacityTables:
+def capacity_tables(
+    db: Readable, extra_weeks: int = 0, *, with_daily: bool = False
+) -> CapacityTables:
     """Read the store and derive capacity, utilisation and coverage over the planning horizon.
 
-    ``extra_weeks`` lengthens the horizon (capacity only) past the last demand or
-    allocation week: the weeks a project may start later into.
+    The horizon spans the demand and allocation weeks; without any, the projects'
+    start to finish, else the leave and availability periods, so that the capacity
+    of people without bookings (imported leave, availability) can still be seen.
+    ``extra_weeks`` lengthens it (capacity only) past the last demand or allocation
+    week: the weeks a project may start later into. ``with_daily`` also derives the
+    peak day of every person-week (:func:`pmo_tui.domain.daily_load.daily_peaks`).
     """
     demand = demand_weeks(read_table(db, "demand"), read_table(db, "demand_week"))
     allocations = read_table(db, "allocation")
@@ -255,11 +263,51 @@ def capacity_tables(db: Readable, extra_weeks: int = 0) -> CapacityTables:
         table: read_table(db, table)
         for table in ("person", "public_holiday", "leave", "availability")
     }
-    capacity = capacity_over_horizon(calendar, demand, allocations, extra_weeks=extra_weeks)
+    span = horizon(demand, allocations) or _calendar_span(db, calendar)
+    if span is None:
+        capacity = capacity_over_horizon(calendar, demand, allocations)
+        daily = None
+    else:
+        last = span[1] + dt.timedelta(weeks=max(extra_weeks, 0))
+        daily = daily_capacity(
+            calendar["person"],
+            calendar["public_holiday"],
+            calendar["leave"],
+            calendar["availability"],
+            span[0],
+            last,
+        )
+        capacity = weekly_capacity(daily)
+    peaks = None
+    if with_daily:
+        from pmo_tui.domain.daily_load import PEAK_SCHEMA, daily_peaks
+
+        peaks = (
+            daily_peaks(allocations, read_table(db, "allocation_day"), daily)
+            if daily is not None
+            else pl.DataFrame(schema=PEAK_SCHEMA)
+        )
     return CapacityTables(
         capacity=capacity,
         allocations=allocations,
         demand=demand,
         utilisation=utilisation(capacity, allocations),
         coverage=demand_coverage(demand, allocations),
+        daily_peaks=peaks,
     )
+
+
+def _calendar_span(
+    db: Readable, calendar: Mapping[str, pl.DataFrame]
+) -> tuple[dt.date, dt.date] | None:
+    """Monday..Sunday around the projects' dates, else around the leave and availability."""
+    projects = read_table(db, "project", ["start", "finish"])
+    days = pl.concat([projects["start"], projects["finish"]]).drop_nulls()
+    if days.is_empty():
+        periods = [calendar["leave"], calendar["availability"]]
+        days = pl.concat([p[c] for p in periods for c in ("start", "end")]).drop_nulls()
+    if days.is_empty():
+        return None
+    first, last = days.min(), days.max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    return monday(first), monday(last) + dt.timedelta(days=6)

@@ -19,13 +19,21 @@ from typing import Any
 
 from pmo_tui.importers.mpxj_context import Person, ProjectContext
 from pmo_tui.importers.mpxj_values import (
+    java_message,
     python_date,
     python_datetime,
     python_number,
     python_text,
 )
 
-__all__ = ["availability_rows", "holiday_rows", "leave_row", "leave_rows", "week_hours"]
+__all__ = [
+    "availability_rows",
+    "holiday_rows",
+    "leave_row",
+    "leave_rows",
+    "resolved_calendar",
+    "week_hours",
+]
 
 _DEFAULT_WEEK = (8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 0.0)
 #: MPXJ's availability row for "always 100 %" runs from here to 2049-12-31.
@@ -44,6 +52,49 @@ def week_hours(context: ProjectContext, calendar: Any) -> tuple[float, ...]:
         value = python_number(work.getDuration()) if work is not None else 0.0
         hours.append(min(24.0, max(0.0, round(value or 0.0, 2))))
     return tuple(hours)
+
+
+def resolved_calendar(context: ProjectContext, calendar: Any, owner: str) -> Any:
+    """``calendar`` if MPXJ can resolve it, else the project calendar, with a note naming both.
+
+    A calendar cannot be resolved when it inherits days from a base calendar that is
+    not in the file, or when MPXJ fails on it (a Java exception). None (no calendar of
+    its own) is the project calendar.
+    """
+    if calendar is None:
+        return context.default_calendar
+    try:
+        problem = _unresolved(context, calendar)
+    except context.jpype.JException as exc:
+        problem = f"MPXJ cannot resolve it ({java_message(exc)})"
+    if problem is None:
+        return calendar
+    fallback = context.default_calendar
+    instead = (
+        f"the project calendar {python_text(fallback.getName())!r}"
+        if fallback is not None and fallback is not calendar
+        else "8 h Monday to Friday"
+    )
+    name = python_text(calendar.getName()) or f"(unique id {calendar.getUniqueID()})"
+    context.notes.append(f"calendar {name!r} of {owner} skipped: {problem}; {instead} used instead")
+    return fallback if fallback is not calendar else None
+
+
+def _unresolved(context: ProjectContext, calendar: Any) -> str | None:
+    """Why ``calendar`` cannot be used, or None; calls what the import calls on it."""
+    for day in context.java.DayOfWeek.values():
+        if str(calendar.getCalendarDayType(day)) == "DEFAULT" and calendar.getParent() is None:
+            return "it inherits days from a base calendar that is missing (or is itself)"
+    week_hours(context, calendar)
+    if context.start is not None:
+        begin = dt.datetime.combine(context.start, dt.time())
+        calendar.getWork(
+            context.java_datetime(begin),
+            context.java_datetime(begin + dt.timedelta(days=7)),
+            context.java.TimeUnit.HOURS,
+        )
+    calendar.getExpandedCalendarExceptions()
+    return None
 
 
 def _ancestors(calendar: Any) -> list[Any]:
@@ -65,6 +116,18 @@ def _exception_span(context: ProjectContext, exception: Any) -> tuple[dt.date, d
 
 def holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
     """One ``holidays`` row per non-working day of the project calendar, by date."""
+    try:
+        return _holiday_rows(context)
+    except context.jpype.JException as exc:
+        name = python_text(context.default_calendar.getName())
+        context.notes.append(
+            f"public holidays skipped: MPXJ cannot read the exceptions of the project calendar "
+            f"{name!r} ({java_message(exc)})"
+        )
+        return []
+
+
+def _holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
     rows: dict[dt.date, dict[str, Any]] = {}
     for calendar in _ancestors(context.default_calendar):
         for exception in calendar.getExpandedCalendarExceptions():
@@ -101,12 +164,18 @@ def leave_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, 
     }
     rows: list[dict[str, Any]] = []
     for person in people:
-        own = person.resource.getCalendar()
-        for calendar in _ancestors(own):
-            if int(calendar.getUniqueID() or -1) in project_calendars:
-                break
-            for exception in calendar.getExpandedCalendarExceptions():
-                rows.extend(_exception_leave(context, person, own, exception))
+        own = person.own_calendar
+        try:
+            for calendar in _ancestors(own):
+                if int(calendar.getUniqueID() or -1) in project_calendars:
+                    break
+                for exception in calendar.getExpandedCalendarExceptions():
+                    rows.extend(_exception_leave(context, person, own, exception))
+        except context.jpype.JException as exc:
+            context.notes.append(
+                f"{person.name}: leave skipped, MPXJ cannot read the exceptions of calendar "
+                f"{python_text(own.getName())!r} ({java_message(exc)})"
+            )
     return rows
 
 

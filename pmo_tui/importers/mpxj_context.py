@@ -59,10 +59,11 @@ class JavaTypes:
 
 @dataclass
 class Person:
-    """A WORK resource taken as a person.
+    """A WORK resource taken as a person, or a role (``is_role``) taken as demand for a skill.
 
     ``week`` is the working hours Monday..Sunday of its calendar's default week;
-    ``skill_id`` comes from its group (GanttProject: role), None without one.
+    ``skill_id`` comes from its group (GanttProject: role), else its primary role
+    (Primavera), None without one; a role's skill is its own name.
     """
 
     id: str
@@ -71,6 +72,12 @@ class Person:
     calendar: Any
     week: tuple[float, ...]
     skill_id: str | None
+    #: A role (Primavera), generic resource (MS Project): demand for a skill, not a person.
+    is_role: bool = False
+    #: Skill id -> name of every skill the person holds (group, primary role, roles filled).
+    skills: dict[str, str] = field(default_factory=dict)
+    #: The resource's own calendar when MPXJ can resolve it (its exceptions are leave).
+    own_calendar: Any = None
 
 
 @dataclass
@@ -80,6 +87,8 @@ class AssignmentCounts:
     timephased: int = 0
     spread: int = 0
     finish_from_task: int = 0
+    for_roles: int = 0
+    unreadable: int = 0
     without_person: int = 0
     without_dates: int = 0
     without_work: int = 0
@@ -97,6 +106,8 @@ class ProjectContext:
 
     project: Any
     path: Path
+    #: The jpype module (its ``JException`` is every Java exception).
+    jpype: Any
     java: JavaTypes
     props: Any
     application: str
@@ -122,6 +133,7 @@ class ProjectContext:
         return cls(
             project=project,
             path=path,
+            jpype=jpype,
             java=JavaTypes.load(jpype),
             props=props,
             application=python_text(props.getFileApplication()) or "",

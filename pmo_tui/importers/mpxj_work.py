@@ -62,12 +62,19 @@ def _finish_from_task(
     calendar); the start when the task has no duration either."""
     task = assignment.getTask()
     duration = task.getDuration() if task is not None else None
-    calendar = assignment.getEffectiveCalendar() or person.calendar
+    calendar = _calendar_of(assignment, person)
     if duration is None or calendar is None or not (context.hours(duration) or 0) > 0:
         return start
     context.counts.finish_from_task += 1
     finish = python_datetime(calendar.getDate(context.java_datetime(start), duration))
     return max(finish, start) if finish is not None else start
+
+
+def _calendar_of(assignment: Any, person: Person) -> Any:
+    """The assignment's calendar; the person's when the resource's own cannot be resolved."""
+    if person.own_calendar is None and person.resource.getCalendar() is not None:
+        return person.calendar
+    return assignment.getEffectiveCalendar() or person.calendar
 
 
 def _raw_timephased(assignment: Any) -> list[Any]:
@@ -136,7 +143,7 @@ def _spread_days(
     finish: dt.datetime,
 ) -> dict[dt.date, float]:
     """The assignment's work spread evenly over the working hours of its calendar."""
-    calendar = assignment.getEffectiveCalendar() or person.calendar
+    calendar = _calendar_of(assignment, person)
     units = python_number(assignment.getUnits())
     units = 100.0 if units is None else units
     work = (

@@ -47,7 +47,12 @@ from pmo_tui.importers._jvm import start_jvm
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.gantt_vacations import gantt_vacation_rows
 from pmo_tui.importers.mpxj_assignments import assignment_rows
-from pmo_tui.importers.mpxj_calendars import availability_rows, holiday_rows, leave_rows
+from pmo_tui.importers.mpxj_calendars import (
+    availability_rows,
+    holiday_rows,
+    leave_rows,
+    resolved_calendar,
+)
 from pmo_tui.importers.mpxj_context import UNITS_ONLY_APPLICATIONS, ProjectContext
 from pmo_tui.importers.mpxj_people import person_row, person_skill_rows, read_people, skills_of
 from pmo_tui.importers.mpxj_read import READ_FIX, read_with_mpxj
@@ -100,9 +105,17 @@ def read_project_file(path: Path, *, locale: str | None = None) -> Bundle:
 
 def _bundle(context: ProjectContext) -> Bundle:
     """Map the project of ``context`` onto a Bundle (see the module docstring)."""
+    context.default_calendar = resolved_calendar(context, context.default_calendar, "the project")
     people, person_of_uid = read_people(context)
-    skills = skills_of(people)
     assignments = assignment_rows(context, person_of_uid)
+    roles = [person for person in person_of_uid.values() if person.is_role]
+    skills = skills_of(people, roles)
+    if not people and not assignments.demand and context.counts.unreadable:
+        raise UserError(
+            "nothing in this file could be read: " + "; ".join(context.notes[-3:]),
+            file=str(context.path),
+            fix=READ_FIX,
+        )
     bundle = Bundle(source=str(context.path))
     bundle.portfolios = bundle_frame(
         "portfolios", [{"id": IMPORTED_PORTFOLIO, "name": IMPORTED_PORTFOLIO_NAME}]
@@ -157,6 +170,11 @@ def _summary(
     counts = context.counts
     for kind, count in sorted(counts.skipped_by_kind.items()):
         notes.append(f"skipped {count} assignments of {kind} resources")
+    if counts.for_roles:
+        notes.append(
+            f"{counts.for_roles} assignments of roles or generic resources are demand "
+            "for their skill, with nobody booked"
+        )
     if counts.finish_from_task:
         notes.append(
             f"{counts.finish_from_task} assignments had no finish in the file: each finishes "
