@@ -7,7 +7,8 @@
   than the project calendar - whole non-working days, or the hours lost on days
   with reduced working time;
 * availability: the resource availability table, with a 0 % row for each gap
-  between two periods (MS Project: no availability there).
+  between two periods and the resource's max units before the first period and
+  after the last (MS Project's rule).
 
 Holidays and leave are clipped to ``ProjectContext.window``.
 """
@@ -15,6 +16,7 @@ Holidays and leave are clipped to ``ProjectContext.window``.
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from pmo_tui.importers.mpxj_context import Person, ProjectContext
@@ -40,6 +42,7 @@ _DEFAULT_WEEK = (8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 0.0)
 _OPEN_START = dt.date(1984, 1, 1)
 _OPEN_END = dt.date(2049, 12, 31)
 _ONE_DAY = dt.timedelta(days=1)
+_MSPDI = "{http://schemas.microsoft.com/project}"
 
 
 def week_hours(context: ProjectContext, calendar: Any) -> tuple[float, ...]:
@@ -216,20 +219,82 @@ def _reduced_hours_leave(
 
 
 def availability_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, Any]]:
-    """``availability`` rows of each person not always fully available, gaps as 0 %."""
-    rows: list[dict[str, Any] | None] = []
+    """``availability`` rows of each person not always fully available.
+
+    MS Project's rule: between two periods of the availability table the resource is
+    not available (0 %); before the first and after the last, its max units apply
+    (the file's ``MaxUnits``; 100 % when the file does not say).
+    """
+    rows: list[dict[str, Any]] = []
     for person in people:
-        periods = _availability_periods(person)
-        if len(periods) == 1 and periods[0][2] == 100.0:
-            continue  # always fully available: nothing to record
+        try:
+            periods = _availability_periods(person)
+            person_rows = _outside_the_table(context, person, periods)
+        except context.jpype.JException as exc:
+            context.notes.append(
+                f"{person.name}: availability skipped, MPXJ cannot read it ({java_message(exc)})"
+            )
+            continue
         previous_last = None
         for first, last, percent in periods:
             if previous_last is not None and first > previous_last + _ONE_DAY:
                 gap = (previous_last + _ONE_DAY, first - _ONE_DAY)
-                rows.append(_availability_row(context, person, *gap, 0.0))
-            rows.append(_availability_row(context, person, first, last, percent))
+                person_rows.append(_availability_row(context, person, *gap, 0.0))
+            person_rows.append(_availability_row(context, person, first, last, percent))
             previous_last = last
-    return [row for row in rows if row is not None]
+        kept = sorted((row for row in person_rows if row is not None), key=lambda r: r["start"])
+        if any(row["percent"] < 100.0 for row in kept):  # else always fully available
+            rows.extend(kept)
+    return rows
+
+
+def _outside_the_table(
+    context: ProjectContext, person: Person, periods: list[tuple[dt.date, dt.date, float]]
+) -> list[dict[str, Any] | None]:
+    """Rows at the resource's max units before the first and after the last period."""
+    if not periods:
+        return []
+    percent = _max_units(context, person)
+    if percent is None or percent == 100.0:
+        return []
+    rows = []
+    first, last = periods[0][0], periods[-1][1]
+    if first > _OPEN_START:
+        rows.append(_availability_row(context, person, _OPEN_START, first - _ONE_DAY, percent))
+    if last < _OPEN_END:
+        rows.append(_availability_row(context, person, last + _ONE_DAY, _OPEN_END, percent))
+    return rows
+
+
+def _max_units(context: ProjectContext, person: Person) -> float | None:
+    """The resource's max units in percent: MPXJ's, else the MS Project XML's ``MaxUnits``.
+
+    MPXJ keeps no max units for a resource with an availability table, so for MS
+    Project XML the value is read from the file (None when it has none).
+    """
+    value = python_number(person.resource.getMaxUnits())
+    if value is not None:
+        return value
+    if python_text(context.props.getFileType()) != "MSPDI":
+        return None
+    uid = person.resource.getUniqueID()
+    return _mspdi_max_units(context).get(int(uid)) if uid is not None else None
+
+
+def _mspdi_max_units(context: ProjectContext) -> dict[int, float]:
+    """Resource UID -> ``MaxUnits`` x 100 of an MS Project XML file (read once per file)."""
+    if context.mspdi_max_units is None:
+        found: dict[int, float] = {}
+        try:
+            root = ET.parse(context.path).getroot()
+        except (ET.ParseError, OSError):
+            root = None
+        for resource in root.iter(f"{_MSPDI}Resource") if root is not None else ():
+            uid, units = resource.find(f"{_MSPDI}UID"), resource.find(f"{_MSPDI}MaxUnits")
+            if uid is not None and units is not None and uid.text and units.text:
+                found[int(uid.text)] = float(units.text) * 100.0
+        context.mspdi_max_units = found
+    return context.mspdi_max_units
 
 
 def _availability_periods(person: Person) -> list[tuple[dt.date, dt.date, float]]:

@@ -120,6 +120,8 @@ class ProjectContext:
     counts: AssignmentCounts = field(default_factory=AssignmentCounts)
     #: Resource unique id -> why it is not a person ("material", "unnamed", ...).
     skipped: dict[int, str] = field(default_factory=dict)
+    #: MS Project XML only: resource unique id -> its ``MaxUnits`` in percent (read lazily).
+    mspdi_max_units: dict[int, float] | None = None
 
     @classmethod
     def of(cls, jpype: Any, project: Any, path: Path) -> ProjectContext:
