@@ -180,10 +180,15 @@ def _rank(source: _Source, rule: str) -> tuple[float, float]:
 def _conflict_text(
     name: str, incoming: _Source, kept: _Source | None, file_wins: bool, why: str
 ) -> str:
-    kept_text = kept.describe() if kept else "the pool's own calendar (from CSV)"
-    winner = incoming.file_name if file_wins else (kept.file_name if kept else "the pool's own")
+    """One line: both calendars, which one was kept and why, and how to choose."""
+    if kept is None:
+        return (
+            f"{name}: calendars differ - the pool's own (from CSV); {incoming.describe()}; "
+            "kept the pool's own (a calendar from CSV wins over project files)"
+        )
+    winner = incoming.file_name if file_wins else kept.file_name
     return (
-        f"{name}: calendars differ - {kept_text}; {incoming.describe()}; kept {winner}'s "
+        f"{name}: calendars differ - {kept.describe()}; {incoming.describe()}; kept {winner}'s "
         f"({why}); choose with --calendar-from FILE or --calendar-rule larger|recent"
     )
 
