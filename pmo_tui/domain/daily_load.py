@@ -93,8 +93,8 @@ def daily_peaks(
 ) -> pl.DataFrame:
     """The peak day of every person-week with some load.
 
-    The peak day is the one whose load exceeds its capacity the most (the earliest
-    of equal ones); in a week without over-booked days, the one closest to it.
+    The peak day is the one whose load exceeds its capacity the most; in a week
+    without over-booked days, the one with the most load (the earliest of equal ones).
 
     Args: as :func:`allocation_days`.
 
@@ -115,9 +115,11 @@ def daily_peaks(
         pl.col("capacity").fill_null(0.0),
         pl.col("date").dt.truncate("1w").alias("week"),
     )
-    frame = frame.with_columns((pl.col("load") - pl.col("capacity")).alias("excess"))
+    excess = pl.col("load") - pl.col("capacity")
+    frame = frame.with_columns(excess.alias("excess"), (excess > EPSILON_HOURS).alias("over"))
+    worst = pl.when(pl.col("over")).then(pl.col("excess")).otherwise(pl.col("load"))
     peaks = (
-        frame.sort(["excess", "date"], descending=[True, False])
+        frame.sort([pl.col("over"), worst, pl.col("date")], descending=[True, True, False])
         .group_by("person_id", "week", maintain_order=True)
         .first()
     )
