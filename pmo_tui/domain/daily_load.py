@@ -22,6 +22,7 @@ bookings of which one is shaped.
 from __future__ import annotations
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.domain.capacity import EPSILON_HOURS
 
@@ -30,7 +31,7 @@ __all__ = ["PEAK_SCHEMA", "allocation_days", "daily_peaks"]
 _KEYS = ["person_id", "project_id", "demand_id", "week"]
 
 #: Columns and dtypes of :func:`daily_peaks`.
-PEAK_SCHEMA = {
+PEAK_SCHEMA: SchemaDict = {
     "person_id": pl.String,
     "week": pl.Date,
     "peak_date": pl.Date,
@@ -136,4 +137,4 @@ def daily_peaks(
         )
         .sort("person_id", "week")
         .cast(PEAK_SCHEMA)
-    )  # type: ignore[arg-type]
+    )

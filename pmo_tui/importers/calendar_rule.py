@@ -130,7 +130,7 @@ def settle_calendars(
         if kept is None or incoming.week != kept.week:
             conflicts.append(_conflict_text(row["name"], incoming, kept, file_wins, why))
         if file_wins:
-            db["person"].update(
+            db.table("person").update(
                 row["id"],
                 {"region": row["region"], **dict(zip(WEEKDAY_COLUMNS, incoming.week, strict=True))},
             )
@@ -200,7 +200,7 @@ def record_person_calendars(
     if plan is None or not person_ids:
         return
     rows = parts["people"].filter(pl.col("id").is_in(list(person_ids)))
-    db["person_calendar"].upsert_all(
+    db.table("person_calendar").upsert_all(
         [
             {
                 "person_id": row["id"],

@@ -183,12 +183,13 @@ def _project_span(
     start = python_date(props.getStartDate())
     finish = finish_day(props.getFinishDate(), date_only=date_only)
     if start is None or finish is None:
-        starts, finishes = [], []
+        starts: list[dt.date] = []
+        finishes: list[dt.date] = []
         for task in project.getTasks():
-            if task.getStart() is not None:
-                starts.append(python_date(task.getStart()))
-            if task.getFinish() is not None:
-                finishes.append(finish_day(task.getFinish(), date_only=date_only))
+            task_start = python_date(task.getStart())
+            task_finish = finish_day(task.getFinish(), date_only=date_only)
+            starts.extend([task_start] if task_start else [])
+            finishes.extend([task_finish] if task_finish else [])
         start = start or (min(starts) if starts else None)
         finish = finish or (max(finishes) if finishes else start)
     if start and finish and finish < start:

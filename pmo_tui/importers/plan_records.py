@@ -147,7 +147,7 @@ def record_plan_file(
     if plan is None or parts["projects"].is_empty():
         return 0
     project_id = parts["projects"]["id"][0]
-    db["project_file"].upsert(
+    db.table("project_file").upsert(
         {
             "project_id": project_id,
             "file_name": plan.file_name,
@@ -160,5 +160,5 @@ def record_plan_file(
     forget_daily_shapes(db, project_id)
     days = parts["allocation_day"]
     if not days.is_empty():
-        db["allocation_day"].insert_all(stored_records(days))
+        db.table("allocation_day").insert_all(stored_records(days))
     return days.height
