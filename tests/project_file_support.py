@@ -9,12 +9,24 @@ these texts, by hand, independently of the product.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pmo_tui.cli import cli
+
+
+def skip_without_java() -> None:
+    """Skip the calling test module without the project-files extra or a Java runtime."""
+    pytest.importorskip("jpype", reason="needs the project-files extra (jpype1)")
+    pytest.importorskip("mpxj", reason="needs the project-files extra (mpxj)")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("needs a Java runtime", allow_module_level=True)
+
 
 #: Monday to Friday 08:00-12:00 and 13:00-17:00 (8 h a day, 40 h a week).
 EIGHT_HOUR_DAY = (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00"))

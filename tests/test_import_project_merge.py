@@ -6,8 +6,6 @@ expected figure is worked out by hand from them, as the docstrings say.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -20,14 +18,12 @@ from project_file_support import (
     mspdi,
     resource,
     run_cli,
+    skip_without_java,
     task,
     write,
 )
 
-pytest.importorskip("jpype", reason="needs the project-files extra (jpype1)")
-pytest.importorskip("mpxj", reason="needs the project-files extra (mpxj)")
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("needs a Java runtime", allow_module_level=True)
+skip_without_java()
 
 pytestmark = pytest.mark.java
 

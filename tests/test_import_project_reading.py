@@ -9,8 +9,6 @@ The expected hours are worked out by hand from those texts, as each test says.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,16 +23,14 @@ from project_file_support import (
     mspdi,
     resource,
     run_cli,
+    skip_without_java,
     standard_calendar,
     task,
     write,
 )
 from shared_files import shared_folder
 
-pytest.importorskip("jpype", reason="needs the project-files extra (jpype1)")
-pytest.importorskip("mpxj", reason="needs the project-files extra (mpxj)")
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("needs a Java runtime", allow_module_level=True)
+skip_without_java()
 
 from pmo_tui.errors import UserError
 from pmo_tui.importers.bundle import Bundle
@@ -136,6 +132,10 @@ def test_german_mpx_is_read_in_its_locale(tmp_path: Path) -> None:
     )
     asked = read_project_file(path, locale="de")
     assert "read as an MPX file in German (de, as asked)" in asked.notes
+    db = empty_db(tmp_path)
+    imported = run_cli(db, "import", "project", path, "--locale", "de")
+    assert imported.exit_code == 0, imported.output
+    assert "note: read as an MPX file in German (de, as asked)" in imported.stderr
 
 
 def test_mpx_in_the_wrong_locale_says_what_to_do(tmp_path: Path) -> None:

@@ -129,6 +129,11 @@ def _demand_row(context: ProjectContext, assignment: Any, person: Person) -> Row
     }
 
 
+def _booked(context: ProjectContext, person_id: str, demand_id: str) -> Row:
+    """The keys of a person's booking on a demand of this project."""
+    return {"person_id": person_id, "project_id": context.project_id, "demand_id": demand_id}
+
+
 def _weekly_rows(
     context: ProjectContext,
     hours_by_demand: dict[str, dict[dt.date, float]],
@@ -146,29 +151,13 @@ def _weekly_rows(
             if hours <= 0:
                 continue
             rows.demand_week.append({"demand_id": demand_id, "week": week, "hours": hours})
-            if person_id is None:
-                continue
-            rows.allocation.append(
-                {
-                    "person_id": person_id,
-                    "project_id": context.project_id,
-                    "demand_id": demand_id,
-                    "week": week,
-                    "hours": hours,
-                    "kind": "soft",
-                    "pinned": False,
-                }
-            )
+            if person_id is not None:
+                booking = {"week": week, "hours": hours, "kind": "soft", "pinned": False}
+                rows.allocation.append(_booked(context, person_id, demand_id) | booking)
         if person_id is None:
             continue
         rows.allocation_day.extend(
-            {
-                "person_id": person_id,
-                "project_id": context.project_id,
-                "demand_id": demand_id,
-                "date": day,
-                "hours": round(days[day], 2),
-            }
+            _booked(context, person_id, demand_id) | {"date": day, "hours": round(days[day], 2)}
             for day in sorted(days)
             if round(days[day], 2) > 0
         )

@@ -94,29 +94,30 @@ def _role(context: ProjectContext, resource: Any, name: str) -> Person:
     kind = "Primavera role" if bool(resource.getRole()) else "generic resource"
     context.notes.append(f"{kind} {name!r} is demand for the skill {name!r}, not a person")
     skill_id = name_slug(name) or f"role-{_uid(resource)}"
-    own = resource.getCalendar()
-    calendar = resolved_calendar(context, own, name)
-    return Person(
-        id=skill_id,
-        name=name,
-        resource=resource,
-        calendar=calendar,
-        week=week_hours(context, calendar),
-        skill_id=skill_id,
-        is_role=True,
-        skills={skill_id: name},
-        own_calendar=own if own is not None and calendar is own else None,
-    )
+    return _resource_person(context, resource, name, skill_id, {skill_id: name}, is_role=True)
 
 
 def _person(context: ProjectContext, resource: Any, name: str, person_id: str) -> Person:
-    """The person for a named WORK resource; its calendar defaults to the project's."""
-    own = resource.getCalendar()
-    calendar = resolved_calendar(context, own, name)
+    """The person for a named WORK resource: skills from its group and primary role."""
     skills = {}
     for label in (python_text(resource.getGroup()), _primary_role(resource)):
         if label and name_slug(label):
             skills.setdefault(name_slug(label), label)
+    return _resource_person(context, resource, name, person_id, skills, is_role=False)
+
+
+def _resource_person(
+    context: ProjectContext,
+    resource: Any,
+    name: str,
+    person_id: str,
+    skills: dict[str, str],
+    *,
+    is_role: bool,
+) -> Person:
+    """A :class:`Person` on the resource's calendar (resolved; else the project's)."""
+    own = resource.getCalendar()
+    calendar = resolved_calendar(context, own, name)
     return Person(
         id=person_id,
         name=name,
@@ -124,6 +125,7 @@ def _person(context: ProjectContext, resource: Any, name: str, person_id: str) -
         calendar=calendar,
         week=week_hours(context, calendar),
         skill_id=next(iter(skills), None),
+        is_role=is_role,
         skills=skills,
         own_calendar=own if own is not None and calendar is own else None,
     )
