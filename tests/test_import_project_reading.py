@@ -348,3 +348,29 @@ def test_real_samples_keep_their_availability(tmp_path: Path) -> None:
     bundle = read_project_file(SAMPLES / "mspdiavailability.xml")
     assert bundle.availability["start"].min() == D(2009, 6, 1)
     assert bundle.availability["end"].max() == D(2009, 8, 30)
+
+
+def test_daily_shape_comes_from_the_timephased_work(tmp_path: Path) -> None:
+    """mspdiresource.xml, Wade Golden (see test_mspdi_material_skipped_and_contoured_week_over
+    _capacity): Task A 8 h on Mon 2006-08-28 and Tue 08-29, the Completed Task's actual work
+    8 h on each of the same days: 16 h a day against 8 h. The turtle-contoured task's hourly
+    <TimephasedData> items, summed per day by hand: Wed 08-30 2.57 h, Thu 5.14 h, Fri 7.70 h."""
+    bundle = read_project_file(SAMPLES / "mspdiresource.xml")
+    wade = bundle.allocation_day.filter(pl.col("person_id") == "wade-golden")
+    per_day = dict(wade.group_by("date").agg(pl.col("hours").sum().round(2)).iter_rows())
+    assert per_day[D(2006, 8, 28)] == per_day[D(2006, 8, 29)] == 16.0
+    contoured = wade.filter(pl.col("demand_id") == "mspdiresource:3:1")
+    assert contoured.filter(pl.col("date") < D(2006, 9, 2)).select("date", "hours").rows() == [
+        (D(2006, 8, 30), 2.57),
+        (D(2006, 8, 31), 5.14),
+        (D(2006, 9, 1), 7.7),
+    ]
+    db = empty_db(tmp_path)
+    assert run_cli(db, "import", "project", SAMPLES / "mspdiresource.xml").exit_code == 0
+    peaks = capacity_json(db, "--over-allocated", "--daily", "--person", "wade-golden")
+    week = next(row for row in peaks if row["week"] == "2006-08-28")
+    assert (week["peak_date"], week["peak_load_hours"], week["peak_capacity_hours"]) == (
+        "2006-08-28",
+        16.0,
+        8.0,
+    )
