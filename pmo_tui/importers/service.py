@@ -364,7 +364,8 @@ def _check_new_projects(
             raise UserError(
                 f"project {project_id!r} is already in the database",
                 file=from_project_file[0] if len(from_project_file) else bundle.source,
-                fix="pass --replace to replace its demand and allocations with this file's",
+                fix="pass --replace to replace its demand and allocations with this file's, "
+                "or --as-new to import it as another project",
             )
         _delete_project_plan(db, project_id)
 
