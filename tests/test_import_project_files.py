@@ -18,15 +18,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from shared_files import shared_folder
 
 pytest.importorskip("jpype", reason="needs the project-files extra (jpype1)")
 pytest.importorskip("mpxj", reason="needs the project-files extra (mpxj)")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     pytest.skip("needs a Java runtime", allow_module_level=True)
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
+SAMPLES = shared_folder("real-samples")
 if not SAMPLES.is_dir():
     pytest.skip(f"sample files not found in {SAMPLES}", allow_module_level=True)
+
 
 from pmo_tui.errors import UserError
 from pmo_tui.importers.bundle import Bundle

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_files import shared_folder
 
 from pmo_tui.cli import cli
 
@@ -23,7 +24,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime"),
 ]
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples"
+SAMPLES = shared_folder("real-samples")
 GANTT = SAMPLES / "HouseBuildingSample.gan"
 #: A date before the GanttProject sample's weeks (June to October 2024): plan as of then.
 AS_OF_2024 = "2024-01-01"

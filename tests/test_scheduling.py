@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_files import shared_folder
 
 from solver.scheduling.core import (
     InstanceFormatError,
@@ -30,7 +31,7 @@ from solver.scheduling.core import (
 from solver.scheduling.heuristic import heuristic_schedule, makespan_of
 from solver.scheduling.network import network_of
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+BENCHMARKS = shared_folder("benchmarks")
 needs_benchmarks = pytest.mark.skipif(
     not BENCHMARKS.is_dir(), reason=f"benchmark instances not found at {BENCHMARKS}"
 )

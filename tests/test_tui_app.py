@@ -127,6 +127,31 @@ async def test_capacity_drill_down_into_a_person_week(db_path: Path, size: tuple
         assert isinstance(app.screen, CapacityScreen)
 
 
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_capacity_marks_a_day_over_capacity_in_a_week_within_it(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    """Cat's 20 h of the week of 2027-01-04 (50 %) were imported all on Monday: 20 h of 8."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO allocation_day (person_id, project_id, demand_id, date, hours) "
+            "VALUES ('cat', 'P-DWH', 'D3', '2027-01-04', 20.0)"
+        )
+    app = _app(db_path, "capacity")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CapacityScreen) and screen.frame is not None
+        cells = dict(zip(screen.frame["person_id"], screen.frame[str(WEEKS[0])], strict=True))
+        assert cells["cat"] == "  50% △"
+        assert cells["ben"] == "  25% ░"  # no shape: spread over the calendar, never a day over
+        assert "△a day over" in str(screen.query_one("#status").render())
+        await pilot.press("j", "j", "l", "enter")  # Cat, week of 2027-01-04
+        note = str(app.screen.query_one("#dialog-note").render())
+        assert "peak day Mon 04 Jan: 20 h of 8 h  △ over on that day" in note
+
+
 @sync
 async def test_capacity_filters_and_demand_view(db_path: Path) -> None:
     app = _app(db_path, "capacity")

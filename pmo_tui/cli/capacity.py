@@ -14,6 +14,11 @@ from pmo_tui.errors import UserError
 @click.option("--over-allocated", is_flag=True, help="Only person-weeks allocated above capacity.")
 @click.option("--unmet", is_flag=True, help="Demand per project, skill and week not covered.")
 @click.option("--person", "person_id", default=None, help="Only this person (id).")
+@click.option(
+    "--daily",
+    is_flag=True,
+    help="Add each week's peak day; with --over-allocated, weeks with a day booked above capacity.",
+)
 @output_options()
 @window_options
 @click.pass_context
@@ -22,6 +27,7 @@ def capacity(
     over_allocated: bool,
     unmet: bool,
     person_id: str | None,
+    daily: bool,
     fmt: str,
     today: Any,
     start: Any,
@@ -30,7 +36,10 @@ def capacity(
     """Capacity, allocation and utilisation per person and ISO week (hours).
 
     From the current week on by default; with --from in the past, earlier weeks are
-    listed too, marked as history.
+    listed too, marked as history. Everyone in the pool is listed, booked or not.
+    Planning is weekly; --daily adds the busiest day of each person-week (from the
+    daily shape of imported plans, else spread over the calendar), so that an
+    over-booked day is not hidden.
     """
     from pmo_tui.reporting.capacity import capacity_report
     from pmo_tui.reporting.output import render_frame
@@ -47,6 +56,7 @@ def capacity(
         unmet=unmet,
         person_id=person_id,
         window=resolve_window(today, start, end),
+        daily=daily,
     )
     click.echo(render_frame(frame, fmt))
 

@@ -21,22 +21,72 @@ def import_group() -> None:
 @import_group.command("project")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--replace", is_flag=True, help="Replace a project imported before from the same file."
+    "--replace",
+    is_flag=True,
+    help="Replace the project imported before from this file, or holding the same plan.",
+)
+@click.option(
+    "--as-new",
+    is_flag=True,
+    help="Import a plan that is already in the database as another project (load counted twice).",
+)
+@click.option(
+    "--calendar-from",
+    "calendar_from",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A person in several files gets this file's calendar (working pattern, leave).",
+)
+@click.option(
+    "--calendar-rule",
+    type=click.Choice(["larger", "recent"]),
+    default="larger",
+    show_default=True,
+    help="Else the calendar with more hours a week, or of the file saved last.",
+)
+@click.option(
+    "--locale",
+    default=None,
+    metavar="CODE",
+    help="The language an MPX file was saved in (en, de, fr, ...); found from the file if left out.",
 )
 @click.pass_context
-def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -> None:
-    """Import MS Project XML/MPX, GanttProject .gan or Planner files, one project each.
+def import_project(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    replace: bool,
+    as_new: bool,
+    calendar_from: Path | None,
+    calendar_rule: str,
+    locale: str | None,
+) -> None:
+    """Import project plans, one project each: MS Project (.mpp, .xml, .mpx), Primavera
+    (.xer, PMXML), GanttProject, Planner and the other formats MPXJ reads (docs/import.md).
 
-    People are merged into the shared pool by e-mail, then name; every
-    assignment becomes the project's demand and that person's allocation per
-    ISO week. Needs the extra `pip install 'pmo-tui[project-files]'` and Java.
+    People are merged into the shared pool by e-mail, then name; roles and generic
+    resources become demand for a skill. Every assignment becomes the project's
+    demand and that person's allocation per ISO week, with its daily shape. Needs
+    the extra `pip install 'pmo-tui[project-files]'` and Java.
     """
+    from pmo_tui.errors import UserError
+    from pmo_tui.importers.calendar_rule import CalendarChoice
     from pmo_tui.importers.project_files import read_project_file
     from pmo_tui.importers.service import write_bundles
 
-    bundles = [read_project_file(path) for path in files]
+    if replace and as_new:
+        raise UserError(
+            "--replace and --as-new ask for opposite things", option="--as-new", fix="pass one"
+        )
+    bundles = [read_project_file(path, locale=locale) for path in files]
+    calendars = CalendarChoice(calendar_rule, calendar_from.name if calendar_from else None)
     report = write_bundles(
-        open_db(ctx), bundles, people="merge", replace=replace, reason="import project files"
+        open_db(ctx),
+        bundles,
+        people="merge",
+        replace=replace,
+        as_new=as_new,
+        calendars=calendars,
+        reason="import project files",
     )
     _echo_report(report)
 
@@ -74,6 +124,8 @@ def _echo_report(report: ImportReport) -> None:
         click.echo(f"note: {note}", err=True)
     for merged in report.merged_people:
         click.echo(f"merged: {merged}")
+    for conflict in report.conflicts:
+        click.echo(f"calendar conflict: {conflict}")
     if report.new_people:
         click.echo(
             f"new people: {len(report.new_people)} ({', '.join(report.new_people[:10])}"

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.domain.horizon import Window
+from pmo_tui.domain.horizon import Window, monday
+from pmo_tui.domain.units import EPSILON_HOURS
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 if TYPE_CHECKING:
     from pmo_tui.store.reads import Readable
-
-#: Relative tolerance (hours) below which a load is not counted as over capacity.
-EPSILON_HOURS = 0.05
 
 
 def daily_capacity(
@@ -248,13 +246,21 @@ class CapacityTables:
     demand: pl.DataFrame  # demand_id, project_id, skill_id, min_level, week, hours
     utilisation: pl.DataFrame  # see utilisation()
     coverage: pl.DataFrame  # see demand_coverage()
+    #: see pmo_tui.domain.daily_load.daily_peaks (empty unless asked for)
+    daily_peaks: pl.DataFrame | None = None
 
 
-def capacity_tables(db: Readable, window: Window | None = None) -> CapacityTables:
+def capacity_tables(
+    db: Readable, window: Window | None = None, *, with_daily: bool = False
+) -> CapacityTables:
     """Read the store and derive capacity, utilisation and coverage over the planning horizon.
 
-    With ``window``, only its weeks: demand and allocations inside it, and capacity
-    over the span they cover.
+    The horizon spans the demand and allocation weeks; without any, the projects'
+    start to finish, else the leave and availability periods, so that the capacity
+    of people without bookings (imported leave, availability) can still be seen.
+    With ``window``, only its weeks: demand and allocations inside it, and the
+    horizon cut to it. ``with_daily`` also derives the peak day of every person-week
+    (:func:`pmo_tui.domain.daily_load.daily_peaks`).
     """
     demand = demand_weeks(read_table(db, "demand"), read_table(db, "demand_week"))
     allocations = read_table(db, "allocation")
@@ -265,11 +271,60 @@ def capacity_tables(db: Readable, window: Window | None = None) -> CapacityTable
         table: read_table(db, table)
         for table in ("person", "public_holiday", "leave", "availability")
     }
-    capacity = capacity_over_horizon(calendar, demand, allocations)
+    span = _in_window(horizon(demand, allocations) or _calendar_span(db, calendar), window)
+    if span is None:
+        capacity = capacity_over_horizon(calendar, demand, allocations)
+        daily = None
+    else:
+        daily = daily_capacity(
+            calendar["person"],
+            calendar["public_holiday"],
+            calendar["leave"],
+            calendar["availability"],
+            *span,
+        )
+        capacity = weekly_capacity(daily)
+    peaks = None
+    if with_daily:
+        from pmo_tui.domain.daily_load import PEAK_SCHEMA, daily_peaks
+
+        peaks = (
+            daily_peaks(allocations, read_table(db, "allocation_day"), daily)
+            if daily is not None
+            else pl.DataFrame(schema=PEAK_SCHEMA)
+        )
     return CapacityTables(
         capacity=capacity,
         allocations=allocations,
         demand=demand,
         utilisation=utilisation(capacity, allocations),
         coverage=demand_coverage(demand, allocations),
+        daily_peaks=peaks,
     )
+
+
+def _in_window(
+    span: tuple[dt.date, dt.date] | None, window: Window | None
+) -> tuple[dt.date, dt.date] | None:
+    """``span`` cut to the weeks of ``window`` (None when nothing is left)."""
+    if span is None or window is None:
+        return span
+    first = max(span[0], window.first)
+    last = span[1] if window.last is None else min(span[1], window.last + dt.timedelta(days=6))
+    return (first, last) if first <= last else None
+
+
+def _calendar_span(
+    db: Readable, calendar: Mapping[str, pl.DataFrame]
+) -> tuple[dt.date, dt.date] | None:
+    """Monday..Sunday around the projects' dates, else around the leave and availability."""
+    projects = read_table(db, "project", ["start", "finish"])
+    days = pl.concat([projects["start"], projects["finish"]]).drop_nulls()
+    if days.is_empty():
+        periods = [calendar["leave"], calendar["availability"]]
+        days = pl.concat([p[c] for p in periods for c in ("start", "end")]).drop_nulls()
+    if days.is_empty():
+        return None
+    first, last = days.min(), days.max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    return monday(first), monday(last) + dt.timedelta(days=6)

@@ -13,13 +13,25 @@ from types import ModuleType
 
 from pmo_tui.errors import UserError
 
-__all__ = ["EXTRA_HINT", "start_jvm"]
+__all__ = ["EXTRA_HINT", "JVM_OPTIONS", "start_jvm"]
 
 #: How to get the Python side of project-file import.
 EXTRA_HINT = "pip install 'pmo-tui[project-files]'"
 JAVA_HINT = (
     "install a Java runtime, version 11 or later (e.g. `apt install default-jre`), "
     "or set JAVA_HOME to one"
+)
+
+#: Options of the JVM: no display, and no Log4j output on stderr. MPXJ (and Apache POI,
+#: which reads MPP files) log through the Log4j API; without a logging back end on the
+#: class path Log4j prints "could not find a logging provider" on every run. Its status
+#: logger is switched off and its simple provider set to log nothing, so that users see
+#: only the product's notes (what MPXJ skips is reported there, see ``mpxj_read``).
+JVM_OPTIONS = (
+    "-Djava.awt.headless=true",
+    "-Dlog4j2.statusLoggerLevel=OFF",
+    "-Dlog4j.provider=org.apache.logging.log4j.simple.internal.SimpleProvider",
+    "-Dlog4j2.simplelogLevel=OFF",
 )
 
 _LOCK = threading.Lock()
@@ -48,7 +60,7 @@ def start_jvm() -> ModuleType:
         if jpype.isJVMStarted():
             return jpype
         try:
-            jpype.startJVM("-Djava.awt.headless=true", convertStrings=True)
+            jpype.startJVM(*JVM_OPTIONS, convertStrings=True)
         except (jpype.JVMNotFoundException, jpype.JVMNotSupportedException) as exc:
             raise UserError(
                 f"reading project files needs a Java runtime, and none could be started ({exc})",

@@ -11,6 +11,7 @@ dates are ``pl.Date``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, fields
 
 import polars as pl
@@ -48,9 +49,18 @@ BUNDLE_SCHEMAS: dict[str, SchemaDict] = {
 }
 
 
+#: Frames a project-file bundle carries beside its parts (CSV files never hold them):
+#: the daily shape of each allocation (see :mod:`pmo_tui.importers.plan_records`).
+EXTRA_SCHEMAS: dict[str, SchemaDict] = {"allocation_day": TABLE_SCHEMAS["allocation_day"]}
+
+
+def _schema(name: str) -> SchemaDict:
+    return BUNDLE_SCHEMAS[name] if name in BUNDLE_SCHEMAS else EXTRA_SCHEMAS[name]
+
+
 def empty_frame(name: str) -> pl.DataFrame:
-    """An empty frame with the columns and dtypes of bundle part ``name``."""
-    return pl.DataFrame(schema=BUNDLE_SCHEMAS[name])
+    """An empty frame with the columns and dtypes of bundle part (or extra frame) ``name``."""
+    return pl.DataFrame(schema=_schema(name))
 
 
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -61,12 +71,29 @@ def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     Raises:
         polars.exceptions.InvalidOperationError: a value cannot be cast.
     """
-    schema = BUNDLE_SCHEMAS[name]
+    schema = _schema(name)
     columns = [
         (pl.col(column) if column in frame.columns else pl.lit(None)).cast(dtype).alias(column)
         for column, dtype in schema.items()
     ]
     return frame.select(columns)
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """The project file a bundle was read from, as the import service remembers it.
+
+    ``guid`` is the plan's own identifier (MS Project, Primavera), ``fingerprint`` a
+    hash of its tasks and assignments, ``saved`` the date the file was last saved
+    (the file's own property, else its modification date), ``week_hours`` each
+    person's (bundle id) working hours in a standard week of the file's calendar.
+    """
+
+    file_name: str
+    guid: str | None
+    fingerprint: str
+    saved: dt.date | None
+    week_hours: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,6 +119,10 @@ class Bundle:
     demand: pl.DataFrame = field(default_factory=lambda: empty_frame("demand"))
     demand_week: pl.DataFrame = field(default_factory=lambda: empty_frame("demand_week"))
     allocation: pl.DataFrame = field(default_factory=lambda: empty_frame("allocation"))
+    #: Hours per person, project, demand and day of the allocations (project files only).
+    allocation_day: pl.DataFrame = field(default_factory=lambda: empty_frame("allocation_day"))
+    #: What identifies a project file's plan (None for CSV bundles).
+    plan_file: PlanFile | None = None
     notes: list[str] = field(default_factory=list)
     #: Part name -> the file its rows came from, so errors can name file and row.
     origins: dict[str, str] = field(default_factory=dict)

@@ -7,7 +7,8 @@
   than the project calendar - whole non-working days, or the hours lost on days
   with reduced working time;
 * availability: the resource availability table, with a 0 % row for each gap
-  between two periods (MS Project: no availability there).
+  between two periods and the resource's max units before the first period and
+  after the last (MS Project's rule).
 
 Holidays and leave are clipped to ``ProjectContext.window``.
 """
@@ -15,23 +16,33 @@ Holidays and leave are clipped to ``ProjectContext.window``.
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from pmo_tui.importers.mpxj_context import Person, ProjectContext
 from pmo_tui.importers.mpxj_values import (
+    java_message,
     python_date,
     python_datetime,
     python_number,
     python_text,
 )
 
-__all__ = ["availability_rows", "holiday_rows", "leave_row", "leave_rows", "week_hours"]
+__all__ = [
+    "availability_rows",
+    "holiday_rows",
+    "leave_row",
+    "leave_rows",
+    "resolved_calendar",
+    "week_hours",
+]
 
 _DEFAULT_WEEK = (8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 0.0)
 #: MPXJ's availability row for "always 100 %" runs from here to 2049-12-31.
 _OPEN_START = dt.date(1984, 1, 1)
 _OPEN_END = dt.date(2049, 12, 31)
 _ONE_DAY = dt.timedelta(days=1)
+_MSPDI = "{http://schemas.microsoft.com/project}"
 
 
 def week_hours(context: ProjectContext, calendar: Any) -> tuple[float, ...]:
@@ -44,6 +55,49 @@ def week_hours(context: ProjectContext, calendar: Any) -> tuple[float, ...]:
         value = python_number(work.getDuration()) if work is not None else 0.0
         hours.append(min(24.0, max(0.0, round(value or 0.0, 2))))
     return tuple(hours)
+
+
+def resolved_calendar(context: ProjectContext, calendar: Any, owner: str) -> Any:
+    """``calendar`` if MPXJ can resolve it, else the project calendar, with a note naming both.
+
+    A calendar cannot be resolved when it inherits days from a base calendar that is
+    not in the file, or when MPXJ fails on it (a Java exception). None (no calendar of
+    its own) is the project calendar.
+    """
+    if calendar is None:
+        return context.default_calendar
+    try:
+        problem = _unresolved(context, calendar)
+    except context.jpype.JException as exc:
+        problem = f"MPXJ cannot resolve it ({java_message(exc)})"
+    if problem is None:
+        return calendar
+    fallback = context.default_calendar
+    instead = (
+        f"the project calendar {python_text(fallback.getName())!r}"
+        if fallback is not None and fallback is not calendar
+        else "8 h Monday to Friday"
+    )
+    name = python_text(calendar.getName()) or f"(unique id {calendar.getUniqueID()})"
+    context.notes.append(f"calendar {name!r} of {owner} skipped: {problem}; {instead} used instead")
+    return fallback if fallback is not calendar else None
+
+
+def _unresolved(context: ProjectContext, calendar: Any) -> str | None:
+    """Why ``calendar`` cannot be used, or None; calls what the import calls on it."""
+    for day in context.java.DayOfWeek.values():
+        if str(calendar.getCalendarDayType(day)) == "DEFAULT" and calendar.getParent() is None:
+            return "it inherits days from a base calendar that is missing (or is itself)"
+    week_hours(context, calendar)
+    if context.start is not None:
+        begin = dt.datetime.combine(context.start, dt.time())
+        calendar.getWork(
+            context.java_datetime(begin),
+            context.java_datetime(begin + dt.timedelta(days=7)),
+            context.java.TimeUnit.HOURS,
+        )
+    calendar.getExpandedCalendarExceptions()
+    return None
 
 
 def _ancestors(calendar: Any) -> list[Any]:
@@ -67,6 +121,18 @@ def _exception_span(context: ProjectContext, exception: Any) -> tuple[dt.date, d
 
 def holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
     """One ``holidays`` row per non-working day of the project calendar, by date."""
+    try:
+        return _holiday_rows(context)
+    except context.jpype.JException as exc:
+        name = python_text(context.default_calendar.getName())
+        context.notes.append(
+            f"public holidays skipped: MPXJ cannot read the exceptions of the project calendar "
+            f"{name!r} ({java_message(exc)})"
+        )
+        return []
+
+
+def _holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
     rows: dict[dt.date, dict[str, Any]] = {}
     for calendar in _ancestors(context.default_calendar):
         for exception in calendar.getExpandedCalendarExceptions():
@@ -103,12 +169,18 @@ def leave_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, 
     }
     rows: list[dict[str, Any]] = []
     for person in people:
-        own = person.resource.getCalendar()
-        for calendar in _ancestors(own):
-            if int(calendar.getUniqueID() or -1) in project_calendars:
-                break
-            for exception in calendar.getExpandedCalendarExceptions():
-                rows.extend(_exception_leave(context, person, own, exception))
+        own = person.own_calendar
+        try:
+            for calendar in _ancestors(own):
+                if int(calendar.getUniqueID() or -1) in project_calendars:
+                    break
+                for exception in calendar.getExpandedCalendarExceptions():
+                    rows.extend(_exception_leave(context, person, own, exception))
+        except context.jpype.JException as exc:
+            context.notes.append(
+                f"{person.name}: leave skipped, MPXJ cannot read the exceptions of calendar "
+                f"{python_text(own.getName())!r} ({java_message(exc)})"
+            )
     return rows
 
 
@@ -149,20 +221,82 @@ def _reduced_hours_leave(
 
 
 def availability_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, Any]]:
-    """``availability`` rows of each person not always fully available, gaps as 0 %."""
-    rows: list[dict[str, Any] | None] = []
+    """``availability`` rows of each person not always fully available.
+
+    MS Project's rule: between two periods of the availability table the resource is
+    not available (0 %); before the first and after the last, its max units apply
+    (the file's ``MaxUnits``; 100 % when the file does not say).
+    """
+    rows: list[dict[str, Any]] = []
     for person in people:
-        periods = _availability_periods(person)
-        if len(periods) == 1 and periods[0][2] == 100.0:
-            continue  # always fully available: nothing to record
+        try:
+            periods = _availability_periods(person)
+            person_rows = _outside_the_table(context, person, periods)
+        except context.jpype.JException as exc:
+            context.notes.append(
+                f"{person.name}: availability skipped, MPXJ cannot read it ({java_message(exc)})"
+            )
+            continue
         previous_last = None
         for first, last, percent in periods:
             if previous_last is not None and first > previous_last + _ONE_DAY:
                 gap = (previous_last + _ONE_DAY, first - _ONE_DAY)
-                rows.append(_availability_row(context, person, *gap, 0.0))
-            rows.append(_availability_row(context, person, first, last, percent))
+                person_rows.append(_availability_row(context, person, *gap, 0.0))
+            person_rows.append(_availability_row(context, person, first, last, percent))
             previous_last = last
-    return [row for row in rows if row is not None]
+        kept = sorted((row for row in person_rows if row is not None), key=lambda r: r["start"])
+        if any(row["percent"] < 100.0 for row in kept):  # else always fully available
+            rows.extend(kept)
+    return rows
+
+
+def _outside_the_table(
+    context: ProjectContext, person: Person, periods: list[tuple[dt.date, dt.date, float]]
+) -> list[dict[str, Any] | None]:
+    """Rows at the resource's max units before the first and after the last period."""
+    if not periods:
+        return []
+    percent = _max_units(context, person)
+    if percent is None or percent == 100.0:
+        return []
+    rows = []
+    first, last = periods[0][0], periods[-1][1]
+    if first > _OPEN_START:
+        rows.append(_availability_row(context, person, _OPEN_START, first - _ONE_DAY, percent))
+    if last < _OPEN_END:
+        rows.append(_availability_row(context, person, last + _ONE_DAY, _OPEN_END, percent))
+    return rows
+
+
+def _max_units(context: ProjectContext, person: Person) -> float | None:
+    """The resource's max units in percent: MPXJ's, else the MS Project XML's ``MaxUnits``.
+
+    MPXJ keeps no max units for a resource with an availability table, so for MS
+    Project XML the value is read from the file (None when it has none).
+    """
+    value = python_number(person.resource.getMaxUnits())
+    if value is not None:
+        return value
+    if python_text(context.props.getFileType()) != "MSPDI":
+        return None
+    uid = person.resource.getUniqueID()
+    return _mspdi_max_units(context).get(int(uid)) if uid is not None else None
+
+
+def _mspdi_max_units(context: ProjectContext) -> dict[int, float]:
+    """Resource UID -> ``MaxUnits`` x 100 of an MS Project XML file (read once per file)."""
+    if context.mspdi_max_units is None:
+        found: dict[int, float] = {}
+        try:
+            root = ET.parse(context.path).getroot()
+        except (ET.ParseError, OSError):
+            root = None
+        for resource in root.iter(f"{_MSPDI}Resource") if root is not None else ():
+            uid, units = resource.find(f"{_MSPDI}UID"), resource.find(f"{_MSPDI}MaxUnits")
+            if uid is not None and units is not None and uid.text and units.text:
+                found[int(uid.text)] = float(units.text) * 100.0
+        context.mspdi_max_units = found
+    return context.mspdi_max_units
 
 
 def _availability_periods(person: Person) -> list[tuple[dt.date, dt.date, float]]:

@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pmo_tui.importers.mpxj_values import project_slug, python_date, python_number, python_text
+from pmo_tui.importers.mpxj_values import (
+    finish_day,
+    project_slug,
+    python_date,
+    python_number,
+    python_text,
+)
 
 __all__ = ["UNITS_ONLY_APPLICATIONS", "AssignmentCounts", "JavaTypes", "Person", "ProjectContext"]
 
 #: Applications whose files carry no work per assignment (only units).
 UNITS_ONLY_APPLICATIONS = {"GanttProject", "Planner"}
+#: MPXJ file types whose dates carry no time of day (MPXJ reads them at 00:00).
+DATE_ONLY_FILE_TYPES = {"MPX", "GAN"}
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,11 @@ class JavaTypes:
 
 @dataclass
 class Person:
-    """A WORK resource taken as a person.
+    """A WORK resource taken as a person, or a role (``is_role``) taken as demand for a skill.
 
     ``week`` is the working hours Monday..Sunday of its calendar's default week;
-    ``skill_id`` comes from its group (GanttProject: role), None without one.
+    ``skill_id`` comes from its group (GanttProject: role), else its primary role
+    (Primavera), None without one; a role's skill is its own name.
     """
 
     id: str
@@ -63,6 +72,12 @@ class Person:
     calendar: Any
     week: tuple[float, ...]
     skill_id: str | None
+    #: A role (Primavera), generic resource (MS Project): demand for a skill, not a person.
+    is_role: bool = False
+    #: Skill id -> name of every skill the person holds (group, primary role, roles filled).
+    skills: dict[str, str] = field(default_factory=dict)
+    #: The resource's own calendar when MPXJ can resolve it (its exceptions are leave).
+    own_calendar: Any = None
 
 
 @dataclass
@@ -71,6 +86,9 @@ class AssignmentCounts:
 
     timephased: int = 0
     spread: int = 0
+    finish_from_task: int = 0
+    for_roles: int = 0
+    unreadable: int = 0
     without_person: int = 0
     without_dates: int = 0
     without_work: int = 0
@@ -88,6 +106,8 @@ class ProjectContext:
 
     project: Any
     path: Path
+    #: The jpype module (its ``JException`` is every Java exception).
+    jpype: Any
     java: JavaTypes
     props: Any
     application: str
@@ -100,18 +120,22 @@ class ProjectContext:
     counts: AssignmentCounts = field(default_factory=AssignmentCounts)
     #: Resource unique id -> why it is not a person ("material", "unnamed", ...).
     skipped: dict[int, str] = field(default_factory=dict)
+    #: MS Project XML only: resource unique id -> its ``MaxUnits`` in percent (read lazily).
+    mspdi_max_units: dict[int, float] | None = None
 
     @classmethod
     def of(cls, jpype: Any, project: Any, path: Path) -> ProjectContext:
         """The context of ``project`` (an MPXJ ``ProjectFile``) read from ``path``."""
         props = project.getProjectProperties()
-        start, finish = _project_span(props, project)
+        date_only = python_text(props.getFileType()) in DATE_ONLY_FILE_TYPES
+        start, finish = _project_span(props, project, date_only)
         window = None
         if start and finish:
             window = (dt.date(start.year - 1, 1, 1), dt.date(finish.year + 1, 12, 31))
         return cls(
             project=project,
             path=path,
+            jpype=jpype,
             java=JavaTypes.load(jpype),
             props=props,
             application=python_text(props.getFileApplication()) or "",
@@ -149,19 +173,23 @@ class ProjectContext:
         return self.java.LocalDate.of(day.year, day.month, day.day)
 
 
-def _project_span(props: Any, project: Any) -> tuple[dt.date | None, dt.date | None]:
-    """(start, finish) of the project: its properties, else its tasks; finish >= start."""
+def _project_span(
+    props: Any, project: Any, date_only: bool
+) -> tuple[dt.date | None, dt.date | None]:
+    """(start, finish) of the project: its properties, else its tasks; finish >= start.
+
+    A finish at midnight is the day before (:func:`~.mpxj_values.finish_day`).
+    """
     start = python_date(props.getStartDate())
-    finish = python_date(props.getFinishDate())
+    finish = finish_day(props.getFinishDate(), date_only=date_only)
     if start is None or finish is None:
         starts: list[dt.date] = []
         finishes: list[dt.date] = []
         for task in project.getTasks():
-            task_start, task_finish = python_date(task.getStart()), python_date(task.getFinish())
-            if task_start is not None:
-                starts.append(task_start)
-            if task_finish is not None:
-                finishes.append(task_finish)
+            task_start = python_date(task.getStart())
+            task_finish = finish_day(task.getFinish(), date_only=date_only)
+            starts.extend([task_start] if task_start else [])
+            finishes.extend([task_finish] if task_finish else [])
         start = start or (min(starts) if starts else None)
         finish = finish or (max(finishes) if finishes else start)
     if start and finish and finish < start:

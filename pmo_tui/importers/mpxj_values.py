@@ -15,10 +15,11 @@ from typing import Any
 
 import polars as pl
 
-from pmo_tui.importers.bundle import BUNDLE_SCHEMAS, conform, empty_frame
+from pmo_tui.importers.bundle import conform, empty_frame
 
 __all__ = [
     "bundle_frame",
+    "finish_day",
     "java_message",
     "monday_of",
     "name_slug",
@@ -82,6 +83,21 @@ def python_datetime(value: Any) -> dt.datetime | None:
     )
 
 
+def finish_day(value: Any, *, date_only: bool = False) -> dt.date | None:
+    """The last day of something that finishes at ``value`` (a Java date-time); None if missing.
+
+    A finish at midnight (00:00 of the next day) is the end of the day before: a task
+    that ends "2024-01-06T00:00" ends on 5 January. In files whose dates carry no time
+    of day (``date_only``: MPX, GanttProject) midnight means the day itself.
+    """
+    finish = python_datetime(value) if hasattr(value, "getHour") else None
+    if finish is None:
+        return python_date(value)
+    if not date_only and finish.time() == dt.time(0, 0):
+        return finish.date() - dt.timedelta(days=1)
+    return finish.date()
+
+
 def monday_of(day: dt.date) -> dt.date:
     """The Monday of ``day``'s ISO week (the key of a week in the store)."""
     return day - dt.timedelta(days=day.weekday())
@@ -114,5 +130,5 @@ def bundle_frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     """Rows (dicts with some of part ``name``'s columns) as that bundle part's frame."""
     if not rows:
         return empty_frame(name)
-    schema = BUNDLE_SCHEMAS[name]
+    schema = empty_frame(name).schema
     return conform(name, pl.DataFrame(rows, schema={column: schema[column] for column in rows[0]}))

@@ -1,7 +1,8 @@
-"""Read one project file (MS Project XML/MPX, GanttProject, Planner) into a Bundle.
+"""Read one project file (MS Project, Primavera, GanttProject, Planner...) into a Bundle.
 
-:func:`read_project_file` reads the file with MPXJ's ``UniversalProjectReader``
-(Java, through jpype; the JVM starts on first use, see :mod:`._jvm`) and maps
+:func:`read_project_file` reads the file with MPXJ (Java, through jpype; the JVM
+starts on first use, see :mod:`._jvm`; which reader and which MPX locale, see
+:mod:`.mpxj_read`) and maps
 it onto the store's frames (``docs/data-model.md``). Each file is one project in
 the portfolio ``IMPORTED``:
 
@@ -46,9 +47,15 @@ from pmo_tui.importers._jvm import start_jvm
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.gantt_vacations import gantt_vacation_rows
 from pmo_tui.importers.mpxj_assignments import assignment_rows
-from pmo_tui.importers.mpxj_calendars import availability_rows, holiday_rows, leave_rows
+from pmo_tui.importers.mpxj_calendars import (
+    availability_rows,
+    holiday_rows,
+    leave_rows,
+    resolved_calendar,
+)
 from pmo_tui.importers.mpxj_context import UNITS_ONLY_APPLICATIONS, ProjectContext
 from pmo_tui.importers.mpxj_people import person_row, person_skill_rows, read_people, skills_of
+from pmo_tui.importers.mpxj_read import READ_FIX, read_with_mpxj
 from pmo_tui.importers.mpxj_values import (
     bundle_frame,
     java_message,
@@ -56,6 +63,7 @@ from pmo_tui.importers.mpxj_values import (
     project_slug,
     python_text,
 )
+from pmo_tui.importers.plan_identity import plan_file_of
 
 __all__ = ["IMPORTED_PORTFOLIO", "name_slug", "project_slug", "read_project_file"]
 
@@ -63,18 +71,14 @@ __all__ = ["IMPORTED_PORTFOLIO", "name_slug", "project_slug", "read_project_file
 IMPORTED_PORTFOLIO = "IMPORTED"
 IMPORTED_PORTFOLIO_NAME = "Imported project files"
 
-SUPPORTED = "MS Project XML (.xml), MPX (.mpx), MPP, GanttProject (.gan) or Planner (.planner)"
-READ_FIX = (
-    "check that it is a complete, unencrypted project plan; export it from its program as "
-    "MS Project XML (.xml) or MPX and import that file"
-)
 
-
-def read_project_file(path: Path) -> Bundle:
+def read_project_file(path: Path, *, locale: str | None = None) -> Bundle:
     """Read a project file into a :class:`~pmo_tui.importers.bundle.Bundle` holding one project.
 
     Args:
-        path: an MS Project XML, MPX, MPP, GanttProject ``.gan`` or Planner file.
+        path: any plan MPXJ reads (:data:`~.mpxj_read.SUPPORTED_FORMATS`: MS Project
+            MPP/XML/MPX, Primavera XER/PMXML, GanttProject, Planner...).
+        locale: the language an MPX file was saved in (``de``...); None to detect it.
 
     Returns:
         The project, its people (merged into the pool by the store), skills,
@@ -82,37 +86,36 @@ def read_project_file(path: Path) -> Bundle:
         demand and soft allocation. ``notes`` says what was read and skipped.
 
     Raises:
-        UserError: the file is missing or unreadable, the ``project-files``
-            extra or Java is missing. Java exceptions never escape.
+        UserError: the file is missing, a directory, unreadable, or nothing usable
+            remains in it; the ``project-files`` extra or Java is missing. Java
+            exceptions never escape.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UserError("file not found", file=str(path), fix="check the path and the file name")
     jpype = start_jvm()
+    plan = read_with_mpxj(jpype, path, locale)
     try:
-        project = jpype.JClass("org.mpxj.reader.UniversalProjectReader")().read(str(path))
+        context = ProjectContext.of(jpype, plan.project, path)
+        context.notes.extend(plan.notes)
+        return _bundle(context)
     except jpype.JException as exc:
-        message = f"cannot read this file as a project plan ({java_message(exc)})"
-        raise _unreadable(message, path) from None
-    if project is None:
-        raise _unreadable(f"not a project file that can be read; supported: {SUPPORTED}", path)
-    try:
-        return _bundle(ProjectContext.of(jpype, project, path))
-    except jpype.JException as exc:
-        message = f"cannot read the plan in this file ({java_message(exc)})"
-        raise _unreadable(message, path) from None
-
-
-def _unreadable(message: str, path: Path) -> UserError:
-    """The user error for a file MPXJ cannot read, with the advice to export it again."""
-    return UserError(message, file=str(path), fix=READ_FIX)
+        raise UserError(
+            f"cannot read the plan in this file ({java_message(exc)})", file=str(path), fix=READ_FIX
+        ) from None
 
 
 def _bundle(context: ProjectContext) -> Bundle:
     """Map the project of ``context`` onto a Bundle (see the module docstring)."""
+    context.default_calendar = resolved_calendar(context, context.default_calendar, "the project")
     people, person_of_uid = read_people(context)
-    skills = skills_of(people)
-    demand, demand_week, allocation = assignment_rows(context, person_of_uid)
+    assignments = assignment_rows(context, person_of_uid)
+    roles = [person for person in person_of_uid.values() if person.is_role]
+    skills = skills_of(people, roles)
+    if not people and not assignments.demand and context.counts.unreadable:
+        raise UserError(
+            "nothing in this file could be read: " + "; ".join(context.notes[-3:]),
+            file=str(context.path),
+            fix=READ_FIX,
+        )
     bundle = Bundle(source=str(context.path))
     bundle.portfolios = bundle_frame(
         "portfolios", [{"id": IMPORTED_PORTFOLIO, "name": IMPORTED_PORTFOLIO_NAME}]
@@ -125,10 +128,13 @@ def _bundle(context: ProjectContext) -> Bundle:
     leave = leave_rows(context, people) + gantt_vacation_rows(context, person_of_uid)
     bundle.leave = bundle_frame("leave", leave).unique(maintain_order=True)
     bundle.availability = bundle_frame("availability", availability_rows(context, people))
-    bundle.demand = bundle_frame("demand", demand)
-    bundle.demand_week = bundle_frame("demand_week", demand_week)
-    bundle.allocation = bundle_frame("allocation", allocation)
-    bundle.notes = _summary(context, len(people), len(skills), len(demand)) + context.notes
+    bundle.demand = bundle_frame("demand", assignments.demand)
+    bundle.demand_week = bundle_frame("demand_week", assignments.demand_week)
+    bundle.allocation = bundle_frame("allocation", assignments.allocation)
+    bundle.allocation_day = bundle_frame("allocation_day", assignments.allocation_day)
+    bundle.plan_file = plan_file_of(context, bundle)
+    bundle.notes = _summary(context, len(people), len(skills), len(assignments.demand))
+    bundle.notes += context.notes
     return bundle
 
 
@@ -164,6 +170,16 @@ def _summary(
     counts = context.counts
     for kind, count in sorted(counts.skipped_by_kind.items()):
         notes.append(f"skipped {count} assignments of {kind} resources")
+    if counts.for_roles:
+        notes.append(
+            f"{counts.for_roles} assignments of roles or generic resources are demand "
+            "for their skill, with nobody booked"
+        )
+    if counts.finish_from_task:
+        notes.append(
+            f"{counts.finish_from_task} assignments had no finish in the file: each finishes "
+            "at its start + the task's duration on the resource's calendar"
+        )
     for count, why in (
         (counts.without_person, "without a resource"),
         (counts.without_dates, "without dates"),

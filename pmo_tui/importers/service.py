@@ -6,8 +6,12 @@ Rules (documented in docs/data-model.md and the README):
   person with the same e-mail (case-insensitive), else the same name
   (case-insensitive, spaces folded), else the same id; otherwise a new person.
   With ``people="upsert"`` (CSV) a matched person's fields are updated from the
-  file; with ``people="merge"`` (project files) the pool's record, calendar and
-  leave are kept and only new skills are added.
+  file; with ``people="merge"`` (project files) the pool's record is kept and only
+  new skills are added, and the calendar (pattern, region, leave, availability) is
+  the pool's own when the person came from CSV, else chosen between the project
+  files by :mod:`.calendar_rule`, whatever the import order.
+* A project file whose plan is already stored under another project is refused
+  unless the user chooses ``replace`` or ``as_new`` (:mod:`.plan_records`).
 * Reference data (portfolios, programs, skills, holidays, projects, demands) is
   upserted by key. A project from a project file that is already in the store
   is refused unless ``replace=True``, which first removes its demand and
@@ -32,7 +36,14 @@ import sqlite_utils
 
 from pmo_tui.errors import UserError
 from pmo_tui.importers.bundle import Bundle
+from pmo_tui.importers.calendar_rule import (
+    CalendarChoice,
+    calendar_sources,
+    check_calendar_from,
+    record_person_calendars,
+)
 from pmo_tui.importers.csv_lines import line_of_value
+from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, settle_same_plan
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
@@ -109,6 +120,8 @@ class ImportReport:
     merged_people: list[str] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: People whose calendars differ between sources: both, which was kept and why.
+    conflicts: list[str] = field(default_factory=list)
 
     def add_rows(self, table: str, count: int) -> None:
         """Count ``count`` rows written to ``table``."""
@@ -121,25 +134,47 @@ def write_bundles(
     *,
     people: PeoplePolicy = "upsert",
     replace: bool = False,
+    as_new: bool = False,
+    calendars: CalendarChoice | None = None,
     reason: str = "import",
 ) -> ImportReport:
     """Write ``bundles`` in order, in one transaction, and log it in ``change_log``.
 
+    ``replace``/``as_new`` say what to do with a project file whose plan is already
+    stored (:mod:`.plan_records`); ``calendars`` settles a person's calendar between
+    project files (:mod:`.calendar_rule`; the rule ``larger`` by default).
+
     Raises:
-        UserError: a reference does not resolve, or a project is already there
-            (without ``replace``); the database is left as it was.
+        UserError: a reference does not resolve, a project or the same plan is
+            already there (without ``replace`` or ``as_new``), or ``--calendar-from``
+            names no file; the database is left as it was.
     """
     report = ImportReport()
     rule = PEOPLE_RULES[people]
+    choices = _Choices(SamePlanChoice(replace, as_new), calendars or CalendarChoice())
     with db.atomic():
+        check_calendar_from(db, bundles, choices.calendars)
         for bundle in bundles:
-            _write_bundle(db, bundle, report, rule=rule, replace=replace)
+            _write_bundle(db, bundle, report, rule=rule, choices=choices)
         log_change(db, "import", "import", reason=reason, after=_summary(report))
     return report
 
 
+@dataclass(frozen=True)
+class _Choices:
+    """The user's answers for project files: the same plan again, calendar conflicts."""
+
+    same_plan: SamePlanChoice
+    calendars: CalendarChoice
+
+
 def _summary(report: ImportReport) -> dict[str, object]:
-    return {"sources": report.sources, "rows": report.rows, "merged_people": report.merged_people}
+    return {
+        "sources": report.sources,
+        "rows": report.rows,
+        "merged_people": report.merged_people,
+        "calendar_conflicts": report.conflicts,
+    }
 
 
 def _write_bundle(
@@ -148,19 +183,26 @@ def _write_bundle(
     report: ImportReport,
     *,
     rule: PeopleRule,
-    replace: bool,
+    choices: _Choices,
 ) -> None:
     parts = _with_defaults(dict(bundle.parts()))
+    parts["allocation_day"] = bundle.allocation_day  # the people merge rewrites its ids too
     report.sources.append(bundle.source)
     report.notes.extend(bundle.notes)
     existing_ids = _merge_people(db, parts, report, rule)
+    same_plan_note = settle_same_plan(db, parts, bundle, choices.same_plan)
+    report.notes.extend([same_plan_note] if same_plan_note else [])
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
-    _check_new_projects(db, parts, bundle, replace)
+    _check_new_projects(db, parts, bundle, choices.same_plan.replace)
     _upsert_reference_data(db, parts, report, bundle.given_columns)
     _write_people(db, parts, existing_ids, report, rule, bundle.given_columns.get("people"))
-    _write_calendar(db, parts, existing_ids, report, rule)
+    calendars = choices.calendars if rule.keep_pool_records else None
+    file_calendars = calendar_sources(db, parts, existing_ids, bundle, calendars, report.conflicts)
+    _write_calendar(db, parts, existing_ids - file_calendars, report, rule)
     _write_allocations(db, parts["allocation"], report)
+    record_person_calendars(db, file_calendars, bundle.plan_file, parts)
+    report.add_rows("allocation_day", record_plan_file(db, parts, bundle.plan_file))
 
 
 def _with_defaults(parts: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -322,7 +364,8 @@ def _check_new_projects(
             raise UserError(
                 f"project {project_id!r} is already in the database",
                 file=from_project_file[0] if len(from_project_file) else bundle.source,
-                fix="pass --replace to replace its demand and allocations with this file's",
+                fix="pass --replace to replace its demand and allocations with this file's, "
+                "or --as-new to import it as another project",
             )
         _delete_project_plan(db, project_id)
 

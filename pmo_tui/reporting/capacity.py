@@ -22,8 +22,12 @@ def capacity_report(
     unmet: bool = False,
     person_id: str | None = None,
     window: Window | None = None,
+    daily: bool = False,
 ) -> pl.DataFrame:
     """Utilisation per person-week, or unmet demand per project, skill and week.
+
+    Every person is listed, with or without bookings (over the weeks of the demand
+    and allocations, else of the projects, else of the leave and availability).
 
     Args:
         window: the weeks listed (default: every week of the data). When it starts
@@ -33,6 +37,10 @@ def capacity_report(
         Without ``unmet``: ``person_id, name, week (Date), capacity_hours,
         allocated_hours, over_hours, utilisation_pct`` (Float64, null when the
         capacity is 0), only over-allocated rows with ``over_allocated``.
+        ``daily`` adds the week's peak day (:func:`pmo_tui.domain.daily_load.daily_peaks`):
+        ``peak_date, peak_load_hours, peak_capacity_hours, peak_over_hours`` (null in a
+        week without load); with ``over_allocated`` it keeps the person-weeks whose
+        peak day is booked above that day's capacity instead.
         With ``unmet``: ``project_id, skill_id, week, demand_hours,
         allocated_hours, unmet_hours`` summed over the demands of a project and skill.
         Then ``history`` (Boolean) when the window reaches into the past.
@@ -40,7 +48,7 @@ def capacity_report(
     Raises:
         UserError: ``person_id`` is not in the pool.
     """
-    tables = capacity_tables(db, window)
+    tables = capacity_tables(db, window, with_daily=daily and not unmet)
     if unmet:
         return _with_history(unmet_demand(tables.coverage), window)
     people = read_table(db, "person", ["id", "name"]).rename({"id": "person_id"})
@@ -53,9 +61,7 @@ def capacity_report(
                 fix="use an id from `pmo-tui capacity` (column person_id)",
             )
         frame = frame.filter(pl.col("person_id") == person_id)
-    if over_allocated:
-        frame = frame.filter(pl.col("over_allocated"))
-    frame = frame.select(
+    columns = [
         "person_id",
         "name",
         "week",
@@ -63,8 +69,16 @@ def capacity_report(
         "allocated_hours",
         "over_hours",
         (pl.col("utilisation") * 100).round(0).alias("utilisation_pct"),
-    ).sort("week", "person_id")
-    return _with_history(frame, window)
+    ]
+    if daily and tables.daily_peaks is not None:
+        frame = frame.join(tables.daily_peaks, on=["person_id", "week"], how="left")
+        columns += ["peak_date", "peak_load_hours", "peak_capacity_hours", "peak_over_hours"]
+        over = pl.col("day_over_allocated").fill_null(False)
+    else:
+        over = pl.col("over_allocated")
+    if over_allocated:
+        frame = frame.filter(over)
+    return _with_history(frame.select(columns).sort("week", "person_id"), window)
 
 
 def _with_history(frame: pl.DataFrame, window: Window | None) -> pl.DataFrame:

@@ -109,6 +109,26 @@ TABLE_SCHEMAS: dict[str, SchemaDict] = {
         "pinned": pl.Boolean,
     },
 }
+TABLE_SCHEMAS["allocation_day"] = {
+    "person_id": pl.String,
+    "project_id": pl.String,
+    "demand_id": pl.String,
+    "date": pl.Date,
+    "hours": pl.Float64,
+}
+TABLE_SCHEMAS["project_file"] = {
+    "project_id": pl.String,
+    "file_name": pl.String,
+    "guid": pl.String,
+    "fingerprint": pl.String,
+    "saved": pl.Date,
+}
+TABLE_SCHEMAS["person_calendar"] = {
+    "person_id": pl.String,
+    "source_file": pl.String,
+    "saved": pl.Date,
+    "week_hours": pl.Float64,
+}
 TABLE_SCHEMAS["change_log"] = {
     "id": pl.Int64,
     "at": pl.String,

@@ -14,7 +14,11 @@ import datetime as dt
 import polars as pl
 
 #: Heatmap glyphs by utilisation band; the over-allocated glyph stands out without colour.
-HEAT_GLYPHS = {"idle": "·", "low": "░", "mid": "▒", "full": "▓", "over": "▲"}
+#: ``day_over``: the week is within capacity but one of its days is booked above that
+#: day's capacity (:func:`pmo_tui.domain.daily_load.daily_peaks`).
+HEAT_GLYPHS = {"idle": "·", "low": "░", "mid": "▒", "full": "▓", "over": "▲", "day_over": "△"}
+#: The heatmap's legend, glyph by glyph.
+HEAT_LEGEND = "· 0 ░<50 ▒<85 ▓≤100 ▲over △a day over %"
 #: Demand grid glyphs: fully covered, partly covered, not covered at all.
 COVER_GLYPHS = {"covered": "✔", "partial": "◐", "unmet": "✖"}
 
@@ -51,13 +55,17 @@ def heat_cell() -> pl.Expr:
     """The heatmap cell text of a utilisation row: percentage and glyph, e.g. ``" 95% ▓"``.
 
     Bands: 0 % ``·``, under 50 % ``░``, under 85 % ``▒``, up to capacity ``▓``,
-    over-allocated ``▲`` in reverse video (stands out without colour). No capacity
-    and nothing allocated: ``"  -"``; allocated without capacity: ``"  ∞ ▲"``.
+    over-allocated ``▲`` in reverse video (stands out without colour); a week within
+    capacity with a day booked above its capacity (column ``day_over_allocated``)
+    ``△``. No capacity and nothing allocated: ``"  -"``; allocated without
+    capacity: ``"  ∞ ▲"``.
     """
     pct = (pl.col("utilisation") * 100).round(0)
     glyph = (
         pl.when(pl.col("over_allocated"))
         .then(pl.lit(HEAT_GLYPHS["over"]))
+        .when(pl.col("day_over_allocated"))
+        .then(pl.lit(HEAT_GLYPHS["day_over"]))
         .when(pct <= 0)
         .then(pl.lit(HEAT_GLYPHS["idle"]))
         .when(pct < 50)
@@ -104,12 +112,16 @@ def heatmap(
     Returns:
         ``person_id, person`` then one String column per week (named by its ISO
         date, in week order) holding :func:`heat_cell`; one row per person sorted
-        by name. With ``over_only``, only people over capacity in some week.
+        by name. With ``over_only``, only people over capacity in some week or on
+        some day. ``utilisation`` may carry ``day_over_allocated`` (False if absent).
     """
     chosen = people.select(pl.col("id").alias("person_id"), _literal("name").alias("person"))
     rows = utilisation.join(chosen, on="person_id", how="semi")
+    if "day_over_allocated" not in rows.columns:
+        rows = rows.with_columns(pl.lit(False).alias("day_over_allocated"))
     if over_only:
-        over_ids = rows.filter(pl.col("over_allocated")).select("person_id").unique()
+        over = pl.col("over_allocated") | pl.col("day_over_allocated")
+        over_ids = rows.filter(over).select("person_id").unique()
         rows = rows.join(over_ids, on="person_id", how="semi")
         chosen = chosen.join(over_ids, on="person_id", how="semi")
     weeks = sorted(rows["week"].unique().to_list())

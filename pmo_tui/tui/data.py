@@ -73,7 +73,9 @@ def load_portfolio(path: Path, window: Window | None = None) -> pl.DataFrame:
 class CapacityData:
     """Everything the capacity screen filters and pivots, read once."""
 
-    utilisation: pl.DataFrame  # person_id, week, capacity_hours, allocated_hours, ...
+    #: person_id, week, capacity_hours, allocated_hours, ..., and the week's peak day
+    #: (peak_date, peak_load_hours, peak_capacity_hours, day_over_allocated)
+    utilisation: pl.DataFrame
     allocations: pl.DataFrame  # id, person_id, project_id, demand_id, week, hours, kind, pinned
     coverage: pl.DataFrame  # demand_id, project_id, skill_id, week, demand/allocated/unmet hours
     people: pl.DataFrame  # id, name, unit, region, role
@@ -85,9 +87,14 @@ def load_capacity(path: Path, window: Window | None = None) -> CapacityData:
     """Utilisation, allocations, coverage and the people's attributes of the store at
     ``path``, over the weeks of ``window`` (default: every week)."""
     with connection(path) as db:
-        tables = capacity_tables(db, window)
+        tables = capacity_tables(db, window, with_daily=True)
+        utilisation = tables.utilisation
+        if tables.daily_peaks is not None:
+            utilisation = utilisation.join(
+                tables.daily_peaks, on=["person_id", "week"], how="left"
+            ).with_columns(pl.col("day_over_allocated").fill_null(False))
         return CapacityData(
-            utilisation=tables.utilisation,
+            utilisation=utilisation,
             allocations=tables.allocations,
             coverage=tables.coverage,
             people=read_table(db, "person", ["id", "name", "unit", "region", "role"]),

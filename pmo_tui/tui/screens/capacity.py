@@ -209,11 +209,9 @@ class CapacityScreen(PmoScreen):
             if self.filters.only_problems
             else "all"
         )
-        legend = (
-            "· 0 ░<50 ▒<85 ▓≤100 ▲over %"
-            if view == "people"
-            else "covered/demand h ✔ all ◐ part ✖ none"
-        )
+        from pmo_tui.tui.capacity_views import HEAT_LEGEND
+
+        legend = HEAT_LEGEND if view == "people" else "covered/demand h ✔ all ◐ part ✖ none"
         window = self.pmo_app.window
         history = (
             f"  history before {week_label(window.current_week)}"
@@ -283,9 +281,7 @@ class CapacityScreen(PmoScreen):
         )
         note = ""
         if load.height:
-            cap, alloc = load["capacity_hours"][0], load["allocated_hours"][0]
-            flag = "  ▲ over-allocated" if alloc > cap else ""
-            note = f"capacity {cap:g} h, allocated {alloc:g} h{flag}"
+            note = _load_note(load.row(0, named=True))
         self.app.push_screen(RowsDialog(f"{person} ({person_id}), week of {week}", rows, note))
 
     def cursor_person_week(self) -> tuple[str, str, dt.date] | None:
@@ -314,6 +310,21 @@ class CapacityScreen(PmoScreen):
         tables = self.query("#grid")
         if tables:
             tables.first().focus()
+
+
+def _load_note(load: dict[str, Any]) -> str:
+    """The drill-down's line: capacity and allocation of the week, and its peak day."""
+    cap, alloc = load["capacity_hours"], load["allocated_hours"]
+    note = f"capacity {cap:g} h, allocated {alloc:g} h" + (
+        "  ▲ over-allocated" if alloc > cap else ""
+    )
+    if load.get("peak_date") is not None:
+        flag = "  △ over on that day" if load.get("day_over_allocated") else ""
+        note += (
+            f"; peak day {load['peak_date']:%a %d %b}: {load['peak_load_hours']:g} h "
+            f"of {load['peak_capacity_hours']:g} h{flag}"
+        )
+    return note
 
 
 def _is_grid(widget: object) -> bool:
