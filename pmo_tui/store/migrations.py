@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pmo_tui.errors import UserError
 from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
 from pmo_tui.store.schema_governance import SCHEMA_GOVERNANCE
+from pmo_tui.store.schema_reporting import SCHEMA_REPORTING
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,6 +35,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
     Migration(2, "project shifts, dependencies, skill expiry", SCHEMA_V2),
     Migration(3, "governance", SCHEMA_GOVERNANCE),
+    Migration(
+        4,
+        "portfolio reporting: snapshots, status dimensions, RAID, gate decisions",
+        SCHEMA_REPORTING,
+    ),
 )
 
 #: The schema version this code expects.
