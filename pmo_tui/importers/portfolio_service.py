@@ -32,19 +32,12 @@ from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.portfolio_csv import PortfolioFile
 from pmo_tui.importers.service import write_bundles
 from pmo_tui.store.change_log import log_change
+from pmo_tui.store.schema_reporting import RAG_OF_CONFIDENCE
 from pmo_tui.store.tables import stored_records
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-#: Delivery confidence -> project RAG.
-RAG_OF_CONFIDENCE = {
-    "green": "green",
-    "amber_green": "green",
-    "amber": "amber",
-    "amber_red": "red",
-    "red": "red",
-}
 #: Problems listed in the refusal message before "... and N more".
 LISTED_PROBLEMS = 40
 

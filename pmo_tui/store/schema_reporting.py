@@ -27,6 +27,14 @@ from __future__ import annotations
 #: Delivery confidence levels, worst first, and "not rated" (IPA's five-level DCA scale).
 DELIVERY_CONFIDENCE = ("red", "amber_red", "amber", "amber_green", "green")
 NOT_RATED = "not_rated"
+#: Delivery confidence -> RAG (the five levels onto three).
+RAG_OF_CONFIDENCE = {
+    "green": "green",
+    "amber_green": "green",
+    "amber": "amber",
+    "amber_red": "red",
+    "red": "red",
+}
 
 _RAG = "('green', 'amber', 'red')"
 _DCA = "('red', 'amber_red', 'amber', 'amber_green', 'green', 'not_rated')"
