@@ -25,6 +25,8 @@ from pmo_tui.portfolio_health.health import Thresholds, lookahead
 
 #: Weekly hours on a project from which a person is one of its key people.
 KEY_HOURS = 16.0
+#: Evidence items named per flag (the rest are counted).
+SHOWN_EVIDENCE = 3
 FLAG_SCHEMA: dict[str, pl.DataType] = {
     "project_id": pl.String(),
     "name": pl.String(),
@@ -61,12 +63,28 @@ def watermelon_flags(
     flags = pl.concat([frame.select("project_id", "kind", "evidence") for frame in evidence])
     names = data.projects.select(pl.col("id").alias("project_id"), "name")
     return (
-        flags.filter(pl.col("project_id").is_in(green_ids))
+        _one_per_kind(flags.filter(pl.col("project_id").is_in(green_ids)))
         .join(names, on="project_id", how="left")
         .join(green.select("project_id", "reported_on"), on="project_id", how="left")
         .select(list(FLAG_SCHEMA))
         .cast(FLAG_SCHEMA)
         .sort("project_id", "kind", "evidence")
+    )
+
+
+def _one_per_kind(flags: pl.DataFrame) -> pl.DataFrame:
+    """One flag per project and kind: its first :data:`SHOWN_EVIDENCE` items, then a count."""
+    grouped = flags.group_by("project_id", "kind", maintain_order=True).agg(
+        pl.col("evidence").head(SHOWN_EVIDENCE).str.join("; "), pl.len().alias("items")
+    )
+    more = pl.col("items") - SHOWN_EVIDENCE
+    return grouped.select(
+        "project_id",
+        "kind",
+        pl.when(more > 0)
+        .then(pl.format("{}; and {} more", pl.col("evidence"), more))
+        .otherwise(pl.col("evidence"))
+        .alias("evidence"),
     )
 
 
