@@ -36,7 +36,7 @@ HEADERS = {
     "availability": "person_id,start,end,percent",
     "projects": "id,name,program_id,portfolio_id,manager,sponsor,phase,priority,start,finish,"
     "budget,actual_cost,rag,may_shift_weeks",
-    "dependencies": "from_project_id,to_project_id,kind,lag_weeks,description",
+    "dependencies": "from_project_id,to_project_id,kind,lag_weeks,description,due,deliverable",
     "demands": "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week,description",
     "allocations": "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned",
 }
@@ -426,12 +426,24 @@ def test_the_data_is_interesting_for_a_planner(demo):
     assert pressure("backend-dev") < 1.0
 
 
+def test_demo_deliverables_cross_areas_and_are_due_before_the_provider_finishes(demo):
+    finish = {p["id"]: day(p["finish"]) for p in demo["projects"]}
+    deliverables = [d for d in demo["dependencies"] if d["kind"] == "deliverable"]
+    assert len(deliverables) >= 4
+    for link in deliverables:
+        provider, consumer = link["from_project_id"], link["to_project_id"]
+        assert provider.split("-")[0] != consumer.split("-")[0]
+        assert day(link["due"]) == finish[provider] - timedelta(days=30)
+        assert link["deliverable"] and link["deliverable"] in link["description"]
+
+
 def test_demo_dependencies_hold_as_generated_and_shifts_are_for_unstarted_projects(demo):
     weeks: dict[str, list[str]] = {}
     for row in demo["demands"]:
         weeks.setdefault(row["project_id"], []).extend([row["start_week"], row["end_week"]])
-    assert demo["dependencies"], "the demo shows the dependency lever"
-    for link in demo["dependencies"]:
+    finish_to_start = [d for d in demo["dependencies"] if d["kind"] == "finish_to_start"]
+    assert finish_to_start, "the demo shows the dependency lever"
+    for link in finish_to_start:
         assert max(weeks[link["from_project_id"]]) < min(weeks[link["to_project_id"]])
     movable = [p for p in demo["projects"] if p["may_shift_weeks"] != "0"]
     assert movable and all(p["phase"] in ("initiation", "planning") for p in movable)

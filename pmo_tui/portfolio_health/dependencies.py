@@ -109,14 +109,20 @@ def _state() -> list[pl.Expr]:
         .then(pl.lit("at risk"))
         .otherwise(pl.lit("on track"))
     )
-    status = pl.coalesce("from_schedule", "from_overall")
     reason = (
         pl.when(pl.col("slack_days").is_null())
         .then(pl.lit("dates unknown"))
         .when(late)
         .then(pl.format("expected {} days after it is needed", -pl.col("slack_days")))
         .when(troubled)
-        .then(pl.format("{} reports {} status", pl.col("from_project_id"), status))
+        .then(
+            pl.format(
+                "{} reports schedule {}, overall {}",
+                pl.col("from_project_id"),
+                pl.col("from_schedule").fill_null("-"),
+                pl.col("from_overall").fill_null("-"),
+            )
+        )
         .when(tight)
         .then(pl.format("only {} days of slack", pl.col("slack_days")))
         .otherwise(pl.format("{} days of slack", pl.col("slack_days")))

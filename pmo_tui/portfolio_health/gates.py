@@ -31,14 +31,15 @@ from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row
 from pmo_tui.store.schema_governance import PHASES
+from pmo_tui.store.schema_reporting import GATE_DECISIONS
 
 if TYPE_CHECKING:
     import sqlite_utils
 
     from pmo_tui.store.reads import Readable
 
-DECISIONS = ("approved", "approved_with_conditions", "rejected", "deferred")
-APPROVALS = ("approved", "approved_with_conditions")
+DECISIONS = GATE_DECISIONS
+APPROVALS = GATE_DECISIONS[:2]
 #: Phase -> share of the project's duration at which its gate is planned.
 GATE_SHARE = {"initiation": 0.10, "planning": 0.25, "execution": 0.90, "closing": 1.0}
 

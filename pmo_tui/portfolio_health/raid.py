@@ -18,13 +18,12 @@ from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, read_table
+from pmo_tui.store.schema_reporting import RAID_KINDS
 
 if TYPE_CHECKING:
     import sqlite_utils
 
     from pmo_tui.store.reads import Readable
-
-RAID_KINDS = ("risk", "assumption", "issue", "decision", "action")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ RAG_OF_CONFIDENCE = {
     "red": "red",
 }
 
+#: Kinds of RAID entry.
+RAID_KINDS = ("risk", "assumption", "issue", "decision", "action")
+#: Gate decisions; the first two approve the gate.
+GATE_DECISIONS = ("approved", "approved_with_conditions", "rejected", "deferred")
+
 _RAG = "('green', 'amber', 'red')"
 _DCA = "('red', 'amber_red', 'amber', 'amber_green', 'green', 'not_rated')"
 
