@@ -15,7 +15,7 @@
 * **Planned gate dates** (for "gates coming up" and overdue milestones): the
   gate of a phase is planned at a fixed share of the project's duration from its
   start - initiation 10 %, planning 25 %, execution 90 %, closing 100 %
-  (:data:`GATE_SHARE`).
+  (:data:`GATE_SHARE`), in whole days rounded down.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def planned_gates(projects: pl.DataFrame) -> pl.DataFrame:
         ``project_id, phase, planned_on (Date)``; projects without dates are left out.
     """
     share = pl.col("phase").replace_strict(GATE_SHARE, default=None, return_dtype=pl.Float64)
-    days = ((pl.col("finish") - pl.col("start")).dt.total_days() * share).round(0).cast(pl.Int64)
+    days = ((pl.col("finish") - pl.col("start")).dt.total_days() * share).floor().cast(pl.Int64)
     return (
         projects.filter(pl.col("start").is_not_null() & pl.col("finish").is_not_null())
         .with_columns((pl.col("start") + pl.duration(days=days)).alias("planned_on"))

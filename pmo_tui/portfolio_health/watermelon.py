@@ -75,7 +75,8 @@ def watermelon_flags(
 def _one_per_kind(flags: pl.DataFrame) -> pl.DataFrame:
     """One flag per project and kind: its first :data:`SHOWN_EVIDENCE` items, then a count."""
     grouped = flags.group_by("project_id", "kind", maintain_order=True).agg(
-        pl.col("evidence").head(SHOWN_EVIDENCE).str.join("; "), pl.len().alias("items")
+        pl.col("evidence").head(SHOWN_EVIDENCE).str.join("; "),
+        pl.len().cast(pl.Int64).alias("items"),
     )
     more = pl.col("items") - SHOWN_EVIDENCE
     return grouped.select(
