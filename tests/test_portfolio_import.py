@@ -222,11 +222,11 @@ def test_two_periods_give_a_trend_and_reimporting_a_period_replaces_it(tmp_path)
         ("2023", "2023-03-31"),
     ]
 
+    import datetime as dt
+
     from pmo_tui.portfolio_health.data import read_portfolio
     from pmo_tui.portfolio_health.health import project_health
     from pmo_tui.store.db import connect
-
-    import datetime as dt
 
     health = project_health(read_portfolio(connect(db), dt.date(2023, 6, 1)))
     trends = dict(zip(health["project_id"], health["trend"], strict=True))
