@@ -3,7 +3,8 @@
 Everything is as of the status date. Cost figures (docs/reporting.md, "Board report"):
 
 * per project, **baseline** and **forecast**: an imported snapshot's own figures
-  when the project has one (GMPP: this financial year's budget and forecast),
+  when the project is in one (GMPP: this financial year's budget and forecast;
+  none where the file withholds them),
   else the budget at completion and the estimate at completion (EAC, see
   :mod:`~pmo_tui.portfolio_health.evm`; the budget when there is no EAC);
   **variance** = forecast - baseline (positive = overspend).
@@ -103,20 +104,24 @@ def board_data(
 
 def _with_costs(health: pl.DataFrame, data: PortfolioData) -> pl.DataFrame:
     snapshot = latest_per_project(data.snapshots, "snapshot_as_of").select(
-        "project_id", "baseline_cost", "forecast_cost"
+        "project_id", "baseline_cost", "forecast_cost", pl.lit(True).alias("in_snapshot")
     )
     frame = health.join(snapshot, on="project_id", how="left")
-    has_snapshot = pl.col("baseline_cost").is_not_null() | pl.col("forecast_cost").is_not_null()
-    return frame.with_columns(
-        pl.when(has_snapshot)
-        .then(pl.col("baseline_cost"))
-        .otherwise(pl.col("budget"))
-        .alias("baseline"),
-        pl.when(has_snapshot)
-        .then(pl.col("forecast_cost"))
-        .otherwise(pl.coalesce("eac", "budget"))
-        .alias("forecast"),
-    ).with_columns((pl.col("forecast") - pl.col("baseline")).alias("variance"))
+    has_snapshot = pl.col("in_snapshot").fill_null(False)
+    return (
+        frame.with_columns(
+            pl.when(has_snapshot)
+            .then(pl.col("baseline_cost"))
+            .otherwise(pl.col("budget"))
+            .alias("baseline"),
+            pl.when(has_snapshot)
+            .then(pl.col("forecast_cost"))
+            .otherwise(pl.coalesce("eac", "budget"))
+            .alias("forecast"),
+        )
+        .with_columns((pl.col("forecast") - pl.col("baseline")).alias("variance"))
+        .drop("in_snapshot")
+    )
 
 
 def _summary(health: pl.DataFrame) -> dict[str, float | int | None]:
