@@ -58,7 +58,7 @@ def _expected(db: Path, as_of: str) -> dict[str, object]:
     with sqlite3.connect(db) as connection:
         projects = connection.execute("SELECT id, rag, budget, actual_cost FROM project").fetchall()
         latest = {}
-        for pid, day, overall, progress, cost in connection.execute(
+        for pid, _day, overall, progress, cost in connection.execute(
             "SELECT project_id, reported_on, overall, percent_complete, actual_cost "
             "FROM status_report WHERE reported_on <= ? ORDER BY reported_on",
             [as_of],
