@@ -44,7 +44,7 @@ async def _loaded(pilot: Pilot) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", ["portfolio", "capacity", "plan", "findings"])
+@pytest.mark.parametrize("screen", ["portfolio", "capacity", "plan", "findings", "dashboard"])
 def test_screen(screen: str, size: str, tmp_path: Path, snap_compare) -> None:
     app = make_app(build_small_db(tmp_path / "t.db"), initial_screen=screen, today=TODAY)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)

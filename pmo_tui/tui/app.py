@@ -1,6 +1,6 @@
 """The pmo-tui Textual application and its factory :func:`make_app`.
 
-The app stays small: it installs one mode per screen (number keys 1-4 and the
+The app stays small: it installs one mode per screen (number keys 1-6 and the
 command palette switch between them), owns the app-wide keys (``?`` help,
 ``:``/``ctrl+p`` palette, ``esc`` back, ``q`` quit) and shows errors. Screens
 own their data, workers and handlers.
@@ -22,6 +22,7 @@ from textual.screen import Screen
 from pmo_tui.errors import UserError
 from pmo_tui.tui.screens.base import SCREENS
 from pmo_tui.tui.screens.capacity import CapacityScreen
+from pmo_tui.tui.screens.dashboard import DashboardScreen
 from pmo_tui.tui.screens.findings import FindingsScreen
 from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
@@ -37,7 +38,7 @@ def describe_error(error: BaseException) -> str:
 
 
 def _goto_bindings() -> list[Binding]:
-    """``1``-``5`` switch screens."""
+    """``1``-``6`` switch screens."""
     return [
         Binding(str(number), f"goto('{mode}')", f"{label} screen", show=False, id=f"goto-{mode}")
         for number, (mode, label) in enumerate(SCREENS.items(), start=1)
@@ -55,6 +56,7 @@ class PmoApp(App[None]):
         "plan": PlanScreen,
         "findings": FindingsScreen,
         "scenarios": ScenariosScreen,
+        "dashboard": DashboardScreen,
     }
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [

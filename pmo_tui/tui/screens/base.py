@@ -18,13 +18,14 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from pmo_tui.tui.app import PmoApp
 
-#: Mode name -> label, in number-key order (1-5).
+#: Mode name -> label, in number-key order (1-6).
 SCREENS: dict[str, str] = {
     "portfolio": "Portfolio",
     "capacity": "Capacity",
     "plan": "Plan",
     "findings": "Findings",
     "scenarios": "Scenarios",
+    "dashboard": "Dashboard",
 }
 
 
