@@ -20,7 +20,7 @@ import polars as pl
 from pmo_tui.domain.portfolio import rag_label
 from pmo_tui.portfolio_health.board import BoardData
 from pmo_tui.portfolio_health.health import TREND_ARROWS
-from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS
+from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS, CONFIDENCE_ORDER
 from pmo_tui.reporting import charts
 from pmo_tui.reporting.output import markdown_table
 
@@ -74,11 +74,7 @@ def sections(board: BoardData, *, with_charts: bool) -> list[Section]:
             "Delivery confidence by period",
             "Projects per level in each period (imported snapshots; else the latest "
             "status report of each project per month).",
-            board.confidence_by_period.with_columns(
-                pl.col("level").replace(CONFIDENCE_LABELS)
-            ).pivot(on="level", index="period", values="projects")
-            if not board.confidence_by_period.is_empty()
-            else None,
+            _confidence_table(board.confidence_by_period),
             chart(lambda: charts.confidence_chart(board.confidence_by_period)),
         ),
         Section(
@@ -160,6 +156,17 @@ def sections(board: BoardData, *, with_charts: bool) -> list[Section]:
     ]
 
 
+def _confidence_table(frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Periods down, levels across (best first), projects in the cells."""
+    if frame.is_empty():
+        return None
+    wide = frame.pivot(on="level", index="period", values="projects")
+    levels = [level for level in CONFIDENCE_ORDER if level in wide.columns]
+    return wide.select(
+        "period", *[pl.col(level).alias(CONFIDENCE_LABELS[level]) for level in levels]
+    )
+
+
 def _summary_section(board: BoardData) -> Section:
     summary = board.summary
     baseline, variance = summary["baseline"], summary["variance"]
@@ -238,7 +245,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.4rem 0; }
 th, td { text-align: left; padding: 0.2rem 0.45rem; border-bottom: 1px solid #e0e0e0;
          vertical-align: top; }
 th { background: #f5f5f5; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .rag-green { color: #2e7d32; } .rag-amber { color: #b26a00; } .rag-red { color: #c62828; }
 figure { margin: 0.6rem 0; } figure svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 14mm 12mm; }
@@ -280,25 +287,31 @@ def _html_table(table: pl.DataFrame, section: Section) -> str:
         return f"<p>{html.escape(section.empty)}</p>"
     summary = section.key == "summary"
     shown = table.columns[1:] if summary else table.columns
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown)
+    texts = {c: ["" if v is None else str(v) for v in table[c].to_list()] for c in shown}
+    numeric = {c for c in shown if all(NUMERIC.match(t) for t in texts[c] if t)}
+    number_class = ' class="num"'
+    head = "".join(
+        f"<th{number_class if c in numeric else ''}>{html.escape(str(c))}</th>" for c in shown
+    )
+    figures = table["figure"].to_list() if summary else [None] * table.height
     rows = []
-    for row in table.iter_rows(named=True):
+    for index, figure in enumerate(figures):
         cells = []
         for column in shown:
-            text = "" if row[column] is None else str(row[column])
-            attributes = _cell_attributes(text, column, row["figure"] if summary else None)
+            text = texts[column][index]
+            attributes = _cell_attributes(text, column, figure, column in numeric)
             cells.append(f"<td{attributes}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     css = ' class="summary"' if summary else ""
     return f"<table{css}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _cell_attributes(text: str, column: str, figure: str | None) -> str:
+def _cell_attributes(text: str, column: str, figure: str | None, numeric: bool) -> str:
     classes = []
     for rag in ("green", "amber", "red"):
         if text == rag or text.endswith(f" {rag}"):
             classes.append(f"rag-{rag}")
-    if NUMERIC.match(text):
+    if numeric:
         classes.append("num")
     attributes = f' class="{" ".join(classes)}"' if classes else ""
     if figure is not None and column == "value":

@@ -14,7 +14,7 @@ import io
 
 import polars as pl
 
-from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS
+from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS, CONFIDENCE_ORDER
 
 #: Level -> fill colour (RAG and the five delivery-confidence levels).
 LEVEL_COLOURS = {
@@ -64,7 +64,8 @@ def confidence_chart(frame: pl.DataFrame) -> str:
     if frame.is_empty():
         return ""
     periods = list(dict.fromkeys(frame["period"].to_list()))
-    levels = list(dict.fromkeys(frame["level"].to_list()))
+    present = set(frame["level"].to_list())
+    levels = [level for level in CONFIDENCE_ORDER if level in present]
     figure, axes = _figure(7.0, 0.55 * len(periods) + 1.4)
     left = [0] * len(periods)
     for level in levels:
