@@ -142,6 +142,47 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
     assert (DEMO / "__init__.py").exists()
 
 
+def test_the_governance_generator_reproduces_its_files(tmp_path):
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    for name in ("projects", "people", "person_skills"):
+        (demo / f"{name}.csv").write_bytes((DEMO / f"{name}.csv").read_bytes())
+    env = {**os.environ, "PYTHONHASHSEED": "54321"}
+    generator = ROOT / "fixtures" / "generate_governance.py"
+    subprocess.run(
+        [sys.executable, str(generator), "--demo", str(demo)],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    committed = sorted(p.name for p in (DEMO / "governance").glob("*.csv"))
+    regenerated = sorted(p.name for p in (demo / "governance").glob("*.csv"))
+    assert committed == regenerated
+    assert {"raid_entries.csv", "gate_decisions.csv"} <= set(committed)
+    for name in committed:
+        new = (demo / "governance" / name).read_bytes()
+        assert new == (DEMO / "governance" / name).read_bytes(), name
+
+
+def test_reporting_data_moves_with_the_status_date(demo):
+    governance = DEMO / "governance"
+    reports = read(governance, "status_reports")
+    periods: Counter[str] = Counter(r["project_id"] for r in reports)
+    assert max(periods.values()) == 6 and sum(1 for n in periods.values() if n >= 4) >= 10
+    assert {r["resources"] for r in reports} == {"green", "amber", "red"}
+    assert all(r["percent_complete"] for r in reports if r["actual_cost"])
+    raid = read(governance, "raid_entries")
+    status_date = date(2026, 11, 27)
+    assert {r["kind"] for r in raid} == {"risk", "assumption", "issue", "decision", "action"}
+    overdue = [r for r in raid if r["kind"] == "action" and r["state"] == "open" and r["due"]
+               and day(r["due"]) < status_date]  # fmt: skip
+    assert overdue, "the digest shows overdue actions"
+    assert all(day(r["raised_on"]) <= status_date for r in raid)
+    decisions = Counter(r["decision"] for r in read(governance, "gate_decisions"))
+    assert set(decisions) == {"approved", "approved_with_conditions", "rejected", "deferred"}
+
+
 # --------------------------------------------------------------------------- format
 
 

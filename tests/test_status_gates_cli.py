@@ -200,3 +200,16 @@ def test_the_digest_command_prints_its_sections(db):
         assert f"## {title}" in text
     assert "| ann | Ann Archer | P-CRM, P-WEB | 2 | 20.0 |" in text
     assert "| P-CRM | Book it |" in text
+
+
+def test_a_deliverable_without_its_date_is_refused_by_row_and_column(db, tmp_path):
+    csv_file = tmp_path / "dependencies.csv"
+    csv_file.write_text(
+        "from_project_id,to_project_id,kind,due\nP-CRM,P-WEB,deliverable,2027-01-20\n"
+        "P-DWH,P-OPS,deliverable,\n",
+        encoding="utf-8",
+    )
+    result = _run(db, "import", "csv", str(csv_file))
+    assert result.exit_code == 2
+    assert "row 3, column 'due': a deliverable needs the date it is needed by" in result.output
+    assert _rows(db, "SELECT count(*) FROM dependency") == [(0,)]
