@@ -95,7 +95,7 @@ def import_portfolio(
         )
         report.replaced_snapshot = _delete_snapshot(db, source, period)
         snapshot_id = _insert_snapshot(db, portfolio)
-        db["snapshot_project"].insert_all(_snapshot_rows(rows, snapshot_id))
+        db.table("snapshot_project").insert_all(_snapshot_rows(rows, snapshot_id))
         report.projects = rows.height
         report.portfolios = rows["portfolio_id"].n_unique()
         log_change(

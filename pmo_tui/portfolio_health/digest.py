@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.portfolio_health.data import PortfolioData, latest_per_project
 from pmo_tui.portfolio_health.dependencies import dependency_states
@@ -94,7 +95,7 @@ def _status_changes(data: PortfolioData, since: dt.date) -> pl.DataFrame:
 
 
 def _contested(data: PortfolioData, since: dt.date, limits: Thresholds) -> pl.DataFrame:
-    schema = {
+    schema: SchemaDict = {
         "person_id": pl.String, "name": pl.String, "projects": pl.String,
         "weeks": pl.Int64, "over_hours": pl.Float64,
     }  # fmt: skip
@@ -125,8 +126,7 @@ def _contested(data: PortfolioData, since: dt.date, limits: Thresholds) -> pl.Da
             pl.col("over_hours").sum().round(1),
         )
         .join(data.people, on="person_id", how="left")
-        .select(list(schema))
-        .cast(schema)
+        .select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
         .sort("over_hours", "person_id", descending=[True, False])
     )
 

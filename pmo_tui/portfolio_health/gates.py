@@ -116,7 +116,7 @@ def decide_gate(db: sqlite_utils.Database, decision: GateDecision) -> int:
                 option="--phase",
                 fix="decide the gate of the phase the project is in now",
             )
-        decision_id = int(db["gate_decision"].insert(record).last_pk)
+        decision_id = int(db.table("gate_decision").insert(record).last_pk or 0)
         if decision.decision in APPROVALS:
             _record_passed_gate(db, decision, phase, met)
         log_change(db, "gate_decision", decision.decision, reason="gate decide", after=record)
@@ -146,7 +146,7 @@ def _record_passed_gate(
     db: sqlite_utils.Database, decision: GateDecision, phase: str, met: list[str]
 ) -> None:
     gate_id = int(
-        db["gate"]
+        db.table("gate")
         .insert(
             {
                 "project_id": decision.project_id,
@@ -156,12 +156,13 @@ def _record_passed_gate(
             }
         )
         .last_pk
+        or 0
     )
     checks = [{"gate_id": gate_id, "criterion_id": c, "met": 1} for c in met] + [
         {"gate_id": gate_id, "criterion_id": c, "met": 0} for c in decision.not_met
     ]
     if checks:
-        db["gate_check"].insert_all(checks)
+        db.table("gate_check").insert_all(checks)
 
 
 def change_phase(

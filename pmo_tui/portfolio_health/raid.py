@@ -52,7 +52,7 @@ def add_raid_entry(db: sqlite_utils.Database, entry: RaidEntry) -> int:
     _check(entry)
     record = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(entry).items()}
     with db.atomic():
-        entry_id = int(db["raid_entry"].insert(record).last_pk)
+        entry_id = int(db.table("raid_entry").insert(record).last_pk or 0)
         log_change(db, "raid_entry", "add", reason="raid add", after={"id": entry_id, **record})
     return entry_id
 

@@ -77,7 +77,7 @@ def add_status_report(db: sqlite_utils.Database, report: StatusReport) -> int:
                 option="--date",
                 fix="report on another date (a correction is a new report)",
             )
-        report_id = int(db["status_report"].insert(record).last_pk)
+        report_id = int(db.table("status_report").insert(record).last_pk or 0)
         log_change(db, "status_report", "add", reason="status add", after=record)
     return report_id
 

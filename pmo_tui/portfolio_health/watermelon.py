@@ -18,6 +18,7 @@ while the data says otherwise. Each flag names its evidence (docs/reporting.md):
 from __future__ import annotations
 
 import polars as pl
+from polars._typing import SchemaDict
 
 from pmo_tui.portfolio_health.data import PortfolioData, latest_per_project
 from pmo_tui.portfolio_health.gates import planned_gates
@@ -27,12 +28,12 @@ from pmo_tui.portfolio_health.health import Thresholds, lookahead
 KEY_HOURS = 16.0
 #: Evidence items named per flag (the rest are counted).
 SHOWN_EVIDENCE = 3
-FLAG_SCHEMA: dict[str, pl.DataType] = {
-    "project_id": pl.String(),
-    "name": pl.String(),
-    "reported_on": pl.Date(),
-    "kind": pl.String(),
-    "evidence": pl.String(),
+FLAG_SCHEMA: SchemaDict = {
+    "project_id": pl.String,
+    "name": pl.String,
+    "reported_on": pl.Date,
+    "kind": pl.String,
+    "evidence": pl.String,
 }
 
 
@@ -66,8 +67,7 @@ def watermelon_flags(
         _one_per_kind(flags.filter(pl.col("project_id").is_in(green_ids)))
         .join(names, on="project_id", how="left")
         .join(green.select("project_id", "reported_on"), on="project_id", how="left")
-        .select(list(FLAG_SCHEMA))
-        .cast(FLAG_SCHEMA)
+        .select([pl.col(name).cast(dtype) for name, dtype in FLAG_SCHEMA.items()])
         .sort("project_id", "kind", "evidence")
     )
 

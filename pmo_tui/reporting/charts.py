@@ -101,9 +101,8 @@ def cost_chart(frame: pl.DataFrame, currency: str = "") -> str:
     rows = frame.filter(pl.col("baseline").is_not_null() | pl.col("forecast").is_not_null())
     if rows.is_empty():
         return ""
-    scale, unit = _scale(
-        max(rows["baseline"].fill_null(0).max() or 0, rows["forecast"].fill_null(0).max() or 0)
-    )  # type: ignore[type-var]
+    amounts = [v for c in ("baseline", "forecast") for v in rows[c].to_list() if v is not None]
+    scale, unit = _scale(max(amounts, default=0.0))
     names = [_short(n) for n in rows["name"].to_list()]
     figure, axes = _figure(7.0, 0.45 * len(names) + 1.3)
     positions = list(range(len(names)))
