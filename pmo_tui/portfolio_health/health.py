@@ -263,29 +263,27 @@ def _indicators(as_of: dt.date, limits: Thresholds) -> list[pl.Expr]:
 
 def _trends(data: PortfolioData) -> pl.DataFrame:
     """``project_id, previous_overall, trend`` from status reports, else snapshots."""
-    latest = latest_per_project(data.status_reports, "reported_on")
-    before = latest_per_project(data.status_reports, "reported_on", nth=1)
-    reports = latest.select("project_id", pl.col("overall").alias("now")).join(
-        before.select("project_id", pl.col("overall").alias("previous_overall")),
-        on="project_id",
-        how="left",
-    )
+    reports = _now_and_before(data.status_reports, "reported_on", "overall")
     by_report = reports.with_columns(_trend(rank("now"), rank("previous_overall")))
-    snaps_now = latest_per_project(data.snapshots, "snapshot_as_of")
-    snaps_before = latest_per_project(data.snapshots, "snapshot_as_of", nth=1)
-    snaps = snaps_now.select("project_id", pl.col("delivery_confidence").alias("now")).join(
-        snaps_before.select("project_id", pl.col("delivery_confidence").alias("previous_overall")),
-        on="project_id",
-        how="left",
-    )
-    by_snapshot = snaps.filter(~pl.col("project_id").is_in(reports["project_id"].to_list()))
-    by_snapshot = by_snapshot.with_columns(_trend(_level("now"), _level("previous_overall")))
+    snaps = _now_and_before(data.snapshots, "snapshot_as_of", "delivery_confidence")
+    by_snapshot = snaps.filter(
+        ~pl.col("project_id").is_in(reports["project_id"].to_list())
+    ).with_columns(_trend(_level("now"), _level("previous_overall")))
     return pl.concat(
         [
             frame.select("project_id", "previous_overall", "trend")
             for frame in (by_report, by_snapshot)
         ]
     )
+
+
+def _now_and_before(frame: pl.DataFrame, date_column: str, value: str) -> pl.DataFrame:
+    """``project_id, now, previous_overall``: ``value`` in the latest row and the one before."""
+    latest = latest_per_project(frame, date_column).select("project_id", pl.col(value).alias("now"))
+    before = latest_per_project(frame, date_column, nth=1).select(
+        "project_id", pl.col(value).alias("previous_overall")
+    )
+    return latest.join(before, on="project_id", how="left")
 
 
 def _level(column: str) -> pl.Expr:
