@@ -89,6 +89,7 @@ def test_the_demo_report_figures_match_the_database(demo):
     assert figures["as_of"] == AS_OF
     for key in ("projects", "green", "amber", "red"):
         assert figures[key] == str(expected[key]), key
+    assert figures["not_rated"] == "0"
     assert figures["baseline"] == _money(expected["baseline"])  # type: ignore[arg-type]
     assert figures["forecast"] == _money(expected["forecast"])  # type: ignore[arg-type]
     variance = expected["forecast"] - expected["baseline"]  # type: ignore[operator]
@@ -148,9 +149,10 @@ def test_the_gmpp_report_figures_match_the_file(tmp_path):
         return sum(float(v) * 1e6 for v in values)
 
     assert figures["projects"] == "244"
-    # Overall = the IPA rating's RAG (no status reports): Red 18, Amber 88, Green 5; the 133
-    # projects not rated keep the RAG they were given at import (amber).
-    assert (figures["red"], figures["green"], figures["amber"]) == ("18", "5", str(88 + 133))
+    # Overall = the IPA rating's RAG (no status reports): Red 18, Amber 88, Green 5, and the
+    # 133 projects without a rating (blank, exempt, early planning) counted as not rated.
+    assert (figures["red"], figures["amber"], figures["green"]) == ("18", "88", "5")
+    assert figures["not_rated"] == "133"
     assert figures["baseline"] == _money(total(12))
     assert figures["forecast"] == _money(total(13))
     confidence = page[page.index('id="confidence"') : page.index('id="changed"')]

@@ -128,6 +128,7 @@ def _summary(health: pl.DataFrame) -> dict[str, float | int | None]:
     summary: dict[str, float | int | None] = {"projects": health.height}
     for rag in RAG_ORDER:
         summary[rag] = int((health["overall"] == rag).sum())
+    summary["not_rated"] = int(health["overall"].is_null().sum())
     for column in ("baseline", "forecast", "variance"):
         values = health[column].drop_nulls()
         summary[column] = float(values.sum()) if len(values) else None

@@ -16,7 +16,9 @@ Rules (docs/reporting.md, "Health"):
   ``risk_red``, amber from ``risk_amber``; red when a critical finding is overdue.
 * **Health** of a dimension is the reported RAG, else the indicated one.
   **Overall** is the reported overall, else the RAG of the latest delivery
-  confidence (imported snapshots), else the project's RAG; ``overall_source`` says which.
+  confidence (imported snapshots; none when the snapshot has it "not rated":
+  such a project counts as not rated, not as some colour), else the project's
+  RAG; ``overall_source`` says which.
 * **Trend**: the overall against the previous period (the status report before
   the latest, else the previous snapshot on the five-level scale): improved,
   worsened, unchanged, or new (no earlier period).
@@ -98,17 +100,22 @@ def project_health(data: PortfolioData, limits: Thresholds | None = None) -> pl.
             )
             for dimension in DIMENSIONS
         ],
-        pl.coalesce(
-            "reported_overall",
+        pl.when(pl.col("reported_overall").is_not_null())
+        .then(pl.col("reported_overall"))
+        .when(pl.col("delivery_confidence").is_not_null())
+        .then(
             pl.col("delivery_confidence").replace_strict(
                 RAG_OF_CONFIDENCE, default=None, return_dtype=pl.String
-            ),
-            "rag",
-        ).alias("overall"),
+            )
+        )
+        .otherwise(pl.col("rag"))
+        .alias("overall"),
         pl.when(pl.col("reported_overall").is_not_null())
         .then(pl.lit("status report"))
         .when(pl.col("delivery_confidence").is_in(list(RAG_OF_CONFIDENCE)))
         .then(pl.lit("delivery confidence"))
+        .when(pl.col("delivery_confidence").is_not_null())
+        .then(pl.lit("not rated"))
         .otherwise(pl.lit("project RAG"))
         .alias("overall_source"),
     )

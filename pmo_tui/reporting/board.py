@@ -176,6 +176,7 @@ def _summary_section(board: BoardData) -> Section:
         ("green", rag_label("green"), str(summary["green"])),
         ("amber", rag_label("amber"), str(summary["amber"])),
         ("red", rag_label("red"), str(summary["red"])),
+        ("not_rated", "· not rated", str(summary["not_rated"])),
         ("baseline", "Baseline", money(baseline)),  # type: ignore[arg-type]
         ("forecast", "Forecast", money(summary["forecast"])),  # type: ignore[arg-type]
         ("variance", "Variance", money(variance) + share),  # type: ignore[arg-type]
@@ -208,7 +209,7 @@ def _project_table(frame: pl.DataFrame) -> pl.DataFrame:
         "name",
         pl.col("portfolio_id").alias("portfolio"),
         "phase",
-        pl.col("overall").map_elements(rag_label, return_dtype=pl.String),
+        pl.col("overall").map_elements(rag_label, return_dtype=pl.String).fill_null("not rated"),
         pl.col("trend").map_elements(_trend, return_dtype=pl.String),
         *[
             pl.col(f"health_{d}").fill_null("-").alias(d)

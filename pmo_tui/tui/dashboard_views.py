@@ -27,14 +27,16 @@ LOAD_BANDS = ((50, "░"), (80, "▒"), (100, "▓"), (float("inf"), "█"))
 
 
 def summary_text(board: BoardData) -> str:
-    """One line: projects, RAG counts, baseline, forecast and variance."""
+    """One line: projects, RAG counts (and not rated ones), baseline, forecast and variance."""
     s = board.summary
     money = "" if s["baseline"] is None else (
         f" · baseline {s['baseline']:,.0f} · forecast {s['forecast'] or 0:,.0f}"
         f" · variance {s['variance'] or 0:+,.0f}"
     )  # fmt: skip
+    unrated = f"  · {s['not_rated']} not rated" if s["not_rated"] else ""
     return (
         f"{s['projects']} projects: ● {s['green']} green  ▲ {s['amber']} amber  ■ {s['red']} red"
+        + unrated
         + money
         + f" · as of {board.as_of.isoformat()}"
     )
