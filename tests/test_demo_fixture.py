@@ -36,7 +36,7 @@ HEADERS = {
     "availability": "person_id,start,end,percent",
     "projects": "id,name,program_id,portfolio_id,manager,sponsor,phase,priority,start,finish,"
     "budget,actual_cost,rag,may_shift_weeks",
-    "dependencies": "from_project_id,to_project_id,kind,lag_weeks,description",
+    "dependencies": "from_project_id,to_project_id,kind,lag_weeks,description,due,deliverable",
     "demands": "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week,description",
     "allocations": "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned",
 }
@@ -140,6 +140,47 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
     for name in committed:
         assert (tmp_path / name).read_bytes() == (DEMO / name).read_bytes(), name
     assert (DEMO / "__init__.py").exists()
+
+
+def test_the_governance_generator_reproduces_its_files(tmp_path):
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    for name in ("projects", "people", "person_skills"):
+        (demo / f"{name}.csv").write_bytes((DEMO / f"{name}.csv").read_bytes())
+    env = {**os.environ, "PYTHONHASHSEED": "54321"}
+    generator = ROOT / "fixtures" / "generate_governance.py"
+    subprocess.run(
+        [sys.executable, str(generator), "--demo", str(demo)],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    committed = sorted(p.name for p in (DEMO / "governance").glob("*.csv"))
+    regenerated = sorted(p.name for p in (demo / "governance").glob("*.csv"))
+    assert committed == regenerated
+    assert {"raid_entries.csv", "gate_decisions.csv"} <= set(committed)
+    for name in committed:
+        new = (demo / "governance" / name).read_bytes()
+        assert new == (DEMO / "governance" / name).read_bytes(), name
+
+
+def test_reporting_data_moves_with_the_status_date(demo):
+    governance = DEMO / "governance"
+    reports = read(governance, "status_reports")
+    periods: Counter[str] = Counter(r["project_id"] for r in reports)
+    assert max(periods.values()) == 6 and sum(1 for n in periods.values() if n >= 4) >= 10
+    assert {r["resources"] for r in reports} == {"green", "amber", "red"}
+    assert all(r["percent_complete"] for r in reports if r["actual_cost"])
+    raid = read(governance, "raid_entries")
+    status_date = date(2026, 11, 27)
+    assert {r["kind"] for r in raid} == {"risk", "assumption", "issue", "decision", "action"}
+    overdue = [r for r in raid if r["kind"] == "action" and r["state"] == "open" and r["due"]
+               and day(r["due"]) < status_date]  # fmt: skip
+    assert overdue, "the digest shows overdue actions"
+    assert all(day(r["raised_on"]) <= status_date for r in raid)
+    decisions = Counter(r["decision"] for r in read(governance, "gate_decisions"))
+    assert set(decisions) == {"approved", "approved_with_conditions", "rejected", "deferred"}
 
 
 # --------------------------------------------------------------------------- format
@@ -434,12 +475,24 @@ def test_the_data_is_interesting_for_a_planner(demo):
     assert pressure("backend-dev") < 1.0
 
 
+def test_demo_deliverables_cross_areas_and_are_due_before_the_provider_finishes(demo):
+    finish = {p["id"]: day(p["finish"]) for p in demo["projects"]}
+    deliverables = [d for d in demo["dependencies"] if d["kind"] == "deliverable"]
+    assert len(deliverables) >= 4
+    for link in deliverables:
+        provider, consumer = link["from_project_id"], link["to_project_id"]
+        assert provider.split("-")[0] != consumer.split("-")[0]
+        assert day(link["due"]) == finish[provider] - timedelta(days=30)
+        assert link["deliverable"] and link["deliverable"] in link["description"]
+
+
 def test_demo_dependencies_hold_as_generated_and_shifts_are_for_unstarted_projects(demo):
     weeks: dict[str, list[str]] = {}
     for row in demo["demands"]:
         weeks.setdefault(row["project_id"], []).extend([row["start_week"], row["end_week"]])
-    assert demo["dependencies"], "the demo shows the dependency lever"
-    for link in demo["dependencies"]:
+    finish_to_start = [d for d in demo["dependencies"] if d["kind"] == "finish_to_start"]
+    assert finish_to_start, "the demo shows the dependency lever"
+    for link in finish_to_start:
         assert max(weeks[link["from_project_id"]]) < min(weeks[link["to_project_id"]])
     movable = [p for p in demo["projects"] if p["may_shift_weeks"] != "0"]
     assert movable and all(p["phase"] in ("initiation", "planning") for p in movable)

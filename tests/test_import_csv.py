@@ -136,6 +136,7 @@ def test_folder_with_every_file_gives_bundle_dtypes(tmp_path: Path) -> None:
         1,
         D(2027, 1, 4),
         "API first",
+        None,
     )
 
     assert bundle.people.row(0, named=True)["max_concurrent_projects"] == 3

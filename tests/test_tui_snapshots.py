@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from test_tui_support import TODAY, build_small_db
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from pmo_tui.tui.app import make_app
 
@@ -23,12 +24,17 @@ _FIRST_READ = ("nodes", "data", "findings")
 
 
 def _read_done(pilot: Pilot) -> bool:
-    """The screen got its data and no worker is running (its first read is started after a
-    paint, so ``wait_for_complete`` alone can run before it begins on a busy machine)."""
+    """The screen got its data, no worker is running (its first read is started after a
+    paint, so ``wait_for_complete`` alone can run before it begins on a busy machine), and
+    every table has laid out its new rows (column widths follow the widest cell)."""
     screen = pilot.app.screen
     waiting = any(getattr(screen, name, False) is None for name in _FIRST_READ)
     running = any(not worker.is_finished for worker in pilot.app.workers)
-    return not waiting and not running
+    laying_out = any(  # Textual's DataTable; the virtualised grid has no such state
+        getattr(table, "_require_update_dimensions", False) or getattr(table, "_new_rows", ())
+        for table in screen.query(DataTable)
+    )
+    return not waiting and not running and not laying_out
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -44,7 +50,7 @@ async def _loaded(pilot: Pilot) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", ["portfolio", "capacity", "plan", "findings"])
+@pytest.mark.parametrize("screen", ["portfolio", "capacity", "plan", "findings", "dashboard"])
 def test_screen(screen: str, size: str, tmp_path: Path, snap_compare) -> None:
     app = make_app(build_small_db(tmp_path / "t.db"), initial_screen=screen, today=TODAY)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @click.group("import", cls=PmoGroup)
 def import_group() -> None:
-    """Import what project managers hand in: project files, CSV, governance CSV."""
+    """Import what project managers hand in: project files, CSV, governance, portfolio files."""
 
 
 @import_group.command("project")
@@ -117,6 +117,51 @@ def import_governance(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
     written = load_governance(open_db(ctx), list(paths))
     click.echo("written: " + ", ".join(f"{table} {count}" for table, count in written.items()))
+
+
+@import_group.command("portfolio")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Column mapping TOML (default: the shipped mapping whose layout the file has: "
+    "gmpp, portfolio; docs/reporting.md).",
+)
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Import the readable rows and list the others (default: all or nothing).",
+)
+@click.pass_context
+def import_portfolio(
+    ctx: click.Context, file: Path, mapping_path: Path | None, skip_bad_rows: bool
+) -> None:
+    """Import a published portfolio CSV (e.g. the UK GMPP annual data) as a dated snapshot.
+
+    Each portfolio code (GMPP: department) becomes a portfolio, each row a
+    project with its delivery confidence, costs and dates; importing several
+    periods gives a trend. Every row that cannot be read is listed with its
+    row and column, and nothing is imported unless --skip-bad-rows.
+    """
+    from pmo_tui.importers.portfolio_csv import read_portfolio_file
+    from pmo_tui.importers.portfolio_mapping import load_mapping
+    from pmo_tui.importers.portfolio_service import import_portfolio as write_snapshot
+
+    mapping = load_mapping(mapping_path) if mapping_path is not None else None
+    portfolio = read_portfolio_file(file, mapping)
+    report = write_snapshot(open_db(ctx), portfolio, skip_bad_rows=skip_bad_rows)
+    for skipped in report.skipped_rows:
+        click.echo(f"skipped: {skipped}", err=True)
+    withheld = sum(report.withheld.values())
+    click.echo(
+        f"snapshot {report.source} {report.period} as of {report.as_of.isoformat()}"
+        f"{' (replaced the earlier import)' if report.replaced_snapshot else ''}: "
+        f"{report.projects} projects in {report.portfolios} portfolios "
+        f"({report.new_projects} new); {len(report.skipped_rows)} rows skipped; "
+        f"{withheld} withheld cells (exemptions) left empty"
+    )
 
 
 def _echo_report(report: ImportReport) -> None:

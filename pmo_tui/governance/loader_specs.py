@@ -13,6 +13,7 @@ from typing import NamedTuple
 from pmo_tui.governance.frames import SEVERITIES, STANDARD_KINDS, VERSION_STATUSES
 from pmo_tui.importers.csv_specs import ColumnSpec
 from pmo_tui.store.schema_governance import PHASES
+from pmo_tui.store.schema_reporting import GATE_DECISIONS, RAID_KINDS
 
 FINDING_STATUS_CHOICES = ("open", "in_progress", "resolved", "verified", "accepted_risk")
 RAG = ("green", "amber", "red")
@@ -35,6 +36,10 @@ def _choice(name: str, choices: tuple[str, ...]) -> ColumnSpec:
 
 def _whole(name: str, required: bool = True) -> ColumnSpec:
     return ColumnSpec(name, "integer", required, low=1, fix="write a whole number of 1 or more")
+
+
+def _score(name: str) -> ColumnSpec:
+    return ColumnSpec(name, "integer", False, low=1, high=5, fix="write 1 (low) to 5 (high)")
 
 
 _VERSION_KEY = (ColumnSpec("standard_id"), ColumnSpec("version"), _choice("phase", PHASES))
@@ -126,8 +131,14 @@ GOVERNANCE_FILES: dict[str, GovernanceFile] = {
             _opt("schedule", "choice", RAG),
             _opt("budget", "choice", RAG),
             _opt("scope", "choice", RAG),
+            _opt("resources", "choice", RAG),
+            _opt("risk", "choice", RAG),
             _opt("forecast_finish", "date"),
+            ColumnSpec("percent_complete", "number", False, low=0, high=100, fix="write 0 to 100"),
+            ColumnSpec("actual_cost", "number", False, low=0, fix="write an amount of 0 or more"),
             _opt("summary"),
+            _opt("key_risks"),
+            _opt("decisions_needed"),
             _opt("created_by"),
         ),
     ),
@@ -147,6 +158,36 @@ GOVERNANCE_FILES: dict[str, GovernanceFile] = {
             _whole("gate_id"),
             ColumnSpec("criterion_id"),
             ColumnSpec("met", "flag"),
+        ),
+    ),
+    "gate_decisions": GovernanceFile(
+        "gate_decision",
+        (
+            ColumnSpec("project_id"),
+            _choice("phase", PHASES),
+            _choice("decision", GATE_DECISIONS),
+            ColumnSpec("decided_by"),
+            ColumnSpec("decided_on", "date"),
+            _opt("criteria_met"),
+            _opt("criteria_not_met"),
+            _opt("conditions"),
+            _opt("notes"),
+        ),
+    ),
+    "raid_entries": GovernanceFile(
+        "raid_entry",
+        (
+            ColumnSpec("project_id"),
+            _choice("kind", RAID_KINDS),
+            ColumnSpec("title"),
+            _opt("owner"),
+            ColumnSpec("raised_on", "date"),
+            _opt("due", "date"),
+            _score("probability"),
+            _score("impact"),
+            _choice("state", ("open", "closed")),
+            _opt("closed_on", "date"),
+            _opt("notes"),
         ),
     ),
     "audits": GovernanceFile(

@@ -64,6 +64,7 @@ def _row_checks(stem: str) -> list[Callable[[pl.DataFrame], _RowProblem | None]]
         checks.append(_project_without_parent)
     if stem == "dependencies":
         checks.append(_project_depends_on_itself)
+        checks.append(_deliverable_without_due)
     return checks
 
 
@@ -112,6 +113,18 @@ def _project_depends_on_itself(frame: pl.DataFrame) -> _RowProblem | None:
         "to_project_id",
         f"project {row['to_project_id']} cannot depend on itself.",
         "name the project that must finish first in from_project_id",
+    )
+
+
+def _deliverable_without_due(frame: pl.DataFrame) -> _RowProblem | None:
+    row = _first_row(frame, (pl.col("kind") == "deliverable") & pl.col("due").is_null())
+    if row is None:
+        return None
+    return _RowProblem(
+        row[ROW_INDEX],
+        "due",
+        "a deliverable needs the date it is needed by.",
+        "fill in due (YYYY-MM-DD), or use kind finish_to_start",
     )
 
 

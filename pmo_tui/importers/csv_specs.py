@@ -138,12 +138,13 @@ _PROJECT_COLUMNS = (
 _DEPENDENCY_COLUMNS = (
     ColumnSpec("from_project_id"),
     ColumnSpec("to_project_id"),
-    ColumnSpec("kind", "choice", required=False, choices=("finish_to_start",)),
+    ColumnSpec("kind", "choice", required=False, choices=("finish_to_start", "deliverable")),
     ColumnSpec(
         "lag_weeks", "integer", False, low=0, fix="enter a whole number of weeks, 0 or more"
     ),
     _optional("due", "date"),
     _optional("description"),
+    _optional("deliverable"),
 )
 
 #: Column specs per file stem, in load order (a file only refers to files above it).

@@ -124,7 +124,9 @@ def derive_plan_input(data: PlanData, window: Window | None = None) -> PlanInput
         projects=solver_projects(projects),
         current=solver_current(allocations),
         people=tables["person"].select(pl.col("id").alias("person_id"), "max_concurrent_projects"),
-        dependencies=tables["dependency"].select("from_project_id", "to_project_id", "lag_weeks"),
+        dependencies=tables["dependency"]
+        .filter(pl.col("kind") == "finish_to_start")
+        .select("from_project_id", "to_project_id", "lag_weeks"),
     )
 
 

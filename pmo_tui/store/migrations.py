@@ -17,6 +17,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.store.schema import SCHEMA_V1, SCHEMA_V2
 from pmo_tui.store.schema_governance import SCHEMA_GOVERNANCE
 from pmo_tui.store.schema_imports import SCHEMA_IMPORTS
+from pmo_tui.store.schema_reporting import SCHEMA_REPORTING
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -37,6 +38,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "governance", SCHEMA_GOVERNANCE),
     Migration(
         4, "daily shape of imported allocations, project files, calendar sources", SCHEMA_IMPORTS
+    ),
+    Migration(
+        5,
+        "portfolio reporting: snapshots, status dimensions, RAID, gate decisions",
+        SCHEMA_REPORTING,
     ),
 )
 

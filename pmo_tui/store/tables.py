@@ -89,6 +89,7 @@ TABLE_SCHEMAS: dict[str, SchemaDict] = {
         "lag_weeks": pl.Int64,
         "due": pl.Date,
         "description": pl.String,
+        "deliverable": pl.String,
     },
     "demand": {
         "id": pl.String,
@@ -128,6 +129,80 @@ TABLE_SCHEMAS["person_calendar"] = {
     "source_file": pl.String,
     "saved": pl.Date,
     "week_hours": pl.Float64,
+}
+TABLE_SCHEMAS["portfolio_snapshot"] = {
+    "id": pl.Int64,
+    "source": pl.String,
+    "period": pl.String,
+    "as_of": pl.Date,
+    "file": pl.String,
+    "imported_at": pl.String,
+}
+TABLE_SCHEMAS["snapshot_project"] = {
+    "snapshot_id": pl.Int64,
+    "project_id": pl.String,
+    "portfolio_id": pl.String,
+    "category": pl.String,
+    "delivery_confidence": pl.String,
+    "sro_confidence": pl.String,
+    "rating_note": pl.String,
+    "start": pl.Date,
+    "finish": pl.Date,
+    "baseline_cost": pl.Float64,
+    "forecast_cost": pl.Float64,
+    "whole_life_cost": pl.Float64,
+    "benefits": pl.Float64,
+}
+TABLE_SCHEMAS["status_report"] = {
+    "id": pl.Int64,
+    "project_id": pl.String,
+    "reported_on": pl.Date,
+    "overall": pl.String,
+    "schedule": pl.String,
+    "budget": pl.String,
+    "scope": pl.String,
+    "resources": pl.String,
+    "risk": pl.String,
+    "forecast_finish": pl.Date,
+    "percent_complete": pl.Float64,
+    "actual_cost": pl.Float64,
+    "summary": pl.String,
+    "key_risks": pl.String,
+    "decisions_needed": pl.String,
+    "created_by": pl.String,
+}
+TABLE_SCHEMAS["raid_entry"] = {
+    "id": pl.Int64,
+    "project_id": pl.String,
+    "kind": pl.String,
+    "title": pl.String,
+    "owner": pl.String,
+    "raised_on": pl.Date,
+    "due": pl.Date,
+    "probability": pl.Int64,
+    "impact": pl.Int64,
+    "state": pl.String,
+    "closed_on": pl.Date,
+    "notes": pl.String,
+}
+TABLE_SCHEMAS["gate"] = {
+    "id": pl.Int64,
+    "project_id": pl.String,
+    "phase": pl.String,
+    "passed_on": pl.Date,
+    "decided_by": pl.String,
+}
+TABLE_SCHEMAS["gate_decision"] = {
+    "id": pl.Int64,
+    "project_id": pl.String,
+    "phase": pl.String,
+    "decision": pl.String,
+    "decided_by": pl.String,
+    "decided_on": pl.Date,
+    "criteria_met": pl.String,
+    "criteria_not_met": pl.String,
+    "conditions": pl.String,
+    "notes": pl.String,
 }
 TABLE_SCHEMAS["change_log"] = {
     "id": pl.Int64,

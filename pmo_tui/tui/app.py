@@ -1,6 +1,6 @@
 """The pmo-tui Textual application and its factory :func:`make_app`.
 
-The app stays small: it installs one mode per screen (number keys 1-4 and the
+The app stays small: it installs one mode per screen (number keys 1-6 and the
 command palette switch between them), owns the app-wide keys (``?`` help,
 ``:``/``ctrl+p`` palette, ``esc`` back, ``q`` quit) and shows errors. Screens
 own their data, workers and handlers.
@@ -23,6 +23,7 @@ from pmo_tui.domain.horizon import Window, current_date, window_of
 from pmo_tui.errors import UserError
 from pmo_tui.tui.screens.base import SCREENS
 from pmo_tui.tui.screens.capacity import CapacityScreen
+from pmo_tui.tui.screens.dashboard import DashboardScreen
 from pmo_tui.tui.screens.findings import FindingsScreen
 from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
@@ -38,7 +39,7 @@ def describe_error(error: BaseException) -> str:
 
 
 def _goto_bindings() -> list[Binding]:
-    """``1``-``5`` switch screens."""
+    """``1``-``6`` switch screens."""
     return [
         Binding(str(number), f"goto('{mode}')", f"{label} screen", show=False, id=f"goto-{mode}")
         for number, (mode, label) in enumerate(SCREENS.items(), start=1)
@@ -56,6 +57,7 @@ class PmoApp(App[None]):
         "plan": PlanScreen,
         "findings": FindingsScreen,
         "scenarios": ScenariosScreen,
+        "dashboard": DashboardScreen,
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -9,6 +9,7 @@ closes the connection.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from pmo_tui.store.reads import read_table
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from pmo_tui.portfolio_health.board import BoardData
 
 
 @contextmanager
@@ -110,3 +113,40 @@ def load_findings(path: Path) -> pl.DataFrame:
 
     with connection(path) as db:
         return read_all_findings(db)
+
+
+#: Days the dashboard's digest looks back.
+DIGEST_DAYS = 14
+
+
+@dataclass
+class DashboardData:
+    """The dashboard's board figures and its digest (Markdown), read once."""
+
+    board: BoardData
+    digest: str
+
+
+def load_dashboard(path: Path, today: dt.date) -> DashboardData:
+    """The board report's figures as of ``today`` and the digest of the last
+    :data:`DIGEST_DAYS` days (the same services as ``pmo-tui report`` and ``digest``)."""
+    from pmo_tui.portfolio_health.board import board_data
+    from pmo_tui.portfolio_health.data import read_portfolio
+    from pmo_tui.portfolio_health.digest import build_digest
+    from pmo_tui.reporting.digest import render_digest
+
+    with connection(path) as db:
+        data = read_portfolio(db, today)
+        board = board_data(data)
+        digest = build_digest(data, today - dt.timedelta(days=DIGEST_DAYS))
+        return DashboardData(board, render_digest(digest))
+
+
+def load_project_log(path: Path, project_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A project's status history (newest first) and RAID log (open first), as
+    ``pmo-tui status history`` and ``pmo-tui raid list --project`` show them."""
+    from pmo_tui.portfolio_health.raid import raid_log
+    from pmo_tui.portfolio_health.status import status_history
+
+    with connection(path) as db:
+        return status_history(db, project_id), raid_log(db, project_id)

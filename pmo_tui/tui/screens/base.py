@@ -42,13 +42,14 @@ class PmoAppState(Protocol):
         """Show ``error`` from ``task`` in a dialog."""
 
 
-#: Mode name -> label, in number-key order (1-5).
+#: Mode name -> label, in number-key order (1-6).
 SCREENS: dict[str, str] = {
     "portfolio": "Portfolio",
     "capacity": "Capacity",
     "plan": "Plan",
     "findings": "Findings",
     "scenarios": "Scenarios",
+    "dashboard": "Dashboard",
 }
 
 

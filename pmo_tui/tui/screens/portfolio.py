@@ -34,6 +34,16 @@ class PortfolioLoaded(Message):
         self.nodes = nodes
 
 
+class ProjectLogLoaded(Message):
+    """The worker read a project's status history or RAID log."""
+
+    def __init__(self, project_id: str, which: str, frame: pl.DataFrame) -> None:
+        super().__init__()
+        self.project_id = project_id
+        self.which = which
+        self.frame = frame
+
+
 class PortfolioScreen(PmoScreen):
     """Portfolio > program > project tree, filter and detail pane."""
 
@@ -46,6 +56,8 @@ class PortfolioScreen(PmoScreen):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("space", "fold", "Fold", id="fold"),
         Binding("i", "toggle_detail", "Details", id="details"),
+        Binding("s", "project_log('status')", "History", id="status-history"),
+        Binding("R", "project_log('raid')", "RAID", id="raid-log"),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
     ]
 
@@ -178,6 +190,44 @@ class PortfolioScreen(PmoScreen):
             return
         self.collapsed ^= {node["node_id"]}
         self.render_tree()
+
+    def action_project_log(self, which: str) -> None:
+        """Open the status history (``status``) or RAID log (``raid``) of the project under
+        the cursor."""
+        node = self.current_node()
+        if node is None or node["level"] != "project":
+            self.notify("Select a project first.", severity="warning")
+            return
+        self.load_project_log(self.db_path, node["entity_id"], which)
+
+    @work(thread=True, exclusive=True, group="project-log", exit_on_error=False,
+          name="reading the project's log")  # fmt: skip
+    def load_project_log(self, path: Path, project_id: str, which: str) -> None:
+        """Read the project's status history and RAID log in a thread; post the one asked for."""
+        from pmo_tui.tui.data import load_project_log
+
+        history, raid = load_project_log(path, project_id)
+        self.post_message(
+            ProjectLogLoaded(project_id, which, history if which == "status" else raid)
+        )
+
+    def on_project_log_loaded(self, message: ProjectLogLoaded) -> None:
+        """Show the rows in a dialog."""
+        from pmo_tui.tui.widgets.dialogs import RowsDialog
+
+        if message.which == "status":
+            title = f"Status history of {message.project_id} (newest first)"
+            frame = message.frame.select(
+                "reported_on", "overall", "schedule", "cost", "scope", "resources", "risk",
+                "percent_complete", "summary", "key_risks", "decisions_needed",
+            )  # fmt: skip
+        else:
+            title = f"RAID log of {message.project_id} (open first, risks by score)"
+            frame = message.frame.select(
+                "id", "kind", "title", "owner", "due", "score", "state", "raised_on", "closed_on"
+            )
+        note = "esc closes" if frame.height else "Nothing recorded yet. esc closes"
+        self.app.push_screen(RowsDialog(title, frame, note))
 
     def action_toggle_detail(self) -> None:
         """Show or hide the detail pane (hidden by default below 120 columns)."""

@@ -1,0 +1,231 @@
+"""`pmo-tui report`: its figures against the database, and the HTML in a real headless browser.
+
+The figures are recomputed here with plain SQL and Python from the store (the
+overall status is the latest status report's up to the status date, else the
+project's RAG; the forecast is BAC / CPI where a report gives progress and
+cost, else the budget), not with the code that made the report. The browser
+test opens the HTML in Debian's ``chromium`` (.ci/run installs it), checks that
+every chart is drawn with a size, that the page logs nothing to the console and
+loads nothing from the network, and that it prints on A4.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmo_tui.cli import cli
+
+AS_OF = "2026-11-30"
+GMPP = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "gmpp_uk_2023.csv"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _run(db: Path, *args: str):
+    return CliRunner().invoke(cli, ["--db", str(db), *args], obj={}, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.db"
+    assert _run(db, "db", "init").exit_code == 0
+    out = folder / "report.html"
+    assert _run(db, "report", "--format", "html", "--as-of", AS_OF, "-o", str(out)).exit_code == 0
+    return db, out.read_text(encoding="utf-8")
+
+
+def _figures(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-figure="([a-z_]+)"[^>]*>([^<]*)<', page))
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _expected(db: Path, as_of: str) -> dict[str, object]:
+    with sqlite3.connect(db) as connection:
+        projects = connection.execute("SELECT id, rag, budget, actual_cost FROM project").fetchall()
+        latest = {}
+        for pid, _day, overall, progress, cost in connection.execute(
+            "SELECT project_id, reported_on, overall, percent_complete, actual_cost "
+            "FROM status_report WHERE reported_on <= ? ORDER BY reported_on",
+            [as_of],
+        ):
+            latest[pid] = (overall, progress, cost)
+    counts = {"green": 0, "amber": 0, "red": 0}
+    baseline = forecast = 0.0
+    for pid, rag, budget, actual in projects:
+        overall, progress, cost = latest.get(pid, (rag, None, None))
+        counts[overall] += 1
+        if budget is None:
+            continue
+        baseline += budget
+        cost = cost if cost is not None else actual
+        if progress is not None and cost:
+            cpi = budget * progress / 100 / cost
+            forecast += budget / cpi
+        else:
+            forecast += budget
+    return {"projects": len(projects), **counts, "baseline": baseline, "forecast": forecast}
+
+
+def test_the_demo_report_figures_match_the_database(demo):
+    db, page = demo
+    figures = _figures(page)
+    expected = _expected(db, AS_OF)
+
+    assert figures["as_of"] == AS_OF
+    for key in ("projects", "green", "amber", "red"):
+        assert figures[key] == str(expected[key]), key
+    assert figures["not_rated"] == "0"
+    assert figures["baseline"] == _money(expected["baseline"])  # type: ignore[arg-type]
+    assert figures["forecast"] == _money(expected["forecast"])  # type: ignore[arg-type]
+    variance = expected["forecast"] - expected["baseline"]  # type: ignore[operator]
+    assert figures["variance"].startswith(_money(variance))
+    assert expected["forecast"] != expected["baseline"]  # the demo's EVM moves the forecast
+
+
+def test_the_demo_report_names_what_the_board_needs(demo):
+    db, page = demo
+    with sqlite3.connect(db) as connection:
+        top = connection.execute(
+            "SELECT title, probability * impact FROM raid_entry WHERE kind = 'risk' "
+            "AND state = 'open' AND raised_on <= ? ORDER BY 2 DESC, raised_on, id LIMIT 1",
+            [AS_OF],
+        ).fetchone()
+        portfolios = connection.execute("SELECT name FROM portfolio ORDER BY name").fetchall()
+    risks = page[page.index('id="risks"') : page.index('id="decisions"')]
+    assert top[0] in risks and f">{top[1]}<" in risks
+    for (name,) in portfolios:
+        assert f"<td>{html.escape(name)}</td>" in page
+    for section in ("watermelons", "dependencies", "capacity", "bottlenecks", "changed"):
+        assert f'<section id="{section}">' in page
+    assert "late" in page[page.index('id="dependencies"') : page.index('id="cost"')]
+    assert page.count("<svg") == 3 and len(re.findall(r'data-chart="(\w+)"', page)) == 3
+
+
+def test_the_html_is_self_contained(demo):
+    _, page = demo
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r'\b(src|href)="(?!#|data:image/png;base64,)', page)
+    assert not re.search(r"url\((?!#)", page) and "@import" not in page
+    assert "@page { size: A4" in page
+
+
+def _gmpp_figures(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
+    db = tmp_path / "gmpp.db"
+    assert _run(db, "db", "init", "--empty").exit_code == 0
+    assert _run(db, "import", "portfolio", str(GMPP)).exit_code == 0
+    out = tmp_path / "gmpp.html"
+    assert (
+        _run(db, "report", "--format", "html", "--as-of", "2023-06-30", "-o", str(out)).exit_code
+        == 0
+    )
+    page = out.read_text(encoding="utf-8")
+    return _figures(page), page, out
+
+
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_gmpp_report_figures_match_the_file(tmp_path):
+    figures, page, _ = _gmpp_figures(tmp_path)
+    rows = list(
+        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
+    )[1:]
+
+    def total(position: int) -> float:
+        values = [r[position] for r in rows if re.fullmatch(r"-?\d+(\.\d+)?", r[position])]
+        return sum(float(v) * 1e6 for v in values)
+
+    assert figures["projects"] == "244"
+    # Overall = the IPA rating's RAG (no status reports): Red 18, Amber 88, Green 5, and the
+    # 133 projects without a rating (blank, exempt, early planning) counted as not rated.
+    assert (figures["red"], figures["amber"], figures["green"]) == ("18", "88", "5")
+    assert figures["not_rated"] == "133"
+    assert figures["baseline"] == _money(total(12))
+    assert figures["forecast"] == _money(total(13))
+    confidence = page[page.index('id="confidence"') : page.index('id="changed"')]
+    cells = "".join(f'<td class="num">{n}</td>' for n in (2023, 5, 88, 18, 133))
+    assert cells in confidence  # period, Green, Amber, Red, Not rated
+
+
+def _browser(html_file: Path, tmp_path: Path) -> tuple[dict, str]:
+    """Open a copy of ``html_file`` with a probe script; return what it measured and stderr."""
+    probe = """<script>
+    const charts = [...document.querySelectorAll("figure.chart svg")].map(svg => {
+      const box = svg.getBoundingClientRect();
+      return {chart: svg.parentElement.dataset.chart, width: box.width, height: box.height,
+              texts: svg.querySelectorAll("text").length};
+    });
+    document.title = JSON.stringify({charts, sections: document.querySelectorAll("section").length,
+                                     width: document.body.scrollWidth});
+    </script></body>"""
+    copy = tmp_path / "probe.html"
+    copy.write_text(
+        html_file.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8"
+    )
+    measured = _chromium(["--dump-dom", copy.as_uri()])
+    title = re.search(r"<title>(.*?)</title>", measured.stdout, re.S)
+    assert title, measured.stdout[:500]
+    plain = _chromium(["--dump-dom", html_file.as_uri()])
+    return json.loads(title.group(1).replace("&quot;", '"')), measured.stderr + plain.stderr
+
+
+def _chromium(args: list[str]) -> subprocess.CompletedProcess:
+    command = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+               "--enable-logging=stderr", "--v=0", "--window-size=1100,1400", *args]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+def _require_browser() -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs Debian's chromium")
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+
+
+def _console(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "CONSOLE" in line or "net::ERR" in line]
+
+
+def test_the_demo_report_renders_its_charts_in_headless_chromium(demo, tmp_path):
+    _require_browser()
+    _, page = demo
+    html_file = tmp_path / "report.html"
+    html_file.write_text(page, encoding="utf-8")
+
+    measured, stderr = _browser(html_file, tmp_path)
+
+    assert [c["chart"] for c in measured["charts"]] == ["confidence", "cost", "capacity"]
+    for chart in measured["charts"]:
+        assert chart["width"] > 300 and chart["height"] > 100 and chart["texts"] > 5, chart
+    assert measured["sections"] == 13
+    assert measured["width"] <= 1100  # nothing overflows the page sideways
+    assert _console(stderr) == []
+
+
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_gmpp_report_renders_and_prints_on_a4(tmp_path):
+    _require_browser()
+    _, _, html_file = _gmpp_figures(tmp_path)
+
+    measured, stderr = _browser(html_file, tmp_path)
+    pdf = tmp_path / "gmpp.pdf"
+    _chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()])
+
+    assert [c["chart"] for c in measured["charts"]] == ["confidence", "cost"]  # no capacity data
+    assert all(c["width"] > 300 and c["height"] > 100 for c in measured["charts"])
+    assert _console(stderr) == []
+    boxes = set(re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes()))
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}  # A4 in points
