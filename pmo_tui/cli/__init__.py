@@ -2,7 +2,7 @@
 
 This module holds the group and :func:`main`; each command group lives in a
 module of its own (``db``, ``imports``, ``capacity``, ``plan``, ``scenario``,
-``audit``, ``governance``) that imports only :mod:`pmo_tui.cli.common`. Each
+``audit``, ``governance``, ``export``) that imports only :mod:`pmo_tui.cli.common`. Each
 command parses its options, calls one service function and formats the result
 (results on stdout, diagnostics on stderr). Exit codes are in
 :mod:`pmo_tui.cli.common`: 0 ok, 1 a check failed, 2 bad input (one message, no
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli import audit, capacity, db, governance, imports, plan, scenario
+from pmo_tui.cli import audit, capacity, db, export, governance, imports, plan, scenario
 from pmo_tui.cli.common import PmoGroup, resolve_window, run_app, window_options
 
 
@@ -69,7 +69,7 @@ def tui(ctx: click.Context, today: Any, start: Any, end: Any) -> None:
     run_app(ctx, "portfolio", window=resolve_window(today, start, end))
 
 
-for _module in (db, imports, capacity, plan, scenario, audit, governance):
+for _module in (db, imports, capacity, plan, scenario, audit, governance, export):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

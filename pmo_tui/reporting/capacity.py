@@ -12,11 +12,11 @@ from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from pmo_tui.store.reads import Readable
 
 
 def capacity_report(
-    db: sqlite_utils.Database,
+    db: Readable,
     *,
     over_allocated: bool = False,
     unmet: bool = False,
@@ -55,7 +55,22 @@ def capacity_report(
         frame = frame.filter(pl.col("person_id") == person_id)
     if over_allocated:
         frame = frame.filter(pl.col("over_allocated"))
-    frame = frame.select(
+    return _with_history(utilisation_rows(frame), window)
+
+
+def utilisation_rows(utilisation: pl.DataFrame) -> pl.DataFrame:
+    """The columns ``pmo-tui capacity`` lists, from utilisation rows with the person's name.
+
+    Args:
+        utilisation: :func:`pmo_tui.domain.capacity.utilisation` rows joined with
+            ``name`` (the person's).
+
+    Returns:
+        ``person_id, name, week, capacity_hours, allocated_hours, over_hours,
+        utilisation_pct`` (Float64, whole percent; null when the capacity is 0),
+        sorted by week and person.
+    """
+    return utilisation.select(
         "person_id",
         "name",
         "week",
@@ -64,7 +79,6 @@ def capacity_report(
         "over_hours",
         (pl.col("utilisation") * 100).round(0).alias("utilisation_pct"),
     ).sort("week", "person_id")
-    return _with_history(frame, window)
 
 
 def _with_history(frame: pl.DataFrame, window: Window | None) -> pl.DataFrame:
