@@ -24,6 +24,7 @@ from pmo_tui.cli.common import (
     resolve_window,
     run_app,
     run_interruptibly,
+    terminal_width,
     window_options,
 )
 from pmo_tui.planning.parameters import PARAMETERS
@@ -89,7 +90,7 @@ def plan(
     database = open_db(ctx)
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, window, show_progress)
-    click.echo(render_outcome(outcome, fmt))
+    click.echo(render_outcome(outcome, fmt, width=terminal_width()))
     if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
