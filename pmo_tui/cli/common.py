@@ -106,6 +106,17 @@ def output_options(*choices: str, default: str = "table") -> Callable[[Decorated
     )
 
 
+def policy_file_option(help_text: str) -> Callable[[Decorated], Decorated]:
+    """``--policy FILE`` (parameter ``policy_file``): a TOML policy file (docs/planning.md)."""
+    return click.option(
+        "--policy",
+        "policy_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help_text,
+    )
+
+
 def policy_options(
     parameters: Iterable[PolicyParameter], *, defaults: dict[str, Any] | None = None
 ) -> Callable[[Decorated], Decorated]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli.common import open_db, resolve_window, window_options
+from pmo_tui.cli.common import open_db, policy_file_option, resolve_window, window_options
 from pmo_tui.errors import UserError
 from pmo_tui.reporting.export import EXPORT_FORMATS, EXPORT_KINDS, SUFFIX_FORMATS
 
@@ -70,13 +70,7 @@ def _listed(lines: Iterable[str]) -> str:
     default=None,
     help="File to write (default: stdout; XLSX needs a file).",
 )
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="TOML policy file for `export plan` (docs/planning.md).",
-)
+@policy_file_option("TOML policy file for `export plan` (docs/planning.md).")
 @window_options
 @click.pass_context
 def export(

@@ -20,6 +20,7 @@ from pmo_tui.cli.common import (
     open_db,
     output_options,
     policy_fields,
+    policy_file_option,
     policy_options,
     resolve_window,
     run_app,
@@ -43,12 +44,8 @@ BAR_WIDTH = 20
 @click.option(
     "--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log)."
 )
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="TOML policy file: weights, limits, search (docs/planning.md); options below win.",
+@policy_file_option(
+    "TOML policy file: weights, limits, search (docs/planning.md); options below win."
 )
 @policy_options(PARAMETERS)
 @window_options
