@@ -25,6 +25,7 @@ from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog, ErrorDialog, HelpDialog, RowsDialog
 from pmo_tui.tui.widgets.grid import GridTable
+from pmo_tui.tui.widgets.moves import MovesPane
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -228,7 +229,8 @@ async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
         assert screen.check_action("accept", ()) is True
         assert not screen.query_one("#parameters").display  # the results get the width
         await pilot.press("t", "enter")  # the moves tab; enter unfolds the person's moves
-        top = person_groups(screen.moves)["person_id"][0]  # the first row: most hours moved
+        shown = screen.query_one(MovesPane).moves
+        top = person_groups(shown)["person_id"][0]  # the first row: most hours moved
         first = moves.filter(moves["person_id"] == top)
         assert _rows(app, "#moves") == moves["person_id"].n_unique() + first.height
         await pilot.press("j", "enter")  # enter on a move shows it whole

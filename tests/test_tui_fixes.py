@@ -19,6 +19,7 @@ from textual.widgets._footer import FooterKey
 from pmo_tui.tui.app import PmoApp, make_app
 from pmo_tui.tui.widgets.dialogs import RowsDialog, TextDialog
 from pmo_tui.tui.widgets.grid import GridTable
+from pmo_tui.tui.widgets.moves import MovesPane
 
 SIZES = [(80, 24), (120, 40)]
 WEEK_LABELS = ["2027-W01", "2027-W02", "2027-W03", "2027-W04"]
@@ -271,7 +272,7 @@ async def test_the_moves_tab_groups_by_person_and_tells_the_highlighted_move_in_
         await pilot.press("r")
         await settle(pilot)
         await pilot.press("t", "space", "j")
-        moves = screen.moves
+        moves = screen.query_one(MovesPane).moves
         table = screen.query_one("#moves", DataTable)
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         move = moves.row(int(key), named=True)

@@ -36,7 +36,8 @@ from textual.widgets import (
 
 from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog, RowsDialog
-from pmo_tui.tui.widgets.tables import KeyTable, cell_text, fill_table
+from pmo_tui.tui.widgets.moves import MovesPane
+from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -94,7 +95,6 @@ class PlanScreen(PmoScreen):
         Binding("a", "accept", "Accept", id="accept"),
         Binding("d", "discard", "Discard", id="discard"),
         export_binding(),
-        Binding("space", "fold_move", "Weeks", show=False, id="fold-move"),
         Binding("p", "toggle_parameters", "Params", id="parameters"),
         Binding(
             "t",
@@ -114,10 +114,6 @@ class PlanScreen(PmoScreen):
         self.ticker: Timer | None = None
         #: The latest progress report of the running solve (None before the first).
         self.last_report: Progress | None = None
-        #: The plan's moves (:func:`pmo_tui.reporting.plan.person_moves` with a ``move`` index).
-        self.moves: pl.DataFrame | None = None
-        #: Person ids whose moves are unfolded in the Moves tab.
-        self.expanded: set[str] = set()
 
     @property
     def solving(self) -> bool:
@@ -140,8 +136,7 @@ class PlanScreen(PmoScreen):
                     with TabPane("KPIs before/after", id="tab-kpis"):
                         yield KeyTable(id="kpis", cursor_type="row")
                     with TabPane("Moves", id="tab-moves"):
-                        yield KeyTable(id="moves", cursor_type="row")
-                        yield Static("", id="move-detail", markup=False)
+                        yield MovesPane(id="moves-pane")
                     with TabPane("Unmet demand", id="tab-unmet"):
                         yield KeyTable(id="unmet", cursor_type="row")
                     with TabPane("Shifts", id="tab-shifts"):
@@ -182,8 +177,7 @@ class PlanScreen(PmoScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Run is greyed out while solving; accept, discard and export show only when they
-        can act (a plan, no solve running), esc's Cancel while a solve runs; space folds only
-        on the Moves tab."""
+        can act (a plan, no solve running), esc's Cancel while a solve runs."""
         if action == "cancel":
             return self.solving
         if action == "run":
@@ -195,8 +189,6 @@ class PlanScreen(PmoScreen):
             return ready and not self.solving
         if action in ("discard", "export"):
             return self.outcome is not None and not self.solving
-        if action == "fold_move":
-            return self.moves is not None and self.focused is self.query_one("#moves")
         return True
 
     def action_run(self) -> None:
@@ -245,6 +237,7 @@ class PlanScreen(PmoScreen):
         self.query_one("#progress-figures", Static).update("starting… · Esc stops")
         for table_id in RESULT_TABLES:
             self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
+        self.query_one(MovesPane).show(None)
         self.refresh_bindings()
 
     def on_plan_progress(self, message: PlanProgress) -> None:
@@ -280,9 +273,7 @@ class PlanScreen(PmoScreen):
         self.outcome = message.outcome
         self.query_one("#plan-status", Static).update(outcome_headline(self.outcome))
         fill_table(self.query_one("#kpis", KeyTable), kpi_frame(self.outcome))
-        self.moves = person_moves(self.outcome).with_row_index("move")
-        self.expanded = set()
-        self.render_moves()
+        self.query_one(MovesPane).show(person_moves(self.outcome).with_row_index("move"))
         conflicts = pl.DataFrame(
             {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
         )
@@ -295,47 +286,6 @@ class PlanScreen(PmoScreen):
         if conflicts.height:
             self.query_one("#tabs", TabbedContent).active = "tab-conflicts"
         self.refresh_bindings()
-
-    def render_moves(self) -> None:
-        """Fill the Moves tab: a row per person, their moves under the unfolded ones."""
-        from pmo_tui.tui.plan_views import TREE_COLUMNS, moves_tree
-
-        table = self.query_one("#moves", KeyTable)
-        current = _row_key(table)
-        table.clear(columns=True)
-        if self.moves is None:
-            return
-        for label in TREE_COLUMNS[1:]:
-            table.add_column(label, key=label)
-        for key, *cells in moves_tree(self.moves, self.expanded):
-            table.add_row(*(cell_text(cell) for cell in cells), key=key)
-        if current is not None and current in table.rows:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
-        self.show_move_detail()
-
-    def show_move_detail(self) -> None:
-        """Tell the highlighted row of the Moves tab in full under the table."""
-        from pmo_tui.tui.plan_views import move_detail
-
-        key = _row_key(self.query_one("#moves", KeyTable))
-        text = "" if key is None or self.moves is None else move_detail(self.moves, key)
-        self.query_one("#move-detail", Static).update(text)
-
-    def action_fold_move(self) -> None:
-        """Show or hide the weeks of the highlighted person's moves."""
-        from pmo_tui.tui.plan_views import PERSON_KEY
-
-        key = _row_key(self.query_one("#moves", KeyTable))
-        if key is None or self.moves is None:
-            return
-        if key.startswith(PERSON_KEY):
-            person_id = key.removeprefix(PERSON_KEY)
-        else:
-            person_id = self.moves["person_id"][int(key)]
-        self.expanded ^= {person_id}
-        self.render_moves()
-        table = self.query_one("#moves", KeyTable)
-        table.move_cursor(row=table.get_row_index(PERSON_KEY + person_id), animate=False)
 
     def export_request(self) -> ExportRequest | None:
         """The plan on screen: its moves, KPIs before and after, and unmet demand."""
@@ -443,8 +393,7 @@ class PlanScreen(PmoScreen):
     def discard(self, text: str) -> None:
         """Clear the results and show ``text``."""
         self.outcome = None
-        self.moves = None
-        self.query_one("#move-detail", Static).update("")
+        self.query_one(MovesPane).show(None)
         for table_id in RESULT_TABLES:
             self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
         self.query_one("#plan-status", Static).update(text)
@@ -470,40 +419,22 @@ class PlanScreen(PmoScreen):
     def _parameter_submitted(self) -> None:
         self.focus_main()
 
-    @on(DataTable.RowHighlighted, "#moves")
-    def _move_highlighted(self) -> None:
-        self.show_move_detail()
-
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a person's moves folds them; on another result row it shows the whole
-        row (long reasons) in a dialog."""
+        """Enter on a result row shows the whole row (long reasons) in a dialog (the Moves
+        tab handles its own rows)."""
         table = event.data_table
         if table.id == "kpis" or table.row_count == 0:
-            return
-        key = _row_key(table)
-        if table.id == "moves" and key is not None and not key.isdigit():
-            self.action_fold_move()
             return
         names = [str(column.label) for column in table.ordered_columns]
         values = [
             str(cell.plain if hasattr(cell, "plain") else cell)
             for cell in table.get_row_at(event.cursor_row)
         ]
-        if table.id == "moves" and self.moves is not None and key is not None:
-            move = self.moves.row(int(key), named=True)
-            names, values = list(move), ["" if v is None else str(v) for v in move.values()]
         import polars as pl
 
         rows = pl.DataFrame({"field": names, "value": values})
         self.app.push_screen(RowsDialog(f"{table.id} row {event.cursor_row + 1}", rows))
-
-
-def _row_key(table: DataTable) -> str | None:
-    """The key of the row under the cursor, None when the table is empty."""
-    if table.row_count == 0:
-        return None
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
 def _or_note(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
