@@ -44,14 +44,19 @@ async def _shoot(app: PmoApp, name: str, keys: tuple[str, ...] = ()) -> Path:
         return Path(app.save_screenshot(filename=f"{name}.svg", path=str(OUT)))
 
 
-async def _shoot_plan(db_path: Path) -> Path:
+async def _shoot_plan(db_path: Path) -> list[Path]:
+    """The plan's KPIs, then its Moves tab with the first person's moves unfolded."""
     app = make_app(db_path, initial_screen="plan")
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         app.screen.query_one("#param-time_limit", Input).value = "5"
         await pilot.press("r")
         await _settle(pilot)
-        return Path(app.save_screenshot(filename="plan.svg", path=str(OUT)))
+        kpis = Path(app.save_screenshot(filename="plan.svg", path=str(OUT)))
+        for key in ("t", "space", "j"):
+            await pilot.press(key)
+            await _settle(pilot)
+        return [kpis, Path(app.save_screenshot(filename="plan-moves.svg", path=str(OUT)))]
 
 
 #: The demo's status date: the report and the dashboard are shown as of it.
@@ -87,7 +92,8 @@ async def main() -> None:
             await _shoot(make_app(db_path, "portfolio"), "portfolio"),
             await _shoot(make_app(db_path, "capacity"), "capacity"),
             await _shoot(make_app(db_path, "capacity"), "capacity-drill-down", ("j", "l", "enter")),
-            await _shoot_plan(db_path),
+            await _shoot(make_app(db_path, "capacity"), "person", ("j", "enter")),
+            *await _shoot_plan(db_path),
             await _shoot(make_app(db_path, "findings"), "findings"),
             await _shoot(make_app(db_path, "findings"), "finding-detail", ("enter",)),
             await _shoot(make_app(db_path, "portfolio"), "help", ("question_mark",)),

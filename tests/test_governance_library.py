@@ -13,7 +13,12 @@ from governance_support import TODAY, build_governed_db, one_rule
 from pmo_tui.bootstrap import open_database
 from pmo_tui.errors import UserError
 from pmo_tui.governance.audit import run_audit
-from pmo_tui.governance.findings import TRANSITIONS, finding_detail, set_finding_status
+from pmo_tui.governance.findings import (
+    TRANSITIONS,
+    check_evidence,
+    finding_detail,
+    set_finding_status,
+)
 from pmo_tui.governance.lineage import drift_report
 from pmo_tui.governance.loader import load_governance
 from pmo_tui.governance.standards import add_standard, edit_standard, publish_standard
@@ -238,6 +243,33 @@ def test_a_status_change_needs_a_reason_and_a_known_finding(db) -> None:
         set_finding_status(db, 99, "resolved", reason="x")
     with pytest.raises(UserError, match="unknown status 'closed'"):
         set_finding_status(db, 1, "closed", reason="x")
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "https://pmo.example.com/evidence/1",
+        "file:///share/audit.pdf",
+        "/share/audits/1.pdf",
+        "~/audits/1.pdf",
+        "C:\\audits\\1.pdf",
+        "\\\\server\\share\\1.pdf",
+        "audits/2026/1.pdf",
+        "./1.pdf",
+    ],
+)
+def test_evidence_is_a_link_or_a_path(evidence: str) -> None:
+    assert check_evidence(f"  {evidence} ") == evidence
+
+
+def test_evidence_that_is_neither_is_refused_and_nothing_is_written(db) -> None:
+    _finding_in(db, "open")
+    assert check_evidence("   ") is None
+    for text in ("done", "see the email", "report.pdf"):
+        with pytest.raises(UserError, match="neither a link nor a file path") as caught:
+            set_finding_status(db, 1, "resolved", reason="x", evidence=text)
+        assert caught.value.option == "--evidence"
+    assert db.execute("SELECT status, evidence FROM finding").fetchone() == ("open", None)
 
 
 # ---------------------------------------------------------- training, coaching

@@ -139,6 +139,52 @@ def test_esc_cancels_a_running_plan(org: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_per_skill_rows_name_their_skill_and_t_shows_where_the_focus_is(
+    org: Path, size: tuple[int, int]
+) -> None:
+    async def scenario() -> None:
+        app = _app(org)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("j", "j", "r")  # no-cat
+            await settle(pilot)
+            kpis = app.screen.query_one("#scenario-kpis", DataTable)
+            labels = [kpis.get_row_at(i)[0].plain for i in range(kpis.row_count)]
+            assert "unmet h [data]" in labels  # without cat, data demand goes unmet
+            rendered = [kpis.render_line(1 + i).text for i in range(kpis.row_count)]
+            assert any("unmet h [data]" in line for line in rendered)  # not read as markup
+            files_title, kpis_title = app.screen.query(".pane-title").results()
+            assert files_title.rich_style.reverse and not kpis_title.rich_style.reverse
+            await pilot.press("t")
+            assert app.focused is kpis
+            assert kpis_title.rich_style.reverse and not files_title.rich_style.reverse
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_without_scenario_files_the_screen_says_where_it_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    path = tmp_path / folder
+    if folder == "empty":
+        path.mkdir()
+    monkeypatch.setenv(SCENARIOS_ENV_VAR, str(path))
+    db = build_scenario_db(tmp_path)
+
+    async def scenario() -> None:
+        app = _app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            text = " ".join(_status(app).split())
+            said = "does not exist" if folder == "missing" else "No *.toml scenario files in"
+            assert said in text and str(path) in text
+            assert f"{SCENARIOS_ENV_VAR}=/path/to/scenarios pmo-tui" in text
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_snapshot(org: Path, size: tuple[int, int], snap_compare) -> None:
     assert snap_compare(_app(org), terminal_size=size, run_before=settle)
 

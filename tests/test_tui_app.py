@@ -6,39 +6,28 @@ and message queue (``pilot.pause()``), never a sleep. Solves use a 1 s limit.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
-from test_tui_support import TODAY, WEEKS, build_small_db, large_capacity
+from test_tui_support import TODAY, WEEKS, build_small_db, large_capacity, settle, sync
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets._footer import FooterKey
 
 from pmo_tui.errors import UserError
 from pmo_tui.tui.app import PmoApp, make_app
+from pmo_tui.tui.plan_views import person_groups
 from pmo_tui.tui.screens.capacity import CapacityLoaded, CapacityScreen
 from pmo_tui.tui.screens.findings import FindingsScreen
 from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog, ErrorDialog, HelpDialog, RowsDialog
 from pmo_tui.tui.widgets.grid import GridTable
+from pmo_tui.tui.widgets.moves import MovesPane
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test in its own event loop (no pytest-asyncio needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture
@@ -48,14 +37,6 @@ def db_path(tmp_path: Path) -> Path:
 
 def _app(db_path: Path, screen: str = "portfolio") -> PmoApp:
     return make_app(db_path, initial_screen=screen, today=TODAY)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _rows(app: PmoApp, selector: str) -> int:
@@ -259,7 +240,7 @@ async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert screen.check_action("accept", ()) is None  # no plan yet: shown disabled
+        assert screen.check_action("accept", ()) is False  # no plan yet: not in the footer
         await _run_plan(pilot)
         await settle(pilot)
         assert screen.outcome is not None and screen.outcome.result.status in (
@@ -267,11 +248,17 @@ async def test_plan_runs_to_completion_and_shows_kpis_moves_unmet(
             "FEASIBLE",
         )
         assert _rows(app, "#kpis") == 8
-        assert _rows(app, "#moves") == screen.outcome.result.moves.height > 0
-        assert _rows(app, "#shifts") == screen.outcome.result.shifts.height
+        moves = screen.outcome.result.moves
+        assert _rows(app, "#moves") == moves["person_id"].n_unique() > 0  # a row per person
+        assert _rows(app, "#shifts") == max(screen.outcome.result.shifts.height, 1)  # or a note
         assert screen.check_action("accept", ()) is True
         assert not screen.query_one("#parameters").display  # the results get the width
-        await pilot.press("t", "enter")  # the moves tab; enter shows the whole move
+        await pilot.press("t", "enter")  # the moves tab; enter unfolds the person's moves
+        shown = screen.query_one(MovesPane).moves
+        top = person_groups(shown)["person_id"][0]  # the first row: most hours moved
+        first = moves.filter(moves["person_id"] == top)
+        assert _rows(app, "#moves") == moves["person_id"].n_unique() + first.height
+        await pilot.press("j", "enter")  # enter on a move shows it whole
         assert isinstance(app.screen, RowsDialog)
         await pilot.press("escape", "d")
         assert screen.outcome is None and _rows(app, "#kpis") == 0
@@ -310,6 +297,29 @@ async def test_esc_cancels_a_solve_and_keeps_the_best_plan(
         assert status.startswith("cancelled: best plan so far")
         assert not screen.solving and screen.check_action("accept", ()) is True
         assert isinstance(app.screen, PlanScreen)  # esc cancelled, it did not go back
+
+
+@sync
+async def test_the_elapsed_time_moves_between_the_solvers_reports(
+    db_path: Path, slow_solver: None
+) -> None:
+    app = _app(db_path, "plan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        screen.query_one("#param-time_limit", Input).value = "60"
+        await pilot.press("r")
+        await pilot.pause()
+        figures = screen.query_one("#progress-figures", Static)
+        assert "gap 50.0%" in str(figures.render())
+        footer = [key.description for key in app.screen.query(FooterKey)]
+        assert "Cancel" in footer  # esc cancels: the footer says so while it can
+        screen.started -= 7  # seven seconds later, with no new report from the solver
+        screen._tick()  # what the screen's half-second timer runs
+        assert "gap 50.0% 7s" in str(figures.render())
+        await pilot.press("escape")
+        await settle(pilot)
 
 
 @sync

@@ -6,14 +6,12 @@ and message queue, never sleeps. Data: ``governance_support`` (findings 1-4).
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sqlite3
 from pathlib import Path
 
 import pytest
 from governance_support import TODAY, build_governed_db
-from textual.pilot import Pilot
+from test_tui_support import settle, sync
 from textual.widgets import DataTable, Input, Select
 
 from pmo_tui.tui.app import make_app
@@ -22,21 +20,6 @@ from pmo_tui.tui.widgets.dialogs import ErrorDialog
 from pmo_tui.tui.widgets.finding_dialogs import FindingDialog, StatusDialog
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -66,7 +49,15 @@ async def test_open_a_finding_and_resolve_it_with_a_reason(db_path: Path, size) 
         await settle(pilot)
         assert isinstance(app.screen, FindingDialog)
         body = str(app.screen.query_one("#dialog-body").render())
-        assert "project id: P-WEB" in body and "next statuses: in_progress, resolved" in body
+        links = app.screen.query_one("#finding-links")
+        assert "project id: P-WEB" in body
+        assert str(links.render()).splitlines() == [
+            "next statuses: in_progress, resolved, accepted_risk",
+            "repeats: -",
+            "repeated by: -",
+        ]
+        # repeats and next statuses sit above the fields, inside the screen: no scrolling
+        assert links.content_region.height == 3 and links.region.bottom <= app.screen.region.bottom
         history = app.screen.query_one("#rows-table", DataTable)
         assert history.row_count == 0  # loaded directly into the table: no status change yet
         await pilot.press("c")
@@ -104,6 +95,29 @@ async def test_a_reason_is_required_and_esc_cancels(db_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen)
         assert _status(db_path, 1) == "open"
+
+
+@sync
+async def test_evidence_must_be_a_link_or_a_path(db_path: Path) -> None:
+    app = make_app(db_path, "findings", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one("#reason", Input).value = "report sent"
+        app.screen.query_one("#evidence", Input).value = "done"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, StatusDialog)  # refused: the dialog stays
+        note = str(app.screen.query_one("#dialog-note").render())
+        assert "'done' is neither a link nor a file path" in note
+        assert app.focused is app.screen.query_one("#evidence")
+        app.screen.query_one("#evidence", Input).value = "/share/audits/1.pdf"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen)
+    with sqlite3.connect(db_path) as connection:
+        row = connection.execute("SELECT status, evidence FROM finding WHERE id = 1").fetchone()
+    assert row == ("in_progress", "/share/audits/1.pdf")
 
 
 @sync

@@ -3,14 +3,20 @@
 Two portfolios, two programs, four projects (one directly in a portfolio),
 four people, two skills, four weeks from Monday 2027-01-04. Ann is booked
 50 h in a 40 h week in weeks 1-2 (over-allocated on P-CRM and P-WEB).
+Also the pilot helpers the TUI tests share: :func:`sync` and :func:`settle`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+from textual.pilot import Pilot
 
 from pmo_tui.bootstrap import open_database
 from pmo_tui.importers.bundle import Bundle
@@ -18,6 +24,24 @@ from pmo_tui.importers.service import write_bundles
 
 WEEKS = [dt.date(2027, 1, 4) + dt.timedelta(weeks=i) for i in range(4)]
 TODAY = dt.date(2027, 1, 6)
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test in its own event loop (no pytest-asyncio needed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def _people() -> pl.DataFrame:

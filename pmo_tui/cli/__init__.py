@@ -2,7 +2,8 @@
 
 This module holds the group and :func:`main`; each command group lives in a
 module of its own (``db``, ``imports``, ``capacity``, ``plan``, ``scenario``,
-``audit``, ``governance``, ``report``, ``status``, ``raid``, ``gate``, ``digest``) that imports only :mod:`pmo_tui.cli.common`. Each
+``audit``, ``governance``, ``report``, ``status``, ``raid``, ``gate``, ``digest``,
+``advise``, ``export``) that imports only :mod:`pmo_tui.cli.common`. Each
 command parses its options, calls one service function and formats the result
 (results on stdout, diagnostics on stderr). Exit codes are in
 :mod:`pmo_tui.cli.common`: 0 ok, 1 a check failed, 2 bad input (one message, no
@@ -23,6 +24,7 @@ from pmo_tui.cli import (
     capacity,
     db,
     digest,
+    export,
     gate,
     governance,
     imports,
@@ -97,6 +99,7 @@ for _module in (
     raid,
     gate,
     digest,
+    export,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

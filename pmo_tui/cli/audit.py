@@ -209,7 +209,9 @@ def render_detail(detail: Any) -> str:
 @click.argument("finding_id", type=int)
 @click.argument("status")
 @click.option("--reason", required=True, help="Why (kept in the finding's history).")
-@click.option("--evidence", default=None, help="Link to the evidence.")
+@click.option(
+    "--evidence", default=None, help="Where the evidence is: a link (https://...) or a file path."
+)
 @click.option("--action", "corrective_action", default=None, help="Corrective action taken.")
 @click.pass_context
 def findings_set_status(

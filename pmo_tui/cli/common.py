@@ -106,6 +106,17 @@ def output_options(*choices: str, default: str = "table") -> Callable[[Decorated
     )
 
 
+def policy_file_option(help_text: str) -> Callable[[Decorated], Decorated]:
+    """``--policy FILE`` (parameter ``policy_file``): a TOML policy file (docs/planning.md)."""
+    return click.option(
+        "--policy",
+        "policy_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help_text,
+    )
+
+
 def policy_options(
     parameters: Iterable[PolicyParameter], *, defaults: dict[str, Any] | None = None
 ) -> Callable[[Decorated], Decorated]:
@@ -217,6 +228,14 @@ def resolve_window(
         raise UserError(str(error), option="--to", fix="give a --to on or after --from") from None
 
 
+def terminal_width() -> int | None:
+    """The columns of the terminal stdout writes to; None when it is a pipe or a file
+    (whole lines, for scripts)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
 def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Database:
     """The database of ``--db``/``$PMO_TUI_DB``, else the default one (made from the demo).
 
@@ -235,7 +254,20 @@ def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Datab
             fix=f"check the path, or create it: `pmo-tui --db {path} db init` "
             "(demo organisation) or `db init --empty`",
         )
-    return open_database(path, seed_demo=seed_demo)
+    is_new = not path.exists()
+    db = open_database(path, seed_demo=seed_demo)
+    if is_new and seed_demo:
+        click.echo(first_run_notice(path), err=True)
+    return db
+
+
+def first_run_notice(path: Path) -> str:
+    """What the first run says: the database it created, filled with the demo organisation."""
+    return (
+        f"Created the database {path} with the demo organisation (made for the current week). "
+        "Load your own data with `pmo-tui import`, or start empty with `pmo-tui db init --empty "
+        "--force`."
+    )
 
 
 def current_db_path(ctx: click.Context) -> Path:
@@ -271,6 +303,7 @@ def run_app(
         )
     from pmo_tui.tui.app import make_app
 
+    is_new = not ctx.obj["db_path"].exists()
     path = current_db_path(ctx)
     obj = ctx.obj
     app = make_app(
@@ -281,6 +314,8 @@ def run_app(
         plan_defaults=plan_defaults,
         window=window,
     )
+    if is_new:
+        app.startup_notice = first_run_notice(path)
     app.run()
 
 

@@ -20,10 +20,12 @@ from pmo_tui.cli.common import (
     open_db,
     output_options,
     policy_fields,
+    policy_file_option,
     policy_options,
     resolve_window,
     run_app,
     run_interruptibly,
+    terminal_width,
     window_options,
 )
 from pmo_tui.planning.parameters import PARAMETERS
@@ -42,12 +44,8 @@ BAR_WIDTH = 20
 @click.option(
     "--apply", "apply_plan", is_flag=True, help="Write the plan (one transaction, change log)."
 )
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="TOML policy file: weights, limits, search (docs/planning.md); options below win.",
+@policy_file_option(
+    "TOML policy file: weights, limits, search (docs/planning.md); options below win."
 )
 @policy_options(PARAMETERS)
 @window_options
@@ -89,7 +87,7 @@ def plan(
     database = open_db(ctx)
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, window, show_progress)
-    click.echo(render_outcome(outcome, fmt))
+    click.echo(render_outcome(outcome, fmt, width=terminal_width()))
     if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:

@@ -15,6 +15,7 @@ next statuses, and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -184,6 +185,35 @@ def _get(db: Any, finding_id: int) -> dict[str, Any]:
     return row
 
 
+#: A link: ``scheme://host...`` (https, sharepoint, smb...) or ``file:///path``.
+LINK = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+#: A file path: absolute (``/``, ``~/``, ``C:\``, ``\\server``) or relative with a folder.
+PATH = re.compile(r"^(/|~[/\\]|[a-z]:[/\\]|\\\\|\.{1,2}[/\\])|[^\s/\\]+[/\\]\S", re.IGNORECASE)
+
+
+def check_evidence(evidence: str | None) -> str | None:
+    """``evidence`` as kept on a finding: a link or a file path, stripped; None when blank.
+
+    A link has a scheme and ``://`` (``https://pmo.example.com/evidence/1``,
+    ``file:///share/audit.pdf``); a path is absolute (``/share/audit.pdf``,
+    ``~/audit.pdf``, ``C:\\audit.pdf``, ``\\\\server\\share``) or names a folder
+    (``audits/2026/1.pdf``). A bare word (``done``) says nothing a verifier can open.
+
+    Raises:
+        UserError: neither a link nor a path.
+    """
+    text = (evidence or "").strip()
+    if not text:
+        return None
+    if LINK.match(text) or PATH.match(text):
+        return text
+    raise UserError(
+        f"evidence {text!r} is neither a link nor a file path",
+        option="--evidence",
+        fix="give where the evidence is: a link (https://...) or a path (/share/audits/1.pdf)",
+    )
+
+
 def set_finding_status(
     db: sqlite_utils.Database,
     finding_id: int,
@@ -199,7 +229,8 @@ def set_finding_status(
     Args:
         status: the new status (see :data:`TRANSITIONS`).
         reason: why (required, not blank).
-        evidence: a link to the evidence (kept on the finding), optional.
+        evidence: where the evidence is, a link or a file path (:func:`check_evidence`;
+            kept on the finding), optional.
         corrective_action: the action taken or planned, optional.
         who: the user (default: the OS user).
 
@@ -207,9 +238,11 @@ def set_finding_status(
         ``{"id", "from", "to", "reason", "who"}``.
 
     Raises:
-        UserError: unknown finding or status, a blank reason, or a change the
-            lifecycle forbids (the message names the allowed ones); nothing is written.
+        UserError: unknown finding or status, a blank reason, evidence that is neither a
+            link nor a path, or a change the lifecycle forbids (the message names the
+            allowed ones); nothing is written.
     """
+    evidence = check_evidence(evidence)
     if status not in TRANSITIONS:
         raise UserError(
             f"unknown status {status!r}",

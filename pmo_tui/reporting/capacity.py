@@ -12,11 +12,11 @@ from pmo_tui.errors import UserError
 from pmo_tui.store.reads import read_table
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from pmo_tui.store.reads import Readable
 
 
 def capacity_report(
-    db: sqlite_utils.Database,
+    db: Readable,
     *,
     over_allocated: bool = False,
     unmet: bool = False,
@@ -61,15 +61,7 @@ def capacity_report(
                 fix="use an id from `pmo-tui capacity` (column person_id)",
             )
         frame = frame.filter(pl.col("person_id") == person_id)
-    columns = [
-        "person_id",
-        "name",
-        "week",
-        "capacity_hours",
-        "allocated_hours",
-        "over_hours",
-        (pl.col("utilisation") * 100).round(0).alias("utilisation_pct"),
-    ]
+    columns = list(CAPACITY_COLUMNS)
     if daily and tables.daily_peaks is not None:
         frame = frame.join(tables.daily_peaks, on=["person_id", "week"], how="left")
         columns += ["peak_date", "peak_load_hours", "peak_capacity_hours", "peak_over_hours"]
@@ -78,7 +70,40 @@ def capacity_report(
         over = pl.col("over_allocated")
     if over_allocated:
         frame = frame.filter(over)
-    return _with_history(frame.select(columns).sort("week", "person_id"), window)
+    return _with_history(utilisation_rows(frame, columns), window)
+
+
+#: The columns ``pmo-tui capacity`` lists (before any daily-peak columns).
+CAPACITY_COLUMNS = (
+    "person_id",
+    "name",
+    "week",
+    "capacity_hours",
+    "allocated_hours",
+    "over_hours",
+    "utilisation_pct",
+)
+
+
+def utilisation_rows(utilisation: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+    """The columns ``pmo-tui capacity`` lists, from utilisation rows with the person's name.
+
+    Args:
+        utilisation: :func:`pmo_tui.domain.capacity.utilisation` rows joined with
+            ``name`` (the person's), and any daily-peak columns named in ``columns``.
+        columns: the columns to keep (default :data:`CAPACITY_COLUMNS`).
+
+    Returns:
+        ``person_id, name, week, capacity_hours, allocated_hours, over_hours,
+        utilisation_pct`` (Float64, whole percent; null when the capacity is 0), then
+        the other ``columns``, sorted by week and person.
+    """
+    percent = (pl.col("utilisation") * 100).round(0).alias("utilisation_pct")
+    return (
+        utilisation.with_columns(percent)
+        .select(list(columns or CAPACITY_COLUMNS))
+        .sort("week", "person_id")
+    )
 
 
 def _with_history(frame: pl.DataFrame, window: Window | None) -> pl.DataFrame:

@@ -15,7 +15,19 @@ import polars as pl
 
 from pmo_tui.reporting.formats import FORMATS
 
-__all__ = ["FORMATS", "dumps", "markdown_table", "render_frame", "text_table", "to_jsonable"]
+__all__ = [
+    "FORMATS",
+    "dumps",
+    "markdown_table",
+    "neutralise_formulas",
+    "render_frame",
+    "text_table",
+    "to_jsonable",
+]
+
+#: A text cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV
+#: Injection": ``=``, ``+``, ``-``, ``@``, tab, carriage return).
+FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def _cell(value: Any) -> str:
@@ -28,24 +40,56 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def text_table(frame: pl.DataFrame, *, empty: str = "(none)") -> str:
-    """An aligned plain-text table (numbers right-aligned), or ``empty`` for no rows."""
+def text_table(frame: pl.DataFrame, *, empty: str = "(none)", width: int | None = None) -> str:
+    """An aligned plain-text table (numbers right-aligned), or ``empty`` for no rows.
+
+    With ``width`` (a terminal's columns), the widest text columns are cut, their
+    cells ending in ``…``, until each line fits (a text column keeps at least
+    :data:`MIN_TEXT_WIDTH` characters).
+    """
     if frame.is_empty():
         return empty
     headers = frame.columns
     rows = [[_cell(v) for v in row] for row in frame.iter_rows()]
     numeric = [frame.schema[c].is_numeric() for c in headers]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    if width is not None:
+        widths = _fitted(widths, numeric, width)
 
     def line(cells: list[str]) -> str:
         padded = [
-            c.rjust(w) if is_number else c.ljust(w)
+            _cut(c, w).rjust(w) if is_number else _cut(c, w).ljust(w)
             for c, w, is_number in zip(cells, widths, numeric, strict=True)
         ]
         return "  ".join(padded).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+#: The narrowest a text column is cut to when a table must fit a width.
+MIN_TEXT_WIDTH = 12
+
+
+def _fitted(widths: list[int], numeric: list[bool], width: int) -> list[int]:
+    """Column widths that fit ``width`` (two spaces between columns), cutting the
+    widest text column first, never below :data:`MIN_TEXT_WIDTH`."""
+    fitted = list(widths)
+    excess = sum(fitted) + 2 * (len(fitted) - 1) - width
+    while excess > 0:
+        text = [i for i, is_number in enumerate(numeric) if not is_number]
+        widest = max(text, key=lambda i: fitted[i], default=None)
+        if widest is None or fitted[widest] <= MIN_TEXT_WIDTH:
+            break
+        cut = min(excess, fitted[widest] - MIN_TEXT_WIDTH)
+        fitted[widest] -= cut
+        excess -= cut
+    return fitted
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in ``…`` when it was longer."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def markdown_table(frame: pl.DataFrame, *, empty: str = "_none_") -> str:
@@ -82,11 +126,30 @@ def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), indent=2, sort_keys=False)
 
 
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula written as text.
+
+    As OWASP recommends ("CSV Injection"), a String cell starting with
+    :data:`FORMULA_START` gets a single quote in front (``=1+2`` -> ``'=1+2``).
+    Only String columns are touched: a negative number stays a number. Every CSV
+    and XLSX the program writes goes through this.
+    """
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START))
+        .then("'" + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text_columns
+    )
+
+
 def render_frame(frame: pl.DataFrame, fmt: str) -> str:
-    """One frame in ``fmt`` (one of :data:`FORMATS`)."""
+    """One frame in ``fmt`` (one of :data:`FORMATS`); CSV cells are neutralised
+    (:func:`neutralise_formulas`)."""
     if fmt == "csv":
         buffer = io.StringIO()
-        frame.write_csv(buffer)
+        neutralise_formulas(frame).write_csv(buffer)
         return buffer.getvalue().rstrip("\n")
     if fmt == "json":
         return dumps(frame)

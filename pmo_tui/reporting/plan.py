@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import polars as pl
@@ -24,24 +25,51 @@ KPI_LABELS = {
 
 
 def kpi_frame(outcome: PlanOutcome) -> pl.DataFrame:
-    """``kpi, before, after`` (Float64) for the KPIs of :data:`KPI_LABELS`."""
+    """``kpi, before, after, change`` (Float64) for the KPIs of :data:`KPI_LABELS`.
+
+    ``before`` and ``after`` are rounded to 0.1 as every front end shows them, and
+    ``change`` is ``after - before`` of the rounded values, so that the figures add up
+    as printed (79.2 -> 88.8 is a change of 9.6, never 9.5 from the unrounded values).
+    """
     before, after = outcome.result.kpis_before, outcome.result.kpis_after
     return pl.DataFrame(
         {
             "kpi": list(KPI_LABELS.values()),
-            "before": [float(before.get(key, 0.0)) for key in KPI_LABELS],
-            "after": [float(after.get(key, 0.0)) for key in KPI_LABELS],
+            "before": [round(float(before.get(key, 0.0)), 1) for key in KPI_LABELS],
+            "after": [round(float(after.get(key, 0.0)), 1) for key in KPI_LABELS],
         }
-    )
+    ).with_columns((pl.col("after") - pl.col("before")).round(1).alias("change"))
 
 
 def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     """The moves, largest first, with the person's name:
-    ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``."""
+    ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``
+    (:func:`person_moves` without ``person_id``)."""
+    return person_moves(outcome).drop("person_id")
+
+
+def person_moves(outcome: PlanOutcome) -> pl.DataFrame:
+    """The moves, largest first: ``person_id, person`` (the name), ``from, to`` (project
+    ids; null for hours added or taken off), ``demand, first_week, last_week, weeks, hours,
+    gain, reason``.
+
+    A move between two demands of one project (``from`` = ``to``) says what it changes:
+    its reason starts with ``moves hours within P from demand D1 to D2``.
+    """
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     order = ["hours", "person_id", "first_week", "demand_id", "from_project_id", "to_project_id"]
     moves = moves.sort(order, descending=[True] + [False] * 5, nulls_last=True)
-    return moves.select(
+    sources = _demands_left(outcome, moves)
+    within = pl.format(
+        "moves hours within {} from demand {} to {}: {}",
+        pl.col("from_project_id"),
+        pl.col("left_demands").fill_null("(another)"),
+        pl.col("demand_id"),
+        pl.col("reason"),
+    )
+    same_project = pl.col("from_project_id") == pl.col("to_project_id")
+    return moves.join(sources, on=MOVE_KEY, how="left").select(
+        "person_id",
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
         pl.col("to_project_id").alias("to"),
@@ -51,7 +79,45 @@ def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
         "weeks",
         "hours",
         "gain",
-        "reason",
+        pl.when(same_project.fill_null(False)).then(within).otherwise("reason").alias("reason"),
+    )
+
+
+#: The columns that tell one move from another.
+MOVE_KEY = ["person_id", "from_project_id", "demand_id", "first_week"]
+
+
+def _demands_left(outcome: PlanOutcome, moves: pl.DataFrame) -> pl.DataFrame:
+    """For each move between two demands of one project: the demands the hours leave.
+
+    Returns:
+        :data:`MOVE_KEY` and ``left_demands`` (String, ``"D1, D2"``): the other demands
+        of the project whose hours for the person fall in the move's weeks.
+    """
+    keys = ["person_id", "project_id", "demand_id", "week"]
+
+    def hours(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+        booked = frame.filter(pl.col("demand_id").is_not_null())
+        return booked.group_by(keys).agg(pl.col("hours").sum().alias(name))
+
+    change = hours(outcome.inputs.current, "before").join(
+        hours(outcome.result.plan, "after"), on=keys, how="full", coalesce=True
+    )
+    left = change.filter(pl.col("after").fill_null(0.0) < pl.col("before").fill_null(0.0))
+    within = moves.filter(pl.col("from_project_id") == pl.col("to_project_id"))
+    return (
+        within.select(*MOVE_KEY, "last_week")
+        .join(
+            left.select("person_id", "project_id", pl.col("demand_id").alias("left"), "week"),
+            left_on=["person_id", "from_project_id"],
+            right_on=["person_id", "project_id"],
+        )
+        .filter(
+            pl.col("week").is_between("first_week", "last_week")
+            & (pl.col("left") != pl.col("demand_id"))
+        )
+        .group_by(MOVE_KEY)
+        .agg(pl.col("left").unique().sort().str.join(", ").alias("left_demands"))
     )
 
 
@@ -70,6 +136,13 @@ GAIN_TERMS = ("cover",)
 
 #: Rows of each list the plain-text summary shows; JSON and Markdown list everything.
 TABLE_ROW_LIMIT = 40
+#: Moves the plain-text summary shows in a terminal (the largest; the rest are counted).
+TERMINAL_MOVES = 20
+#: Where every row is: said under a list that shows only its first rows.
+ALL_ROWS_HINT = (
+    "--format markdown or json lists all; `pmo-tui export plan -o plan.xlsx` writes them "
+    "to a spreadsheet"
+)
 
 
 def _terms_text(terms: dict[str, float]) -> str:
@@ -80,13 +153,37 @@ def _terms_text(terms: dict[str, float]) -> str:
     return text.removeprefix("+ ")
 
 
-def _limited(frame: pl.DataFrame) -> str:
-    """The first :data:`TABLE_ROW_LIMIT` rows as a text table, and how many more there are."""
-    table = text_table(frame.head(TABLE_ROW_LIMIT))
-    hidden = frame.height - TABLE_ROW_LIMIT
+def _limited(frame: pl.DataFrame, width: int | None, limit: int = TABLE_ROW_LIMIT) -> str:
+    """The first ``limit`` rows as a text table fitted to ``width``, and how many more there are."""
+    table = text_table(frame.head(limit), width=width)
+    hidden = frame.height - limit
     return table + (
-        f"\n... {hidden} more rows (--format json or markdown lists all)" if hidden > 0 else ""
+        _wrapped(f"... {hidden} more rows: {ALL_ROWS_HINT}", width) if hidden > 0 else ""
     )
+
+
+def _moves_text(moves: pl.DataFrame, width: int | None) -> str:
+    """The largest moves in a terminal of ``width`` columns: a table row each, its whole
+    reason wrapped on the lines below; then how many more there are and where they are."""
+    shown = moves.head(TERMINAL_MOVES)
+    if shown.is_empty():
+        return text_table(shown)
+    header, rule, *rows = text_table(shown.drop("reason"), width=width).split("\n")
+    lines = [header, rule]
+    for row, reason in zip(rows, shown["reason"], strict=True):
+        lines += [row, _wrapped(reason, width, indent="    ").lstrip("\n")]
+    hidden = moves.height - shown.height
+    more = _wrapped(
+        f"... the {TERMINAL_MOVES} largest of {moves.height} moves: {ALL_ROWS_HINT}", width
+    )
+    return "\n".join(lines) + (more if hidden > 0 else "")
+
+
+def _wrapped(text: str, width: int | None, indent: str = "") -> str:
+    """``text`` on a new line, wrapped to ``width`` (as is when None)."""
+    if width is None:
+        return "\n" + indent + text
+    return "\n" + textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
 
 
 def _headline(outcome: PlanOutcome) -> list[str]:
@@ -169,8 +266,14 @@ def _bottlenecks(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
     ]
 
 
-def render_outcome(outcome: PlanOutcome, fmt: str) -> str:
-    """The whole summary in ``fmt``: ``table``, ``markdown`` or ``json``."""
+def render_outcome(outcome: PlanOutcome, fmt: str, *, width: int | None = None) -> str:
+    """The whole summary in ``fmt``: ``table``, ``markdown`` or ``json``.
+
+    ``width``: the terminal's columns. The table then fits it: long texts are cut
+    (their cells end in ``…``), headlines wrap, and the moves show the
+    :data:`TERMINAL_MOVES` largest, each with its whole reason on the lines below.
+    None (a pipe or a file) keeps every line whole.
+    """
     if fmt == "json":
         return dumps(outcome_json(outcome))
     if outcome.result.status == STATUS_INFEASIBLE:
@@ -182,9 +285,11 @@ def render_outcome(outcome: PlanOutcome, fmt: str) -> str:
         for title, frame in _sections(outcome):
             parts += ["", f"## {title}", "", markdown_table(frame)]
         return "\n".join(parts)
-    parts = _headline(outcome)
+    parts = [_wrapped(line, width).lstrip("\n") for line in _headline(outcome)]
     for title, frame in _sections(outcome):
-        parts += ["", title, _limited(frame)]
+        is_moves = title.startswith("Moves")
+        text = _moves_text(frame, width) if is_moves and width else _limited(frame, width)
+        parts += ["", _wrapped(title, width).lstrip("\n"), text]
     return "\n".join(parts)
 
 

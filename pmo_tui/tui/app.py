@@ -9,6 +9,7 @@ own their data, workers and handlers.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -29,6 +30,9 @@ from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
 from pmo_tui.tui.screens.scenarios import ScenariosScreen
 from pmo_tui.tui.widgets.dialogs import ErrorDialog, HelpDialog, KeyHelp, key_help
+
+#: The environment variable naming the folder ``e`` writes exports to.
+EXPORTS_ENV_VAR = "PMO_TUI_EXPORTS"
 
 
 def describe_error(error: BaseException) -> str:
@@ -94,11 +98,17 @@ class PmoApp(App[None]):
         self.scenario_policy: Any = None
         #: Bumped after every write from the TUI; screens re-read the store when they see a new one.
         self.data_version = 0
+        #: Where ``e`` writes exports: ``$PMO_TUI_EXPORTS``, else the current folder.
+        self.export_dir = Path(os.environ.get(EXPORTS_ENV_VAR) or ".").resolve()
+        #: Said once the app is up (the first run's demo database); None: nothing to say.
+        self.startup_notice: str | None = None
         self._history: list[str] = []
 
     def on_mount(self) -> None:
-        """Open the initial screen."""
+        """Open the initial screen (and say what the first run did)."""
         self.switch_mode(self.initial_screen)
+        if self.startup_notice:
+            self.notify(self.startup_notice, title="First run", timeout=20)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; the mouse stays off when the factory was given ``no_mouse``."""

@@ -10,15 +10,20 @@ fraction (1.0 = 100 %).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from pmo_tui.reporting.sheet import Sheet
+    from pmo_tui.tui.data import CapacityData, PersonDetail
 
 #: Heatmap glyphs by utilisation band; the over-allocated glyph stands out without colour.
 #: ``day_over``: the week is within capacity but one of its days is booked above that
 #: day's capacity (:func:`pmo_tui.domain.daily_load.daily_peaks`).
 HEAT_GLYPHS = {"idle": "·", "low": "░", "mid": "▒", "full": "▓", "over": "▲", "day_over": "△"}
 #: The heatmap's legend, glyph by glyph.
-HEAT_LEGEND = "· 0 ░<50 ▒<85 ▓≤100 ▲over △a day over %"
+HEAT_LEGEND = "·0 ░<50 ▒<85 ▓≤100 ▲over △a day over  - 0 h cap  ∞ on 0 h"
 #: Demand grid glyphs: fully covered, partly covered, not covered at all.
 COVER_GLYPHS = {"covered": "✔", "partial": "◐", "unmet": "✖"}
 
@@ -239,3 +244,86 @@ def choices(frame: pl.DataFrame, column: str) -> list[str]:
     if column not in frame.columns:
         return []
     return sorted(frame[column].drop_nulls().unique().to_list())
+
+
+def allocation_words(rows: pl.DataFrame) -> pl.DataFrame:
+    """A person-week's allocations (:func:`person_week_allocations`) told in words.
+
+    Returns ``project, name, demand, hours, booking``: the demand is ``none (fixed
+    load)`` for work on no demand; the booking is ``soft`` (the plan may move it),
+    ``hard`` or ``soft, pinned`` (it stays).
+    """
+    booking = pl.when(pl.col("pinned")).then(pl.col("kind") + ", pinned").otherwise(pl.col("kind"))
+    return rows.select(
+        pl.col("project_id").alias("project"),
+        pl.col("project").fill_null("").alias("name"),
+        pl.col("demand_id").fill_null("none (fixed load)").alias("demand"),
+        "hours",
+        booking.alias("booking"),
+    )
+
+
+#: What the drill-down's note says about the booking column.
+BOOKING_NOTE = "soft: the plan may move it · hard or pinned: it stays"
+
+
+def shown_people_sheets(data: CapacityData, shown: pl.DataFrame) -> list[Sheet]:
+    """What ``e`` exports from the heatmap: the utilisation grid of the people ``shown``
+    (the grid's ``person_id`` column), then their capacity per person-week."""
+    from pmo_tui.reporting.capacity import utilisation_rows
+    from pmo_tui.reporting.export import capacity_sheets
+
+    names = data.people.select(pl.col("id").alias("person_id"), "name")
+    rows = utilisation_rows(
+        data.utilisation.join(shown.select("person_id"), on="person_id", how="semi").join(
+            names, on="person_id", how="left"
+        )
+    )
+    return capacity_sheets(rows, grid=True) + capacity_sheets(rows, grid=False)
+
+
+def shown_demand_sheets(data: CapacityData, shown: pl.DataFrame) -> list[Sheet]:
+    """What ``e`` exports from the demand grid: unmet hours per project and skill (the rows
+    ``shown``) x week, then the unmet demand per project, skill and week."""
+    from pmo_tui.reporting.capacity import unmet_demand
+    from pmo_tui.reporting.export import unmet_grid_sheet
+    from pmo_tui.reporting.sheet import Sheet
+
+    coverage = data.coverage.with_columns(pl.col("skill_id").fill_null("(named)"))
+    keys = shown.select("project_id", "skill_id")
+    unmet = unmet_demand(coverage.join(keys, on=["project_id", "skill_id"], how="semi"))
+    return [unmet_grid_sheet(unmet), Sheet("unmet demand", unmet, key_columns=2)]
+
+
+def person_text(detail: PersonDetail) -> str:
+    """A person's detail in words: who, the working pattern (the calendar), skills,
+    leave and availability (plain text, aligned tables; ``-`` where there is none)."""
+    from pmo_tui.reporting.output import text_table
+    from pmo_tui.store.tables import WEEKDAY_COLUMNS
+
+    person = detail.person
+    about = [f"{label} {person[key]}" for key, label in ABOUT_PERSON if person.get(key)]
+    days = [(day, person[day] or 0.0) for day in WEEKDAY_COLUMNS]
+    pattern = ", ".join(f"{day.title()} {hours:g} h" for day, hours in days if hours)
+    week = sum(hours for _, hours in days)
+    limit = person.get("max_concurrent_projects")
+    lines = [
+        " · ".join(about) or "-",
+        f"Working pattern: {pattern or 'no working days'} ({week:g} h a week), "
+        f"less the public holidays of region {person.get('region') or '-'}",
+        f"At most {limit} projects at a time" if limit else "No limit on projects at a time",
+        "",
+        "Skills (level 1-5)",
+        text_table(detail.skills.rename({"skill_id": "id", "valid_until": "valid until"})),
+        "",
+        "Leave",
+        text_table(detail.leave.rename({"hours_per_day": "hours a day"})),
+        "",
+        "Availability (percent of the working pattern)",
+        text_table(detail.availability),
+    ]
+    return "\n".join(lines)
+
+
+#: Person attributes the detail names, with their labels, in order.
+ABOUT_PERSON = (("role", "role"), ("unit", "unit"), ("region", "region"), ("email", "email"))

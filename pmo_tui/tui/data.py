@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from pmo_tui.domain.capacity import capacity_tables
 from pmo_tui.domain.horizon import Window
-from pmo_tui.domain.portfolio import portfolio_nodes
 from pmo_tui.store.readonly import read_connection
 from pmo_tui.store.reads import read_table
 
@@ -60,16 +59,10 @@ def writable_connection(path: Path) -> Iterator[sqlite_utils.Database]:
 def load_portfolio(path: Path, window: Window | None = None) -> pl.DataFrame:
     """The portfolio tree rows (:func:`pmo_tui.domain.portfolio.portfolio_nodes`); hours
     and over-allocation count the weeks of ``window`` (default: every week)."""
+    from pmo_tui.reporting.export import read_portfolio
+
     with connection(path) as db:
-        tables = capacity_tables(db, window)
-        return portfolio_nodes(
-            read_table(db, "portfolio"),
-            read_table(db, "program"),
-            read_table(db, "project"),
-            tables.demand,
-            tables.allocations,
-            tables.utilisation,
-        )
+        return read_portfolio(db, window)
 
 
 @dataclass
@@ -150,3 +143,38 @@ def load_project_log(path: Path, project_id: str) -> tuple[pl.DataFrame, pl.Data
 
     with connection(path) as db:
         return status_history(db, project_id), raid_log(db, project_id)
+
+
+@dataclass
+class PersonDetail:
+    """One person as the capacity screen's person dialog shows them (read-only)."""
+
+    person: dict[str, Any]  # the person row: id, name, role, unit, region, mon..sun hours, ...
+    skills: pl.DataFrame  # skill_id, skill (its name), level, valid_until
+    leave: pl.DataFrame  # start, end, hours_per_day, reason
+    availability: pl.DataFrame  # start, end, percent
+
+
+def load_person(path: Path, person_id: str) -> PersonDetail:
+    """The person ``person_id`` of the store at ``path``: attributes and working pattern,
+    skills, leave and availability (each sorted by date or skill)."""
+    with connection(path) as db:
+        people = read_table(db, "person").filter(pl.col("id") == person_id)
+        skill_names = read_table(db, "skill", ["id", "name"]).rename(
+            {"id": "skill_id", "name": "skill"}
+        )
+        skills = (
+            read_table(db, "person_skill")
+            .filter(pl.col("person_id") == person_id)
+            .join(skill_names, on="skill_id", how="left")
+            .select("skill_id", "skill", "level", "valid_until")
+            .sort("skill_id")
+        )
+        leave = read_table(db, "leave").filter(pl.col("person_id") == person_id)
+        availability = read_table(db, "availability").filter(pl.col("person_id") == person_id)
+    return PersonDetail(
+        person=people.row(0, named=True),
+        skills=skills,
+        leave=leave.drop("person_id").sort("start"),
+        availability=availability.drop("person_id").sort("start"),
+    )

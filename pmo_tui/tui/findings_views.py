@@ -8,8 +8,12 @@ The findings screen reads the findings as the CLI does
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from pmo_tui.reporting.sheet import Sheet
 
 
 def findings_view(
@@ -45,3 +49,13 @@ def findings_view(
         .select("id", "project_id", "severity", "status", "due", "age_days", "rule", "owner")
         .sort(["age_days", "id"], descending=[True, False], nulls_last=True)
     )
+
+
+def findings_sheet(findings: pl.DataFrame, view: pl.DataFrame) -> Sheet:
+    """What ``e`` exports: the findings of ``view`` (:func:`findings_view`), in its order,
+    with its ``age_days`` and every column of ``findings`` (description, opened, repeats)."""
+    from pmo_tui.reporting.sheet import Sheet
+
+    ordered = view.select("id", "age_days").with_row_index("order")
+    frame = findings.join(ordered, on="id", how="inner").sort("order").drop("order")
+    return Sheet("findings", frame, key_columns=1)

@@ -1,24 +1,34 @@
-"""What every screen shares: the navigation bar, ``/`` and ``esc``, worker failures.
+"""What every screen shares: the navigation bar, ``/`` and ``esc``, worker failures, ``e``.
 
 Each screen reads the store in a thread worker and renders what the worker
 posts back; :meth:`PmoScreen.on_worker_state_changed` is the one place where a
-failed worker becomes an error dialog (never a traceback).
+failed worker becomes an error dialog (never a traceback). A screen that binds
+``e`` says what it exports in :meth:`PmoScreen.export_request`; the sheets are
+made and written (XLSX, :mod:`pmo_tui.reporting.spreadsheet`) in a worker, and a
+notification shows the file's path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from textual import work
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from pmo_tui.domain.horizon import Window
+    from pmo_tui.reporting.sheet import Sheet
+
+#: What a screen exports: the file name's stem, and what makes the sheets (run in a worker).
+ExportRequest = tuple[str, Callable[[], "list[Sheet]"]]
 
 
 class PmoAppState(Protocol):
@@ -34,6 +44,7 @@ class PmoAppState(Protocol):
     data_version: int
     plan_defaults: dict[str, str]
     cancel_events: set[threading.Event]
+    export_dir: Path
 
     async def action_back(self) -> None:
         """Go back to the previous screen."""
@@ -75,6 +86,19 @@ class NavBar(Static):
 
     def __init__(self, current: str, db_name: str) -> None:
         super().__init__(nav_markup(current, db_name), id="nav")
+
+
+class Exported(Message):
+    """The export worker wrote ``rows`` rows to ``path``."""
+
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__()
+        self.path, self.rows = path, rows
+
+
+def export_binding() -> Binding:
+    """The ``e`` key of the screens that export their table."""
+    return Binding("e", "export", "Export", id="export")
 
 
 class PmoScreen(Screen):
@@ -120,6 +144,33 @@ class PmoScreen(Screen):
 
     def action_reload(self) -> None:
         """Read the store again (screens that read it override this)."""
+
+    def export_request(self) -> ExportRequest | None:
+        """What ``e`` exports now (screens with an export override this); None: nothing yet."""
+        return None
+
+    def action_export(self) -> None:
+        """Write the screen's table, with its filters, to an XLSX file and say where."""
+        request = self.export_request()
+        if request is None:
+            self.notify("Nothing to export yet.", title="Export", severity="warning")
+            return
+        self.write_export(*request)
+
+    @work(thread=True, group="export", exit_on_error=False, name="exporting the table")
+    def write_export(self, stem: str, make_sheets: Callable[[], list[Sheet]]) -> None:
+        """Make the sheets and write them next to the earlier exports (never over one)."""
+        from pmo_tui.reporting.export import free_path
+        from pmo_tui.reporting.spreadsheet import write_sheets
+
+        sheets = make_sheets()
+        path = free_path(self.pmo_app.export_dir, f"{stem}-{self.pmo_app.today.isoformat()}.xlsx")
+        write_sheets(sheets, "xlsx", path)
+        self.post_message(Exported(path, sum(sheet.frame.height for sheet in sheets)))
+
+    def on_exported(self, message: Exported) -> None:
+        """Show where the export went."""
+        self.notify(f"{message.rows} rows written to {message.path}", title="Exported", timeout=12)
 
     def load_after_paint(self) -> None:
         """Start the first read once the screen's frame is painted.

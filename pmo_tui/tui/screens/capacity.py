@@ -3,7 +3,8 @@
 The store is read once in a thread worker; every filter change re-pivots in
 another worker (polars) and mounts a new virtualised table (Arrow backend),
 so 2,000 people x 52 weeks stay responsive. ``enter`` on a heatmap cell
-opens that person-week's allocations by project.
+opens that person-week's allocations by project, on a name the person (skills,
+working pattern, leave, availability); ``e`` exports the grid shown.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
-from pmo_tui.tui.screens.base import PmoScreen
-from pmo_tui.tui.widgets.dialogs import RowsDialog
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
+from pmo_tui.tui.widgets.dialogs import RowsDialog, TextDialog
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from pmo_tui.tui.data import CapacityData
+    from pmo_tui.tui.data import CapacityData, PersonDetail
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ class CapacityLoaded(Message):
     def __init__(self, data: CapacityData) -> None:
         super().__init__()
         self.data = data
+
+
+class PersonLoaded(Message):
+    """The worker read one person's detail."""
+
+    def __init__(self, detail: PersonDetail) -> None:
+        super().__init__()
+        self.detail = detail
 
 
 class GridReady(Message):
@@ -99,9 +108,10 @@ class CapacityScreen(PmoScreen):
         Binding("v", "switch_view", "View", id="view"),
         Binding("o", "only_problems", "Over/unmet only", id="only-problems"),
         Binding("enter", "drill", "Drill down", priority=True, id="drill"),
+        export_binding(),
         Binding("s", "open_select('skill')", "Skill filter", show=False, id="skill"),
         Binding("u", "open_select('unit')", "Unit filter", show=False, id="unit"),
-        Binding("e", "open_select('region')", "Region filter", show=False, id="region"),
+        Binding("w", "open_select('region')", "Region filter", show=False, id="region"),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
     ]
 
@@ -266,36 +276,80 @@ class CapacityScreen(PmoScreen):
         return True
 
     def action_drill(self) -> None:
-        """Open the allocations by project of the person-week under the cursor."""
-        person_week = self.cursor_person_week()
-        if person_week is None or self.data is None:
+        """Open the person-week's allocations by project, or on a name the person."""
+        target = self.cursor_person_week()
+        if target is None or self.data is None:
             return
-        person_id, person, week = person_week
+        person_id, person, week = target
+        if week is None:
+            self.load_person(self.db_path, person_id)
+            return
         import polars as pl
 
-        from pmo_tui.tui.capacity_views import person_week_allocations
+        from pmo_tui.tui.capacity_views import (
+            BOOKING_NOTE,
+            allocation_words,
+            person_week_allocations,
+        )
 
         rows = person_week_allocations(self.data.allocations, self.data.projects, person_id, week)
         load = self.data.utilisation.filter(
             (pl.col("person_id") == person_id) & (pl.col("week") == week)
         )
-        note = ""
+        note = BOOKING_NOTE
         if load.height:
-            note = _load_note(load.row(0, named=True))
-        self.app.push_screen(RowsDialog(f"{person} ({person_id}), week of {week}", rows, note))
+            note = f"{_load_note(load.row(0, named=True))}\n{BOOKING_NOTE}"
+        title = f"{person} ({person_id}), week of {week}"
+        self.app.push_screen(RowsDialog(title, allocation_words(rows), note))
 
-    def cursor_person_week(self) -> tuple[str, str, dt.date] | None:
-        """(person id, name, week) of the heatmap cell under the cursor; None on the name column."""
-        if self.frame is None or self.frame.is_empty():
+    @work(
+        thread=True, exclusive=True, group="person", exit_on_error=False, name="reading the person"
+    )
+    def load_person(self, path: Path, person_id: str) -> None:
+        """Read one person's detail in a thread (its own connection)."""
+        from pmo_tui.tui.data import load_person
+
+        self.post_message(PersonLoaded(load_person(path, person_id)))
+
+    def on_person_loaded(self, message: PersonLoaded) -> None:
+        """Show the person: skills, working pattern, leave, availability."""
+        from pmo_tui.tui.capacity_views import person_text
+
+        person = message.detail.person
+        self.app.push_screen(
+            TextDialog(f"{person['name']} ({person['id']})", person_text(message.detail))
+        )
+
+    def cursor_person_week(self) -> tuple[str, str, dt.date | None] | None:
+        """(person id, name, week) of the heatmap cell under the cursor; the week is None on
+        the name column; None outside the heatmap."""
+        if self.frame is None or self.frame.is_empty() or self.filters.view != "people":
             return None
         from pmo_tui.tui.widgets.grid import GridTable
 
         row, column = self.query_one("#grid", GridTable).cursor_coordinate
         week_column = column + 1  # the table hides person_id, the frame's first column
-        if week_column < 2 or row >= self.frame.height:
+        if row >= self.frame.height:
             return None
-        week = dt.date.fromisoformat(self.frame.columns[week_column])
-        return self.frame["person_id"][row], self.frame["person"][row], week
+        name = self.frame["person"][row]
+        if week_column < 2:
+            return self.frame["person_id"][row], name, None
+        return (
+            self.frame["person_id"][row],
+            name,
+            dt.date.fromisoformat(self.frame.columns[week_column]),
+        )
+
+    def export_request(self) -> ExportRequest | None:
+        """The grid shown, with its filters: utilisation per person or unmet demand per row."""
+        data, shown = self.data, self.frame
+        if data is None or shown is None:
+            return None
+        from pmo_tui.tui.capacity_views import shown_demand_sheets, shown_people_sheets
+
+        if self.filters.view == "people":
+            return "capacity", lambda: shown_people_sheets(data, shown)
+        return "demand", lambda: shown_demand_sheets(data, shown)
 
     def escape(self) -> bool:
         """Clear the name filter first."""

@@ -7,6 +7,7 @@ allows next, with a required reason. Reads run in thread workers on their own
 read-only connections; the status change runs in a worker through
 :func:`pmo_tui.governance.findings.set_finding_status` (one transaction), and a
 refusal comes back as an error dialog. Without findings an empty state shows.
+``e`` exports the findings the filters keep.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 
-from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
 from pmo_tui.tui.widgets.tables import KeyTable
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class FindingsScreen(PmoScreen):
         Binding("enter", "open_detail", "Detail", id="detail"),
         Binding("c", "change_status", "Change status", id="change-status"),
         Binding("slash", "filter", "Filter", id="filter"),
+        export_binding(),
         Binding("r,f5", "reload", "Reload", key_display="r", id="reload"),
         Binding("s", "open_select('severity')", "Severity filter", show=False, id="severity"),
         Binding("t", "open_select('status-filter')", "Status filter", show=False, id="status"),
@@ -126,19 +128,32 @@ class FindingsScreen(PmoScreen):
         )
         self.render_findings()
 
-    def render_findings(self) -> None:
-        """Fill the table with the filtered findings, or show the empty state."""
-        if self.findings is None:
-            return
+    def filtered_view(self, findings: pl.DataFrame) -> pl.DataFrame:
+        """The findings the filters keep, as the table shows them."""
         from pmo_tui.tui.findings_views import findings_view
 
-        view = findings_view(
-            self.findings,
+        return findings_view(
+            findings,
             self.pmo_app.today,
             text=self.query_one("#text-filter", Input).value,
             severity=_selected(self.query_one("#severity", Select)),
             status=_selected(self.query_one("#status-filter", Select)),
         )
+
+    def export_request(self) -> ExportRequest | None:
+        """The findings the filters keep, in the table's order, with every column."""
+        if self.findings is None:
+            return None
+        from pmo_tui.tui.findings_views import findings_sheet
+
+        findings, view = self.findings, self.filtered_view(self.findings)
+        return "findings", lambda: [findings_sheet(findings, view)]
+
+    def render_findings(self) -> None:
+        """Fill the table with the filtered findings, or show the empty state."""
+        if self.findings is None:
+            return
+        view = self.filtered_view(self.findings)
         table = self.query_one("#findings", KeyTable)
         selected = self.selected_finding()
         table.clear()

@@ -3,10 +3,11 @@
 ``r`` runs :func:`pmo_tui.planning.service.run_plan` (the function behind
 ``pmo-tui plan --headless``) in a thread with its own connection; progress
 reports arrive as messages; ``esc`` cancels (the best plan so far stays).
-Then KPIs before/after, the moves with their reasons and the unmet demand.
-``a`` accepts through :func:`pmo_tui.planning.service.apply_outcome` (one
-transaction, change log) after a confirmation; ``d`` discards. OR-Tools is
-imported only when a solve starts.
+Then KPIs before/after, the moves by person (unfolded with ``space``, the
+highlighted one told in full under the table) and the unmet demand. ``a`` accepts
+through :func:`pmo_tui.planning.service.apply_outcome` (one transaction, change
+log) after a confirmation; ``d`` discards; ``e`` exports the plan (both keys show
+only once there is a plan). OR-Tools is imported only when a solve starts.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from textual.widgets import (
     TabPane,
 )
 
-from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog, RowsDialog
+from pmo_tui.tui.widgets.moves import MovesPane
 from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 
 if TYPE_CHECKING:
@@ -45,19 +47,13 @@ if TYPE_CHECKING:
 
 #: The results tables, one per tab.
 RESULT_TABLES = ("kpis", "moves", "unmet", "shifts", "conflicts")
-#: The moves' columns in the order shown: who, where, how much and why fit in 80 columns.
-MOVE_COLUMNS = (
-    "person",
-    "from",
-    "to",
-    "hours",
-    "gain",
-    "reason",
-    "demand",
-    "first_week",
-    "last_week",
-    "weeks",
-)
+#: What an empty results tab says instead of an empty table.
+EMPTY_NOTES = {
+    "shifts": "no project starts later",
+    "conflicts": "no conflicts: every hard constraint holds (capacity, qualification, "
+    "pinned and frozen bookings)",
+    "unmet": "no unmet demand",
+}
 IDLE_TEXT = "No plan yet: set the parameters and press r to run the optimizer."
 
 
@@ -93,9 +89,12 @@ class PlanScreen(PmoScreen):
     AUTO_FOCUS = "#kpis"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r,f5", "run", "Run", key_display="r", id="run"),
-        Binding("escape", "escape", "Cancel", id="cancel"),
+        # esc cancels while it can (then the footer says so), else goes back as everywhere
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        *PmoScreen.BINDINGS,
         Binding("a", "accept", "Accept", id="accept"),
         Binding("d", "discard", "Discard", id="discard"),
+        export_binding(),
         Binding("p", "toggle_parameters", "Params", id="parameters"),
         Binding(
             "t",
@@ -113,6 +112,8 @@ class PlanScreen(PmoScreen):
         self.time_limit = 10.0
         self.started = 0.0
         self.ticker: Timer | None = None
+        #: The latest progress report of the running solve (None before the first).
+        self.last_report: Progress | None = None
 
     @property
     def solving(self) -> bool:
@@ -135,7 +136,7 @@ class PlanScreen(PmoScreen):
                     with TabPane("KPIs before/after", id="tab-kpis"):
                         yield KeyTable(id="kpis", cursor_type="row")
                     with TabPane("Moves", id="tab-moves"):
-                        yield KeyTable(id="moves", cursor_type="row")
+                        yield MovesPane(id="moves-pane")
                     with TabPane("Unmet demand", id="tab-unmet"):
                         yield KeyTable(id="unmet", cursor_type="row")
                     with TabPane("Shifts", id="tab-shifts"):
@@ -175,16 +176,19 @@ class PlanScreen(PmoScreen):
         return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in PARAMETERS}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that cannot act now are shown disabled (accept without a plan...)."""
+        """Run is greyed out while solving; accept, discard and export show only when they
+        can act (a plan, no solve running), esc's Cancel while a solve runs."""
+        if action == "cancel":
+            return self.solving
         if action == "run":
             return None if self.solving else True
         if action == "accept":
             from solver.status import STATUS_INFEASIBLE
 
             ready = self.outcome is not None and self.outcome.result.status != STATUS_INFEASIBLE
-            return True if ready and not self.solving else None
-        if action == "discard":
-            return True if self.outcome is not None and not self.solving else None
+            return ready and not self.solving
+        if action in ("discard", "export"):
+            return self.outcome is not None and not self.solving
         return True
 
     def action_run(self) -> None:
@@ -198,6 +202,7 @@ class PlanScreen(PmoScreen):
             self.pmo_app.show_error("reading the parameters", error)
             return
         self.outcome = None
+        self.last_report = None
         self.cancel_event = threading.Event()
         self.pmo_app.cancel_events.add(self.cancel_event)
         self.time_limit = policy.time_limit_s
@@ -232,51 +237,69 @@ class PlanScreen(PmoScreen):
         self.query_one("#progress-figures", Static).update("starting… · Esc stops")
         for table_id in RESULT_TABLES:
             self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
+        self.query_one(MovesPane).show(None)
         self.refresh_bindings()
 
     def on_plan_progress(self, message: PlanProgress) -> None:
-        """Show the incumbent, bound, gap and elapsed time."""
+        """Keep the incumbent, bound and gap; the figures show them with the elapsed time."""
         if not self.solving:
             return
-        report = message.progress
+        self.last_report = message.progress
+        self.show_figures()
+
+    def show_figures(self) -> None:
+        """The bar and the figures: the latest report and the wall-clock time since the start
+        (it moves between the solver's reports)."""
         from pmo_tui.tui.plan_form import progress_figures
 
-        self.query_one("#progress", ProgressBar).update(
-            progress=min(report.elapsed_s, self.time_limit)
+        elapsed = time.monotonic() - self.started
+        self.query_one("#progress", ProgressBar).update(progress=min(elapsed, self.time_limit))
+        report = self.last_report
+        figures = (
+            f"starting… {elapsed:.0f}s · Esc stops"
+            if report is None
+            else progress_figures(report.incumbent, report.bound, report.gap, elapsed)
         )
-        self.query_one("#progress-figures", Static).update(
-            progress_figures(report.incumbent, report.bound, report.gap, report.elapsed_s)
-        )
+        self.query_one("#progress-figures", Static).update(figures)
 
     def on_plan_solved(self, message: PlanSolved) -> None:
-        """Show the KPIs before/after, the moves and the unmet demand."""
+        """Show the KPIs before/after, the moves by person, the unmet demand, the shifts."""
         import polars as pl
 
-        from pmo_tui.reporting.plan import kpi_frame, moves_frame, shifts_frame, unmet_frame
+        from pmo_tui.reporting.plan import kpi_frame, person_moves, shifts_frame, unmet_frame
         from pmo_tui.tui.plan_form import outcome_headline
 
         self.finish_solving()
         self.outcome = message.outcome
         self.query_one("#plan-status", Static).update(outcome_headline(self.outcome))
-        kpis = kpi_frame(self.outcome)
-        fill_table(self.query_one("#kpis", KeyTable), _with_change(kpis))
-        fill_table(
-            self.query_one("#moves", KeyTable), moves_frame(self.outcome).select(MOVE_COLUMNS)
-        )
-        fill_table(self.query_one("#unmet", KeyTable), unmet_frame(self.outcome))
-        fill_table(self.query_one("#shifts", KeyTable), shifts_frame(self.outcome))
+        fill_table(self.query_one("#kpis", KeyTable), kpi_frame(self.outcome))
+        self.query_one(MovesPane).show(person_moves(self.outcome).with_row_index("move"))
         conflicts = pl.DataFrame(
             {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
         )
-        fill_table(self.query_one("#conflicts", KeyTable), conflicts)
+        for table_id, frame in (
+            ("unmet", unmet_frame(self.outcome)),
+            ("shifts", shifts_frame(self.outcome)),
+            ("conflicts", conflicts),
+        ):
+            fill_table(self.query_one(f"#{table_id}", KeyTable), _or_note(frame, table_id))
         if conflicts.height:
             self.query_one("#tabs", TabbedContent).active = "tab-conflicts"
         self.refresh_bindings()
 
+    def export_request(self) -> ExportRequest | None:
+        """The plan on screen: its moves, KPIs before and after, and unmet demand."""
+        outcome = self.outcome
+        if outcome is None:
+            return None
+        from pmo_tui.reporting.export import plan_sheets
+
+        return "plan", lambda: plan_sheets(outcome, grid=False)
+
     def _tick(self) -> None:
-        """Advance the bar with the wall clock between the solver's reports."""
-        elapsed = min(time.monotonic() - self.started, self.time_limit)
-        self.query_one("#progress", ProgressBar).update(progress=elapsed)
+        """Move the bar and the elapsed time with the wall clock between the solver's reports."""
+        if self.solving:
+            self.show_figures()
 
     def finish_solving(self) -> None:
         """Leave the running state (after success, cancel or failure)."""
@@ -308,6 +331,10 @@ class PlanScreen(PmoScreen):
     def hide_parameters(self) -> None:
         """Close the parameters pane, so the results (the moves' reasons) get the width."""
         self.set_class(not self.has_class("-narrow"), "-parameters-toggled")
+
+    def action_cancel(self) -> None:
+        """Cancel the running solve (esc while it runs; the best plan so far is kept)."""
+        self.escape()
 
     def escape(self) -> bool:
         """Cancel a running solve (its best plan so far is kept)."""
@@ -366,6 +393,7 @@ class PlanScreen(PmoScreen):
     def discard(self, text: str) -> None:
         """Clear the results and show ``text``."""
         self.outcome = None
+        self.query_one(MovesPane).show(None)
         for table_id in RESULT_TABLES:
             self.query_one(f"#{table_id}", KeyTable).clear(columns=True)
         self.query_one("#plan-status", Static).update(text)
@@ -393,7 +421,8 @@ class PlanScreen(PmoScreen):
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a result row shows the whole row (long reasons) in a dialog."""
+        """Enter on a result row shows the whole row (long reasons) in a dialog (the Moves
+        tab handles its own rows)."""
         table = event.data_table
         if table.id == "kpis" or table.row_count == 0:
             return
@@ -408,8 +437,10 @@ class PlanScreen(PmoScreen):
         self.app.push_screen(RowsDialog(f"{table.id} row {event.cursor_row + 1}", rows))
 
 
-def _with_change(kpis: pl.DataFrame) -> pl.DataFrame:
-    """The KPI frame with an ``after - before`` column."""
+def _or_note(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
+    """``frame``, or one row saying why it is empty (:data:`EMPTY_NOTES`)."""
+    if not frame.is_empty() or table_id not in EMPTY_NOTES:
+        return frame
     import polars as pl
 
-    return kpis.with_columns((pl.col("after") - pl.col("before")).round(1).alias("change"))
+    return pl.DataFrame({"note": [EMPTY_NOTES[table_id]]})

@@ -3,7 +3,10 @@
 Rows show phase, RAG status (glyph and word), priority, dates, demand against
 allocated hours and over-allocated people; portfolios and programs carry the
 roll-ups of :func:`pmo_tui.domain.portfolio.portfolio_nodes`. ``/`` filters by name,
-manager or status; ``space`` (or enter) folds a portfolio or program.
+manager or status; ``space`` (or enter) folds a portfolio or program; ``e`` exports
+the rows the filter keeps. The name column stays in view while ``l``/``h`` scroll
+the others (phase, start, finish at 80 columns); from 120 columns every column
+shows, with the detail below the tree (beside it from 160 columns).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pmo_tui.tui.screens.base import PmoScreen
-from pmo_tui.tui.widgets.tables import KeyTable
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
+from pmo_tui.tui.widgets.tables import ColumnTable, KeyTable
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,14 +53,15 @@ class PortfolioScreen(PmoScreen):
     MODE = "portfolio"
     CSS_PATH = "portfolio.tcss"
     AUTO_FOCUS = "#tree"
-    #: The detail pane takes 40 columns: it shows by itself only from 120 columns on.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    #: Every column fits from 120 columns on, the detail below the tree; beside it from 160.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-widest")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("space", "fold", "Fold", id="fold"),
         Binding("i", "toggle_detail", "Details", id="details"),
         Binding("s", "project_log('status')", "History", id="status-history"),
         Binding("R", "project_log('raid')", "RAID", id="raid-log"),
+        export_binding(),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
     ]
 
@@ -77,7 +81,7 @@ class PortfolioScreen(PmoScreen):
                     id="filter",
                     classes="filter-bar",
                 )
-                yield KeyTable(id="tree", cursor_type="row")
+                yield ColumnTable(id="tree", cursor_type="row", fixed_columns=1)
                 yield Static("Loading the portfolio…", id="status", classes="status-line")
             yield Static("", id="detail")
         yield Footer()
@@ -156,10 +160,11 @@ class PortfolioScreen(PmoScreen):
             from pmo_tui.domain.portfolio import node_summary
 
             lines = node_summary(node)
-        text = Text("\n").join(
-            Text.assemble((label, "bold"), ": ", value) for label, value in lines
-        )
-        self.query_one("#detail", Static).update(text)
+        self.query_one("#detail", Static).update(_detail_renderable(lines, self.has_class("-wide")))
+
+    def on_resize(self) -> None:
+        """The detail's layout follows the width (two columns below the tree)."""
+        self.show_detail()
 
     @on(DataTable.RowHighlighted, "#tree")
     def _row_highlighted(self) -> None:
@@ -233,6 +238,16 @@ class PortfolioScreen(PmoScreen):
         """Show or hide the detail pane (hidden by default below 120 columns)."""
         self.toggle_class("-detail-toggled")
 
+    def export_request(self) -> ExportRequest | None:
+        """The rows the filter keeps (folded ones too), with every column of the tree."""
+        if self.nodes is None:
+            return None
+        from pmo_tui.domain.portfolio import filter_nodes
+        from pmo_tui.reporting.export import portfolio_sheet
+
+        matched = filter_nodes(self.nodes, self.query_one("#filter", Input).value)
+        return "portfolio", lambda: [portfolio_sheet(matched)]
+
     def action_reload(self) -> None:
         """Read the store again (another user may have changed it)."""
         self.load(self.db_path)
@@ -268,12 +283,28 @@ SHOWN_COLUMNS = (
 )
 
 
-def _aligned(cells: list[str]) -> list[str | Text]:
-    """The cells in :data:`SHOWN_COLUMNS` order, number columns right-aligned."""
+def _aligned(cells: list[str]) -> list[Text]:
+    """The cells in :data:`SHOWN_COLUMNS` order, number columns right-aligned (as text,
+    never markup: a name like ``[Pilot] CRM`` shows as written)."""
     from pmo_tui.domain.portfolio import TREE_COLUMNS
 
     by_label = dict(zip(TREE_COLUMNS, cells, strict=True))
     return [
-        Text(by_label[label], justify="right") if label in NUMBER_COLUMNS else by_label[label]
+        Text(by_label[label], justify="right" if label in NUMBER_COLUMNS else "left")
         for label in SHOWN_COLUMNS
     ]
+
+
+def _detail_renderable(lines: list[tuple[str, str]], two_columns: bool) -> Text:
+    """The detail lines ``label: value``, one a line, or in two columns side by side."""
+    cells = [Text.assemble((label, "bold"), ": ", value) for label, value in lines]
+    if not two_columns or not cells:
+        return Text("\n").join(cells)
+    half = (len(cells) + 1) // 2
+    left, right = cells[:half], cells[half:]
+    width = max(cell.cell_len for cell in left) + 3
+    rows = [
+        Text.assemble(first, " " * (width - first.cell_len), second)
+        for first, second in zip(left, [*right, Text("")], strict=False)
+    ]
+    return Text("\n").join(rows)

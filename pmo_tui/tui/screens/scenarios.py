@@ -53,6 +53,22 @@ def default_scenarios_dir() -> Path:
     return shipped if shipped.is_dir() else Path("scenarios")
 
 
+def folder_help(folder: Path) -> str:
+    """What an empty or missing scenario folder says: where the screen looks, how to point it
+    elsewhere."""
+    where = folder.resolve()
+    state = (
+        f"No *.toml scenario files in {where}."
+        if folder.is_dir()
+        else f"No scenario folder: {where} does not exist."
+    )
+    return (
+        f"{state} The screen reads ${SCENARIOS_ENV_VAR}, else ./scenarios or "
+        f"./fixtures/scenarios. Point it at your folder: {SCENARIOS_ENV_VAR}=/path/to/scenarios "
+        "pmo-tui (file format: docs/scenarios.md); ctrl+r reads it again."
+    )
+
+
 @dataclass(frozen=True)
 class ScenarioEntry:
     """One file of the folder: its scenario name and changes, or why it cannot be read."""
@@ -105,7 +121,9 @@ class ScenariosScreen(PmoScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", id="mark"),
         Binding("r,f5", "run", "Run", key_display="r", id="run"),
-        Binding("escape", "escape", "Cancel", id="cancel"),
+        # esc cancels while it can (then the footer says so), else goes back as everywhere
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        *PmoScreen.BINDINGS,
         Binding("p", "promote", "Promote", id="promote"),
         Binding("ctrl+r", "reload", "Reload files", show=False, id="reload"),
         Binding("t", "switch_table", "Files/KPIs", show=False, id="switch-table"),
@@ -135,6 +153,7 @@ class ScenariosScreen(PmoScreen):
                 )
                 yield KeyTable(id="scenario-files", cursor_type="row")
             with Vertical(id="results"):
+                yield Label("KPIs: the base and the scenarios side by side", classes="pane-title")
                 yield Static(IDLE_TEXT, id="scenario-status")
                 with Horizontal(id="progress-row"):
                     yield ProgressBar(total=1, show_eta=False, id="scenario-progress")
@@ -188,9 +207,7 @@ class ScenariosScreen(PmoScreen):
         self.marked &= {entry.path for entry in self.entries}
         self.render_files()
         if not self.entries:
-            self.status(
-                f"No *.toml scenario files in {self.scenarios_dir} (set ${SCENARIOS_ENV_VAR})."
-            )
+            self.status(folder_help(self.scenarios_dir))
 
     def render_files(self) -> None:
         """Fill the files table, keeping the cursor."""
@@ -220,7 +237,10 @@ class ScenariosScreen(PmoScreen):
 
     # ------------------------------------------------------------------ run
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Run and promote are greyed out while plans run; promote needs a run."""
+        """Run and promote are greyed out while plans run; promote needs a run; esc cancels
+        (and the footer says so) only while plans run."""
+        if action == "cancel":
+            return self.running
         if action in ("run", "mark"):
             return None if self.running else True
         if action == "promote":
@@ -296,7 +316,9 @@ class ScenariosScreen(PmoScreen):
             table.add_column(label, key=label)
         from rich.text import Text
 
-        table.add_rows([row[0], *(Text(cell, justify="right") for cell in row[1:])] for row in rows)
+        table.add_rows(  # as text, never markup: "unmet h [backend-dev]" keeps its skill
+            [Text(row[0]), *(Text(cell, justify="right") for cell in row[1:])] for row in rows
+        )
         elapsed = time.monotonic() - self.started
         names = ", ".join(run.name for run in message.prepared.scenarios)
         self.status(
@@ -323,6 +345,10 @@ class ScenariosScreen(PmoScreen):
             self.finish_running()
             self.status("The run failed: see the message. " + IDLE_TEXT)
         super().on_worker_state_changed(event)
+
+    def action_cancel(self) -> None:
+        """Cancel running plans (esc while they run)."""
+        self.escape()
 
     def escape(self) -> bool:
         """Cancel running plans."""

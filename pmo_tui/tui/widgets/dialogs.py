@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Label, Static
 
@@ -102,7 +102,8 @@ def key_help(screen: Screen) -> list[KeyHelp]:
     """The active bindings of ``screen`` (focused widget, screen, app), grouped by action.
 
     Aliases of one action (``:`` and ``ctrl+p``) share a line; hidden bindings are
-    listed too, since the footer only shows the main keys.
+    listed too, since the footer only shows the main keys, and so are the screen's keys
+    that cannot act now (marked as such).
     """
     groups: dict[tuple[int, str], list] = {}
     for key, active in screen.active_bindings.items():
@@ -119,6 +120,13 @@ def key_help(screen: Screen) -> list[KeyHelp]:
         )
         for (_, action_name), (keys, active) in groups.items()
     ]
+    listed = {action for _, action in groups}
+    hidden: dict[str, tuple[str, list[str]]] = {}  # keys hidden until they can act
+    for binding in Binding.make_bindings(type(screen).BINDINGS):
+        if binding.action not in listed and binding.description:
+            display = screen.app.get_key_display(replace(binding, key_display=None))
+            hidden.setdefault(binding.action, (binding.description, []))[1].append(display)
+    lines += [KeyHelp(", ".join(keys), text, False) for text, keys in hidden.values()]
     return sorted(lines, key=lambda line: line.description.casefold())
 
 
@@ -166,3 +174,20 @@ class RowsDialog(Dialog):
             )
             yield table
             yield Label(self._note or "esc closes", id="dialog-note")
+
+
+class TextDialog(Dialog):
+    """Read-only text under a title (e.g. a person's detail), scrolling when it is long."""
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="rows")
+        self._title = title
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        """Title, the text (scrollable) and a note."""
+        with Vertical(id="dialog"):
+            yield Label(self._title, id="dialog-title")
+            with VerticalScroll(id="dialog-text"):
+                yield Static(self._text, id="dialog-body", markup=False)
+            yield Label("esc closes · ↑/↓ scroll", id="dialog-note")

@@ -35,19 +35,26 @@ DETAIL_FIELDS = (
 
 
 def detail_text(detail: FindingDetail) -> str:
-    """The finding's fields and its repeat links as plain lines."""
+    """The finding's fields as plain lines (description first)."""
     record = detail.record
-    lines = [f"{name.replace('_', ' ')}: {record.get(name) or '-'}" for name in DETAIL_FIELDS]
+    return "\n".join(
+        f"{name.replace('_', ' ')}: {record.get(name) or '-'}" for name in DETAIL_FIELDS
+    )
+
+
+def links_text(detail: FindingDetail) -> str:
+    """What the finding repeats, what repeats it and its next statuses: three lines shown
+    above the fields, so they never need scrolling."""
+    record = detail.record
     earlier = ", ".join(
         f"{r['id']} ({r['project_id']}, {r['basis']}, {r['status']})"
         for r in detail.repeats.iter_rows(named=True)
     )
     later = ", ".join(str(i) for i in detail.repeated_by["id"].to_list())
-    lines.append(f"repeats: {earlier or '-'}")
-    lines.append(f"repeated by: {later or '-'}")
     nexts = ", ".join(record["next_statuses"]) or "none (verified is final)"
-    lines.append(f"next statuses: {nexts}")
-    return "\n".join(lines)
+    return "\n".join(
+        [f"next statuses: {nexts}", f"repeats: {earlier or '-'}", f"repeated by: {later or '-'}"]
+    )
 
 
 class FindingDialog(Dialog):
@@ -69,6 +76,7 @@ class FindingDialog(Dialog):
                 f"Finding {record['id']} · {record['severity']} · {record['status']}",
                 id="dialog-title",
             )
+            yield Static(links_text(self.detail), id="finding-links", markup=False)
             with VerticalScroll(id="finding-fields"):
                 yield Static(detail_text(self.detail), id="dialog-body", markup=False)
             table = KeyTable(id="rows-table", cursor_type="row")
@@ -117,7 +125,7 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
                 id="new-status",
             )
             yield Input(placeholder="reason (required)", id="reason")
-            yield Input(placeholder="evidence link (optional)", id="evidence")
+            yield Input(placeholder="evidence: a link or a file path (optional)", id="evidence")
             yield Label("", id="dialog-note")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Apply (ctrl+s)", id="apply", variant="primary")
@@ -141,19 +149,32 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
         self.action_apply()
 
     def action_apply(self) -> None:
-        """Close with the change, unless the reason is blank (then say so and stay)."""
+        """Close with the change, unless the reason is blank or the evidence is neither a link
+        nor a path (then say so and stay)."""
+        from pmo_tui.errors import UserError
+        from pmo_tui.governance.findings import check_evidence
+
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.query_one("#dialog-note", Label).update("✖ a reason is required")
-            self.query_one("#reason", Input).focus()
+            self.complain("✖ a reason is required", "#reason")
+            return
+        try:
+            evidence = check_evidence(self.query_one("#evidence", Input).value)
+        except UserError as error:
+            self.complain(f"✖ {error.message}: give a link (https://...) or a path", "#evidence")
             return
         self.dismiss(
             {
                 "status": str(self.query_one("#new-status", Select).value),
                 "reason": reason,
-                "evidence": self.query_one("#evidence", Input).value.strip() or None,
+                "evidence": evidence,
             }
         )
+
+    def complain(self, text: str, field_id: str) -> None:
+        """Say what is wrong under the fields and put the cursor in ``field_id``."""
+        self.query_one("#dialog-note", Label).update(text)
+        self.query_one(field_id, Input).focus()
 
     def action_close(self) -> None:
         """Close without a change."""

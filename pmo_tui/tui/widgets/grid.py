@@ -11,18 +11,17 @@ from typing import ClassVar
 import polars as pl
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.strip import Strip
 from textual_fastdatatable import ArrowBackend
 from textual_fastdatatable import DataTable as FastDataTable
 
-from pmo_tui.tui.widgets.tables import VIM_KEYS
+from pmo_tui.tui.widgets.tables import VIM_KEYS, WholeColumns
 
 
-class GridTable(FastDataTable):
+class GridTable(WholeColumns, FastDataTable):
     """A virtualised table (Arrow backend) with ``j/k/h/l`` and ``g``/``G``.
 
-    Horizontal scrolling shows whole columns only: a week cell cut in half
-    would read as another number (``123%`` as ``23%``). ``tab`` and
+    Horizontal scrolling shows whole columns only (:class:`WholeColumns`): a week cell
+    cut in half would read as another number (``123%`` as ``23%``). ``tab`` and
     ``shift+tab`` move the focus (to the filters), not the cursor.
     It cannot be cleared: to show new data, mount a new one (see :func:`grid_table`).
     """
@@ -35,36 +34,9 @@ class GridTable(FastDataTable):
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
     ]
 
-    def visible_span(self, scroll_x: int, width: int) -> tuple[int, int]:
-        """The scrollable cells shown (offsets past the fixed columns): from the first
-        column start at or right of ``scroll_x`` to the end of the last column that
-        fits whole in ``width``."""
-        fixed_width = self._fixed_width()
-        start = end = 0
-        for column in self.ordered_columns[self.fixed_columns :]:
-            if end < scroll_x:
-                start = end = end + column.render_width
-            elif end + column.render_width - start <= width - fixed_width:
-                end += column.render_width
-            else:
-                break
-        return start, max(end, start)
-
-    def render_line(self, y: int) -> Strip:
-        """Render line ``y`` with whole columns only, so no number is cut at either edge."""
-        width, _ = self.size
-        scroll_x, scroll_y = self.scroll_offset
-        fixed_rows_height = self.fixed_rows + (self.header_height if self.show_header else 0)
-        if y >= fixed_rows_height:
-            y += scroll_y
-        start, end = self.visible_span(scroll_x, width)
-        line = self._render_line(y, start, start + width, self.rich_style)
-        shown = self._fixed_width() + end - start
-        return line.crop(0, shown).extend_cell_length(width, self.rich_style)
-
-    def _fixed_width(self) -> int:
-        """Cells taken by the fixed (key) columns on the left."""
-        return sum(column.render_width for column in self.ordered_columns[: self.fixed_columns])
+    def column_widths(self) -> list[int]:
+        """The rendered width of every column."""
+        return [column.render_width for column in self.ordered_columns]
 
 
 def grid_table(

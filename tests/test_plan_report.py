@@ -1,0 +1,149 @@
+"""What the plan reports say: KPI changes that add up, moves within a project, 100 columns.
+
+Hand-made outcomes (the fields the reports read) where the arithmetic is the point;
+a real solve of the tiny organisation of ``test_tui_support`` for the terminal layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from test_tui_support import TODAY, build_small_db
+
+from pmo_tui.cli import cli
+from pmo_tui.domain.horizon import window_of
+from pmo_tui.planning.service import PlanOutcome, run_plan
+from pmo_tui.reporting.plan import (
+    TERMINAL_MOVES,
+    kpi_frame,
+    moves_frame,
+    person_moves,
+    render_outcome,
+)
+from pmo_tui.store.readonly import read_connection
+from solver import Policy
+
+WEEK = dt.date(2027, 1, 4)
+LONG_REASON = " ".join(["covers unmet data-engineering demand D-0080 on project DA-EDW"] * 3)
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory: pytest.TempPathFactory) -> PlanOutcome:
+    path = build_small_db(tmp_path_factory.mktemp("plan") / "t.db")
+    connection = read_connection(path)
+    try:
+        return run_plan(connection, Policy(time_limit_s=5), window=window_of(TODAY))
+    finally:
+        connection.close()
+
+
+def test_kpi_change_is_the_difference_of_the_values_as_shown() -> None:
+    result = SimpleNamespace(
+        kpis_before={"coverage_pct": 79.24, "unmet_hours": 10.04},
+        kpis_after={"coverage_pct": 88.75, "unmet_hours": 10.0},
+    )
+    kpis = kpi_frame(SimpleNamespace(result=result))  # type: ignore[arg-type]
+    coverage = kpis.filter(pl.col("kpi") == "coverage %").row(0, named=True)
+    assert (coverage["before"], coverage["after"], coverage["change"]) == (79.2, 88.8, 9.6)
+    unmet = kpis.filter(pl.col("kpi") == "unmet hours").row(0, named=True)
+    assert unmet["change"] == 0.0  # 10.0 -> 10.0 as shown, not -0.04
+
+
+def _one_project_outcome() -> SimpleNamespace:
+    """Ann moves 10 h of week 2027-W01 from demand D1 to D2, both of project P1."""
+    allocation = {"person_id": ["ann"], "project_id": ["P1"], "week": [WEEK], "pinned": [False]}
+    current = pl.DataFrame({**allocation, "demand_id": ["D1"], "hours": [20.0]})
+    plan = pl.DataFrame(
+        {
+            "person_id": ["ann", "ann"],
+            "project_id": ["P1", "P1"],
+            "demand_id": ["D1", "D2"],
+            "week": [WEEK, WEEK],
+            "hours": [10.0, 10.0],
+            "pinned": [False, False],
+        }
+    )
+    moves = pl.DataFrame(
+        {
+            "person_id": ["ann"],
+            "from_project_id": ["P1"],
+            "to_project_id": ["P1"],
+            "demand_id": ["D2"],
+            "first_week": [WEEK],
+            "last_week": [WEEK],
+            "weeks": [1],
+            "hours": [10.0],
+            "gain": [4.0],
+            "reason": ["covers unmet dev demand D2 on project P1 (priority weight 1)"],
+        }
+    )
+    return SimpleNamespace(
+        result=SimpleNamespace(moves=moves, plan=plan),
+        inputs=SimpleNamespace(current=current),
+        people=pl.DataFrame({"person_id": ["ann"], "name": ["Ann Archer"]}),
+    )
+
+
+def test_a_move_within_one_project_says_which_demands_it_moves_between() -> None:
+    moves = person_moves(_one_project_outcome())  # type: ignore[arg-type]
+    assert moves["reason"].to_list() == [
+        "moves hours within P1 from demand D1 to D2: "
+        "covers unmet dev demand D2 on project P1 (priority weight 1)"
+    ]
+    assert moves_frame(_one_project_outcome()).columns[0] == "person"  # type: ignore[arg-type]
+
+
+def _many_long_moves(outcome: PlanOutcome) -> PlanOutcome:
+    """``outcome`` with 30 copies of its moves, each with a reason of 190 characters."""
+    moves = pl.concat([outcome.result.moves] * 30).with_columns(pl.lit(LONG_REASON).alias("reason"))
+    return dataclasses.replace(outcome, result=dataclasses.replace(outcome.result, moves=moves))
+
+
+def test_the_summary_fits_100_columns_with_whole_reasons_and_says_where_the_rest_is(
+    outcome: PlanOutcome,
+) -> None:
+    crowded = _many_long_moves(outcome)
+    text = render_outcome(crowded, "table", width=100)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    moves_part = text.split("Moves (")[1].split("\n\n")[0]
+    reasons = [line for line in moves_part.splitlines() if line.startswith("    ")]
+    assert " ".join(line.strip() for line in reasons).count(LONG_REASON) == TERMINAL_MOVES
+    assert f"the {TERMINAL_MOVES} largest of {crowded.result.moves.height} moves" in moves_part
+    assert "`pmo-tui export plan -o plan.xlsx`" in " ".join(moves_part.split())
+    whole = render_outcome(crowded, "table")  # not a terminal: every line whole
+    assert any(len(line) > 100 for line in whole.splitlines())
+
+
+def test_plan_headless_in_a_100_column_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pmo_tui.cli.plan.terminal_width", lambda: 100)
+    db = build_small_db(tmp_path / "t.db")
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(db), "plan", "--headless", "--time-limit", "5", "--no-progress"],
+        obj={},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Moves (4)" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+
+
+def test_the_first_run_says_it_created_the_database_with_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "data" / "pmo.db"
+    monkeypatch.delenv("PMO_TUI_DB", raising=False)
+    monkeypatch.setattr("pmo_tui.store.paths.default_db_path", lambda: path)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["findings", "--format", "json"], obj={})
+    assert first.exit_code == 0, first.output
+    assert f"Created the database {path} with the demo organisation" in first.stderr
+    again = runner.invoke(cli, ["findings", "--format", "json"], obj={})
+    assert again.exit_code == 0 and "Created" not in again.stderr
