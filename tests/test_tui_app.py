@@ -466,3 +466,31 @@ async def test_capacity_with_history_opens_on_the_current_week(db_path: Path, si
         assert grid.cursor_column == 3  # 2027-W03, the current week
         status = str(screen.query_one("#status").render())
         assert "history before 2027-W03" in status
+
+
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_the_plan_screen_shows_what_to_hire(tmp_path: Path, size: tuple[int, int]) -> None:
+    from click.testing import CliRunner
+
+    from pmo_tui.cli import cli
+
+    db = build_small_db(tmp_path / "t.db")
+    extra = tmp_path / "demands.csv"  # 100 h a week of development nobody has
+    extra.write_text(
+        "id,project_id,skill_id,min_level,start_week,end_week,hours_per_week\n"
+        "D9,P-CRM,dev,2,2027-01-04,2027-01-25,100\n"
+    )
+    assert CliRunner().invoke(cli, ["--db", str(db), "import", "csv", str(extra)]).exit_code == 0
+    app = _app(db, "plan")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = await _run_plan(pilot)
+        await settle(pilot)
+        await pilot.press("t", "t", "t")  # KPIs -> moves -> unmet -> hiring
+        hiring = screen.query_one("#hiring", DataTable)
+        assert app.focused is hiring
+        first = [str(cell) for cell in hiring.get_row_at(0)]
+        assert (first[0], first[1]) == ("dev", "2027-Q1")
+        assert screen.outcome is not None and screen.outcome.hiring is not None
+        assert float(first[5]) == screen.outcome.hiring["fte_hours"][0]  # one FTE covers

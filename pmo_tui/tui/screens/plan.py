@@ -46,13 +46,14 @@ if TYPE_CHECKING:
     from solver import Policy, Progress
 
 #: The results tables, one per tab.
-RESULT_TABLES = ("kpis", "moves", "unmet", "shifts", "conflicts")
+RESULT_TABLES = ("kpis", "moves", "unmet", "hiring", "shifts", "conflicts")
 #: What an empty results tab says instead of an empty table.
 EMPTY_NOTES = {
     "shifts": "no project starts later",
     "conflicts": "no conflicts: every hard constraint holds (capacity, qualification, "
     "pinned and frozen bookings)",
     "unmet": "no unmet demand",
+    "hiring": "no bottleneck: the plan covers every demand a hire could",
 }
 IDLE_TEXT = "No plan yet: set the parameters and press r to run the optimizer."
 
@@ -99,7 +100,7 @@ class PlanScreen(PmoScreen):
         Binding(
             "t",
             "next_tab",
-            "Next tab (KPIs, moves, unmet, shifts, conflicts)",
+            "Next tab (KPIs, moves, unmet, hiring, shifts, conflicts)",
             show=False,
             id="next-tab",
         ),
@@ -139,6 +140,8 @@ class PlanScreen(PmoScreen):
                         yield MovesPane(id="moves-pane")
                     with TabPane("Unmet demand", id="tab-unmet"):
                         yield KeyTable(id="unmet", cursor_type="row")
+                    with TabPane("Hiring", id="tab-hiring"):
+                        yield KeyTable(id="hiring", cursor_type="row")
                     with TabPane("Shifts", id="tab-shifts"):
                         yield KeyTable(id="shifts", cursor_type="row")
                     with TabPane("Conflicts", id="tab-conflicts"):
@@ -266,7 +269,13 @@ class PlanScreen(PmoScreen):
         """Show the KPIs before/after, the moves by person, the unmet demand, the shifts."""
         import polars as pl
 
-        from pmo_tui.reporting.plan import kpi_frame, person_moves, shifts_frame, unmet_frame
+        from pmo_tui.reporting.plan import (
+            hiring_frame,
+            kpi_frame,
+            person_moves,
+            shifts_frame,
+            unmet_frame,
+        )
         from pmo_tui.tui.plan_form import outcome_headline
 
         self.finish_solving()
@@ -277,8 +286,10 @@ class PlanScreen(PmoScreen):
         conflicts = pl.DataFrame(
             {"conflict": self.outcome.result.conflicts}, schema={"conflict": pl.String}
         )
+        hiring = self.outcome.hiring
         for table_id, frame in (
             ("unmet", unmet_frame(self.outcome)),
+            ("hiring", hiring_frame(hiring) if hiring is not None else pl.DataFrame()),
             ("shifts", shifts_frame(self.outcome)),
             ("conflicts", conflicts),
         ):
