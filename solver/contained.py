@@ -83,9 +83,7 @@ class _Worker:
         )
         package_root = str(Path(__file__).resolve().parents[1])
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [package_root, *filter(None, [env.get("PYTHONPATH")])]
-        )
+        env["PYTHONPATH"] = os.pathsep.join([package_root, *filter(None, [env.get("PYTHONPATH")])])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "solver.contained"],
             stdin=subprocess.PIPE,
@@ -168,16 +166,18 @@ def run_contained(
         Exception: what the function raised, re-raised here.
     """
     worker = _take_worker()
+    state = threading.Lock()  # the result and a cancel-kill never cross
     done = threading.Event()
     stopped = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
             if cancel is not None and cancel.wait(0.05):
-                if not done.is_set():
-                    stopped.set()
-                    with contextlib.suppress(OSError):
-                        worker.process.kill()
+                with state:
+                    if not done.is_set():
+                        stopped.set()
+                        with contextlib.suppress(OSError):
+                            worker.process.kill()
                 return
 
     watcher = threading.Thread(target=watch, name="cp-sat-worker-cancel", daemon=True)
@@ -192,14 +192,19 @@ def run_contained(
                 if on_message is not None:
                     on_message(value)
                 continue
-            done.set()
+            with state:
+                done.set()
+                lost = stopped.is_set()
+            if lost:
+                raise EOFError
             _give_back(worker)
             if tag == _ERROR:
                 raise value
             return value
-    except (EOFError, OSError, BrokenPipeError) as error:
-        done.set()
-        if stopped.is_set() or (cancel is not None and cancel.is_set()):
+    except (EOFError, OSError) as error:
+        with state:
+            done.set()
+        if stopped.is_set():
             worker.kill()
             raise SearchCancelled() from error
         detail = worker.crash_detail()
@@ -232,7 +237,7 @@ def _serve() -> None:
         try:
             function = getattr(importlib.import_module(module_name), function_name)
             reply: tuple[str, object] = (_RESULT, function(*arguments, emit=emit))
-        except Exception as error:  # noqa: BLE001 - handed back to the caller as is
+        except Exception as error:
             reply = (_ERROR, error)
         with lock:
             _send(replies, reply)

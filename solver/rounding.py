@@ -26,11 +26,11 @@ from solver.weekly import Week
 COST_SCALE = 10_000
 
 #: Flag thresholds tried: a group opens when its LP flag is at least this.
-FLAG_THRESHOLDS = (1e-6, 0.5)
+FLAG_THRESHOLDS = (1e-6,)
 
 
 #: Flows re-solved without the candidates that fell below their minimum block.
-BLOCK_ROUNDS = 3
+BLOCK_ROUNDS = 2
 
 
 def blocked_flow_plan(
@@ -135,8 +135,10 @@ def round_relaxation(
     After ``deadline`` (``time.perf_counter``) only the first choice is tried, unpruned.
     """
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
-    choices = [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
-    choices += [_used_groups(week, plan) | (relaxation.flags > 0.5) for plan in others]
+    # the plans' own groups with those the LP opens at least halfway first: from a good
+    # plan that one flow is usually the best; every group the LP touches second
+    choices = [_used_groups(week, plan) | (relaxation.flags >= 0.5) for plan in others]
+    choices += [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
     for position, open_groups in enumerate(choices):
         if position and time.perf_counter() > deadline:
             return best

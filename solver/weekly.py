@@ -46,6 +46,8 @@ class Week:
         fragmentation: the fragmentation weight.
         slots: per local person, how many flagged groups it may use (concurrent projects
             beyond those with fixed or pinned hours).
+        fill_order: local candidates in the greedy first fit's order (highest priority,
+            then project, demand and person).
     """
 
     week: dt.date
@@ -65,6 +67,7 @@ class Week:
     group_largest: np.ndarray
     fragmentation: float
     slots: np.ndarray
+    fill_order: np.ndarray
 
     @property
     def size(self) -> int:
@@ -125,8 +128,19 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
     if candidates.height == 0:
         return []
     constant = prepared.constant_groups.with_columns(constant=pl.lit(True))
+    # the greedy first fit's order (solver.greedy.FILL_ORDER), as a rank per candidate
+    fill_rank = (
+        candidates.sort(
+            ["priority_weight", "project_id", "demand_id", "week", "person_id"],
+            descending=[True, False, False, False, False],
+        )
+        .select("index")
+        .with_row_index("fill_rank")
+        .with_columns(pl.col("fill_rank").cast(pl.Int64))
+    )
     frame = (
-        candidates.join(
+        candidates.join(fill_rank, on="index", how="left")
+        .join(
             prepared.person_weeks.select("person_id", "week", "free", "project_slots"),
             on=["person_id", "week"],
             how="left",
@@ -187,6 +201,7 @@ def _week(part: pl.DataFrame, policy: Policy) -> Week:
         group_largest=np.minimum(total, free[group_person]),
         fragmentation=policy.fragmentation_weight,
         slots=slots,
+        fill_order=np.argsort(part["fill_rank"].to_numpy(), kind="stable").astype(np.int64),
     )
 
 
