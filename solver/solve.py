@@ -191,6 +191,8 @@ def _solve_once(
     result = _result(prepared, policy, plan, terms, greedy_terms, state, cancel, started)
     result.passes, result.settled = outcome.passes, outcome.settled
     result.time_limit_hit = clock.capped
+    held = state.held_back()
+    result.held_back = {"moves": float(held.moves), "hours": held.tenths / 10, "gain": held.gain}
     result.notes = _notes(state, outcome, clock, cancel, policy)
     clock.phase("report")
     result.timings = clock.timings

@@ -103,6 +103,20 @@ def _headline(outcome: PlanOutcome) -> list[str]:
         f"Objective {result.objective:.1f} = {terms}",
         f"Bound {result.bound:.1f} (LP relaxation {result.lp_bound:.1f}), gap {100 * result.gap:.2f} %",
         f"Greedy baseline {greedy:.1f} (plan / greedy = {ratio})",
+        *_held_back_lines(result),
+        *(f"Note: {note}" for note in result.notes),
+    ]
+
+
+def _held_back_lines(result: Any) -> list[str]:
+    """``Held back: 12 moves (35 h) worth at most 1 each, 8.2 in total``, when any."""
+    held = result.held_back
+    if not held.get("moves"):
+        return []
+    threshold = result.settings.get("min_move_gain")
+    return [
+        f"Held back: {held['moves']:.0f} moves ({held['hours']:.1f} h) worth at most "
+        f"{threshold:g} each, {held['gain']:.1f} in total (min_move_gain)"
     ]
 
 
@@ -174,4 +188,7 @@ def outcome_json(outcome: PlanOutcome) -> dict[str, Any]:
         "unmet": unmet_frame(outcome),
         "shortfall": result.shortfall,
         "conflicts": result.conflicts,
+        "notes": result.notes,
+        "time_limit_hit": result.time_limit_hit,
+        "held_back": result.held_back,
     }
