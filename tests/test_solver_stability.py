@@ -16,12 +16,12 @@ import pytest
 import solver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.orgs import Size, organisation  # noqa: E402
-from solver import INPUT_SCHEMAS, PlanInput, Policy  # noqa: E402
-from solver.accept import accept_moves, move_labels  # noqa: E402
-from solver.contained import SearchCrashed, run_contained  # noqa: E402
-from solver.prepare import prepare  # noqa: E402
-from solver.weekly import split_weeks  # noqa: E402
+from bench.orgs import Size, organisation
+from solver import INPUT_SCHEMAS, PlanInput, Policy
+from solver.accept import accept_moves, move_labels
+from solver.contained import SearchCrashed, run_contained
+from solver.prepare import prepare
+from solver.weekly import split_weeks
 
 BENCH = Size(people=40, projects=10, weeks=8)
 W1 = dt.date(2027, 3, 1)
