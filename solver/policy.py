@@ -60,4 +60,4 @@ class Policy:
     time_limit_s: float = 60.0
     seed: int = 0
     workers: int = 2
-    deterministic_time: float | None = 2.0
+    deterministic_time: float | None = 0.5
