@@ -22,7 +22,6 @@ clock (the wall-clock limit only caps the run, and says so when it does).
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,12 +31,8 @@ import numpy as np
 from solver.greedy import fill_week
 from solver.policy import Policy
 from solver.polish import polish_week
-from solver.relax import relax
-from solver.rounding import flow_bound, round_relaxation
+from solver.rounding import lp_flow, round_relaxation
 from solver.week_state import Clock, WeekState
-
-#: Weeks with at most this many candidates start column generation with all of them.
-WHOLE_LP_CANDIDATES = 30_000
 
 #: Weeks with at most this many candidates are searched by CP-SAT by default (above it,
 #: CP-SAT found nothing better than the rounded plan in the measurements of
@@ -122,16 +117,10 @@ def improve_week(
     week = state.anchored[index]
     state.offer(index, fill_week(week, state.values(index)))
     plan = state.values(index)
-    start = (plan > 0) | (week.kept_upper > 0)
-    if week.size <= WHOLE_LP_CANDIDATES:
-        start[:] = True
-    relaxation = relax(week, start, math.inf)
+    relaxation = lp_flow(week)
     if first:
         state.relaxations[index] = relaxation
-        bound = relaxation.bound
-        if week.size <= WHOLE_LP_CANDIDATES:
-            bound = min(bound, flow_bound(week))
-        state.bound[index] = bound
+        state.bound[index] = relaxation.bound
     state.offer(index, round_relaxation(week, relaxation, [plan]), record=True)
     if week.size <= SEARCH_CANDIDATES and policy.deterministic_time != 0:
         _search_week(state, index, policy, searchable, clock, cancel, first)
