@@ -26,7 +26,7 @@ from solver.weekly import Week
 COST_SCALE = 10_000
 
 #: Flag thresholds tried: a group opens when its LP flag is at least this.
-FLAG_THRESHOLDS = (1e-6,)
+FLAG_THRESHOLDS: tuple[float, ...] = ()
 
 
 #: Flows re-solved without the candidates that fell below their minimum block.
