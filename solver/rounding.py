@@ -144,9 +144,7 @@ def lp_flow(week: Week) -> Relaxation:
     every tenth the week could carry, twice.
     """
     groups = week.group_flagged.shape[0]
-    spread = np.where(
-        week.group_flagged, week.fragmentation / np.maximum(week.group_largest, 1), 0.0
-    )
+    spread = fragmentation_spread(week)
     hours = flow_plan(
         week, np.ones(groups, dtype=bool), penalty=spread, scale=LP_COST_SCALE
     ).astype(np.float64)
@@ -164,6 +162,12 @@ def lp_flow(week: Week) -> Relaxation:
     slack = 2.0 * float(week.free.sum()) / LP_COST_SCALE
     active = hours > 0
     return Relaxation(value + slack, value, hours, flags, active, 0)
+
+
+def fragmentation_spread(week: Week) -> np.ndarray:
+    """Per group: the fragmentation weight spread over the most tenths it can carry
+    (objective units per tenth; 0 for groups with fixed or pinned hours)."""
+    return np.where(week.group_flagged, week.fragmentation / np.maximum(week.group_largest, 1), 0.0)
 
 
 def flow_bound(week: Week) -> float:

@@ -26,6 +26,7 @@ from solver.objective import evaluate
 from solver.passes import PassOutcome, run_passes, wall_clock_search
 from solver.policy import Policy
 from solver.prepare import Prepared, objective_constant, prepare
+from solver.prices import hour_value_frame
 from solver.relax import quick_bound
 from solver.shifts.choose import ShiftDecision
 from solver.shifts.decide import decide_shifts, needs_shifts
@@ -191,6 +192,11 @@ def _solve_once(
     result = _result(prepared, policy, plan, terms, greedy_terms, state, cancel, started)
     result.passes, result.settled = outcome.passes, outcome.settled
     result.time_limit_hit = clock.capped
+    result.hour_values = hour_value_frame(
+        prepared,
+        state.weeks,
+        [None if lp is None else lp.hours for lp in state.relaxations],
+    )
     held = state.held_back()
     result.held_back = {"moves": float(held.moves), "hours": held.tenths / 10, "gain": held.gain}
     result.notes = _notes(state, outcome, clock, cancel, policy)

@@ -183,3 +183,39 @@ def replay_abort_model(emit: object = None) -> str:
 def test_the_cp_sat_abort_is_reproduced_and_contained() -> None:
     with pytest.raises(SearchCrashed, match="postsolve_mapping"):
         run_contained("tests.test_solver_stability:replay_abort_model", ())
+
+
+def two_demands(extra_person: bool = False) -> PlanInput:
+    """Ann (Dev, 40 h) holds D1 (P, weight 2, 40 h); D2 (Q, weight 1, 40 h) is open."""
+    capacity = [("ann", W1, 40.0)] + ([("new", W1, 40.0)] if extra_person else [])
+    skills = [("ann", "Dev", 3)] + ([("new", "Dev", 3)] if extra_person else [])
+    rows = dict(
+        capacity=capacity,
+        skills=skills,
+        demand=[("D1", "P", "Dev", 1, W1, 40.0), ("D2", "Q", "Dev", 1, W1, 40.0)],
+        projects=[("P", 2.0), ("Q", 1.0)],
+        current=[("ann", "P", "D1", W1, 40.0, False)],
+    )
+    return PlanInput(
+        **{
+            name: pl.DataFrame(rows[name], schema=schema, orient="row")
+            for name, schema in INPUT_SCHEMAS.items()
+        }
+    )
+
+
+def test_the_value_of_one_more_hour_agrees_with_solving_again() -> None:
+    # One more Dev hour: on D2 it gains 1 - 0.2 churn = 0.8; on D1 it frees Ann for D2,
+    # 2 - 0.2 - (D1's price: Ann's gain on D1 over D2, 1.0) = 0.8 as well.
+    from solver.rounding import lp_flow
+
+    result = solver.solve_plan(two_demands(), Policy(workers=1))
+    [(skill, week, value, demand)] = result.hour_values.rows()
+    assert (skill, week, value) == ("Dev", W1, pytest.approx(0.8)) and demand in ("D1", "D2")
+    policy = Policy()
+    before, after = (
+        lp_flow(split_weeks(prepare(data, policy), policy)[0]).value
+        for data in (two_demands(), two_demands(extra_person=True))
+    )
+    # a whole FTE: 40 h at 0.8, less the new person's project (fragmentation 2)
+    assert after - before == pytest.approx(40 * 0.8 - 2.0, abs=1e-6)
