@@ -26,7 +26,7 @@ from solver.weekly import Week
 COST_SCALE = 10_000
 
 #: Flag thresholds tried: a group opens when its LP flag is at least this.
-FLAG_THRESHOLDS: tuple[float, ...] = ()
+FLAG_THRESHOLDS: tuple[float, ...] = (1e-6,)
 
 
 #: Flows re-solved without the candidates that fell below their minimum block.
@@ -126,7 +126,7 @@ def flow_plan(
 
 #: Integer cost units per objective unit in the LP's flow: fine enough that rounding the
 #: costs moves the LP's value by less than 0.5 (see :func:`lp_flow`).
-LP_COST_SCALE = 1_000_000
+LP_COST_SCALE = 1_000_000_000
 
 
 def lp_flow(week: Week) -> Relaxation:
@@ -140,8 +140,8 @@ def lp_flow(week: Week) -> Relaxation:
     docstring with every group open and each item's gain lowered by
     ``fragmentation / largest`` per tenth: a network, solved in milliseconds, whose
     optimum is whole tenths. Its value bounds every plan of the week; costs are rounded
-    to 1 / :data:`LP_COST_SCALE`, which the bound covers by adding that rounding over
-    every tenth the week could carry, twice.
+    to 1 / :data:`LP_COST_SCALE`, which the bound covers by adding the largest rounding
+    over every tenth the week could carry, twice (0 when the costs are exact).
     """
     groups = week.group_flagged.shape[0]
     spread = fragmentation_spread(week)
@@ -159,7 +159,11 @@ def lp_flow(week: Week) -> Relaxation:
         + week.churn_gain * float(kept.sum() - (hours - kept).sum())
         - week.fragmentation * float(flags[week.group_flagged].sum())
     )
-    slack = 2.0 * float(week.free.sum()) / LP_COST_SCALE
+    # the largest rounding of an item's cost, over every tenth the week can carry, twice
+    costs = gain - spread[week.group[candidate]]
+    rounded = np.rint(costs * LP_COST_SCALE) / LP_COST_SCALE
+    error = float(np.abs(costs - rounded).max()) if costs.shape[0] else 0.0
+    slack = 2.0 * error * float(week.free.sum())
     active = hours > 0
     return Relaxation(value + slack, value, hours, flags, active, 0)
 
