@@ -153,17 +153,21 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
         .join(constant, on=["person_id", "project_id", "week"], how="left")
         .sort("week", "person_id", "project_id", "demand_id")
         .with_columns(
-            person=pl.struct("week", "person_id").rank("dense").cast(pl.Int64) - 1,
-            group=pl.struct("week", "person_id", "project_id").rank("dense").cast(pl.Int64) - 1,
-            demand=pl.struct("week", "demand_id").rank("dense").cast(pl.Int64) - 1,
+            # integer codes (one rank per string column, not per struct): made local and
+            # dense per week in _week
+            person=pl.col("person_id").rank("dense").cast(pl.Int64),
+            demand=pl.col("demand_id").rank("dense").cast(pl.Int64),
+            project=pl.col("project_id").rank("dense").cast(pl.Int64),
             flagged=pl.col("constant").is_null(),
         )
+        .with_columns(group=pl.col("person") * (pl.col("project").max() + 1) + pl.col("project"))
     )
     return [_week(part, policy) for part in frame.partition_by("week", maintain_order=True)]
 
 
 def _local(values: np.ndarray) -> np.ndarray:
-    return values - values.min()
+    """Codes made dense from 0, in the order of the codes."""
+    return np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 def _week(part: pl.DataFrame, policy: Policy) -> Week:
