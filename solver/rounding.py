@@ -29,6 +29,9 @@ COST_SCALE = 10_000
 FLAG_THRESHOLDS: tuple[float, ...] = (1e-6,)
 
 
+#: A rounded plan this close to the LP's value (relative) is not tried further.
+CLOSE_TO_LP = 0.005
+
 #: Flows re-solved without the candidates that fell below their minimum block.
 BLOCK_ROUNDS = 2
 
@@ -200,12 +203,17 @@ def round_relaxation(
     """
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
     # the plans' own groups with those the LP opens at least halfway first: from a good
-    # plan that one flow is usually the best; every group the LP touches second
+    # plan that one flow is usually the best; every group the LP touches second, only
+    # when the first is not already close to the LP (a rule on values, not on time)
     choices = [_used_groups(week, plan) | (relaxation.flags >= 0.5) for plan in others]
+    first_choices = len(choices)
     choices += [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
     for position, open_groups in enumerate(choices):
         if position and time.perf_counter() > deadline:
             return best
+        close = best_value >= relaxation.value - CLOSE_TO_LP * abs(relaxation.value)
+        if position >= first_choices and close:
+            break
         plan = blocked_flow_plan(week, _within_limits(week, open_groups, relaxation.flags))
         value = week.value(plan)
         if value > best_value + 1e-9:
