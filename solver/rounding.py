@@ -129,7 +129,7 @@ def flow_plan(
 
 #: Integer cost units per objective unit in the LP's flow: fine enough that rounding the
 #: costs moves the LP's value by less than 0.5 (see :func:`lp_flow`).
-LP_COST_SCALE = 1_000_000_000
+LP_COST_SCALE = 10_000_000
 
 
 def lp_flow(week: Week) -> Relaxation:
