@@ -29,7 +29,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 #: Message tags between the caller and the worker.
 _RESULT, _MESSAGE, _ERROR = "result", "message", "error"
@@ -57,13 +57,13 @@ class SearchCancelled(RuntimeError):
     """The caller's cancel event stopped the job (the worker was killed)."""
 
 
-def _send(stream: BinaryIO, value: object) -> None:
+def _send(stream: IO[bytes], value: object) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> object:
+def _receive(stream: IO[bytes]) -> tuple[Any, Any]:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
@@ -71,7 +71,8 @@ def _receive(stream: BinaryIO) -> object:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError
-    return pickle.loads(data)
+    tag, value = pickle.loads(data)
+    return tag, value
 
 
 class _Worker:
@@ -187,7 +188,7 @@ def run_contained(
         assert worker.process.stdin is not None and worker.process.stdout is not None
         _send(worker.process.stdin, (job, arguments))
         while True:
-            tag, value = _receive(worker.process.stdout)  # type: ignore[misc]
+            tag, value = _receive(worker.process.stdout)
             if tag == _MESSAGE:
                 if on_message is not None:
                     on_message(value)
@@ -230,7 +231,7 @@ def _serve() -> None:
 
     while True:
         try:
-            job, arguments = _receive(requests)  # type: ignore[misc]
+            job, arguments = _receive(requests)
         except EOFError:
             return
         module_name, function_name = str(job).split(":")
