@@ -48,6 +48,17 @@ GAP_TOLERANCE = 1e-6
 Report = Callable[[float, float], None]
 
 
+@dataclass(frozen=True)
+class PassContext:
+    """What every week of a pass shares: the policy, the clock (its cap), the cancel
+    event, and how many weeks are small enough for CP-SAT (their budget share)."""
+
+    policy: Policy
+    clock: Clock
+    cancel: threading.Event | None
+    searchable: int
+
+
 @dataclass
 class PassOutcome:
     """What the passes did: how many, and whether the last one changed nothing."""
@@ -67,6 +78,7 @@ def run_passes(
     outcome = PassOutcome()
     seen: list[bytes | None] = [None] * len(state.weeks)
     searchable = sum(week.size <= SEARCH_CANDIDATES for week in state.weeks)
+    context = PassContext(policy, clock, cancel, searchable)
     for number in range(MAX_PASSES):
         changed = False
         for index in range(len(state.weeks)):
@@ -78,7 +90,7 @@ def run_passes(
             if signature == seen[index]:
                 continue
             before = state.values(index)
-            improve_week(state, index, policy, searchable, clock, cancel, first=number == 0)
+            improve_week(state, index, context, first=number == 0)
             week_changed = not np.array_equal(before, state.values(index))
             changed |= week_changed
             # a week that changed is looked at again in the next pass, with its new plan
@@ -103,15 +115,7 @@ def _signature(state: WeekState, index: int) -> bytes:
     return digest.digest()
 
 
-def improve_week(
-    state: WeekState,
-    index: int,
-    policy: Policy,
-    searchable: int,
-    clock: Clock,
-    cancel: threading.Event | None,
-    first: bool,
-) -> None:
+def improve_week(state: WeekState, index: int, context: PassContext, first: bool) -> None:
     """One week of a pass: fill, LP and rounding, CP-SAT on small weeks (each offered
     move by move); in the first pass also the week's bound."""
     week = state.anchored[index]
@@ -122,30 +126,23 @@ def improve_week(
         state.relaxations[index] = relaxation
         state.bound[index] = relaxation.bound
     state.offer(index, round_relaxation(week, relaxation, [plan]), record=True)
-    if week.size <= SEARCH_CANDIDATES and policy.deterministic_time != 0:
-        _search_week(state, index, policy, searchable, clock, cancel, first)
+    if week.size <= SEARCH_CANDIDATES and context.policy.deterministic_time != 0:
+        _search_week(state, index, context, first)
     state.bound[index] = max(state.bound[index], state.value[index])
 
 
-def _search_week(
-    state: WeekState,
-    index: int,
-    policy: Policy,
-    searchable: int,
-    clock: Clock,
-    cancel: threading.Event | None,
-    first: bool,
-) -> None:
+def _search_week(state: WeekState, index: int, context: PassContext, first: bool) -> None:
     """CP-SAT on the week from its plan so far; its work budget is the week's share of
     ``policy.deterministic_time`` (wall clock only as the cap)."""
     import dataclasses
 
+    policy, clock, cancel = context.policy, context.clock, context.cancel
     week = state.anchored[index]
     if first and state.gap(index) <= GAP_TOLERANCE and not state.continuity.active:
         return
     budget = None
     if policy.deterministic_time is not None:
-        budget = policy.deterministic_time / max(1, searchable)
+        budget = policy.deterministic_time / max(1, context.searchable)
     week_policy = dataclasses.replace(
         policy, time_limit_s=max(0.05, clock.left()), deterministic_time=budget
     )
@@ -159,10 +156,7 @@ def _search_week(
         gains=gains,
     )
     if outcome.crashed:
-        state.notes.append(
-            f"CP-SAT stopped abnormally on the week of {week.week.isoformat()} "
-            f"({outcome.crashed}); the plan found before it is kept for that week."
-        )
+        _note_crash(state, week.week.isoformat(), outcome.crashed)
         return
     if outcome.capped:
         clock.capped = True
@@ -170,6 +164,13 @@ def _search_week(
     if first and outcome.complete and not state.coupled[index] and not _stopped(cancel):
         state.bound[index] = min(state.bound[index], outcome.bound)
         state.proven[index] = outcome.optimal and state.held[index].moves == 0
+
+
+def _note_crash(state: WeekState, monday: str, detail: str) -> None:
+    state.notes.append(
+        f"CP-SAT stopped abnormally on the week of {monday} ({detail}); the plan found "
+        "before it is kept for that week."
+    )
 
 
 def _stopped(cancel: threading.Event | None) -> bool:
@@ -218,10 +219,7 @@ def wall_clock_search(
             gains=state.continuity_gains(index),
         )
         if outcome.crashed:
-            state.notes.append(
-                f"CP-SAT stopped abnormally on the week of {week.week.isoformat()} "
-                f"({outcome.crashed}); the plan found before it is kept for that week."
-            )
+            _note_crash(state, week.week.isoformat(), outcome.crashed)
             continue
         state.offer(index, outcome.values)
     clock.capped = True

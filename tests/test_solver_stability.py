@@ -166,28 +166,9 @@ def test_a_worker_that_aborts_is_contained_and_replaced() -> None:
     assert messages == [5]
 
 
-def replay_abort_model(emit: object = None) -> str:
-    """CP-SAT's abort of docs/performance.md: interleaved workers, a complete hint, and
-    stop_search() from the solution callback."""
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    text = Path(__file__).parents[1].joinpath("bench/cpsat_abort/week-model.pb.txt").read_text()
-    model.proto.parse_text_format(text)
-    search = cp_model.CpSolver()
-    search.parameters.num_workers = 2
-    search.parameters.interleave_search = True
-
-    class Stop(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
-        def on_solution_callback(self) -> None:
-            self.stop_search()
-
-    return search.status_name(search.solve(model, Stop()))
-
-
 def test_the_cp_sat_abort_is_reproduced_and_contained() -> None:
     with pytest.raises(SearchCrashed, match="postsolve_mapping"):
-        run_contained("tests.test_solver_stability:replay_abort_model", ())
+        run_contained("bench.aborts:replay_abort", ())
 
 
 def two_demands(extra_person: bool = False) -> PlanInput:
