@@ -91,6 +91,7 @@ def run_passes(
                 continue
             before = state.values(index)
             improve_week(state, index, context, first=number == 0)
+            state.processed[index] = True
             week_changed = not np.array_equal(before, state.values(index))
             changed |= week_changed
             # a week that changed is looked at again in the next pass, with its new plan

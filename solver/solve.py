@@ -45,7 +45,7 @@ from solver.types import (
     empty,
 )
 from solver.week_state import Clock, WeekState
-from solver.weekly import split_weeks
+from solver.weekly import split_weeks, week_values
 
 ProgressHandler = Callable[[Progress], None]
 
@@ -184,7 +184,9 @@ def _solve_once(
         if not _cancelled(cancel):
             outcome = run_passes(state, policy, clock, report, cancel)
     clock.phase("search")
-    for index, week in enumerate(state.weeks):  # weeks the cap left without an LP
+    for index, week in enumerate(state.weeks):  # weeks the cap or a cancel left untouched
+        if not state.processed[index]:
+            state.offer(index, week_values(week, greedy_values_))
         if math.isinf(state.bound[index]):
             state.bound[index] = max(quick_bound(week), state.value[index])
     settled = outcome.settled and not clock.capped and not _cancelled(cancel)

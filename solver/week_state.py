@@ -102,6 +102,7 @@ class WeekState:
         self.proven = [False] * len(weeks)
         self.coupled = [continuity.coupled(week) for week in weeks]
         self.held = [HeldBack() for _ in weeks]
+        self.processed = [False] * len(weeks)
         self.notes: list[str] = []
 
     def values(self, index: int) -> np.ndarray:
