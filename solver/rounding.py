@@ -223,20 +223,6 @@ def round_relaxation(
     return _prune(week, best, best_value)
 
 
-def flow_relaxation(week: Week, hint: np.ndarray) -> Relaxation:
-    """A :class:`~solver.relax.Relaxation` from one flow instead of the LP, for weeks too
-    large for column generation in the time: the flow with every group open (its value
-    plus the fragmentation it pays is :func:`flow_bound`), its groups as flags, and its
-    candidates with those of ``hint`` and the current plan as the set CP-SAT may use."""
-    plan = flow_plan(week, np.ones(week.group_flagged.shape[0], dtype=bool))
-    used = _used_groups(week, plan)
-    bound = week.value(plan) + week.fragmentation * float((used & week.group_flagged).sum())
-    active = (plan > 0) | (hint > 0) | (week.kept_upper > 0)
-    return Relaxation(
-        bound, week.value(plan), plan.astype(np.float64), used.astype(np.float64), active, 0
-    )
-
-
 def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:
     used = np.zeros(week.group_flagged.shape[0], dtype=bool)
     used[week.group[plan > 0]] = True

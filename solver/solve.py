@@ -1,9 +1,10 @@
-"""One optimizer run: greedy baseline, LP bound and rounding, CP-SAT, explanations and KPIs.
+"""One optimizer run: greedy baseline, passes over the weeks, explanations and KPIs.
 
 The front ends call :func:`solve_plan` and only format what it returns; the
 TUI runs it in a worker thread, passing ``on_progress`` and ``cancel``.
-The model falls apart into weeks (see :mod:`solver.weekly`), so every phase
-works week by week; measured figures are in ``docs/performance.md``.
+The model falls apart into weeks (see :mod:`solver.weekly`), improved week by
+week in passes (:mod:`solver.passes`); measured figures are in
+``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -68,11 +69,15 @@ def solve_plan(
 ) -> PlanResult:
     """Propose a re-allocation that covers the most priority-weighted demand for its cost.
 
-    Week by week (every constraint lies within one week): the greedy baseline, the LP
-    relaxation by column generation (GLOP) with its Lagrangian bound, the LP rounded to
-    whole tenths by min-cost flows, then CP-SAT started from the better of the rounded and
-    the greedy plan, the weeks with the largest gap first. ``policy.time_limit_s`` counts
-    from the call, model building and LP included. Never returns a plan below greedy.
+    Week by week (every constraint lies within one week): the current allocation made
+    feasible, then passes (:mod:`solver.passes`) that offer the greedy fill, the LP
+    relaxation (solved as a min-cost flow; its value is the week's bound) rounded by
+    min-cost flows, and CP-SAT on small weeks; each proposal is taken move by move where
+    a move gains more than ``policy.min_move_gain``. Passes repeat until one changes
+    nothing, so the plan, once applied, is planned again without a move. No step looks
+    at the clock: ``policy.time_limit_s`` (from the call, model building included) only
+    caps the run, and the result says when it did (``time_limit_hit``, ``notes``). With
+    ``min_move_gain`` 0 (or a capped run) never returns a plan below greedy.
 
     Args:
         data: capacity, skills, demand, projects and current allocation
@@ -85,9 +90,8 @@ def solve_plan(
             ``CANCELLED_WITH_PLAN``.
 
     Returns:
-        A :class:`solver.PlanResult`. Same input, policy (seed, workers) and a search that
-        ends on optimality or on ``policy.deterministic_time`` give the same objective
-        and plan.
+        A :class:`solver.PlanResult`. Same input and policy give the same plan, moves and
+        figures (timings aside) unless the time limit ended the run.
 
     Raises:
         ValueError: an input frame lacks a required column.

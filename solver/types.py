@@ -175,12 +175,13 @@ class PlanResult:
         kpis_before, kpis_after: see :func:`solver.measures.kpis`.
         objective, objective_terms: the plan's objective and its terms (see
             :func:`solver.evaluate`).
-        bound: best proven upper bound on the objective (LP relaxation or CP-SAT).
+        bound: best proven upper bound on the objective (LP relaxation, or CP-SAT on a
+            small week it proved); it leaves continuity out.
         gap: ``(bound - objective) / max(|bound|, 1e-9)``, never below 0.
         greedy_objective, greedy_terms: the same figures for the greedy baseline.
-        lp_bound: the LP-relaxation bound: per week, the Lagrangian bound at the duals of
-            the LP relaxation (GLOP), which is at most the LP optimum; ``inf`` if it could
-            not be solved.
+        lp_bound: the LP-relaxation bound: the sum over weeks of each week's LP optimum
+            (solved as a min-cost flow, :func:`solver.rounding.lp_flow`) and the constant;
+            ``inf`` for a week the time limit left without its LP.
         wall_time_s: seconds for the whole run.
         conflicts: the user's constraints that cannot all hold, in plain words.
         solver_version: the OR-Tools version.
