@@ -205,3 +205,19 @@ def test_the_value_of_one_more_hour_agrees_with_solving_again() -> None:
     )
     # a whole FTE: 40 h at 0.8, less the new person's project (fragmentation 2)
     assert after - before == pytest.approx(40 * 0.8 - 2.0, abs=1e-6)
+
+
+def test_two_default_plans_of_the_demo_give_the_same_json(tmp_path: Path) -> None:
+    from pmo_tui.bootstrap import open_database
+    from pmo_tui.planning.service import run_plan
+    from pmo_tui.reporting.output import dumps
+    from pmo_tui.reporting.plan import outcome_json
+
+    db = open_database(tmp_path / "demo.db")
+    texts = []
+    for _ in range(2):
+        report = outcome_json(run_plan(db))
+        assert not report["time_limit_hit"] and report["notes"] == []
+        report.pop("wall_time_s")
+        texts.append(dumps(report))
+    assert texts[0] == texts[1]

@@ -39,7 +39,8 @@ def moves_frame(outcome: PlanOutcome) -> pl.DataFrame:
     ``person, from, to, demand, first_week, last_week, weeks, hours, gain, reason``."""
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     order = ["hours", "person_id", "first_week", "demand_id", "from_project_id", "to_project_id"]
-    moves = moves.sort(order, descending=[True] + [False] * 5, nulls_last=True)
+    order += ["last_week", "reason"]  # a total order: the same JSON on every run
+    moves = moves.sort(order, descending=[True] + [False] * 7, nulls_last=True)
     return moves.select(
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
@@ -59,7 +60,7 @@ def unmet_frame(outcome: PlanOutcome) -> pl.DataFrame:
     return (
         outcome.result.unmet.group_by("project_id", "skill_id", "week", "reason")
         .agg(pl.col("unmet_hours").sum().round(1))
-        .sort("week", "project_id", "skill_id", nulls_last=True)
+        .sort("week", "project_id", "skill_id", "reason", nulls_last=True)
         .select("project_id", "skill_id", "week", "unmet_hours", "reason")
     )
 
