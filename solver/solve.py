@@ -172,7 +172,7 @@ def _solve_once(
     greedy_terms = evaluate(prepared.data, greedy, policy)
     report = _reporter(on_progress, started)
     report(greedy_terms["objective"], math.inf)
-    clock = Clock(started, policy)
+    clock = Clock(started, policy, prepared.candidates.height)
     clock.mark("first_plan")
     weeks = split_weeks(prepared, policy)
     clock.phase("build")
