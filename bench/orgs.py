@@ -45,6 +45,7 @@ SIZES: dict[str, Size] = {
     "S": Size(people=50, projects=15, weeks=12),
     "M": Size(people=500, projects=120, weeks=26),
     "L": Size(people=2_000, projects=400, weeks=52),
+    "XL": Size(people=5_000, projects=800, weeks=52),
 }
 
 

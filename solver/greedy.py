@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from solver.policy import Policy
 from solver.prepare import Prepared, prepare
 from solver.types import PLAN_SCHEMA, PlanInput, to_hours
+from solver.weekly import Week
 
 _ORDER_DESCENDING_PRIORITY = ["priority_weight", "project_id", "demand_id"]
+
+#: The first fit's order: highest priority first, then project, demand, week and person.
+FILL_ORDER = [*_ORDER_DESCENDING_PRIORITY, "week", "person_id"]
+FILL_DESCENDING = [True, False, False, False, False]
 
 
 def greedy_plan(data: PlanInput, policy: Policy | None = None) -> pl.DataFrame:
@@ -40,8 +46,13 @@ def greedy_plan(data: PlanInput, policy: Policy | None = None) -> pl.DataFrame:
     return assemble_plan(prepared, greedy_values(prepared))
 
 
-def greedy_values(prepared: Prepared) -> list[int]:
-    """Tenths of an hour per candidate (indexed like ``prepared.candidates``)."""
+def greedy_values(prepared: Prepared, *, fill: bool = True) -> list[int]:
+    """Tenths of an hour per candidate (indexed like ``prepared.candidates``).
+
+    With ``fill=False`` only the first pass runs: the current allocation kept as far as
+    capacity, demand, minimum blocks and project limits allow (the current plan made
+    feasible, the starting point of every change the optimizer proposes).
+    """
     candidates = _with_slots(prepared)
     state = _Capacity(
         values=[0] * candidates.height,
@@ -55,10 +66,9 @@ def greedy_values(prepared: Prepared) -> list[int]:
         descending=[True, False, False, False, False],
     )
     _assign(keep_order, state, keep_current=True)
-    fill_order = candidates.sort(
-        [*_ORDER_DESCENDING_PRIORITY, "week", "person_id"],
-        descending=[True, False, False, False, False],
-    )
+    if not fill:
+        return state.values
+    fill_order = candidates.sort(FILL_ORDER, descending=FILL_DESCENDING)
     _assign(fill_order, state, keep_current=False)
     return state.values
 
@@ -145,3 +155,45 @@ def assemble_plan(prepared: Prepared, values: list[int]) -> pl.DataFrame:
         how="vertical",
     )
     return plan.sort("person_id", "week", "project_id", "demand_id", "pinned", "hours")
+
+
+def fill_week(week: Week, start: np.ndarray) -> np.ndarray:
+    """The first fit of :func:`greedy_values` within one week, from ``start`` (feasible
+    tenths per candidate of ``week``): remaining demand in priority order filled with
+    the free capacity of qualified people, each allocation at least its minimum block,
+    a new project only within the person's limit.
+
+    Returns:
+        Tenths per candidate of ``week`` (``start`` plus what the fill adds).
+    """
+    values = start.astype(np.int64).tolist()
+    free_left = week.free - np.bincount(week.person, weights=start, minlength=week.free.shape[0])
+    rem_left = week.remaining - np.bincount(
+        week.demand, weights=start, minlength=week.remaining.shape[0]
+    )
+    used = np.bincount(week.group, weights=start > 0, minlength=week.group_flagged.shape[0]) > 0
+    opened = np.bincount(
+        week.group_person[used & week.group_flagged], minlength=week.free.shape[0]
+    ).tolist()
+    free, remaining = free_left.astype(np.int64).tolist(), rem_left.astype(np.int64).tolist()
+    used_list, flagged = used.tolist(), week.group_flagged.tolist()
+    slots, person, demand = week.slots.tolist(), week.person.tolist(), week.demand.tolist()
+    group, lower = week.group.tolist(), week.lower.tolist()
+    for index in week.fill_order.tolist():
+        left = remaining[demand[index]]
+        if left <= 0:
+            continue
+        who, where = person[index], group[index]
+        new_project = flagged[where] and not used_list[where]
+        if new_project and opened[who] >= slots[who]:
+            continue
+        amount = min(left, free[who])
+        if amount <= 0 or values[index] + amount < lower[index]:
+            continue
+        values[index] += amount
+        free[who] -= amount
+        remaining[demand[index]] = left - amount
+        if new_project:
+            used_list[where] = True
+            opened[who] += 1
+    return np.asarray(values, dtype=np.int64)

@@ -29,12 +29,22 @@ class Policy:
         frozen_weeks: the first k weeks of the horizon (from the earliest capacity or
             demand week) do not change: every allocation in them stays as it is.
         max_people_moved: most people whose allocations change; None: no cap.
-        time_limit_s: wall-clock limit of the CP-SAT search, seconds.
+        min_move_gain: a move (a connected set of changes of one week: see
+            :mod:`solver.accept`) is proposed only when its own gain exceeds this
+            (objective units; 1.0 is one covered hour of a priority-weight-1 project).
+            Moves below it are held back and reported in aggregate; a plan just applied
+            is then planned again without a move.
+        time_limit_s: wall-clock safety cap on the whole call, seconds. The default
+            search stops on its work budget long before it on the sizes measured in
+            ``docs/performance.md``; when the cap ends a run, the result says so
+            (``PlanResult.time_limit_hit``): such a plan may differ from run to run.
         seed: CP-SAT random seed.
         workers: CP-SAT worker threads; above 1 the search is interleaved so it stays
             deterministic.
-        deterministic_time: optional CP-SAT deterministic-time limit (machine-independent work
-            budget, about seconds); with it, a run that stops on this limit is repeatable.
+        deterministic_time: CP-SAT's work budget per pass over the weeks
+            (machine-independent, about seconds on a fast core), shared by the weeks small
+            enough to search; 0: no CP-SAT. None: the old wall-clock search, CP-SAT on
+            every week until ``time_limit_s`` (a plan that may differ from run to run).
     """
 
     cover_weight: float = 1.0
@@ -46,7 +56,8 @@ class Policy:
     max_concurrent_projects: int | None = None
     frozen_weeks: int = 0
     max_people_moved: int | None = None
-    time_limit_s: float = 10.0
+    min_move_gain: float = 1.0
+    time_limit_s: float = 60.0
     seed: int = 0
     workers: int = 2
-    deterministic_time: float | None = None
+    deterministic_time: float | None = 0.5

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from solver.cpsat import OBJECTIVE_SCALE, set_parameters, start_cancel_watcher
+from solver.cpsat import OBJECTIVE_SCALE, set_parameters
 from solver.policy import Policy
 from solver.relax import item_arrays
 from solver.weekly import Week
@@ -37,6 +37,9 @@ class WeekOutcome:
         bound: CP-SAT's bound, valid for the week only when ``complete``.
         optimal: CP-SAT proved ``values`` optimal for the model it was given.
         complete: the model had every candidate of the week.
+        crashed: when the worker process died, what it said (the hint came back).
+        capped: the wall-clock limit, not the work budget, ended the search (a run that
+            may not repeat).
     """
 
     values: np.ndarray
@@ -44,6 +47,8 @@ class WeekOutcome:
     bound: float
     optimal: bool
     complete: bool
+    crashed: str | None = None
+    capped: bool = False
 
 
 def polish_week(
@@ -55,14 +60,63 @@ def polish_week(
     cancel: threading.Event | None = None,
     gains: np.ndarray | None = None,
 ) -> WeekOutcome:
-    """Search the week with CP-SAT from ``hint`` (feasible tenths per candidate).
+    """Search the week with CP-SAT from ``hint`` (feasible tenths per candidate), in the
+    worker process of :mod:`solver.contained` (a native abort there cannot end the caller).
 
     Args:
         allowed: bool per candidate; ignored (all allowed) for weeks of at most
             :data:`FULL_WEEK_CANDIDATES` candidates. The hint's candidates are always allowed.
         policy: time limit, deterministic time, seed and workers of this week's search.
+        report: called with each better week value CP-SAT finds (objective units).
+        cancel: set it to stop: the worker is killed and the hint comes back.
         gains: optional objective gain per candidate for using it at all (continuity,
             given the neighbouring weeks); values and bounds then include them.
+
+    Returns:
+        The outcome; the hint (``crashed`` set) when the worker died, the hint when
+        cancelled.
+    """
+    from solver.contained import SearchCancelled, SearchCrashed, run_contained
+
+    complete = week.size <= FULL_WEEK_CANDIDATES
+    hinted = WeekOutcome(hint, _scored(week, hint, gains), float("inf"), False, complete)
+
+    def on_message(value: object) -> None:
+        if report is not None:
+            report(float(value))  # type: ignore[arg-type]
+
+    try:
+        return run_contained(
+            "solver.polish:search_week",
+            (week, hint, allowed, policy, gains),
+            on_message=on_message,
+            cancel=cancel,
+        )
+    except SearchCancelled:
+        return hinted
+    except SearchCrashed as crash:
+        hinted.crashed = crash.detail
+        return hinted
+
+
+def _scored(week: Week, values: np.ndarray, gains: np.ndarray | None) -> float:
+    extra = 0.0 if gains is None else float(gains[values > 0].sum())
+    return week.value(values) + extra
+
+
+def search_week(
+    week: Week,
+    hint: np.ndarray,
+    allowed: np.ndarray,
+    policy: Policy,
+    gains: np.ndarray | None,
+    emit: Callable[[object], None] | None = None,
+) -> WeekOutcome:
+    """The CP-SAT search of :func:`polish_week`, run in the worker process (a job of
+    :func:`solver.contained.run_contained`); ``emit`` gets each better week value.
+
+    The search is never stopped from the solution callback: with interleaved workers and
+    a complete hint that aborts the process (``docs/performance.md``, "CP-SAT abort").
     """
     from ortools.sat.python import cp_model
 
@@ -73,31 +127,28 @@ def polish_week(
     solver = cp_model.CpSolver()
     set_parameters(solver.parameters, policy)
     solver.parameters.fix_variables_to_their_hinted_value = False
-    callback = _callback(cp_model, report, cancel)
-    done = threading.Event()
-    watcher = start_cancel_watcher(solver, cancel, done)
-    status = solver.solve(model, callback)
-    done.set()
-    if watcher is not None:
-        watcher.join()
-
-    def scored(values: np.ndarray) -> float:
-        extra = 0.0 if gains is None else float(gains[values > 0].sum())
-        return week.value(values) + extra
-
-    hinted = WeekOutcome(hint, scored(hint), float("inf"), False, complete)
+    status = solver.solve(model, _callback(cp_model, emit))
+    capped = (
+        status != cp_model.OPTIMAL
+        and solver.wall_time >= 0.98 * policy.time_limit_s
+        and (
+            policy.deterministic_time is None
+            or solver.response_proto.deterministic_time < 0.98 * policy.deterministic_time
+        )
+    )
+    hinted = WeekOutcome(hint, _scored(week, hint, gains), float("inf"), False, complete)
+    hinted.capped = capped
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hinted
     solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
-    candidate = items
-    values = np.bincount(candidate, weights=solution[: candidate.shape[0]], minlength=week.size)
+    values = np.bincount(items, weights=solution[: items.shape[0]], minlength=week.size)
     values = values.astype(np.int64)
-    value = scored(values)
+    value = _scored(week, values, gains)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     optimal = status == cp_model.OPTIMAL
     if value < hinted.value or not week.feasible(values):
-        return WeekOutcome(hint, hinted.value, bound, False, complete)
-    return WeekOutcome(values, value, bound, optimal, complete)
+        return WeekOutcome(hint, hinted.value, bound, False, complete, capped=capped)
+    return WeekOutcome(values, value, bound, optimal, complete, capped=capped)
 
 
 def _write_week(
@@ -179,17 +230,28 @@ def _minimum_blocks(
     if gains is not None:
         wanted |= np.abs(gains[candidate]) > 1e-12
     blocked = np.unique(candidate[wanted])
-    items_of = {c: np.flatnonzero(candidate == c).tolist() for c in blocked.tolist()}
-    for offset, c in enumerate(blocked.tolist()):
+    # the item variables of each blocked candidate, grouped by one sort (linear, not a
+    # search per candidate)
+    position = np.full(week.size, -1, dtype=np.int64)
+    position[blocked] = np.arange(blocked.shape[0])
+    owner = position[candidate]
+    mine = np.flatnonzero(owner >= 0)
+    mine = mine[np.argsort(owner[mine], kind="stable")]
+    splits = np.searchsorted(owner[mine], np.arange(blocked.shape[0] + 1))
+    item_lists = mine.tolist()
+    lowers = np.maximum(1, week.lower[blocked]).tolist()
+    uppers = week.upper[blocked].tolist()
+    for offset in range(blocked.shape[0]):
+        its = item_lists[splits[offset] : splits[offset + 1]]
         use = first_var + offset
         proto.variables.add().domain.extend([0, 1])
         at_least = proto.constraints.add().linear
-        at_least.vars.extend([*items_of[c], use])
-        at_least.coeffs.extend([1] * len(items_of[c]) + [-max(1, int(week.lower[c]))])
-        at_least.domain.extend([0, int(week.upper[c])])
+        at_least.vars.extend([*its, use])
+        at_least.coeffs.extend([1] * len(its) + [-int(lowers[offset])])
+        at_least.domain.extend([0, int(uppers[offset])])
         at_most = proto.constraints.add().linear
-        at_most.vars.extend([*items_of[c], use])
-        at_most.coeffs.extend([1] * len(items_of[c]) + [-int(week.upper[c])])
+        at_most.vars.extend([*its, use])
+        at_most.coeffs.extend([1] * len(its) + [-int(uppers[offset])])
         at_most.domain.extend([int_min, 0])
     if gains is not None and blocked.shape[0]:
         scaled = np.rint(gains[blocked] * OBJECTIVE_SCALE).astype(np.int64)
@@ -261,14 +323,13 @@ def _hint(
     proto.solution_hint.values.extend(all_values.tolist())
 
 
-def _callback(cp_model: Any, report: WeekReport | None, cancel: threading.Event | None) -> Any:
-    """Reports each improving week value and stops on ``cancel``."""
+def _callback(cp_model: Any, emit: Callable[[object], None] | None) -> Any:
+    """Hands each improving week value to ``emit``; it never stops the search (see
+    :func:`search_week`)."""
 
     class WeekCallback(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
-            if report is not None:
-                report(self.objective_value / OBJECTIVE_SCALE)
-            if cancel is not None and cancel.is_set():
-                self.stop_search()
+            if emit is not None:
+                emit(self.objective_value / OBJECTIVE_SCALE)
 
     return WeekCallback()

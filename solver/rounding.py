@@ -26,11 +26,14 @@ from solver.weekly import Week
 COST_SCALE = 10_000
 
 #: Flag thresholds tried: a group opens when its LP flag is at least this.
-FLAG_THRESHOLDS = (1e-6, 0.5)
+FLAG_THRESHOLDS: tuple[float, ...] = (1e-6,)
 
+
+#: A rounded plan this close to the LP's value (relative) is not tried further.
+CLOSE_TO_LP = 0.005
 
 #: Flows re-solved without the candidates that fell below their minimum block.
-BLOCK_ROUNDS = 3
+BLOCK_ROUNDS = 2
 
 
 def blocked_flow_plan(
@@ -53,13 +56,27 @@ def blocked_flow_plan(
     return week.repair(plan)
 
 
-def flow_plan(week: Week, open_groups: np.ndarray, banned: np.ndarray | None = None) -> np.ndarray:
+def flow_plan(
+    week: Week,
+    open_groups: np.ndarray,
+    banned: np.ndarray | None = None,
+    penalty: np.ndarray | None = None,
+    scale: int = COST_SCALE,
+) -> np.ndarray:
     """The best tenths per candidate when only ``open_groups`` (bool per group) and the
-    unflagged groups may carry hours, and no ``banned`` candidate (bool per candidate)."""
+    unflagged groups may carry hours, and no ``banned`` candidate (bool per candidate).
+
+    Args:
+        penalty: objective units per tenth taken off the gain of every item of a group
+            (one per group), e.g. its fragmentation spread over its hours.
+        scale: integer cost units per objective unit.
+    """
     from ortools.graph.python import min_cost_flow
 
     allowed = open_groups | ~week.group_flagged
     candidate, bound, gain = item_arrays(week)
+    if penalty is not None:
+        gain = gain - penalty[week.group[candidate]]
     keep = allowed[week.group[candidate]] & (gain > 0)
     if banned is not None:
         keep &= ~banned[candidate]
@@ -95,7 +112,7 @@ def flow_plan(week: Week, open_groups: np.ndarray, banned: np.ndarray | None = N
     costs = np.concatenate(
         [
             np.zeros(persons + groups, dtype=np.int64),
-            -np.rint(gain * COST_SCALE).astype(np.int64),
+            -np.rint(gain * scale).astype(np.int64),
             np.zeros(week.remaining.shape[0] + 1, dtype=np.int64),
         ]
     )
@@ -108,6 +125,56 @@ def flow_plan(week: Week, open_groups: np.ndarray, banned: np.ndarray | None = N
     first_item = persons + groups
     flows = solver.flows(arcs[first_item : first_item + candidate.shape[0]])
     return np.bincount(candidate, weights=flows, minlength=week.size).astype(np.int64)
+
+
+#: Integer cost units per objective unit in the LP's flow: fine enough that rounding the
+#: costs moves the LP's value by less than 0.5 (see :func:`lp_flow`).
+LP_COST_SCALE = 10_000_000
+
+
+def lp_flow(week: Week) -> Relaxation:
+    """The week's LP relaxation, solved exactly as a min-cost flow.
+
+    In the LP (hours continuous, one flag in [0, 1] per flagged group with
+    ``sum(hours of the group) <= largest x flag`` and ``-fragmentation x flag`` in the
+    objective, minimum blocks and project limits left out) the flag is
+    ``hours / largest`` at the optimum, and ``hours <= largest`` already follows from the
+    person's capacity and the candidates' bounds. So the LP is the flow of the module
+    docstring with every group open and each item's gain lowered by
+    ``fragmentation / largest`` per tenth: a network, solved in milliseconds, whose
+    optimum is whole tenths. Its value bounds every plan of the week; costs are rounded
+    to 1 / :data:`LP_COST_SCALE`, which the bound covers by adding the largest rounding
+    over every tenth the week could carry, twice (0 when the costs are exact).
+    """
+    groups = week.group_flagged.shape[0]
+    spread = fragmentation_spread(week)
+    hours = flow_plan(
+        week, np.ones(groups, dtype=bool), penalty=spread, scale=LP_COST_SCALE
+    ).astype(np.float64)
+    flags = np.bincount(week.group, weights=hours, minlength=groups) / np.maximum(
+        week.group_largest, 1
+    )
+    flags = np.where(week.group_flagged, np.minimum(flags, 1.0), (flags > 0).astype(float))
+    candidate, bound, gain = item_arrays(week)
+    kept = np.minimum(hours, week.kept_upper)
+    value = float(
+        week.cover_gain @ hours
+        + week.churn_gain * float(kept.sum() - (hours - kept).sum())
+        - week.fragmentation * float(flags[week.group_flagged].sum())
+    )
+    # the largest rounding of an item's cost, over every tenth the week can carry, twice
+    costs = gain - spread[week.group[candidate]]
+    rounded = np.rint(costs * LP_COST_SCALE) / LP_COST_SCALE
+    error = float(np.abs(costs - rounded).max()) if costs.shape[0] else 0.0
+    slack = 2.0 * error * float(week.free.sum())
+    active = hours > 0
+    return Relaxation(value + slack, value, hours, flags, active, 0)
+
+
+def fragmentation_spread(week: Week) -> np.ndarray:
+    """Per group: the fragmentation weight spread over the most tenths it can carry
+    (objective units per tenth; 0 for groups with fixed or pinned hours)."""
+    return np.where(week.group_flagged, week.fragmentation / np.maximum(week.group_largest, 1), 0.0)
 
 
 def flow_bound(week: Week) -> float:
@@ -135,11 +202,18 @@ def round_relaxation(
     After ``deadline`` (``time.perf_counter``) only the first choice is tried, unpruned.
     """
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
-    choices = [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
-    choices += [_used_groups(week, plan) | (relaxation.flags > 0.5) for plan in others]
+    # the plans' own groups with those the LP opens at least halfway first: from a good
+    # plan that one flow is usually the best; every group the LP touches second, only
+    # when the first is not already close to the LP (a rule on values, not on time)
+    choices = [_used_groups(week, plan) | (relaxation.flags >= 0.5) for plan in others]
+    first_choices = len(choices)
+    choices += [relaxation.flags >= threshold for threshold in FLAG_THRESHOLDS]
     for position, open_groups in enumerate(choices):
         if position and time.perf_counter() > deadline:
             return best
+        close = best_value >= relaxation.value - CLOSE_TO_LP * abs(relaxation.value)
+        if position >= first_choices and close:
+            break
         plan = blocked_flow_plan(week, _within_limits(week, open_groups, relaxation.flags))
         value = week.value(plan)
         if value > best_value + 1e-9:
@@ -147,20 +221,6 @@ def round_relaxation(
     if time.perf_counter() > deadline:
         return best
     return _prune(week, best, best_value)
-
-
-def flow_relaxation(week: Week, hint: np.ndarray) -> Relaxation:
-    """A :class:`~solver.relax.Relaxation` from one flow instead of the LP, for weeks too
-    large for column generation in the time: the flow with every group open (its value
-    plus the fragmentation it pays is :func:`flow_bound`), its groups as flags, and its
-    candidates with those of ``hint`` and the current plan as the set CP-SAT may use."""
-    plan = flow_plan(week, np.ones(week.group_flagged.shape[0], dtype=bool))
-    used = _used_groups(week, plan)
-    bound = week.value(plan) + week.fragmentation * float((used & week.group_flagged).sum())
-    active = (plan > 0) | (hint > 0) | (week.kept_upper > 0)
-    return Relaxation(
-        bound, week.value(plan), plan.astype(np.float64), used.astype(np.float64), active, 0
-    )
 
 
 def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""One optimizer run: greedy baseline, LP bound and rounding, CP-SAT, explanations and KPIs.
+"""One optimizer run: greedy baseline, passes over the weeks, explanations and KPIs.
 
 The front ends call :func:`solve_plan` and only format what it returns; the
 TUI runs it in a worker thread, passing ``on_progress`` and ``cancel``.
-The model falls apart into weeks (see :mod:`solver.weekly`), so every phase
-works week by week; measured figures are in ``docs/performance.md``.
+The model falls apart into weeks (see :mod:`solver.weekly`), improved week by
+week in passes (:mod:`solver.passes`); measured figures are in
+``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import numpy as np
 import polars as pl
 
 from solver.capped import solve_capped
@@ -24,16 +24,11 @@ from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
 from solver.measures import kpis, shortfall
 from solver.objective import evaluate
+from solver.passes import PassOutcome, run_passes, wall_clock_search
 from solver.policy import Policy
-from solver.polish import polish_week
 from solver.prepare import Prepared, objective_constant, prepare
-from solver.relax import quick_bound, relax
-from solver.rounding import (
-    blocked_flow_plan,
-    flow_bound,
-    flow_relaxation,
-    round_relaxation,
-)
+from solver.prices import hour_value_frame
+from solver.relax import quick_bound
 from solver.shifts.choose import ShiftDecision
 from solver.shifts.decide import decide_shifts, needs_shifts
 from solver.status import STATUS_CANCELLED, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL
@@ -48,29 +43,12 @@ from solver.types import (
     empty,
 )
 from solver.week_state import Clock, WeekState
-from solver.weekly import split_weeks
+from solver.weekly import split_weeks, week_values
 
 ProgressHandler = Callable[[Progress], None]
 
-#: Share of the time left after building that column generation may use.
-LP_SHARE = 0.5
-
-#: Weeks with at most this many candidates start column generation with all of them.
-WHOLE_LP_CANDIDATES = 30_000
-
-#: Weeks with more candidates skip the LP: one flow gives their bound and fractional plan
-#: (a restricted LP of ~60k candidates takes seconds per round on 2 cores).
-FLOW_ONLY_CANDIDATES = 30_000
-
-#: Share of a week's relax-and-round time the column generation may use.
-RELAX_SHARE = 0.6
-
 #: A week whose plan is this close to its bound (objective units) is not searched.
 GAP_TOLERANCE = 1e-6
-
-
-#: Least seconds worth starting CP-SAT for on one week.
-MIN_WEEK_SEARCH_S = 0.05
 
 
 def relative_gap(bound: float, objective: float) -> float:
@@ -88,11 +66,15 @@ def solve_plan(
 ) -> PlanResult:
     """Propose a re-allocation that covers the most priority-weighted demand for its cost.
 
-    Week by week (every constraint lies within one week): the greedy baseline, the LP
-    relaxation by column generation (GLOP) with its Lagrangian bound, the LP rounded to
-    whole tenths by min-cost flows, then CP-SAT started from the better of the rounded and
-    the greedy plan, the weeks with the largest gap first. ``policy.time_limit_s`` counts
-    from the call, model building and LP included. Never returns a plan below greedy.
+    Week by week (every constraint lies within one week): the current allocation made
+    feasible, then passes (:mod:`solver.passes`) that offer the greedy fill, the LP
+    relaxation (solved as a min-cost flow; its value is the week's bound) rounded by
+    min-cost flows, and CP-SAT on small weeks; each proposal is taken move by move where
+    a move gains more than ``policy.min_move_gain``. Passes repeat until one changes
+    nothing, so the plan, once applied, is planned again without a move. No step looks
+    at the clock: ``policy.time_limit_s`` (from the call, model building included) only
+    caps the run, and the result says when it did (``time_limit_hit``, ``notes``). With
+    ``min_move_gain`` 0 (or a capped run) never returns a plan below greedy.
 
     Args:
         data: capacity, skills, demand, projects and current allocation
@@ -105,9 +87,8 @@ def solve_plan(
             ``CANCELLED_WITH_PLAN``.
 
     Returns:
-        A :class:`solver.PlanResult`. Same input, policy (seed, workers) and a search that
-        ends on optimality or on ``policy.deterministic_time`` give the same objective
-        and plan.
+        A :class:`solver.PlanResult`. Same input and policy give the same plan, moves and
+        figures (timings aside) unless the time limit ended the run.
 
     Raises:
         ValueError: an input frame lacks a required column.
@@ -157,6 +138,7 @@ def _with_shifts(
     result.wall_time_s = time.perf_counter() - started
     if decision is None or result.status == STATUS_INFEASIBLE:
         return result
+    result.notes = [*decision.notes, *result.notes]
     delay = decision.delay_cost
     result.objective_terms["delay"] = delay
     result.greedy_terms["delay"] = delay
@@ -177,7 +159,7 @@ def _solve_once(
     cancel: threading.Event | None,
     locked_people: frozenset[str],
 ) -> PlanResult:
-    """One run of the per-week method (the module docstring), ``locked_people`` unchanged."""
+    """One run of the method of :mod:`solver.passes`, ``locked_people`` unchanged."""
     started = time.perf_counter()
     prepared = prepare(data, policy, locked_people)
     if prepared.conflicts:
@@ -187,23 +169,66 @@ def _solve_once(
     greedy_terms = evaluate(prepared.data, greedy, policy)
     report = _reporter(on_progress, started)
     report(greedy_terms["objective"], math.inf)
-    clock = Clock(started, policy)
+    clock = Clock(started, policy, prepared.candidates.height)
     clock.mark("first_plan")
     weeks = split_weeks(prepared, policy)
     clock.phase("build")
     continuity = Continuity(prepared, policy.continuity_weight)
-    state = WeekState(weeks, greedy_values_, _constant(prepared, policy), continuity)
+    kept = greedy_values(prepared, fill=False)
+    state = WeekState(weeks, kept, _constant(prepared, policy), continuity, policy.min_move_gain)
+    outcome = PassOutcome()
     if not _cancelled(cancel):
-        _relax_and_round(state, clock, report, cancel, policy.deterministic_time is not None)
+        outcome = run_passes(state, policy, clock, report, cancel)
     clock.phase("lp")
-    if not _cancelled(cancel):
-        _search(state, policy, clock, report, cancel)
+    if policy.deterministic_time is None and not _cancelled(cancel):
+        wall_clock_search(state, policy, clock, report, cancel)
+        if not _cancelled(cancel):
+            outcome = run_passes(state, policy, clock, report, cancel)
     clock.phase("search")
-    plan, terms = _better_plan(prepared, policy, state, greedy, greedy_terms)
+    for index, week in enumerate(state.weeks):  # weeks the cap or a cancel left untouched
+        if not state.processed[index]:
+            state.offer(index, week_values(week, greedy_values_))
+        if math.isinf(state.bound[index]):
+            state.bound[index] = max(quick_bound(week), state.value[index])
+    settled = outcome.settled and not clock.capped and not _cancelled(cancel)
+    plan, terms = _better_plan(prepared, policy, state, greedy, greedy_terms, settled)
     result = _result(prepared, policy, plan, terms, greedy_terms, state, cancel, started)
+    result.passes, result.settled = outcome.passes, outcome.settled
+    result.time_limit_hit = clock.capped
+    result.hour_values = hour_value_frame(
+        prepared,
+        state.weeks,
+        [None if lp is None else lp.hours for lp in state.relaxations],
+    )
+    held = state.held_back()
+    result.held_back = {"moves": float(held.moves), "hours": held.tenths / 10, "gain": held.gain}
+    result.notes = _notes(state, outcome, clock, cancel, policy)
     clock.phase("report")
     result.timings = clock.timings
     return result
+
+
+def _notes(
+    state: WeekState,
+    outcome: PassOutcome,
+    clock: Clock,
+    cancel: threading.Event | None,
+    policy: Policy,
+) -> list[str]:
+    """What the user should know about how this run ended, in plain words."""
+    notes = list(state.notes)
+    if clock.capped:
+        notes.append(
+            f"The time limit ({policy.time_limit_s:g} s) ended the search before its work "
+            "budget: this plan may differ from run to run. Raise the time limit for a "
+            "repeatable plan."
+        )
+    elif not outcome.settled and not _cancelled(cancel) and state.weeks:
+        notes.append(
+            f"The plan had not settled after {outcome.passes} passes: planning again on it "
+            "may propose a few more moves."
+        )
+    return notes
 
 
 def _cancelled(cancel: threading.Event | None) -> bool:
@@ -216,138 +241,22 @@ def _constant(prepared: Prepared, policy: Policy) -> float:
     )
 
 
-def _relax_and_round(
-    state: WeekState,
-    clock: Clock,
-    report: Callable[[float, float], None],
-    cancel: threading.Event | None,
-    deterministic: bool = False,
-) -> None:
-    """Per week: LP bound and fractional plan, then the best rounded plan.
-
-    Column generation stops at :data:`LP_SHARE` of the time left, shared by the weeks;
-    every week gets at least one restricted LP (its bound).
-    """
-    # with a deterministic-time limit nothing here looks at the clock: column generation
-    # stops on its round limit, so the run repeats on any machine
-    budget = math.inf if deterministic else LP_SHARE * max(0.0, clock.left())
-    for index, week in enumerate(state.weeks):
-        if _cancelled(cancel):
-            return
-        share = budget / max(1, len(state.weeks))
-        started = time.perf_counter()
-        if not deterministic and clock.left() <= 0:  # out of time: greedy, a quick bound
-            state.bound[index] = max(quick_bound(week), state.value[index])
-            continue
-        if week.size > FLOW_ONLY_CANDIDATES:
-            relaxation = flow_relaxation(week, state.values(index))
-            bound = relaxation.bound
-        else:
-            start = (state.values(index) > 0) | (week.kept_upper > 0)
-            if week.size <= WHOLE_LP_CANDIDATES:
-                start[:] = True
-            relaxation = relax(week, start, started + RELAX_SHARE * share)
-            bound = min(relaxation.bound, flow_bound(week))
-        state.relaxations[index] = relaxation
-        state.bound[index] = bound
-        if week.size > FLOW_ONLY_CANDIDATES:  # the flow's own plan, re-solved once, first
-            first = relaxation.hours.astype(np.int64)
-            state.offer(index, blocked_flow_plan(week, relaxation.flags > 0, first, rounds=1))
-        if week.size <= FLOW_ONLY_CANDIDATES or time.perf_counter() < started + share:
-            rounded = round_relaxation(week, relaxation, [state.values(index)], started + share)
-            state.offer(index, rounded)
-        state.bound[index] = max(state.bound[index], state.value[index])
-    clock.mark("rounded_plan")
-    report(state.incumbent(), state.total_bound())
-
-
-def _search(
-    state: WeekState,
-    policy: Policy,
-    clock: Clock,
-    report: Callable[[float, float], None],
-    cancel: threading.Event | None,
-) -> None:
-    """CP-SAT per week with a gap, largest gap first, time shared in proportion to gaps.
-
-    With ``policy.deterministic_time`` each week's work budget is fixed up front from the
-    gaps, so the run repeats; the wall-clock share is recomputed as weeks finish. A
-    deterministic time of 0 skips the search (greedy, LP and rounding only).
-    """
-    if policy.deterministic_time == 0:
-        return
-    # continuity is outside the weekly bounds: with it on, every week may still gain
-    extra = state.continuity.weight if state.continuity.active else 0.0
-
-    def gap(index: int) -> float:
-        return state.gap(index) + extra
-
-    order = sorted(
-        (index for index in range(len(state.weeks)) if gap(index) > GAP_TOLERANCE),
-        key=lambda index: (-gap(index), index),
-    )
-    total_gap = sum(gap(index) for index in order)
-    for position, index in enumerate(order):
-        if _cancelled(cancel) or clock.left() <= MIN_WEEK_SEARCH_S:
-            return
-        waiting_gap = sum(gap(other) for other in order[position:]) or 1.0
-        share = gap(index) / waiting_gap
-        week_policy = dataclasses.replace(
-            policy,
-            time_limit_s=max(MIN_WEEK_SEARCH_S, clock.left() * share),
-            deterministic_time=(
-                None
-                if policy.deterministic_time is None
-                else policy.deterministic_time * gap(index) / total_gap
-            ),
-        )
-        _search_week(state, index, week_policy, report, cancel)
-        state.searched = True
-
-
-def _search_week(
-    state: WeekState,
-    index: int,
-    policy: Policy,
-    report: Callable[[float, float], None],
-    cancel: threading.Event | None,
-) -> None:
-    week, relaxation = state.weeks[index], state.relaxations[index]
-    allowed = relaxation.active if relaxation is not None else np.zeros(week.size, dtype=bool)
-    gains = state.continuity_gains(index)
-    # the plan's total moves by as much as the week's score (continuity included, the
-    # other weeks fixed) moves away from the week's current score
-    base = state.incumbent() - state.scored(index, state.values(index), gains)
-
-    def week_report(value: float) -> None:
-        report(base + value, state.total_bound())
-
-    outcome = polish_week(
-        week,
-        state.values(index),
-        allowed,
-        policy,
-        week_report,
-        cancel,
-        gains=gains,
-    )
-    state.offer(index, outcome.values)
-    if outcome.complete and not state.coupled[index] and not _cancelled(cancel):
-        state.bound[index] = max(min(state.bound[index], outcome.bound), state.value[index])
-        state.proven[index] = outcome.optimal
-
-
 def _better_plan(
     prepared: Prepared,
     policy: Policy,
     state: WeekState,
     greedy: pl.DataFrame,
     greedy_terms: dict[str, float],
+    settled: bool,
 ) -> tuple[pl.DataFrame, dict[str, float]]:
-    """The weekly plans assembled and scored, unless they score below the greedy plan."""
+    """The weekly plans assembled and scored; never below the greedy plan when
+    ``min_move_gain`` is 0 or the run was cut short (time limit, cancel). A settled run
+    with a threshold returns its own plan, which may lie below greedy by the moves it held
+    back (each worth at most the threshold): else planning again would not settle."""
     plan = assemble_plan(prepared, state.candidate_values())
     terms = evaluate(prepared.data, plan, policy)
-    if terms["objective"] < greedy_terms["objective"] - 1e-9:
+    fallback = policy.min_move_gain <= 0 or not settled
+    if fallback and terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
     return plan, terms
 

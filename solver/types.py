@@ -93,6 +93,13 @@ SHORTFALL_SCHEMA: SchemaDict = {
     "shortfall_hours": pl.Float64,
 }
 
+HOUR_VALUES_SCHEMA: SchemaDict = {
+    "skill_id": pl.String,
+    "week": pl.Date,
+    "value_per_hour": pl.Float64,
+    "demand_id": pl.String,
+}
+
 
 @dataclass
 class PlanInput:
@@ -163,12 +170,13 @@ class PlanResult:
         kpis_before, kpis_after: see :func:`solver.measures.kpis`.
         objective, objective_terms: the plan's objective and its terms (see
             :func:`solver.evaluate`).
-        bound: best proven upper bound on the objective (LP relaxation or CP-SAT).
+        bound: best proven upper bound on the objective (LP relaxation, or CP-SAT on a
+            small week it proved); it leaves continuity out.
         gap: ``(bound - objective) / max(|bound|, 1e-9)``, never below 0.
         greedy_objective, greedy_terms: the same figures for the greedy baseline.
-        lp_bound: the LP-relaxation bound: per week, the Lagrangian bound at the duals of
-            the LP relaxation (GLOP), which is at most the LP optimum; ``inf`` if it could
-            not be solved.
+        lp_bound: the LP-relaxation bound: the sum over weeks of each week's LP optimum
+            (solved as a min-cost flow, :func:`solver.rounding.lp_flow`) and the constant;
+            ``inf`` for a week the time limit left without its LP.
         wall_time_s: seconds for the whole run.
         conflicts: the user's constraints that cannot all hold, in plain words.
         solver_version: the OR-Tools version.
@@ -178,8 +186,25 @@ class PlanResult:
             plan staffs their demand as shifted and ``objective_terms['delay']`` is the
             priority-weighted delay cost (already taken off objective, greedy and bound).
         timings: seconds per phase: ``build`` (inputs, greedy plan, weekly model),
-            ``lp`` (relaxation and rounding), ``search`` (CP-SAT), ``report`` (moves, KPIs),
-            and ``first_plan`` / ``rounded_plan`` (since the start, when each plan existed).
+            ``lp`` (the passes: fill, relaxation, rounding, CP-SAT on small weeks),
+            ``search`` (the wall-clock CP-SAT search, when asked for), ``report`` (moves,
+            KPIs), and ``first_plan`` / ``rounded_plan`` (since the start, when each plan
+            existed).
+        notes: what the user should know about how the run ended, in plain words (the
+            time limit ended it, CP-SAT stopped abnormally and the plan before it was kept,
+            the plan had not settled).
+        time_limit_hit: the wall-clock limit, not the work budget, ended the run: the
+            plan may differ from run to run (``notes`` says so too).
+        passes: passes over the weeks (:mod:`solver.passes`); settled: the last pass
+            changed nothing, so planning again on this plan once applied proposes no move.
+        held_back: moves proposed but not worth their keep (own gain at most
+            ``Policy.min_move_gain``), in aggregate: ``moves`` (count), ``hours`` and
+            ``gain`` (objective units they would have added).
+        hour_values: ``skill_id, week, value_per_hour, demand_id`` (String, Date,
+            Float64, String): from the duals of each week's LP relaxation, what one more
+            hour of a person with that skill would add to the objective that week (the
+            best reduced gain among the demands for the skill; 0 when no demand would
+            take it), and the demand that would take it. The basis of hiring advice.
     """
 
     status: str
@@ -201,6 +226,14 @@ class PlanResult:
     solver_version: str = ""
     settings: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    time_limit_hit: bool = False
+    passes: int = 0
+    settled: bool = False
+    held_back: dict[str, float] = field(
+        default_factory=lambda: {"moves": 0.0, "hours": 0.0, "gain": 0.0}
+    )
+    hour_values: pl.DataFrame = field(default_factory=lambda: empty(HOUR_VALUES_SCHEMA))
     shifts: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(
             schema={

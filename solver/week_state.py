@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
 import numpy as np
 
+from solver.accept import Accepted, accept_moves
 from solver.continuity import Continuity
 from solver.policy import Policy
 from solver.relax import Relaxation
-from solver.weekly import Week, week_values
+from solver.weekly import Week
 
-#: Time kept back from the search for moves, KPIs and explanations (at most this, or
-#: this share of the limit), so the whole call ends within the limit.
+#: Time kept back from the search for moves, KPIs and explanations, so that a capped
+#: call ends within the limit: 1 s, plus this per candidate (measured: the report of
+#: L's 3 M candidates takes about 6 s), at most this share of the limit.
 REPORT_RESERVE_S = 1.0
-REPORT_RESERVE_SHARE = 0.05
+REPORT_RESERVE_PER_CANDIDATE_S = 2e-6
+REPORT_RESERVE_SHARE = 0.1
 
 
 class Clock:
-    """Wall time of one run: the deadline, and seconds per phase for the report."""
+    """Wall time of one run: the safety cap, and seconds per phase for the report."""
 
-    def __init__(self, started: float, policy: Policy) -> None:
+    def __init__(self, started: float, policy: Policy, candidates: int = 0) -> None:
         self.started = started
+        reserve = REPORT_RESERVE_S + REPORT_RESERVE_PER_CANDIDATE_S * candidates
         self.deadline = (
-            started
-            + policy.time_limit_s
-            - min(REPORT_RESERVE_S, REPORT_RESERVE_SHARE * policy.time_limit_s)
+            started + policy.time_limit_s - min(reserve, REPORT_RESERVE_SHARE * policy.time_limit_s)
         )
         self.last = started
         self.timings: dict[str, float] = {}
+        self.capped = False
 
     def phase(self, name: str) -> None:
         """Close phase ``name``: the seconds since the previous phase ended."""
@@ -45,6 +49,26 @@ class Clock:
         """Seconds until the deadline (may be negative)."""
         return self.deadline - time.perf_counter()
 
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock cap has been reached (and remember that it was)."""
+        if self.left() <= 0:
+            self.capped = True
+        return self.capped
+
+
+@dataclasses.dataclass
+class HeldBack:
+    """Moves proposed but not worth their keep (gain at most ``Policy.min_move_gain``).
+
+    Attributes:
+        moves: how many; tenths: tenths of an hour they would change; gain: their summed
+            gain (objective units, only moves with a gain above 0 are counted).
+    """
+
+    moves: int = 0
+    tenths: int = 0
+    gain: float = 0.0
+
 
 class WeekState:
     """Best plan, value and bound per week; totals include the objective constant.
@@ -52,25 +76,46 @@ class WeekState:
     ``value`` and ``bound`` per week leave continuity out (it couples weeks); the
     incumbent takes it off as a whole, and comparing two plans of one week adds its
     gains given the neighbouring weeks (:mod:`solver.continuity`).
+
+    A plan offered for a week replaces the week's plan move by move
+    (:func:`solver.accept.accept_moves`): only moves whose own gain exceeds
+    ``threshold`` are taken, with churn counted against the week's *anchor* (the
+    current allocation in the first pass, the plan so far in the later ones).
     """
 
     def __init__(
-        self, weeks: list[Week], greedy: list[int], constant: float, continuity: Continuity
+        self,
+        weeks: list[Week],
+        start: list[int],
+        constant: float,
+        continuity: Continuity,
+        threshold: float,
     ) -> None:
         self.weeks = weeks
+        self.anchored = list(weeks)
         self.constant = constant
         self.continuity = continuity
-        self.all_values = np.asarray(greedy, dtype=np.int64)
-        self.value = [week.value(week_values(week, self.all_values)) for week in weeks]
+        self.threshold = threshold
+        self.all_values = np.asarray(start, dtype=np.int64)
+        self.value = [week.value(self.values(index)) for index, week in enumerate(weeks)]
         self.bound = [math.inf] * len(weeks)
         self.relaxations: list[Relaxation | None] = [None] * len(weeks)
         self.proven = [False] * len(weeks)
         self.coupled = [continuity.coupled(week) for week in weeks]
-        self.searched = False
+        self.held = [HeldBack() for _ in weeks]
+        self.processed = [False] * len(weeks)
+        self.notes: list[str] = []
 
     def values(self, index: int) -> np.ndarray:
         """Tenths per candidate of week ``index`` in the best plan so far (a copy)."""
         return self.all_values[self.weeks[index].candidate]
+
+    def anchor_at_plan(self, index: int) -> None:
+        """From now on count churn in week ``index`` against its plan so far."""
+        week = self.weeks[index]
+        self.anchored[index] = dataclasses.replace(
+            week, kept_upper=np.minimum(self.values(index), week.upper)
+        )
 
     def incumbent(self) -> float:
         return self.constant + sum(self.value) - self.continuity.cost(self.all_values)
@@ -81,27 +126,47 @@ class WeekState:
             return None
         return self.continuity.gains(self.weeks[index], self.all_values)
 
-    def scored(self, index: int, values: np.ndarray, gains: np.ndarray | None) -> float:
-        """The week's value of ``values`` plus their continuity gains."""
-        value = self.weeks[index].value(values)
-        return value if gains is None else value + float(gains[values > 0].sum())
-
     def total_bound(self) -> float:
         return self.constant + sum(self.bound)
 
-    def offer(self, index: int, values: np.ndarray) -> None:
-        """Keep ``values`` for week ``index`` if they are feasible and score better
-        (continuity included, the other weeks as they stand)."""
+    def offer(self, index: int, values: np.ndarray, record: bool = False) -> Accepted | None:
+        """Take the moves of ``values`` (a feasible plan of week ``index``) worth their keep.
+
+        Args:
+            record: count the moves held back as the week's (the main proposal of a pass).
+
+        Returns:
+            What was taken, or None when ``values`` is infeasible.
+        """
         week = self.weeks[index]
         if not week.feasible(values):
-            return
-        gains = self.continuity_gains(index)
-        if self.scored(index, values, gains) > self.scored(index, self.values(index), gains) + 1e-9:
-            self.value[index] = week.value(values)
-            self.all_values[week.candidate] = values
+            return None
+        accepted = accept_moves(
+            self.anchored[index],
+            self.values(index),
+            values,
+            self.threshold,
+            self.continuity_gains(index),
+        )
+        if record:
+            self.held[index] = HeldBack(
+                accepted.moves_held, accepted.tenths_held, accepted.gain_held
+            )
+        if accepted.moves_kept:
+            self.all_values[week.candidate] = accepted.values
+            self.value[index] = week.value(accepted.values)
+        return accepted
 
     def gap(self, index: int) -> float:
         return max(0.0, self.bound[index] - self.value[index])
+
+    def held_back(self) -> HeldBack:
+        """The moves held back in every week, summed."""
+        return HeldBack(
+            moves=sum(held.moves for held in self.held),
+            tenths=sum(held.tenths for held in self.held),
+            gain=sum(held.gain for held in self.held),
+        )
 
     def candidate_values(self) -> list[int]:
         """Tenths per global candidate of the best plans."""

@@ -46,6 +46,8 @@ class Week:
         fragmentation: the fragmentation weight.
         slots: per local person, how many flagged groups it may use (concurrent projects
             beyond those with fixed or pinned hours).
+        fill_order: local candidates in the greedy first fit's order (highest priority,
+            then project, demand and person).
     """
 
     week: dt.date
@@ -65,6 +67,7 @@ class Week:
     group_largest: np.ndarray
     fragmentation: float
     slots: np.ndarray
+    fill_order: np.ndarray
 
     @property
     def size(self) -> int:
@@ -125,8 +128,19 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
     if candidates.height == 0:
         return []
     constant = prepared.constant_groups.with_columns(constant=pl.lit(True))
+    # the greedy first fit's order (solver.greedy.FILL_ORDER), as a rank per candidate
+    fill_rank = (
+        candidates.sort(
+            ["priority_weight", "project_id", "demand_id", "week", "person_id"],
+            descending=[True, False, False, False, False],
+        )
+        .select("index")
+        .with_row_index("fill_rank")
+        .with_columns(pl.col("fill_rank").cast(pl.Int64))
+    )
     frame = (
-        candidates.join(
+        candidates.join(fill_rank, on="index", how="left")
+        .join(
             prepared.person_weeks.select("person_id", "week", "free", "project_slots"),
             on=["person_id", "week"],
             how="left",
@@ -139,17 +153,21 @@ def split_weeks(prepared: Prepared, policy: Policy) -> list[Week]:
         .join(constant, on=["person_id", "project_id", "week"], how="left")
         .sort("week", "person_id", "project_id", "demand_id")
         .with_columns(
-            person=pl.struct("week", "person_id").rank("dense").cast(pl.Int64) - 1,
-            group=pl.struct("week", "person_id", "project_id").rank("dense").cast(pl.Int64) - 1,
-            demand=pl.struct("week", "demand_id").rank("dense").cast(pl.Int64) - 1,
+            # integer codes (one rank per string column, not per struct): made local and
+            # dense per week in _week
+            person=pl.col("person_id").rank("dense").cast(pl.Int64),
+            demand=pl.col("demand_id").rank("dense").cast(pl.Int64),
+            project=pl.col("project_id").rank("dense").cast(pl.Int64),
             flagged=pl.col("constant").is_null(),
         )
+        .with_columns(group=pl.col("person") * (pl.col("project").max() + 1) + pl.col("project"))
     )
     return [_week(part, policy) for part in frame.partition_by("week", maintain_order=True)]
 
 
 def _local(values: np.ndarray) -> np.ndarray:
-    return values - values.min()
+    """Codes made dense from 0, in the order of the codes."""
+    return np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 def _week(part: pl.DataFrame, policy: Policy) -> Week:
@@ -187,6 +205,7 @@ def _week(part: pl.DataFrame, policy: Policy) -> Week:
         group_largest=np.minimum(total, free[group_person]),
         fragmentation=policy.fragmentation_weight,
         slots=slots,
+        fill_order=np.argsort(part["fill_rank"].to_numpy(), kind="stable").astype(np.int64),
     )
 
 

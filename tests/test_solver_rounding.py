@@ -180,3 +180,27 @@ def test_quick_bound_is_above_the_weeks_optimum(seed: int) -> None:
     for week in split_weeks(prepared, policy):
         best = polish_week(week, week_values(week, greedy), np.ones(week.size, dtype=bool), policy)
         assert best.optimal and quick_bound(week) >= best.value - 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lp_flow_is_the_lp_and_bounds_the_weeks_optimum(seed: int) -> None:
+    # The LP solved as a flow equals GLOP's LP of the same week (all candidates), lies
+    # above the week's proven optimum and below the flow bound, which leaves
+    # fragmentation out.
+    from solver.polish import polish_week
+    from solver.rounding import flow_bound, lp_flow
+
+    data = random_organisation(seed)
+    policy = Policy(workers=1)
+    prepared = prepare(data, policy)
+    greedy = greedy_values(prepared)
+    below_flow_bound = 0
+    for week in split_weeks(prepared, policy):
+        lp = lp_flow(week)
+        glop = relax(week, np.ones(week.size, dtype=bool), time.perf_counter() + 10)
+        assert lp.value == pytest.approx(glop.value, abs=1e-6)
+        best = polish_week(week, week_values(week, greedy), np.ones(week.size, dtype=bool), policy)
+        assert best.optimal and lp.bound >= best.value - 1e-6
+        assert lp.bound <= flow_bound(week) + 1e-6
+        below_flow_bound += lp.bound < flow_bound(week) - 1e-6
+    assert below_flow_bound > 0

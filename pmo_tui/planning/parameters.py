@@ -116,7 +116,7 @@ PARAMETERS: tuple[PolicyParameter, ...] = (
         "--time-limit",
         "time limit (s)",
         "positive",
-        "Wall-clock limit of the search, seconds.",
+        "Wall-clock safety cap, seconds (a run it ends may not repeat).",
     ),
     PolicyParameter(
         "cover_weight",
@@ -216,6 +216,15 @@ PARAMETERS: tuple[PolicyParameter, ...] = (
         "max people moved",
         "count",
         "Most people whose allocations change.",
+    ),
+    PolicyParameter(
+        "min_move_gain",
+        "limits",
+        "min_move_gain",
+        "--min-move-gain",
+        "min move gain",
+        "weight",
+        "Least gain of a proposed move (objective units; smaller moves are held back).",
     ),
     PolicyParameter(
         "deterministic_time",

@@ -58,7 +58,8 @@ def person_moves(outcome: PlanOutcome) -> pl.DataFrame:
     """
     moves = outcome.result.moves.join(outcome.people, on="person_id", how="left")
     order = ["hours", "person_id", "first_week", "demand_id", "from_project_id", "to_project_id"]
-    moves = moves.sort(order, descending=[True] + [False] * 5, nulls_last=True)
+    order += ["last_week", "reason"]  # a total order: the same JSON on every run
+    moves = moves.sort(order, descending=[True] + [False] * 7, nulls_last=True)
     sources = _demands_left(outcome, moves)
     within = pl.format(
         "moves hours within {} from demand {} to {}: {}",
@@ -68,7 +69,7 @@ def person_moves(outcome: PlanOutcome) -> pl.DataFrame:
         pl.col("reason"),
     )
     same_project = pl.col("from_project_id") == pl.col("to_project_id")
-    return moves.join(sources, on=MOVE_KEY, how="left").select(
+    return moves.join(sources, on=MOVE_KEY, how="left", maintain_order="left").select(
         "person_id",
         pl.col("name").fill_null(pl.col("person_id")).alias("person"),
         pl.col("from_project_id").alias("from"),
@@ -126,7 +127,7 @@ def unmet_frame(outcome: PlanOutcome) -> pl.DataFrame:
     return (
         outcome.result.unmet.group_by("project_id", "skill_id", "week", "reason")
         .agg(pl.col("unmet_hours").sum().round(1))
-        .sort("week", "project_id", "skill_id", nulls_last=True)
+        .sort("week", "project_id", "skill_id", "reason", nulls_last=True)
         .select("project_id", "skill_id", "week", "unmet_hours", "reason")
     )
 
@@ -201,6 +202,20 @@ def _headline(outcome: PlanOutcome) -> list[str]:
         f"Objective {result.objective:.1f} = {terms}",
         f"Bound {result.bound:.1f} (LP relaxation {result.lp_bound:.1f}), gap {100 * result.gap:.2f} %",
         f"Greedy baseline {greedy:.1f} (plan / greedy = {ratio})",
+        *_held_back_lines(result),
+        *(f"Note: {note}" for note in result.notes),
+    ]
+
+
+def _held_back_lines(result: Any) -> list[str]:
+    """``Held back: 12 moves (35 h) worth at most 1 each, 8.2 in total``, when any."""
+    held = result.held_back
+    if not held.get("moves"):
+        return []
+    threshold = result.settings.get("min_move_gain")
+    return [
+        f"Held back: {held['moves']:.0f} moves ({held['hours']:.1f} h) worth at most "
+        f"{threshold:g} each, {held['gain']:.1f} in total (min_move_gain)"
     ]
 
 
@@ -317,4 +332,7 @@ def outcome_json(outcome: PlanOutcome) -> dict[str, Any]:
         "shortfall": result.shortfall,
         "hiring": outcome.hiring if outcome.hiring is not None else [],
         "conflicts": result.conflicts,
+        "notes": result.notes,
+        "time_limit_hit": result.time_limit_hit,
+        "held_back": result.held_back,
     }

@@ -92,6 +92,8 @@ class ShiftDecision:
         timings: seconds: ``prepare`` (frames, dependency bounds), ``build`` (model, week
             networks, score of the least shifts), ``descent`` (single-project moves),
             ``solve`` (CP-SAT), ``cuts`` (scoring and separation between rounds).
+        notes: what the user should know (CP-SAT stopped abnormally: the descent's
+            shifts are used).
     """
 
     status: str
@@ -105,6 +107,7 @@ class ShiftDecision:
     start_objective: float = math.nan
     stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def choose_shifts(
@@ -238,6 +241,7 @@ def choose_shifts(
         cover=outcome.cover,
         bound=outcome.bound,
         start_objective=outcome.start_objective,
+        notes=outcome.notes,
         stats=outcome.stats,
         timings=timings,
     )

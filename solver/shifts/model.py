@@ -27,6 +27,7 @@ Quantities are Int64 tenths of an hour; the model is written into the CP-SAT pro
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class ShiftOutcome:
     start_objective: float
     stats: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def solve_shift_model(
@@ -108,7 +110,45 @@ def solve_shift_model(
     policy: Policy,
     cancel: threading.Event | None = None,
 ) -> ShiftOutcome:
-    """Solve, cut, repeat (see the module doc); the best exactly scored shifts."""
+    """Solve, cut, repeat (see the module doc); the best exactly scored shifts.
+
+    The rounds run in the worker process of :mod:`solver.contained`: when CP-SAT stops
+    abnormally there (or ``cancel`` is set), the descent's shifts are returned, computed
+    here, with ``notes`` saying why.
+    """
+    from solver.contained import SearchCancelled, SearchCrashed, run_contained
+
+    started = time.perf_counter()
+    try:
+        return run_contained(
+            "solver.shifts.model:solve_shift_model_here",
+            (problem, cover_weight, delay_weight, policy),
+            cancel=cancel,
+        )
+    except SearchCancelled:
+        note = None
+    except SearchCrashed as crash:
+        note = (
+            f"CP-SAT stopped abnormally while choosing project start shifts ({crash.detail}); "
+            "the shifts of the single-project descent are used."
+        )
+    left = max(0.05, policy.time_limit_s - (time.perf_counter() - started))
+    fallback = dataclasses.replace(policy, time_limit_s=left, deterministic_time=0.0)
+    outcome = solve_shift_model_here(problem, cover_weight, delay_weight, fallback)
+    outcome.status = STATUS_CANCELLED if note is None else STATUS_FEASIBLE
+    outcome.notes = [note] if note else []
+    return outcome
+
+
+def solve_shift_model_here(
+    problem: ShiftProblem,
+    cover_weight: float,
+    delay_weight: float,
+    policy: Policy,
+    cancel: threading.Event | None = None,
+    emit: Any = None,
+) -> ShiftOutcome:
+    """:func:`solve_shift_model` in this process (the worker's job)."""
     from ortools.sat.python import cp_model
 
     started = time.perf_counter()
