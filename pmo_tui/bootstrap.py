@@ -16,22 +16,31 @@ import sqlite_utils
 from pmo_tui.importers.service import ImportReport, write_bundles
 from pmo_tui.store.db import connect
 from pmo_tui.store.paths import default_db_path
+from pmo_tui.store.transactions import write_transaction
 
 
-def open_database(path: Path | None = None, *, seed_demo: bool = True) -> sqlite_utils.Database:
+def open_database(
+    path: Path | None = None,
+    *,
+    seed_demo: bool = True,
+    upgrade: bool = False,
+    group: str | None = None,
+) -> sqlite_utils.Database:
     """Open the database at ``path`` (default :func:`~pmo_tui.store.paths.default_db_path`).
 
-    A database file that does not exist yet is created and, when ``seed_demo``,
-    filled with the demo organisation from ``fixtures/demo`` so that every
-    command works with no input.
+    A database file that does not exist yet is created (mode 0600, or 0660 for
+    ``group``; its creator is admin) and, when ``seed_demo``, filled with the demo
+    organisation from ``fixtures/demo`` so that every command works with no input.
+    An older database is upgraded only with ``upgrade`` (write commands), after a
+    backup.
 
     Raises:
-        UserError: the file cannot be opened as a database (see
-            :func:`~pmo_tui.store.db.connect`).
+        UserError: the file cannot be opened as a database, is older and ``upgrade``
+            is false, or is newer (see :func:`~pmo_tui.store.db.connect`).
     """
     path = path or default_db_path()
     is_new = not path.exists()
-    db = connect(path)
+    db = connect(path, upgrade_schema=upgrade, group=group)
     if is_new and seed_demo:
         load_demo(db)
     return db
@@ -48,7 +57,7 @@ def load_demo(db: sqlite_utils.Database) -> ImportReport:
     from pmo_tui.importers.csv_files import read_csv_bundle
 
     bundle = read_csv_bundle([demo_folder()])
-    with db.atomic():
+    with write_transaction(db, "db init (demo organisation)", needs="admin"):
         report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
         written = load_governance(
             db, [demo_folder() / "governance"], reason="demo governance loaded on first run"

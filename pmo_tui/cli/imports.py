@@ -36,7 +36,12 @@ def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -
 
     bundles = [read_project_file(path) for path in files]
     report = write_bundles(
-        open_db(ctx), bundles, people="merge", replace=replace, reason="import project files"
+        open_db(ctx, write=True),
+        bundles,
+        people="merge",
+        replace=replace,
+        reason="import project files",
+        command="import project",
     )
     _echo_report(report)
 
@@ -54,7 +59,13 @@ def import_csv(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     from pmo_tui.importers.service import write_bundles
 
     bundle = read_csv_bundle(list(paths))
-    report = write_bundles(open_db(ctx), [bundle], people="upsert", reason="import csv")
+    report = write_bundles(
+        open_db(ctx, write=True),
+        [bundle],
+        people="upsert",
+        reason="import csv",
+        command="import csv",
+    )
     _echo_report(report)
 
 
@@ -65,7 +76,7 @@ def import_governance(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Import governance CSV files or folders (standards.csv, findings.csv, ...; docs/governance.md)."""
     from pmo_tui.governance.loader import load_governance
 
-    written = load_governance(open_db(ctx), list(paths))
+    written = load_governance(open_db(ctx, write=True), list(paths))
     click.echo("written: " + ", ".join(f"{table} {count}" for table, count in written.items()))
 
 

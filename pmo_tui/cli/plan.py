@@ -74,7 +74,7 @@ def plan(
         run_app(ctx, "plan", given_on_command_line(ctx, (p.name for p in PARAMETERS)))
         return
     policy = build_policy(policy_file, **policy_fields(options))
-    database = open_db(ctx)
+    database = open_db(ctx, write=apply_plan)
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, show_progress)
     click.echo(render_outcome(outcome, fmt))

@@ -319,7 +319,7 @@ def promote_command(
 
     scenario_file = load_scenario(file)
     policy = _policy(policy_file, options)
-    database = open_db(ctx, seed_demo=False)
+    database = open_db(ctx, seed_demo=False, write=True)
     live, fingerprint = read_base(database)
     prepared = prepare_from_state(live, fingerprint, [scenario_file], policy)
     run = prepared.scenarios[0]

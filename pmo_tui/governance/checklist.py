@@ -41,6 +41,7 @@ from pmo_tui.governance.frames import SEVERITIES, check_project
 from pmo_tui.governance.rules import DEFAULT_DUE_DAYS, Rule
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -72,7 +73,7 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
     if not items:
         raise UserError("the checklist has no [[item]]", file=place, fix="add the items checked")
     run = AuditRun(held_on, place, [project_id])
-    with db.atomic():
+    with write_transaction(db, "checklist", needs="planner"):
         last_id = _last_finding_id(db)
         audit_id = _insert_audit(
             db, _standard(db, document, project_id, place), "checklist", auditor, held_on, place

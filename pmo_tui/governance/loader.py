@@ -23,6 +23,7 @@ from pmo_tui.importers.csv_specs import ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.tables import stored_value
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -77,7 +78,7 @@ def load_governance(
     files, _ = governance_files(paths)
     frames = [(stem, path, read_governance_file(stem, path)) for stem, path in files]
     written: dict[str, int] = {}
-    with db.atomic():
+    with write_transaction(db, "import governance", needs="admin"):
         for stem, path, frame in frames:
             spec = GOVERNANCE_FILES[stem]
             written[spec.table] = _insert_rows(db, spec, frame, path)

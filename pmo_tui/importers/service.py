@@ -36,6 +36,7 @@ from pmo_tui.importers.csv_lines import line_of_value
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
+from pmo_tui.store.transactions import write_transaction
 
 PeoplePolicy = Literal["upsert", "merge"]
 
@@ -122,16 +123,18 @@ def write_bundles(
     people: PeoplePolicy = "upsert",
     replace: bool = False,
     reason: str = "import",
+    command: str = "import",
 ) -> ImportReport:
-    """Write ``bundles`` in order, in one transaction, and log it in ``change_log``.
+    """Write ``bundles`` in order, in one write transaction (change set ``command``), and log it.
 
     Raises:
         UserError: a reference does not resolve, or a project is already there
             (without ``replace``); the database is left as it was.
+        DatabaseBusy, RoleRefused: see :func:`~pmo_tui.store.transactions.write_transaction`.
     """
     report = ImportReport()
     rule = PEOPLE_RULES[people]
-    with db.atomic():
+    with write_transaction(db, command, needs="planner", reason=reason):
         for bundle in bundles:
             _write_bundle(db, bundle, report, rule=rule, replace=replace)
         log_change(db, "import", "import", reason=reason, after=_summary(report))

@@ -8,7 +8,6 @@ the ``solver`` package and never sees the database.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pmo_tui.errors import UserError
-from pmo_tui.planning.inputs import plan_inputs, read_plan_data, shift_project
+from pmo_tui.planning.inputs import PLAN_INPUT_TABLES, plan_inputs, read_plan_data, shift_project
 from pmo_tui.store.change_log import log_change
+from pmo_tui.store.marks import DataMark, mark_tables, read_snapshot, refuse_if_changed
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
+from pmo_tui.store.transactions import write_transaction
 from solver.policy import Policy
 from solver.status import STATUS_INFEASIBLE
 from solver.types import (
@@ -32,6 +33,8 @@ from solver.types import (
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from pmo_tui.store.reads import Readable
+
 
 @dataclass
 class PlanOutcome:
@@ -41,7 +44,7 @@ class PlanOutcome:
     inputs: PlanInput
     people: pl.DataFrame  # person_id, name
     projects: pl.DataFrame  # project_id, name, priority
-    allocation_fingerprint: str
+    inputs_mark: DataMark
     notes: list[str] = field(default_factory=list)
 
     def unmet_by_project_and_skill(self) -> pl.DataFrame:
@@ -57,15 +60,9 @@ class PlanOutcome:
         )
 
 
-def allocation_fingerprint(db: sqlite_utils.Database) -> str:
-    """A hash of every allocation row: it changes when anybody writes allocations."""
-    digest = hashlib.sha256()
-    for row in db.execute(
-        "SELECT id, person_id, project_id, demand_id, week, hours, kind, pinned "
-        "FROM allocation ORDER BY id"
-    ):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+def mark_plan_inputs(db: Readable) -> DataMark:
+    """The mark of every table a plan is computed from (:data:`PLAN_INPUT_TABLES`)."""
+    return mark_tables(db, PLAN_INPUT_TABLES)
 
 
 def run_plan(
@@ -78,15 +75,18 @@ def run_plan(
     """Read the store, solve, and return the outcome (nothing is written)."""
     from solver import solve_plan
 
-    fingerprint = allocation_fingerprint(db)
-    inputs = plan_inputs(db)
+    with read_snapshot(db):
+        mark = mark_plan_inputs(db)
+        inputs = plan_inputs(db)
+        people = read_table(db, "person", ["id", "name"]).rename({"id": "person_id"})
+        projects = read_table(db, "project", ["id", "name", "priority"])
     result = solve_plan(inputs, policy or Policy(), on_progress=on_progress, cancel=cancel)
     return PlanOutcome(
         result=result,
         inputs=inputs,
-        people=read_table(db, "person", ["id", "name"]).rename({"id": "person_id"}),
-        projects=read_table(db, "project", ["id", "name", "priority"]).rename({"id": "project_id"}),
-        allocation_fingerprint=fingerprint,
+        people=people,
+        projects=projects.rename({"id": "project_id"}),
+        inputs_mark=mark,
     )
 
 
@@ -104,8 +104,11 @@ def apply_outcome(
         The number of allocation rows written.
 
     Raises:
-        UserError: the plan is infeasible, or the allocations changed since the
-            plan was computed (another user or process wrote them): re-run the plan.
+        UserError: the plan is infeasible.
+        StaleData: any input of the plan (allocations, demand, people, calendars, leave,
+            availability, skills, certifications, projects, dependencies) changed since
+            it was computed; the message names the tables and change sets: re-run the plan.
+        DatabaseBusy, RoleRefused: see :func:`~pmo_tui.store.transactions.write_transaction`.
     """
     if outcome.result.status == STATUS_INFEASIBLE:
         raise UserError(
@@ -122,15 +125,11 @@ def apply_outcome(
         pl.lit("soft").alias("kind"),
         pl.lit(0).alias("pinned"),
     ).to_dicts()
-    with db.atomic():
-        if allocation_fingerprint(db) != outcome.allocation_fingerprint:
-            raise UserError(
-                "the allocations changed since this plan was computed (another user or process "
-                "wrote them); nothing was written",
-                fix="run the plan again on the current data",
-            )
+    with write_transaction(db, "plan --apply", needs="planner", reason=reason):
+        refuse_if_changed(
+            db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
+        )
         shifted = _shift_projects(db, outcome.result.shifts)
-        before = [dict(r) for r in db.query(f"SELECT * FROM allocation WHERE {movable_sql}")]
         db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
         if records:
             db["allocation"].insert_all(records)
@@ -139,9 +138,8 @@ def apply_outcome(
             "allocation",
             "apply plan",
             reason=reason,
-            before=before,
             after={
-                "rows": records,
+                "rows": len(records),
                 "objective": outcome.result.objective,
                 "status": outcome.result.status,
                 "projects_shifted": shifted,

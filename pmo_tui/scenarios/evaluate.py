@@ -20,6 +20,7 @@ from typing import Any
 from pmo_tui.scenarios.metrics import project_starts, scenario_kpis
 from pmo_tui.scenarios.overlay import ScenarioState, apply_changes, plan_input, read_state
 from pmo_tui.scenarios.schema import Scenario
+from pmo_tui.store.marks import DataMark
 from solver import PlanInput, PlanResult, Policy
 
 #: Name of the live data, planned without changes, in every report.
@@ -43,19 +44,21 @@ class ScenarioRun:
 
 @dataclass
 class Prepared:
-    """The base and the scenarios with their inputs, and the live allocations' fingerprint."""
+    """The base and the scenarios with their inputs, and the mark of the live data they read."""
 
     base: ScenarioRun
     scenarios: list[ScenarioRun]
     skills: list[str]
-    fingerprint: str
+    fingerprint: DataMark
 
 
-def read_base(db: Any) -> tuple[ScenarioState, str]:
-    """The live data as a state and the fingerprint of its allocations (reads only)."""
-    from pmo_tui.planning.service import allocation_fingerprint
+def read_base(db: Any) -> tuple[ScenarioState, DataMark]:
+    """The live data as a state and the mark of every plan input, in one snapshot (reads only)."""
+    from pmo_tui.planning.service import mark_plan_inputs
+    from pmo_tui.store.marks import read_snapshot
 
-    return read_state(db), allocation_fingerprint(db)
+    with read_snapshot(db):
+        return read_state(db), mark_plan_inputs(db)
 
 
 def prepare_runs(db_path: Path, scenarios: list[Scenario], policy: Policy) -> Prepared:
@@ -76,7 +79,7 @@ def prepare_runs(db_path: Path, scenarios: list[Scenario], policy: Policy) -> Pr
 
 
 def prepare_from_state(
-    state: ScenarioState, fingerprint: str, scenarios: list[Scenario], policy: Policy
+    state: ScenarioState, fingerprint: DataMark, scenarios: list[Scenario], policy: Policy
 ) -> Prepared:
     """As :func:`prepare_runs`, from a state already read."""
     base = ScenarioRun(BASE, "", "live", 0, state, plan_input(state), policy)
