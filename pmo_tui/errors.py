@@ -56,9 +56,57 @@ class UserError(Exception):
         return text
 
 
+class UserErrors(UserError):
+    """Several mistakes found in one input, reported together (at most a limit of them).
+
+    Attributes:
+        errors: the mistakes shown, in the order found.
+        total: how many were found (may exceed ``len(errors)``).
+    """
+
+    def __init__(self, errors: list[UserError], total: int | None = None) -> None:
+        if not errors:
+            raise ValueError("UserErrors needs at least one error")
+        self.errors = errors
+        self.total = max(total or len(errors), len(errors))
+        first = errors[0]
+        super().__init__(
+            first.message,
+            file=first.file,
+            row=first.row,
+            column=first.column,
+            option=first.option,
+            fix=first.fix,
+        )
+
+    def render(self) -> str:
+        """One line per mistake under a count; a single mistake as one line."""
+        if len(self.errors) == 1 and self.total == 1:
+            return self.errors[0].render()
+        shown = len(self.errors)
+        head = f"{self.total} problems" + (
+            f" (the first {shown} shown)" if self.total > shown else ""
+        )
+        return head + ":\n" + "\n".join(f"  {error.render()}" for error in self.errors)
+
+
+def raise_all(errors: list[UserError], total: int | None = None) -> None:
+    """Raise ``errors`` together (:class:`UserErrors`); nothing when the list is empty."""
+    if errors:
+        raise UserErrors(errors, total)
+
+
 class InfeasiblePlanError(Exception):
     """The hard constraints of a plan cannot all hold; ``conflicts`` names them."""
 
     def __init__(self, conflicts: list[str]) -> None:
         self.conflicts = conflicts
         super().__init__("; ".join(conflicts))
+
+
+def closest_match(value: str, candidates: list[str]) -> str | None:
+    """The candidate closest to ``value`` (difflib, ratio 0.6 or more), for "did you mean"."""
+    import difflib
+
+    found = difflib.get_close_matches(value, candidates, n=1)
+    return found[0] if found else None

@@ -16,7 +16,18 @@ from pathlib import Path
 
 import click
 
-from pmo_tui.cli import audit, capacity, db, governance, imports, plan, scenario
+from pmo_tui.cli import (
+    audit,
+    capacity,
+    db,
+    edit,
+    governance,
+    history,
+    imports,
+    plan,
+    scenario,
+    users,
+)
 from pmo_tui.cli.common import PmoGroup, run_app
 
 
@@ -63,7 +74,7 @@ def tui(ctx: click.Context) -> None:
     run_app(ctx, "portfolio")
 
 
-for _module in (db, imports, capacity, plan, scenario, audit, governance):
+for _module in (db, users, imports, edit, history, capacity, plan, scenario, audit, governance):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

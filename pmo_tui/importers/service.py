@@ -30,7 +30,7 @@ from typing import Literal
 import polars as pl
 import sqlite_utils
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, closest_match
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.csv_lines import line_of_value
 from pmo_tui.store.change_log import log_change
@@ -257,7 +257,7 @@ def _check_references(
         known = _known_keys(db, table, parts, defining_part)
         missing = [v for v in values.to_list() if v not in known]
         if missing:
-            raise _unknown_reference(bundle, part, column, table, missing[0])
+            raise _unknown_reference(bundle, part, column, table, missing[0], sorted(known))
 
 
 def _check_allocation_projects(
@@ -293,15 +293,20 @@ def _check_allocation_projects(
     )
 
 
-def _unknown_reference(bundle: Bundle, part: str, column: str, table: str, value: str) -> UserError:
+def _unknown_reference(
+    bundle: Bundle, part: str, column: str, table: str, value: str, known: list[str]
+) -> UserError:
     origin = bundle.origins.get(part) or bundle.origins.get(CSV_FILE_OF_PART.get(part, part))
     file = origin or bundle.source
+    close = closest_match(str(value), [str(k) for k in known])
+    hint = f"did you mean {close!r}? Else " if close else ""
     return UserError(
         f"unknown {table} {value!r}",
         file=file,
         row=_row_in_file(origin, column, value),
         column=column,
-        fix=f"add {table} {value!r} first (in the database or in the same import), or correct the id",
+        fix=f"{hint}add {table} {value!r} first (in the database or in the same import), "
+        "or correct the id",
     )
 
 

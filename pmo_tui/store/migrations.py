@@ -44,9 +44,12 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-def applied_version(db: sqlite_utils.Database) -> int:
+def applied_version(db: sqlite_utils.Database | sqlite3.Connection) -> int:
     """The highest migration version recorded in ``db`` (0 for a new database)."""
-    if "schema_migrations" not in db.table_names():
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if exists is None:
         return 0
     row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)
