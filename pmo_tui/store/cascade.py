@@ -67,7 +67,11 @@ def dependent_rows(conn: sqlite3.Connection, table: str, rowids: list[int]) -> d
 
 
 def delete_with_dependents(conn: sqlite3.Connection, rows: dict[str, list[int]]) -> None:
-    """Delete ``rows`` (from :func:`dependent_rows`), children first, in the caller's transaction."""
+    """Delete ``rows`` (from :func:`dependent_rows`) in the caller's transaction.
+
+    Foreign keys are checked at commit (``defer_foreign_keys``), when every row is gone.
+    """
+    conn.execute("PRAGMA defer_foreign_keys = ON")
     for table in reversed(list(rows)):
         conn.execute(
             f"DELETE FROM {quote(table)} WHERE rowid IN (SELECT value FROM json_each(?))",
