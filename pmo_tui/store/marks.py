@@ -85,8 +85,23 @@ def mark_tables(db: Readable, tables: Iterable[str]) -> DataMark:
 
 
 def changed_tables(db: Readable, mark: DataMark) -> list[str]:
-    """The tables of ``mark`` whose rows differ now."""
-    return [table for table, digest in mark.tables.items() if table_hash(db, table) != digest]
+    """The tables of ``mark`` whose rows differ now, or that a later change set wrote
+    (even if it left them as they were: another user acted on them meanwhile)."""
+    written = set()
+    if mark.tables and last_change_set(db) > mark.last_change_set:
+        marks = ", ".join("?" for _ in mark.tables)
+        written = {
+            row[0]
+            for row in db.execute(
+                f"SELECT DISTINCT tbl FROM change_row WHERE change_set_id > ? AND tbl IN ({marks})",
+                [mark.last_change_set, *mark.tables],
+            )
+        }
+    return [
+        table
+        for table, digest in mark.tables.items()
+        if table in written or table_hash(db, table) != digest
+    ]
 
 
 def change_sets_touching(db: Readable, after: int, tables: list[str]) -> list[str]:
