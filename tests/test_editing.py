@@ -20,9 +20,9 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_the_option_lists_are_the_importers_columns() -> None:
-    assert PERSON_COLUMNS == tuple(s.name for s in COLUMN_SPECS["people"])[1:]
-    assert PROJECT_COLUMNS == tuple(s.name for s in COLUMN_SPECS["projects"])[1:]
-    assert DEMAND_COLUMNS == tuple(s.name for s in COLUMN_SPECS["demands"])[1:]
+    assert tuple(s.name for s in COLUMN_SPECS["people"])[1:] == PERSON_COLUMNS
+    assert tuple(s.name for s in COLUMN_SPECS["projects"])[1:] == PROJECT_COLUMNS
+    assert tuple(s.name for s in COLUMN_SPECS["demands"])[1:] == DEMAND_COLUMNS
 
 
 def test_person_add_and_edit_write_one_change_set_each(db: Path) -> None:
