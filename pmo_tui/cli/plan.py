@@ -75,6 +75,10 @@ def plan(
         return
     policy = build_policy(policy_file, **policy_fields(options))
     database = open_db(ctx, write=apply_plan)
+    if apply_plan:  # refuse before solving, not after
+        from pmo_tui.store.access import require_role
+
+        require_role(database, "planner", "plan --apply")
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, show_progress)
     click.echo(render_outcome(outcome, fmt))
