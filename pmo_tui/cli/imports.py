@@ -48,17 +48,32 @@ def import_project(ctx: click.Context, files: tuple[Path, ...], replace: bool) -
 
 @import_group.command("csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--separator",
+    default=None,
+    help="The character between values: ',', ';', tab or '|' (default: read from the header).",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="The files' encoding, e.g. iso-8859-1 (default: UTF-8, else ISO-8859-1 with a note).",
+)
 @click.pass_context
-def import_csv(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def import_csv(
+    ctx: click.Context, paths: tuple[Path, ...], separator: str | None, encoding: str | None
+) -> None:
     """Import people, skills, projects, demands, allocations, leave... from CSV files or folders.
 
     The file name says what it holds (people.csv, demands.csv, ...); the
     headers are documented in docs/data-model.md.
     """
     from pmo_tui.importers.csv_files import read_csv_bundle
+    from pmo_tui.importers.csv_format import parse_encoding, parse_separator
     from pmo_tui.importers.service import write_bundles
 
-    bundle = read_csv_bundle(list(paths))
+    bundle = read_csv_bundle(
+        list(paths), separator=parse_separator(separator), encoding=parse_encoding(encoding)
+    )
     report = write_bundles(
         open_db(ctx, write=True),
         [bundle],

@@ -9,20 +9,28 @@ the header; the first data record usually starts on line 2.
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["first_long_record", "line_of_record", "line_of_value"]
+from pmo_tui.importers.csv_format import format_of
+
+__all__ = ["first_long_record", "header_of", "line_of_record", "line_of_value"]
 
 
 def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (1-based line the record starts on, its values) for every record, header first."""
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
+    chosen = format_of(path)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a long value is reported, not fatal
+    with path.open(newline="", encoding=chosen.encoding, errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=chosen.separator)
         end = 0
-        for record in reader:
-            yield end + 1, record
-            end = reader.line_num
+        try:
+            for record in reader:
+                yield end + 1, record
+                end = reader.line_num
+        except csv.Error:
+            return
 
 
 def line_of_record(path: Path, index: int) -> int:
@@ -30,8 +38,21 @@ def line_of_record(path: Path, index: int) -> int:
 
     Falls back to ``index + 2`` (one line per record) past the records found.
     """
-    starts = [line for line, _ in _records_with_start_lines(path)][1:]
+    try:
+        starts = [line for line, _ in _records_with_start_lines(path)][1:]
+    except OSError:
+        starts = []
     return starts[index] if index < len(starts) else index + 2
+
+
+def header_of(path: Path) -> list[str]:
+    """The header names of the CSV file at ``path``, stripped and lower-cased ([] if none)."""
+    try:
+        for _, record in _records_with_start_lines(path):
+            return [name.strip().lower() for name in record]
+    except OSError:
+        return []
+    return []
 
 
 def first_long_record(path: Path) -> tuple[int | None, int, int]:

@@ -9,12 +9,14 @@ are checked together (:mod:`.csv_rows`). Any mistake is a
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import polars as pl
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, closest_match, raise_all
+from pmo_tui.importers.csv_format import CsvFormat, decode, detect_format, remember
 from pmo_tui.importers.csv_lines import first_long_record
 from pmo_tui.importers.csv_rows import check_rows
 from pmo_tui.importers.csv_specs import COLUMN_SPECS, FILE_COLUMN, KNOWN_FILES, ROW_INDEX
@@ -26,13 +28,24 @@ __all__ = ["read_csv_file"]
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
 
 
-def read_csv_file(stem: str, path: Path, display: str) -> pl.DataFrame:
+def read_csv_file(
+    stem: str,
+    path: Path,
+    display: str,
+    *,
+    separator: str | None = None,
+    encoding: str | None = None,
+    notes: list[str] | None = None,
+) -> pl.DataFrame:
     """Read, check and convert one file holding rows of kind ``stem``.
 
     Args:
         stem: the kind of rows (``people``, ...), a key of ``COLUMN_SPECS``.
         path: the file.
         display: the file as the user gave it, for messages and ``FILE_COLUMN``.
+        separator, encoding: how the file is written; detected when None
+            (:func:`~pmo_tui.importers.csv_format.detect_format`).
+        notes: where to append what was detected (``display: read with ';' ...``).
 
     Returns:
         One row per non-blank record: ``ROW_INDEX`` (0-based record index),
@@ -43,7 +56,10 @@ def read_csv_file(stem: str, path: Path, display: str) -> pl.DataFrame:
         UserError: the file cannot be read, or has a bad header or value.
     """
     specs = COLUMN_SPECS[stem]
-    raw = _normalise_header(_read_strings(path, display), stem, display)
+    chosen, detected = _format(path, display, separator, encoding)
+    if notes is not None:
+        notes.extend(f"{display}: {note}" for note in detected)
+    raw = _normalise_header(_read_strings(path, display, chosen), stem, display, chosen)
     names = [spec.name for spec in specs]
     frame = (
         raw.with_row_index(ROW_INDEX)
@@ -68,10 +84,41 @@ def _stripped_or_null(raw: pl.DataFrame, name: str) -> pl.Expr:
     return pl.when(stripped == "").then(None).otherwise(stripped)
 
 
-def _read_strings(path: Path, display: str) -> pl.DataFrame:
+def _format(
+    path: Path, display: str, separator: str | None, encoding: str | None
+) -> tuple[CsvFormat, list[str]]:
+    """The file's format (given or detected), remembered for the line lookups."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(
+            f"cannot read the file: {exc.strerror or exc}.",
+            file=display,
+            fix="check that the file exists and you may read it",
+        ) from None
+    try:
+        chosen, notes = detect_format(data, separator=separator, encoding=encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UserError(
+            f"the file is not {encoding} text ({exc}).",
+            file=display,
+            option="--encoding",
+            fix="name the encoding it was saved in, e.g. --encoding iso-8859-1",
+        ) from None
+    remember(path, chosen)
+    return chosen, notes
+
+
+def _read_strings(path: Path, display: str, chosen: CsvFormat) -> pl.DataFrame:
     """The file as a frame of strings, with its header as read (not yet normalised)."""
     try:
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+        text = decode(path.read_bytes(), chosen.encoding)
+        return pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            infer_schema=False,
+            separator=chosen.separator,
+            encoding="utf8",
+        )
     except pl.exceptions.NoDataError:
         raise UserError(
             "the file is empty.",
@@ -86,10 +133,12 @@ def _read_strings(path: Path, display: str) -> pl.DataFrame:
             fix="check that the file exists and you may read it",
         ) from None
     except pl.exceptions.PolarsError as exc:
-        raise _unreadable_csv(exc, path, display) from None
+        raise _unreadable_csv(exc, path, display, chosen.separator) from None
 
 
-def _unreadable_csv(exc: pl.exceptions.PolarsError, path: Path, display: str) -> UserError:
+def _unreadable_csv(
+    exc: pl.exceptions.PolarsError, path: Path, display: str, separator: str
+) -> UserError:
     """The user error for a file polars cannot parse: not UTF-8, a long row, or other."""
     text = str(exc)
     if "utf-8" in text.lower() or "utf8" in text.lower():
@@ -104,16 +153,25 @@ def _unreadable_csv(exc: pl.exceptions.PolarsError, path: Path, display: str) ->
             f"the row has {count} values but the header has {header} columns.",
             file=display,
             row=line,
-            fix="remove the extra values, or quote values that contain a comma",
+            fix=f"remove the extra values, or quote values that contain {_named(separator)}",
         )
     return UserError(
         f"cannot read the CSV file: {text.splitlines()[0] if text else exc!r}.",
         file=display,
-        fix="check that it is a comma-separated file with one header row",
+        row=first_long_record(path)[0] or 1,
+        fix=f"check that it is a {_named(separator)}-separated file with one header row "
+        "and balanced double quotes",
     )
 
 
-def _normalise_header(raw: pl.DataFrame, stem: str, display: str) -> pl.DataFrame:
+def _named(separator: str) -> str:
+    """How a separator is named in a message: ``a comma``, ``';'``, ``a tab``."""
+    return {",": "a comma", "\t": "a tab"}.get(separator, repr(separator))
+
+
+def _normalise_header(
+    raw: pl.DataFrame, stem: str, display: str, chosen: CsvFormat
+) -> pl.DataFrame:
     """Strip and lower-case the header names; check duplicates and required columns."""
     renamed: dict[str, str] = {}
     for column in raw.columns:
@@ -130,23 +188,33 @@ def _normalise_header(raw: pl.DataFrame, stem: str, display: str) -> pl.DataFram
             )
         renamed[column] = name
     raw = raw.rename(renamed)
-    _check_required_columns(raw, stem, display)
+    _check_required_columns(raw, stem, display, chosen)
     return raw
 
 
-def _check_required_columns(raw: pl.DataFrame, stem: str, display: str) -> None:
-    """Raise for the first required column of ``stem`` missing from the header."""
+def _check_required_columns(raw: pl.DataFrame, stem: str, display: str, chosen: CsvFormat) -> None:
+    """Raise for the required columns of ``stem`` missing from the header (all of them),
+    naming the closest header column when one looks like a misspelling."""
+    known = {*KNOWN_FILES[stem].required, *KNOWN_FILES[stem].optional}
+    unknown = [column for column in raw.columns if column not in known]
     required = KNOWN_FILES[stem].required
+    errors = []
     for column in required:
         if column in raw.columns:
             continue
         fix = f"add a header column {column!r}"
-        if raw.width == 1 and (";" in raw.columns[0] or "\t" in raw.columns[0]):
-            fix = "separate the columns with commas (the file seems to use ';' or tabs)"
-        raise UserError(
-            f"the header has no column {column!r} (it needs: {', '.join(required)}).",
-            file=display,
-            row=1,
-            column=column,
-            fix=fix,
+        close = closest_match(column, unknown)
+        if close is not None:
+            fix = f"the header has {close!r}: rename it to {column!r}"
+        elif raw.width == 1 and any(s in raw.columns[0] for s in ";\t,|" if s != chosen.separator):
+            fix = "pass --separator with the character between the columns (e.g. --separator ';')"
+        errors.append(
+            UserError(
+                f"the header has no column {column!r} (it needs: {', '.join(required)}).",
+                file=display,
+                row=1,
+                column=column,
+                fix=fix,
+            )
         )
+    raise_all(errors)
