@@ -513,3 +513,22 @@ def test_absurd_values_are_refused_with_their_range(tmp_path: Path, row: str, me
     header = "id,name,portfolio_id,program_id,manager,sponsor,phase,priority,start,finish,budget,actual_cost,rag"
     path = write(tmp_path, "projects.csv", f"{header}\n{row}\n")
     assert message in error_of(path).render()
+
+
+def test_pinned_and_hard_bookings_above_capacity_are_warned_at_import(tmp_path: Path) -> None:
+    from scenario_support import build_scenario_db, invoke
+
+    db = build_scenario_db(tmp_path)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned\n"
+        "ann,P2,D3,2027-01-18,2027-01-18,20,hard,false\n"
+        "ann,P1,D1,2027-01-18,2027-01-18,32,soft,true\n"
+    )
+    result = invoke(db, "import", "csv", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: pinned and hard bookings above capacity in 1 person-weeks "
+        "(no plan can move them): ann 2027-W03 (52 h of 40 h)"
+    ) in result.output

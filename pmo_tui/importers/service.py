@@ -137,6 +137,7 @@ def write_bundles(
     with write_transaction(db, command, needs="planner", reason=reason):
         for bundle in bundles:
             _write_bundle(db, bundle, report, rule=rule, replace=replace)
+        report.notes.extend(_fixed_bookings_warning(db, bundles))
         log_change(db, "import", "import", reason=reason, after=_summary(report))
     return report
 
@@ -434,3 +435,47 @@ def _write_allocations(
     )
     db["allocation"].insert_all(records)
     report.add_rows("allocation", frame.height)
+
+
+#: How many person-weeks a warning names at most.
+SHOWN_PERSON_WEEKS = 10
+
+
+def _fixed_bookings_warning(db: sqlite_utils.Database, bundles: list[Bundle]) -> list[str]:
+    """A warning naming the person-weeks whose pinned and hard bookings exceed capacity,
+    among the people the import touched (allocations, leave, availability, people)."""
+    from pmo_tui.domain.capacity import capacity_over_horizon, fixed_over_capacity
+
+    touched: set[str] = set()
+    for bundle in bundles:
+        for part in (bundle.allocation, bundle.leave, bundle.availability):
+            touched.update(part["person_id"].drop_nulls().to_list())
+        touched.update(bundle.people["id"].drop_nulls().to_list())
+    if not touched:
+        return []
+    people = sorted(touched)
+    allocations = read_table(db, "allocation").filter(pl.col("person_id").is_in(people))
+    fixed = allocations.filter(pl.col("pinned") | (pl.col("kind") == "hard"))
+    if fixed.is_empty():
+        return []
+    calendar = {
+        "person": read_table(db, "person").filter(pl.col("id").is_in(people)),
+        "public_holiday": read_table(db, "public_holiday"),
+        "leave": read_table(db, "leave").filter(pl.col("person_id").is_in(people)),
+        "availability": read_table(db, "availability").filter(pl.col("person_id").is_in(people)),
+    }
+    capacity = capacity_over_horizon(calendar, fixed.select("week"), fixed)
+    over = fixed_over_capacity(capacity, fixed)
+    if over.is_empty():
+        return []
+    named = [
+        f"{row['person_id']} {row['week']:%G-W%V} ({row['fixed_hours']:g} h of {row['capacity_hours']:g} h)"
+        for row in over.head(SHOWN_PERSON_WEEKS).iter_rows(named=True)
+    ]
+    more = (
+        f" and {over.height - SHOWN_PERSON_WEEKS} more" if over.height > SHOWN_PERSON_WEEKS else ""
+    )
+    return [
+        f"warning: pinned and hard bookings above capacity in {over.height} person-weeks "
+        f"(no plan can move them): {', '.join(named)}{more}"
+    ]
