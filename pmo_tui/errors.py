@@ -110,3 +110,75 @@ def closest_match(value: str, candidates: list[str]) -> str | None:
 
     found = difflib.get_close_matches(value, candidates, n=1)
     return found[0] if found else None
+
+
+def toml_error_line(error: Exception, text: str) -> int | None:
+    """The line a ``tomllib.TOMLDecodeError`` points at (Python 3.11 puts it only in the
+    message: "(at line 2, column 9)"; "(at end of document)" is the last line)."""
+    import re
+
+    found = re.search(r"\(at line (\d+), column \d+\)", str(error))
+    if found:
+        return int(found.group(1))
+    if "end of document" in str(error):
+        return max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    return None
+
+
+def read_toml_file(path: object, *, what: str, fix: str) -> dict:
+    """The TOML document in the file ``path``; any failure a :class:`UserError` naming the
+    file and, where there is one, the line (a syntax error, a byte that is not UTF-8).
+
+    Args:
+        what: the kind of file, for messages (``policy file``).
+        fix: the fix of a syntax error (where its format is documented).
+    """
+    import tomllib
+    from pathlib import Path
+
+    file = Path(str(path))
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"no such {what}", file=str(file), fix="check the path") from None
+    except OSError as error:
+        raise UserError(
+            f"cannot read the {what}: {error.strerror or error}",
+            file=str(file),
+            fix="check the path",
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"the {what} is not UTF-8 text",
+            file=str(file),
+            row=data[: error.start].count(b"\n") + 1,
+            fix="save it as UTF-8",
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(
+            f"not valid TOML: {error}", file=str(file), row=toml_error_line(error, text), fix=fix
+        ) from None
+
+
+def with_toml_line(error: UserError, text: str, name: str | None = None) -> UserError:
+    """``error`` with the line of TOML table or key ``name`` (``[limits]``, ``frozen_weeks``;
+    default: the error's column, else the first word of its message) when it names no line
+    yet: the first line that defines it, else line 1 (where a missing top-level key goes)."""
+    if error.row is not None:
+        return error
+    import re
+
+    name = name or error.column or (error.message.split() or [""])[0]
+    error.row = 1
+    key = name.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"^\s*(\[+\s*{re.escape(name)}\s*\]+|{re.escape(key)}\s*=)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            error.row = number
+            break
+    error.args = (error.render(),)
+    return error

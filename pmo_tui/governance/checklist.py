@@ -24,11 +24,11 @@ no duplicate while one is live, repeats linked.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, read_toml_file, with_toml_line
 from pmo_tui.governance.audit import (
     RUN_SCHEMA,
     AuditRun,
@@ -53,8 +53,26 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
     """Record the checklist audit in ``path`` (one transaction); failed items become findings.
 
     Raises:
-        UserError: unreadable or invalid file, unknown project or standard version.
+        UserError: unreadable or invalid file, unknown project or standard version; it
+            names the file's line (the key's, else line 1).
     """
+    try:
+        return _record(db, path)
+    except UserError as error:
+        if (error.file or "").startswith(str(path)) and error.row is None:
+            text = path.read_text(encoding="utf-8")
+            item = re.search(r"item (\d+)$", error.file or "")
+            if item:  # the line of the N-th [[item]]
+                starts = [
+                    n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[item]]"
+                ]
+                number = int(item.group(1))
+                error.row = starts[number - 1] if number <= len(starts) else None
+            raise with_toml_line(error, text) from None
+        raise
+
+
+def _record(db: sqlite_utils.Database, path: Path) -> AuditRun:
     import polars as pl
 
     document = _read(path)
@@ -110,18 +128,7 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(
-            f"cannot read the checklist: {error.strerror or error}",
-            file=str(path),
-            fix="check the path",
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise UserError(
-            f"not valid TOML: {error}", file=str(path), fix="fix the syntax at that line"
-        ) from None
+    return read_toml_file(path, what="checklist", fix="fix the syntax at that line")
 
 
 def _text(table: dict[str, Any], key: str, place: str) -> str:

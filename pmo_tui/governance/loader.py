@@ -98,15 +98,10 @@ def read_governance_file(stem: str, path: Path) -> pl.DataFrame:
     Raises:
         UserError: unreadable file, missing header column, or a bad value.
     """
+    from pmo_tui.importers.csv_read import read_strings
+
     spec = GOVERNANCE_FILES[stem]
-    try:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except (pl.exceptions.PolarsError, OSError) as error:
-        raise UserError(
-            f"cannot read the CSV file: {str(error).splitlines()[0]}",
-            file=str(path),
-            fix="save it as UTF-8 CSV with one header row",
-        ) from None
+    raw, _ = read_strings(path, str(path))
     raw = raw.rename({name: name.strip().lower() for name in raw.columns})
     for column in spec.columns:
         if column.required and column.name not in raw.columns:

@@ -15,7 +15,13 @@ from pathlib import Path
 
 from pmo_tui.importers.csv_format import format_of
 
-__all__ = ["first_long_record", "header_of", "line_of_record", "line_of_value"]
+__all__ = [
+    "first_long_record",
+    "header_of",
+    "line_of_open_quote",
+    "line_of_record",
+    "line_of_value",
+]
 
 
 def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -25,9 +31,12 @@ def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     with path.open(newline="", encoding=chosen.encoding, errors="replace") as handle:
         reader = csv.reader(handle, delimiter=chosen.separator)
         end = 0
+        seen_header = False
         try:
             for record in reader:
-                yield end + 1, record
+                if seen_header or record:  # polars skips blank lines before the header
+                    seen_header = True
+                    yield end + 1, record
                 end = reader.line_num
         except csv.Error:
             return
@@ -84,3 +93,17 @@ def line_of_value(path: Path, column: str, value: str) -> int | None:
     except (OSError, StopIteration, ValueError):
         return None
     return None
+
+
+def line_of_open_quote(path: Path) -> int | None:
+    """The line on which a double quote opens that is never closed (None when all close)."""
+    chosen = format_of(path)
+    try:
+        text = path.read_text(encoding=chosen.encoding, errors="replace")
+    except OSError:
+        return None
+    opened_on = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2:
+            opened_on = number if opened_on is None else None
+    return opened_on

@@ -17,12 +17,12 @@ import polars as pl
 
 from pmo_tui.errors import UserError, closest_match, raise_all
 from pmo_tui.importers.csv_format import CsvFormat, decode, detect_format, remember
-from pmo_tui.importers.csv_lines import first_long_record
+from pmo_tui.importers.csv_lines import first_long_record, line_of_open_quote
 from pmo_tui.importers.csv_rows import check_rows
 from pmo_tui.importers.csv_specs import COLUMN_SPECS, FILE_COLUMN, KNOWN_FILES, ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
 
-__all__ = ["read_csv_file"]
+__all__ = ["read_csv_file", "read_strings"]
 
 #: How polars renames the second of two header columns with the same name.
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
@@ -56,10 +56,8 @@ def read_csv_file(
         UserError: the file cannot be read, or has a bad header or value.
     """
     specs = COLUMN_SPECS[stem]
-    chosen, detected = _format(path, display, separator, encoding)
-    if notes is not None:
-        notes.extend(f"{display}: {note}" for note in detected)
-    raw = _normalise_header(_read_strings(path, display, chosen), stem, display, chosen)
+    raw, chosen = read_strings(path, display, separator=separator, encoding=encoding, notes=notes)
+    raw = _normalise_header(raw, stem, display, chosen)
     names = [spec.name for spec in specs]
     frame = (
         raw.with_row_index(ROW_INDEX)
@@ -82,6 +80,27 @@ def _stripped_or_null(raw: pl.DataFrame, name: str) -> pl.Expr:
         return pl.lit(None, pl.String)
     stripped = pl.col(name).str.strip_chars()
     return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def read_strings(
+    path: Path,
+    display: str,
+    *,
+    separator: str | None = None,
+    encoding: str | None = None,
+    notes: list[str] | None = None,
+) -> tuple[pl.DataFrame, CsvFormat]:
+    """A CSV file as a frame of strings (header as written) and the format it was read in.
+
+    The separator and encoding are detected when not given, with a note in ``notes``.
+
+    Raises:
+        UserError: the file cannot be read or parsed; names the file and the line.
+    """
+    chosen, detected = _format(path, display, separator, encoding)
+    if notes is not None:
+        notes.extend(f"{display}: {note}" for note in detected)
+    return _read_strings(path, display, chosen), chosen
 
 
 def _format(
@@ -149,6 +168,13 @@ def _unreadable_csv(
         )
     if "more fields" in text:
         line, count, header = first_long_record(path)
+        if line is None:
+            return UserError(
+                f"a row has more values than the header's {header} columns.",
+                file=display,
+                row=line_of_open_quote(path) or 1,
+                fix=f"check the double quotes there; quote values that contain {_named(separator)}",
+            )
         return UserError(
             f"the row has {count} values but the header has {header} columns.",
             file=display,
@@ -158,7 +184,7 @@ def _unreadable_csv(
     return UserError(
         f"cannot read the CSV file: {text.splitlines()[0] if text else exc!r}.",
         file=display,
-        row=first_long_record(path)[0] or 1,
+        row=line_of_open_quote(path) or first_long_record(path)[0] or 1,
         fix=f"check that it is a {_named(separator)}-separated file with one header row "
         "and balanced double quotes",
     )
