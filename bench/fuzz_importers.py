@@ -65,13 +65,17 @@ def main() -> int:
     failures = 0
     print(f"{'importer':<12}{'inputs':>8}{'ok':>8}{'refused':>9}  failures")
     for kind, counter in sorted(counts.items()):
-        bad = {k: v for k, v in counter.items() if k not in ("ok", "refused")}
+        bad = {k: v for k, v in counter.items() if k not in ("ok", "refused", "refused, no line")}
         failures += sum(bad.values())
+        refused = counter["refused"] + counter["refused, no line"]
         print(
-            f"{kind:<12}{sum(counter.values()):>8}{counter['ok']:>8}{counter['refused']:>9}  "
+            f"{kind:<12}{sum(counter.values()):>8}{counter['ok']:>8}{refused:>9}  "
             + (", ".join(f"{k} {v}" for k, v in bad.items()) or "0")
         )
     total = sum(sum(c.values()) for c in counts.values())
+    no_line = counts.get("project", collections.Counter())["refused, no line"]
+    if no_line:
+        print(f"project files: {no_line} refusals name the file but no line (MPXJ gives none)")
     print(f"total {total} inputs in {elapsed:.0f} s; load average {os.getloadavg()[0]:.2f}")
     for (kind, result), output in sorted(first.items()):
         if result not in ("ok", "refused"):
