@@ -44,11 +44,6 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
     ),
     ("allocation hours are 0 to 168 a week", "SELECT count(*) FROM allocation WHERE hours > 168"),
     (
-        "each person-week is booked once per project and demand",
-        "SELECT count(*) FROM (SELECT 1 FROM allocation "
-        "GROUP BY person_id, project_id, demand_id, week HAVING count(*) > 1)",
-    ),
-    (
         "each change row belongs to a change set",
         "SELECT count(*) FROM change_row r LEFT JOIN change_set s ON s.id = r.change_set_id "
         "WHERE s.id IS NULL",
@@ -57,6 +52,12 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
 
 #: Warnings: (what is odd, SQL counting the rows).
 ODDITIES: tuple[tuple[str, str], ...] = (
+    (
+        "person-weeks booked in more than one row on the same project and demand "
+        "(e.g. a pinned row and a planned one)",
+        "SELECT count(*) FROM (SELECT 1 FROM allocation "
+        "GROUP BY person_id, project_id, demand_id, week HAVING count(*) > 1)",
+    ),
     (
         "allocations in weeks their person is on all-day leave from Monday to Friday",
         "SELECT count(*) FROM allocation a JOIN leave l ON l.person_id = a.person_id "
