@@ -88,6 +88,8 @@ class PmoApp(App[None]):
         self.scenario_policy: Any = None
         #: Bumped after every write from the TUI; screens re-read the store when they see a new one.
         self.data_version = 0
+        #: The account's role (viewer, planner, admin) and, for a viewer, why writes are disabled.
+        self.role, self.role_note = "admin", ""
         self._history: list[str] = []
 
     def on_mount(self) -> None:
@@ -201,6 +203,8 @@ def make_app(
         raise UserError(
             f"unknown screen {initial_screen!r}", fix=f"use one of {', '.join(SCREENS)}"
         )
+    from pmo_tui.tui.data import account_role
+
     app = PmoApp(
         Path(db_path),
         initial_screen=initial_screen,
@@ -208,6 +212,7 @@ def make_app(
         mouse=not no_mouse,
         plan_defaults=plan_defaults,
     )
+    app.role, app.role_note = account_role(Path(db_path))
     if theme is not None:
         if theme not in app.available_themes:
             names = ", ".join(sorted(app.available_themes))

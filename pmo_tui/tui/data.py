@@ -100,3 +100,16 @@ def load_findings(path: Path) -> pl.DataFrame:
 
     with connection(path) as db:
         return read_all_findings(db)
+
+
+def account_role(path: Path) -> tuple[str, str]:
+    """(role, note) of the account running the TUI on ``path``: the note says why writes are
+    disabled for a viewer (empty for a planner or an admin)."""
+    from pmo_tui.store.access import decide_role
+
+    with connection(path) as db:
+        decision = decide_role(db)
+    if decision.role != "viewer":
+        return decision.role, ""
+    name = decision.account.name
+    return decision.role, f"{name} is a viewer: read only (pmo-tui users grant {name} planner)"

@@ -181,6 +181,8 @@ class PlanScreen(PmoScreen):
         if action == "accept":
             from solver.status import STATUS_INFEASIBLE
 
+            if not self.allows("planner"):
+                return None
             ready = self.outcome is not None and self.outcome.result.status != STATUS_INFEASIBLE
             return True if ready and not self.solving else None
         if action == "discard":
