@@ -113,7 +113,7 @@ def set_allocation(
             old = db.execute(f"SELECT kind, pinned FROM allocation WHERE {_MATCH}", [*key, week])
             found = old.fetchone()
             db.execute(f"DELETE FROM allocation WHERE {_MATCH}", [*key, week])
-            db["allocation"].insert(
+            db.table("allocation").insert(
                 {
                     "person_id": key[0],
                     "project_id": key[1],

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pmo_tui.editing.fields import checked_record, require_known
-from pmo_tui.editing.records import Removal, read_record, removal_of, remove_rows, stored_row
+from pmo_tui.editing.records import (
+    Removal,
+    read_record,
+    refuse_taken,
+    removal_of,
+    remove_rows,
+    stored_row,
+)
 from pmo_tui.errors import UserError
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, query_frame
@@ -51,14 +58,9 @@ def add_person(db: sqlite_utils.Database, values: Mapping[str, str | None]) -> d
     """
     record = checked_record("people", {**DEFAULT_WEEK, **values})
     with write_transaction(db, "person add"):
-        if db.execute("SELECT 1 FROM person WHERE id = ?", [record["id"]]).fetchone():
-            raise UserError(
-                f"person {record['id']!r} already exists",
-                option="--id",
-                fix=f"choose another id, or change it: `pmo-tui person edit {record['id']}`",
-            )
+        refuse_taken(db, "person", record["id"], "person edit")
         row = stored_row(record, "person")
-        db["person"].insert(row)
+        db.table("person").insert(row)
         log_change(db, "person", "add", reason=f"person add {record['id']}", after=row)
     return row
 
@@ -75,7 +77,7 @@ def edit_person(
         stored = read_record(db, "person", {"id": person_id}, label="person")
         record = checked_record("people", changes, stored=stored)
         before, after = stored_row(stored, "person"), stored_row(record, "person")
-        db["person"].update(person_id, after)
+        db.table("person").update(person_id, after)
         log_change(
             db, "person", "edit", reason=f"person edit {person_id}", before=before, after=after
         )
@@ -114,7 +116,7 @@ def set_skill(
             "SELECT level, valid_until FROM person_skill WHERE person_id = ? AND skill_id = ?",
             [person_id, skill_id],
         ).fetchone()
-        db["person_skill"].upsert(row, pk=("person_id", "skill_id"))
+        db.table("person_skill").upsert(row, pk=("person_id", "skill_id"))
         before = None if old is None else {"level": old[0], "valid_until": old[1]}
         log_change(
             db,
@@ -176,7 +178,7 @@ def add_leave(
     with write_transaction(db, "leave add"):
         require_known(db, "person", person_id, "PERSON")
         row = stored_row(record, "leave")
-        leave_id = int(db["leave"].insert(row).last_pk)
+        leave_id = int(db.table("leave").insert(row).last_rowid or 0)
         log_change(
             db, "leave", "add", reason=f"leave add {person_id}", after={"id": leave_id, **row}
         )

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pmo_tui.editing.fields import checked_record, require_known
-from pmo_tui.editing.records import Removal, read_record, removal_of, remove_rows, stored_row
+from pmo_tui.editing.records import (
+    Removal,
+    read_record,
+    refuse_taken,
+    removal_of,
+    remove_rows,
+    stored_row,
+)
 from pmo_tui.errors import UserError
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.transactions import write_transaction
@@ -69,15 +76,10 @@ def add_project(db: sqlite_utils.Database, values: Mapping[str, str | None]) -> 
     """
     record = checked_record("projects", {**PROJECT_DEFAULTS, **values})
     with write_transaction(db, "project add"):
-        if db.execute("SELECT 1 FROM project WHERE id = ?", [record["id"]]).fetchone():
-            raise UserError(
-                f"project {record['id']!r} already exists",
-                option="--id",
-                fix=f"choose another id, or change it: `pmo-tui project edit {record['id']}`",
-            )
+        refuse_taken(db, "project", record["id"], "project edit")
         _check_parents(db, record)
         row = stored_row(record, "project")
-        db["project"].insert(row)
+        db.table("project").insert(row)
         log_change(db, "project", "add", reason=f"project add {record['id']}", after=row)
     return row
 
@@ -101,7 +103,7 @@ def edit_project(
         before, after = stored_row(stored, "project"), stored_row(record, "project")
         if after["phase"] != before["phase"]:
             change_project_phase(db, project_id, after["phase"])
-        db["project"].update(project_id, {k: v for k, v in after.items() if k != "phase"})
+        db.table("project").update(project_id, {k: v for k, v in after.items() if k != "phase"})
         log_change(
             db, "project", "edit", reason=f"project edit {project_id}", before=before, after=after
         )
@@ -137,16 +139,11 @@ def add_demand(db: sqlite_utils.Database, values: Mapping[str, str | None]) -> d
     """
     record = checked_record("demands", values)
     with write_transaction(db, "demand add"):
-        if db.execute("SELECT 1 FROM demand WHERE id = ?", [record["id"]]).fetchone():
-            raise UserError(
-                f"demand {record['id']!r} already exists",
-                option="--id",
-                fix=f"choose another id, or change it: `pmo-tui demand edit {record['id']}`",
-            )
+        refuse_taken(db, "demand", record["id"], "demand edit")
         require_known(db, "project", record["project_id"], "--project-id")
         require_known(db, "skill", record["skill_id"], "--skill-id")
         row = stored_row(record, "demand")
-        db["demand"].insert(row)
+        db.table("demand").insert(row)
         weeks = _write_weeks(db, record)
         log_change(db, "demand", "add", reason=f"demand add {record['id']}", after=row)
     return {**row, "weeks": weeks}
@@ -188,7 +185,7 @@ def edit_demand(
         record = checked_record("demands", changes, stored=base)
         require_known(db, "skill", record["skill_id"], "--skill-id")
         before, after = stored_row(stored, "demand"), stored_row(record, "demand")
-        db["demand"].update(demand_id, after)
+        db.table("demand").update(demand_id, after)
         weeks = _write_weeks(db, record) if given_weeks else 0
         log_change(
             db,

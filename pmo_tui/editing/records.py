@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from pmo_tui.store.reads import Readable
 
-__all__ = ["Removal", "read_record", "removal_of", "remove_rows", "stored_row"]
+__all__ = ["Removal", "read_record", "refuse_taken", "removal_of", "remove_rows", "stored_row"]
 
 
 def read_record(db: Readable, table: str, key: dict[str, Any], *, label: str) -> dict[str, Any]:
@@ -43,6 +43,20 @@ def read_record(db: Readable, table: str, key: dict[str, Any], *, label: str) ->
         shown = ", ".join(str(value) for value in key.values())
         raise UserError(f"there is no {label} {shown}", fix=f"check the {label}'s id")
     return frame.row(0, named=True)
+
+
+def refuse_taken(db: Readable, table: str, record_id: Any, command: str) -> None:
+    """Raise when ``table`` already has a row with id ``record_id`` (an add must not overwrite).
+
+    Raises:
+        UserError: naming the id and the edit command to change it instead.
+    """
+    if db.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [record_id]).fetchone():
+        raise UserError(
+            f"{table} {record_id!r} already exists",
+            option="--id",
+            fix=f"choose another id, or change it: `pmo-tui {command} {record_id}`",
+        )
 
 
 def stored_row(record: dict[str, Any], table: str) -> dict[str, Any]:
@@ -91,7 +105,7 @@ def removal_of(db: Readable, table: str, key: dict[str, Any], *, label: str) -> 
     row = db.execute(f"SELECT rowid FROM [{table}] WHERE {where}", list(key.values())).fetchone()
     if row is None:
         raise UserError(f"there is no {label}", fix="check the id")
-    conn = getattr(db, "conn", db)
+    conn: Any = getattr(db, "conn", db)
     return Removal(label, table, int(row[0]), dependent_rows(conn, table, [int(row[0])]))
 
 

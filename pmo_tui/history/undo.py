@@ -199,7 +199,7 @@ def _drifted(db: Readable, rows: list[RowUndo]) -> list[str]:
 
 
 def _current(db: Readable, table: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
-    conn = getattr(db, "conn", db)
+    conn: Any = getattr(db, "conn", db)
     shape = table_shape(conn, table)
     pairs = ", ".join(f"'{column}', {quote(column)}" for column in shape.columns)
     if shape.keys == ("rowid",):

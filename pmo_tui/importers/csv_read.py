@@ -97,16 +97,6 @@ def read_strings(
     Raises:
         UserError: the file cannot be read or parsed; names the file and the line.
     """
-    chosen, detected = _format(path, display, separator, encoding)
-    if notes is not None:
-        notes.extend(f"{display}: {note}" for note in detected)
-    return _read_strings(path, display, chosen), chosen
-
-
-def _format(
-    path: Path, display: str, separator: str | None, encoding: str | None
-) -> tuple[CsvFormat, list[str]]:
-    """The file's format (given or detected), remembered for the line lookups."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -115,6 +105,16 @@ def _format(
             file=display,
             fix="check that the file exists and you may read it",
         ) from None
+    chosen, detected = _format(data, path, display, separator, encoding)
+    if notes is not None:
+        notes.extend(f"{display}: {note}" for note in detected)
+    return _read_strings(data, path, display, chosen), chosen
+
+
+def _format(
+    data: bytes, path: Path, display: str, separator: str | None, encoding: str | None
+) -> tuple[CsvFormat, list[str]]:
+    """The file's format (given or detected), remembered for the line lookups."""
     try:
         chosen, notes = detect_format(data, separator=separator, encoding=encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -128,10 +128,10 @@ def _format(
     return chosen, notes
 
 
-def _read_strings(path: Path, display: str, chosen: CsvFormat) -> pl.DataFrame:
-    """The file as a frame of strings, with its header as read (not yet normalised)."""
+def _read_strings(data: bytes, path: Path, display: str, chosen: CsvFormat) -> pl.DataFrame:
+    """The file's bytes as a frame of strings, with its header as read (not yet normalised)."""
     try:
-        text = decode(path.read_bytes(), chosen.encoding)
+        text = decode(data, chosen.encoding)
         return pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             infer_schema=False,
@@ -144,12 +144,6 @@ def _read_strings(path: Path, display: str, chosen: CsvFormat) -> pl.DataFrame:
             file=display,
             row=1,
             fix="add a header row with the column names",
-        ) from None
-    except OSError as exc:
-        raise UserError(
-            f"cannot read the file: {exc.strerror or exc}.",
-            file=display,
-            fix="check that the file exists and you may read it",
         ) from None
     except pl.exceptions.PolarsError as exc:
         raise _unreadable_csv(exc, path, display, chosen.separator) from None

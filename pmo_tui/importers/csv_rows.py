@@ -46,7 +46,7 @@ def check_rows(stem: str, frame: pl.DataFrame, path: Path, display: str) -> None
         UserError(
             problem.message,
             file=display,
-            row=line_of_record(path, problem.index),
+            row=line_of_record(path, problem.record),
             column=problem.column,
             fix=problem.fix,
         )
@@ -56,9 +56,9 @@ def check_rows(stem: str, frame: pl.DataFrame, path: Path, display: str) -> None
 
 
 class RowProblem(NamedTuple):
-    """What is wrong with the row at ``ROW_INDEX`` ``index``, shown at ``column``."""
+    """What is wrong with the row at ``ROW_INDEX`` ``record``, shown at ``column``."""
 
-    index: int
+    record: int
     column: str
     message: str
     fix: str

@@ -110,7 +110,7 @@ def _error_code(spec: ColumnSpec) -> pl.Expr:
 class ValueProblem(NamedTuple):
     """A bad value: the record index (``ROW_INDEX``), its column's spec, the error code, the value."""
 
-    index: int
+    record: int
     spec: ColumnSpec
     code: str
     value: str | None
@@ -161,7 +161,7 @@ def check_values(
     errors = []
     for problem in problems:
         message, fix = describe(problem.spec, problem.code, problem.value)
-        line = line_of_record(path, problem.index)
+        line = line_of_record(path, problem.record)
         errors.append(UserError(message, file=display, row=line, column=problem.spec.name, fix=fix))
     raise_all(errors, total)
 

@@ -46,7 +46,7 @@ def log_change(
     change_set = active_change_set(db)
     if change_set is None:
         raise RuntimeError("log_change must be called inside write_transaction")
-    db["change_log"].insert(
+    db.table("change_log").insert(
         {
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "who": change_set.account.name,

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pmo_tui.errors import UserError
 from pmo_tui.store.capture import quote
@@ -45,7 +45,7 @@ def read_snapshot(db: Readable) -> Iterator[None]:
 
     Inside a transaction already open on ``db``, reads see that transaction.
     """
-    conn = getattr(db, "conn", db)
+    conn: Any = getattr(db, "conn", db)
     if conn.in_transaction:
         yield
         return

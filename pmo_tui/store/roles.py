@@ -88,7 +88,7 @@ def grant_role(db: sqlite_utils.Database, subject: Subject, role: Role) -> None:
         )
         if before and before["role"] == "admin" and role != "admin":
             _keep_an_admin(db, subject)
-        db["access_rule"].upsert(
+        db.table("access_rule").upsert(
             {
                 "kind": kind,
                 "subject": name,
