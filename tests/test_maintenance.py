@@ -147,3 +147,26 @@ def test_a_write_command_upgrades_an_old_database_after_a_backup(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert list(tmp_path.glob("v3.db.before-upgrade-v3.*.bak"))
     assert query(path, "SELECT role FROM access_rule") == [("admin",)]
+
+
+def test_db_init_force_backs_up_asks_and_needs_an_admin(db: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from pmo_tui.cli import cli
+    from pmo_tui.store import accounts
+    from pmo_tui.store.accounts import Account
+
+    saved = content(db)
+    declined = CliRunner().invoke(
+        cli, ["--db", str(db), "db", "init", "--empty", "--force"], obj={}, input="n\n"
+    )
+    assert declined.exit_code == 0 and content(db) == saved
+    monkeypatch.setattr(accounts, "current_account", lambda: Account("vera", 5001, frozenset()))
+    refused = invoke(db, "db", "init", "--empty", "--force", "--yes")
+    assert refused.exit_code == 2 and "db init --force needs the admin role" in refused.output
+    monkeypatch.undo()
+    replaced = invoke(db, "db", "init", "--empty", "--force", "--yes")
+    assert replaced.exit_code == 0, replaced.output
+    assert query(db, "SELECT count(*) FROM person") == [(0,)]
+    backup = next(db.parent.glob("live.db.before-init.*.bak"))
+    assert content(backup) == saved
