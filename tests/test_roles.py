@@ -52,12 +52,29 @@ def _planner_commands(tmp_path: Path) -> list[list[str]]:
         ["scenario", "promote", str(scenario), "--yes", *FAST],
         ["undo", "1", "--yes"],
         ["audit", "--all", "--today", "2027-01-04"],
+        ["findings", "set-status", "1", "in_progress", "--reason", "started"],
+        ["checklist", str(_checklist(tmp_path))],
+        ["lineage", "P1", "--methodology", "PMO-METHOD@1.0"],
     ]
+
+
+def _checklist(tmp_path: Path) -> Path:
+    path = tmp_path / "checklist.toml"
+    path.write_text(
+        'project = "P1"\nauditor = "Jane"\nheld_on = 2027-01-04\n\n[[item]]\nid = "a"\n'
+        'text = "A"\nresult = "pass"\n'
+    )
+    return path
 
 
 ADMIN_COMMANDS = [
     ["users", "grant", "bob", "planner"],
+    ["users", "revoke", "bob"],
     ["standards", "add", "STD-X", "1.0", "--kind", "standard", "--title", "X"],
+    ["standards", "edit", "STD-X", "1.0", "--title", "Y"],
+    ["standards", "publish", "STD-X", "1.0"],
+    ["templates", "publish", "TPL-X", "1.0"],
+    ["db", "init", "--force", "--yes"],
 ]
 
 
