@@ -35,6 +35,10 @@ def main() -> int:
     parser.add_argument("--inputs", type=int, default=10_000)
     parser.add_argument("--project-files", action="store_true")
     parser.add_argument("--seed", type=int, default=0, help="hypothesis seed (repeatable runs)")
+    parser.add_argument("--only", default=None, help="importers to fuzz, e.g. policy,scenario")
+    parser.add_argument(
+        "--last-case", type=Path, default=None, help="write each case here before running it"
+    )
     args = parser.parse_args()
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     first: dict[tuple[str, str], str] = {}
@@ -45,15 +49,23 @@ def main() -> int:
         case_folder = work / "case"
         case_folder.mkdir()
 
+        chosen = [
+            seed
+            for seed in seeds(project_files=args.project_files)
+            if args.only is None or seed.kind in args.only.split(",")
+        ]
+
         @settings(
             max_examples=args.inputs,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=cases(seeds(project_files=args.project_files)))
+        @given(case=cases(chosen))
         def run(case):
             seed, data = case
+            if args.last_case is not None:  # what a native crash (no traceback) was running
+                args.last_case.write_bytes(seed.name.encode() + b"\n" + data)
             outcome = run_case(db, case_folder, seed, data)
             counts[seed.kind][outcome.result] += 1
             first.setdefault((seed.kind, outcome.result), outcome.output[-1500:])
