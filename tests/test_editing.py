@@ -208,3 +208,40 @@ def test_removing_a_project_takes_its_demand_and_allocations(db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "demand 2 rows" in result.output and "demand_week 6 rows" in result.output
     assert query(db, "SELECT count(*) FROM allocation WHERE project_id = 'P2'") == [(0,)]
+
+
+def test_moving_a_booking_adds_its_hours_to_the_other_person_in_one_change_set(db: Path) -> None:
+    invoke(db, "allocation", "set", "ben", "P1", "2027-01-11", "--demand", "D1", "--hours", "4")
+    moved = invoke(
+        db,
+        "allocation",
+        "move",
+        "ann",
+        "P1",
+        "2027-01-04",
+        "2027-01-11",
+        "--demand",
+        "D1",
+        "--to",
+        "ben",
+    )
+    assert moved.exit_code == 0, moved.output
+    assert query(
+        db,
+        "SELECT person_id, week, hours FROM allocation WHERE demand_id = 'D1' ORDER BY week, person_id",
+    ) == [
+        ("ben", "2027-01-04", 32.0),
+        ("ben", "2027-01-11", 36.0),
+        ("ann", "2027-01-18", 32.0),
+        ("ann", "2027-01-25", 32.0),
+    ]
+    assert change_sets(db)[-1][2] == "allocation move"
+    assert invoke(db, "undo", str(change_sets(db)[-1][0]), "--yes").exit_code == 0
+    assert query(
+        db,
+        "SELECT person_id, week, hours FROM allocation WHERE demand_id = 'D1' AND week <= '2027-01-11' ORDER BY week, person_id",
+    ) == [
+        ("ann", "2027-01-04", 32.0),
+        ("ann", "2027-01-11", 32.0),
+        ("ben", "2027-01-11", 4.0),
+    ]

@@ -401,6 +401,18 @@ def allocation_remove(ctx: click.Context, **values: Any) -> None:
     click.echo(f"removed {weeks} weeks of {values['person_id']} on {values['project_id']}")
 
 
+@allocation.command("move")
+@_booking_arguments
+@click.option("--to", "to_person_id", required=True, help="The person who takes the bookings.")
+@click.pass_context
+def allocation_move(ctx: click.Context, to_person_id: str, **values: Any) -> None:
+    """Move PERSON's bookings on PROJECT in those weeks to another person (--to)."""
+    from pmo_tui.editing.allocations import move_allocation
+
+    weeks = move_allocation(open_db(ctx, write=True), _booking(values), to_person_id)
+    click.echo(f"moved {weeks} weeks from {values['person_id']} to {to_person_id}")
+
+
 @allocation.command("pin")
 @_booking_arguments
 @click.pass_context

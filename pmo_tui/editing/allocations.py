@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from pmo_tui.store.reads import Readable
 
-__all__ = ["Booking", "pin_allocation", "remove_allocation", "set_allocation"]
+__all__ = ["Booking", "move_allocation", "pin_allocation", "remove_allocation", "set_allocation"]
 
 
 @dataclass(frozen=True)
@@ -192,4 +192,59 @@ def pin_allocation(db: sqlite_utils.Database, booking: Booking, *, pinned: bool 
                 f"UPDATE allocation SET pinned = ? WHERE {_MATCH}", [int(pinned), *key, week]
             )
         log_change(db, "allocation", action, reason=f"allocation {action}", after=booking.given())
+    return len(weeks)
+
+
+def move_allocation(db: sqlite_utils.Database, booking: Booking, to_person_id: str) -> int:
+    """Move the bookings of ``booking`` to ``to_person_id``, week by week, in one transaction:
+    their hours are added to what the other person already has on the same project and
+    demand that week (kind and pin go with them).
+
+    Returns:
+        How many weeks had a booking.
+
+    Raises:
+        UserError: unknown person (with "did you mean"), no booking in those weeks, or a move
+            to the same person.
+    """
+    record = _checked(db, booking, {})
+    require_known(db, "person", to_person_id, "--to")
+    if to_person_id == record["person_id"]:
+        raise UserError(
+            "the booking is already that person's", option="--to", fix="name another person"
+        )
+    key = (record["person_id"], record["project_id"], record["demand_id"])
+    with write_transaction(db, "allocation move"):
+        weeks = _existing(db, record)
+        if not weeks:
+            raise _none_booked(booking)
+        for week in weeks:
+            hours, kind, pinned = db.execute(
+                f"SELECT sum(hours), max(kind), max(pinned) FROM allocation WHERE {_MATCH}",
+                [*key, week],
+            ).fetchone()
+            db.execute(f"DELETE FROM allocation WHERE {_MATCH}", [*key, week])
+            target = (to_person_id, key[1], key[2], week)
+            already = db.execute(
+                f"SELECT coalesce(sum(hours), 0) FROM allocation WHERE {_MATCH}", target
+            ).fetchone()[0]
+            db.execute(f"DELETE FROM allocation WHERE {_MATCH}", target)
+            db.table("allocation").insert(
+                {
+                    "person_id": to_person_id,
+                    "project_id": key[1],
+                    "demand_id": key[2],
+                    "week": week,
+                    "hours": round(hours + already, 1),
+                    "kind": kind,
+                    "pinned": pinned,
+                }
+            )
+        log_change(
+            db,
+            "allocation",
+            "move",
+            reason=f"allocation move {key[0]} -> {to_person_id}",
+            after={**booking.given(), "to_person_id": to_person_id},
+        )
     return len(weeks)
