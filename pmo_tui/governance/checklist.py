@@ -59,6 +59,9 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
     try:
         return _record(db, path)
     except UserError as error:
+        if error.file is None:  # a value of the file named by its key (project = ...)
+            error.file = str(path)
+            error.column, error.option = error.column or error.option, None
         if (error.file or "").startswith(str(path)) and error.row is None:
             text = path.read_text(encoding="utf-8")
             item = re.search(r"item (\d+)$", error.file or "")

@@ -98,11 +98,11 @@ def read_governance_file(stem: str, path: Path) -> pl.DataFrame:
     Raises:
         UserError: unreadable file, missing header column, or a bad value.
     """
-    from pmo_tui.importers.csv_read import read_strings
+    from pmo_tui.importers.csv_read import normalise_header, read_strings
 
     spec = GOVERNANCE_FILES[stem]
     raw, _ = read_strings(path, str(path))
-    raw = raw.rename({name: name.strip().lower() for name in raw.columns})
+    raw = normalise_header(raw, str(path))
     for column in spec.columns:
         if column.required and column.name not in raw.columns:
             raise UserError(

@@ -22,7 +22,7 @@ from pmo_tui.importers.csv_rows import check_rows
 from pmo_tui.importers.csv_specs import COLUMN_SPECS, FILE_COLUMN, KNOWN_FILES, ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
 
-__all__ = ["read_csv_file", "read_strings"]
+__all__ = ["normalise_header", "read_csv_file", "read_strings"]
 
 #: How polars renames the second of two header columns with the same name.
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
@@ -189,25 +189,35 @@ def _named(separator: str) -> str:
     return {",": "a comma", "\t": "a tab"}.get(separator, repr(separator))
 
 
-def _normalise_header(
-    raw: pl.DataFrame, stem: str, display: str, chosen: CsvFormat
-) -> pl.DataFrame:
-    """Strip and lower-case the header names; check duplicates and required columns."""
+def normalise_header(raw: pl.DataFrame, display: str) -> pl.DataFrame:
+    """``raw`` with its header names stripped and lower-cased.
+
+    Raises:
+        UserError: two columns have the same name (row 1).
+    """
     renamed: dict[str, str] = {}
     for column in raw.columns:
         match = _DUPLICATED.match(column)
         name = match.group(1) if match and match.group(1) in raw.columns else column
         name = name.strip().lower()
         if name in renamed.values():
+            shown = repr(name) if name else "an empty name"
             raise UserError(
-                f"column {name!r} appears twice in the header.",
+                f"column {shown} appears twice in the header.",
                 file=display,
                 row=1,
-                column=name,
-                fix=f"keep one column named {name!r}",
+                column=name or None,
+                fix=f"keep one column named {shown}" if name else "name every column",
             )
         renamed[column] = name
-    raw = raw.rename(renamed)
+    return raw.rename(renamed)
+
+
+def _normalise_header(
+    raw: pl.DataFrame, stem: str, display: str, chosen: CsvFormat
+) -> pl.DataFrame:
+    """Strip and lower-case the header names; check duplicates and required columns."""
+    raw = normalise_header(raw, display)
     _check_required_columns(raw, stem, display, chosen)
     return raw
 

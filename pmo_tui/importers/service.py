@@ -330,7 +330,7 @@ def _check_new_projects(
         if not replace:
             raise UserError(
                 f"project {project_id!r} is already in the database",
-                file=from_project_file[0] if len(from_project_file) else bundle.source,
+                file=bundle.source or (from_project_file[0] if len(from_project_file) else None),
                 fix="pass --replace to replace its demand and allocations with this file's",
             )
         _delete_project_plan(db, project_id)
