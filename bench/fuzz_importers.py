@@ -6,9 +6,13 @@ is a valid seed file (CSV, governance CSV, scenario, policy and checklist TOML, 
 draws the mutations: separators, quotes, odd bytes, extreme values, cut lines). Each
 is run as a user runs it (``pmo-tui import csv FILE``, ...) on one database.
 
+The cases run in a worker process; when it dies of a signal (a native crash in a
+library, e.g. an abort in OR-Tools), the case is counted as ``native crash`` and a new
+worker goes on with the next case on the same database.
+
 Prints per importer: inputs, accepted, refused, and the failures by kind (traceback;
-refusal naming no file and row/line; refusal that changed the data), with the first
-output of each kind; the wall time and the load average. Exit 1 on any failure.
+native crash; refusal naming no file and row/line; refusal that changed the data), with
+the first output of each kind; the wall time and the load average. Exit 1 on any failure.
 """
 
 from __future__ import annotations
@@ -30,6 +34,50 @@ from hypothesis import HealthCheck, given, settings
 from scenario_support import build_scenario_db
 
 
+def _serve(connection, db: Path, folder: Path) -> None:
+    """The worker: run each (seed, data) received, send the outcome back."""
+
+    while True:
+        seed, data = connection.recv()
+        connection.send(run_case(db, folder, seed, data))
+
+
+class Worker:
+    """A process that runs cases; restarted after a native crash."""
+
+    def __init__(self, db: Path, folder: Path) -> None:
+        import multiprocessing
+
+        self.context = multiprocessing.get_context("spawn")
+        self.db, self.folder = db, folder
+        self.start()
+
+    def start(self) -> None:
+        self.connection, child = self.context.Pipe()
+        self.process = self.context.Process(target=_serve, args=(child, self.db, self.folder))
+        self.process.start()
+
+    def run(self, seed, data):
+        from fuzz_support import Outcome
+
+        self.connection.send((seed, data))
+        try:
+            return self.connection.recv()
+        except EOFError:
+            self.process.join()
+            code = self.process.exitcode
+            self.start()
+            return Outcome(
+                seed.kind,
+                "native crash",
+                f"worker died (exit {code}) on {seed.name}: {data[:300]!r}",
+            )
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", type=int, default=10_000)
@@ -48,6 +96,7 @@ def main() -> int:
         db = build_scenario_db(work / "db")
         case_folder = work / "case"
         case_folder.mkdir()
+        worker = Worker(db, case_folder)
 
         chosen = [
             seed
@@ -66,13 +115,14 @@ def main() -> int:
             seed, data = case
             if args.last_case is not None:  # what a native crash (no traceback) was running
                 args.last_case.write_bytes(seed.name.encode() + b"\n" + data)
-            outcome = run_case(db, case_folder, seed, data)
+            outcome = worker.run(seed, data)
             counts[seed.kind][outcome.result] += 1
             first.setdefault((seed.kind, outcome.result), outcome.output[-1500:])
 
         from hypothesis import seed as hypothesis_seed
 
         hypothesis_seed(args.seed)(run)()
+        worker.stop()
     elapsed = time.perf_counter() - started
     failures = 0
     print(f"{'importer':<12}{'inputs':>8}{'ok':>8}{'refused':>9}  failures")
