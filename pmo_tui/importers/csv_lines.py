@@ -92,7 +92,18 @@ def line_of_value(path: Path, column: str, value: str) -> int | None:
                 return line
     except (OSError, StopIteration, ValueError):
         return None
-    return None
+    return _line_of_text(path, value)
+
+
+def _line_of_text(path: Path, value: str) -> int | None:
+    """The line on which ``value`` first appears in the file's text (a value holding a bare
+    carriage return splits into two records for :mod:`csv`, not for polars)."""
+    try:
+        text = path.read_text(encoding=format_of(path).encoding, errors="replace")
+    except OSError:
+        return None
+    found = text.find(value)
+    return None if found < 0 else text.count("\n", 0, found) + 1
 
 
 def line_of_open_quote(path: Path) -> int | None:
