@@ -105,10 +105,14 @@ def load_findings(path: Path) -> pl.DataFrame:
 def account_role(path: Path) -> tuple[str, str]:
     """(role, note) of the account running the TUI on ``path``: the note says why writes are
     disabled for a viewer (empty for a planner or an admin)."""
+    from pmo_tui.errors import UserError
     from pmo_tui.store.access import decide_role
 
-    with connection(path) as db:
-        decision = decide_role(db)
+    try:
+        with connection(path) as db:
+            decision = decide_role(db)
+    except UserError:  # an unreadable file: the screens say so; the store checks every write
+        return "admin", ""
     if decision.role != "viewer":
         return decision.role, ""
     name = decision.account.name
