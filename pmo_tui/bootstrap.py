@@ -30,6 +30,7 @@ from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.service import ImportReport, write_bundles
 from pmo_tui.store.db import connect
 from pmo_tui.store.paths import default_db_path
+from pmo_tui.store.transactions import write_transaction
 
 #: The Monday the shipped demo files are written for: its status date and first planned week.
 DEMO_ANCHOR = dt.date(2026, 11, 30)
@@ -38,22 +39,29 @@ TIMESTAMP_COLUMNS = ("at",)
 
 
 def open_database(
-    path: Path | None = None, *, seed_demo: bool = True, today: dt.date | None = None
+    path: Path | None = None,
+    *,
+    seed_demo: bool = True,
+    today: dt.date | None = None,
+    upgrade: bool = False,
+    group: str | None = None,
 ) -> sqlite_utils.Database:
     """Open the database at ``path`` (default :func:`~pmo_tui.store.paths.default_db_path`).
 
-    A database file that does not exist yet is created and, when ``seed_demo``,
-    filled with the demo organisation (:func:`load_demo`) as of ``today`` (default:
+    A database file that does not exist yet is created (mode 0600, or 0660 for
+    ``group``; its creator is admin) and, when ``seed_demo``, filled with the demo
+    organisation (:func:`load_demo`) as of ``today`` (default:
     :func:`~pmo_tui.domain.horizon.current_date`) so that every command works with
-    no input.
+    no input. An older database is upgraded only with ``upgrade`` (write commands),
+    after a backup.
 
     Raises:
-        UserError: the file cannot be opened as a database (see
-            :func:`~pmo_tui.store.db.connect`).
+        UserError: the file cannot be opened as a database, is older and ``upgrade``
+            is false, or is newer (see :func:`~pmo_tui.store.db.connect`).
     """
     path = path or default_db_path()
     is_new = not path.exists()
-    db = connect(path)
+    db = connect(path, upgrade_schema=upgrade, group=group)
     if is_new and seed_demo:
         load_demo(db, today)
     return db
@@ -171,7 +179,7 @@ def load_demo(db: sqlite_utils.Database, today: dt.date | None = None) -> Import
 
     weeks = demo_weeks_later(today)
     bundle = _demo_bundle(weeks)
-    with db.atomic():
+    with write_transaction(db, "db init (demo organisation)", needs="admin"):
         report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
         written = load_governance(
             db,

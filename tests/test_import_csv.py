@@ -445,7 +445,91 @@ def test_empty_file(tmp_path: Path) -> None:
     assert (err.file, err.row) == (str(path), 1)
 
 
-def test_semicolon_file_gets_a_hint(tmp_path: Path) -> None:
-    path = write(tmp_path, "skills.csv", "id;name\npython;Python\n")
+def test_a_semicolon_file_is_read_and_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "skills.csv", "id;name\npython;Python, the language\n")
+    bundle = read_csv_bundle([path])
+    assert bundle.skills.rows() == [("python", "Python, the language", None)]
+    assert f"{path}: read with ';' as the separator (pass --separator to choose)" in bundle.notes
+
+
+def test_a_semicolon_file_with_an_extra_value_gets_no_comma_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, "skills.csv", "id;name\npython;Python;extra\n")
     err = error_of(path)
-    assert "commas" in err.fix
+    assert err.row == 2 and "comma" not in err.render() and "';'" in err.fix
+
+
+def test_an_iso_8859_1_file_is_read_with_a_note_or_as_told(tmp_path: Path) -> None:
+    path = tmp_path / "skills.csv"
+    path.write_bytes("id;name\nfr;Français\n".encode("iso-8859-1"))
+    bundle = read_csv_bundle([path])
+    assert bundle.skills["name"].to_list() == ["Français"]
+    assert any("not UTF-8: read as ISO-8859-1" in note for note in bundle.notes)
+    told = read_csv_bundle([path], separator=";", encoding="iso-8859-1")
+    assert told.skills["name"].to_list() == ["Français"] and not any(
+        "UTF-8" in n for n in told.notes
+    )
+
+
+def test_a_file_reports_all_its_errors_and_a_misspelt_header(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "people.csv",
+        "id,name,regoin,mon,tue,wed,thu,fri,sat,sun\na,A,UK,8,8,8,8,8,0,0\n",
+    )
+    err = error_of(path)
+    assert "'regoin': rename it to 'region'" in err.fix
+    values = write(
+        tmp_path,
+        "skills.csv",
+        "id,name\n" + "".join(f"s{n},{'x' * 10_001 if n % 2 else 'ok'}\n" for n in range(50)),
+    )
+    many = error_of(values)
+    text = many.render()
+    assert text.startswith("25 problems (the first 20 shown):")
+    assert "row 3, column 'name': the value has 10001 characters, more than 10000" in text
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "p,P,PF,,,,execution,1,1900-01-01,2027-01-01,,,green",
+            "1900-01-01 is outside the years 2000-2100",
+        ),
+        (
+            "p,P,PF,,,,execution,1,2027-01-01,9999-12-31,,,green",
+            "9999-12-31 is outside the years 2000-2100",
+        ),
+        (
+            "p,P,PF,,,,execution,1,2027-01-01,2027-02-01,1e308,,green",
+            "1e308 is out of range: budget must be from 0 to 1e+12",
+        ),
+        (
+            "p,P,PF,,,,execution,1e308,2027-01-01,2027-02-01,,,green",
+            "1e308 is out of range: priority must be from 1 to 5",
+        ),
+    ],
+)
+def test_absurd_values_are_refused_with_their_range(tmp_path: Path, row: str, message: str) -> None:
+    header = "id,name,portfolio_id,program_id,manager,sponsor,phase,priority,start,finish,budget,actual_cost,rag"
+    path = write(tmp_path, "projects.csv", f"{header}\n{row}\n")
+    assert message in error_of(path).render()
+
+
+def test_pinned_and_hard_bookings_above_capacity_are_warned_at_import(tmp_path: Path) -> None:
+    from scenario_support import build_scenario_db, invoke
+
+    db = build_scenario_db(tmp_path)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned\n"
+        "ann,P2,D3,2027-01-18,2027-01-18,20,hard,false\n"
+        "ann,P1,D1,2027-01-18,2027-01-18,32,soft,true\n"
+    )
+    result = invoke(db, "import", "csv", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: pinned and hard bookings above capacity in 1 person-weeks "
+        "(no plan can move them): ann 2027-W03 (52 h of 40 h)"
+    ) in result.output

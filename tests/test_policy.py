@@ -146,7 +146,7 @@ def test_a_bad_policy_file_exits_2_without_a_traceback(tmp_path: Path) -> None:
         cli, ["--db", str(db), "plan", "--headless", "--policy", str(policy)], obj={}
     )
     assert result.exit_code == 2
-    assert "policy.toml, column 'limits.frozen_weeks'" in result.output
+    assert "policy.toml, row 2, column 'limits.frozen_weeks'" in result.output
     assert "Traceback" not in result.output
 
 

@@ -109,14 +109,15 @@ def test_promote_refuses_when_the_allocations_changed_meanwhile(
     real = promote.write_promotion
 
     def someone_writes_first(database, run, rows, fingerprint, who):
-        database.execute("UPDATE allocation SET hours = 31 WHERE person_id = 'ann'")
+        with sqlite3.connect(db) as other:  # another user, on another connection
+            other.execute("UPDATE allocation SET hours = 31 WHERE person_id = 'ann'")
         return real(database, run, rows, fingerprint, who)
 
     monkeypatch.setattr(promote, "write_promotion", someone_writes_first)
     result = invoke(db, "scenario", "promote", str(path), "--yes", *FAST)
     assert (
         result.exit_code == 2
-        and "the allocations changed since this scenario was planned" in result.output
+        and "allocation changed since this scenario was computed" in result.output
     )
     with read_connection(db) as connection:
         assert connection.execute("SELECT count(*) FROM person WHERE id = 'hire-1'").fetchone() == (

@@ -395,7 +395,9 @@ async def test_a_second_users_change_is_not_overwritten(db_path: Path) -> None:
         await pilot.press("a", "y")
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
-        assert "allocations changed" in str(app.screen.query_one("#dialog-body").render())
+        assert "allocation changed since this plan" in str(
+            app.screen.query_one("#dialog-body").render()
+        )
         await pilot.press("escape")
         assert screen.outcome is not None  # the plan is still there to discard or re-run
     assert _allocations(db_path) == before

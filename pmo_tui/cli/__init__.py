@@ -24,15 +24,18 @@ from pmo_tui.cli import (
     capacity,
     db,
     digest,
+    edit,
     export,
     gate,
     governance,
+    history,
     imports,
     plan,
     raid,
     report,
     scenario,
     status,
+    users,
 )
 from pmo_tui.cli.common import PmoGroup, resolve_window, run_app, window_options
 
@@ -87,7 +90,10 @@ def tui(ctx: click.Context, today: Any, start: Any, end: Any) -> None:
 
 for _module in (
     db,
+    users,
     imports,
+    edit,
+    history,
     capacity,
     plan,
     advise,

@@ -73,7 +73,10 @@ def audit(
         )
     rule_set = load_rules(rules_path)
     run = run_audit(
-        open_db(ctx), rule_set, today=resolve_today(today), project_ids=list(project_ids) or None
+        open_db(ctx, write=True),
+        rule_set,
+        today=resolve_today(today),
+        project_ids=list(project_ids) or None,
     )
     if fmt == "json":
         click.echo(dumps(run.summary()))
@@ -113,7 +116,7 @@ def checklist(ctx: click.Context, file: Path, fmt: str) -> None:
     from pmo_tui.governance.checklist import record_checklist
     from pmo_tui.reporting.output import dumps, render_frame
 
-    run = record_checklist(open_db(ctx), file)
+    run = record_checklist(open_db(ctx, write=True), file)
     click.echo(dumps(run.summary()) if fmt == "json" else render_frame(run.findings, fmt))
 
 
@@ -226,7 +229,7 @@ def findings_set_status(
     from pmo_tui.governance.findings import set_finding_status
 
     outcome = set_finding_status(
-        open_db(ctx),
+        open_db(ctx, write=True),
         finding_id,
         status,
         reason=reason,

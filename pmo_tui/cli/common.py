@@ -81,6 +81,10 @@ class PmoGroup(click.Group):
             click.echo("Interrupted: nothing was written.", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except sqlite3.OperationalError as error:
+            from pmo_tui.store.transactions import busy_message, is_busy
+
+            if is_busy(error):
+                raise BadInput(busy_message().render()) from error
             if "readonly" not in str(error) and "read-only" not in str(error):
                 raise
             where = (ctx.obj or {}).get("db_path") or "the database"
@@ -236,10 +240,14 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Database:
+def open_db(
+    ctx: click.Context, *, seed_demo: bool = True, write: bool = False
+) -> sqlite_utils.Database:
     """The database of ``--db``/``$PMO_TUI_DB``, else the default one (made from the demo).
 
     A path the user named must exist: a typo should not quietly create a demo database.
+    A write command (``write``) upgrades an older database, after a backup; a read
+    on one is refused with the fix (``pmo-tui db upgrade``).
 
     Raises:
         UserError: the named file does not exist, or cannot be opened.
@@ -255,7 +263,7 @@ def open_db(ctx: click.Context, *, seed_demo: bool = True) -> sqlite_utils.Datab
             "(demo organisation) or `db init --empty`",
         )
     is_new = not path.exists()
-    db = open_database(path, seed_demo=seed_demo)
+    db = open_database(path, seed_demo=seed_demo, upgrade=write)
     if is_new and seed_demo:
         click.echo(first_run_notice(path), err=True)
     return db

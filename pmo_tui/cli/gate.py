@@ -37,7 +37,7 @@ def gate_decide(
     from pmo_tui.portfolio_health.gates import APPROVALS, GateDecision, change_phase, decide_gate
     from pmo_tui.store.schema_governance import PHASES
 
-    db = open_db(ctx)
+    db = open_db(ctx, write=True)
     decision = GateDecision(
         project_id=project,
         decided_on=resolve_today(today),
@@ -66,7 +66,7 @@ def gate_advance(
     """Move PROJECT to PHASE: every gate it leaves must be approved unless --force."""
     from pmo_tui.portfolio_health.gates import change_phase
 
-    overridden = change_phase(open_db(ctx), project, phase, force=force, reason=reason)
+    overridden = change_phase(open_db(ctx, write=True), project, phase, force=force, reason=reason)
     note = f" (override of the {', '.join(overridden)} gate, logged)" if overridden else ""
     click.echo(f"{project}: now in {phase}{note}")
 

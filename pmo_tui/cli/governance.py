@@ -101,7 +101,13 @@ def standards_add(
     from pmo_tui.governance.standards import add_standard
 
     add_standard(
-        open_db(ctx), standard_id, version, kind=kind, title=title, owner=owner, summary=summary
+        open_db(ctx, write=True),
+        standard_id,
+        version,
+        kind=kind,
+        title=title,
+        owner=owner,
+        summary=summary,
     )
     click.echo(f"added {standard_id} {version} as a draft")
 
@@ -124,7 +130,7 @@ def standards_edit(
         raise UserError(
             "nothing to change", option="--title", fix="pass --title, --owner or --summary"
         )
-    edit_standard(open_db(ctx), standard_id, version, **changes)
+    edit_standard(open_db(ctx, write=True), standard_id, version, **changes)
     click.echo(f"edited draft {standard_id} {version}")
 
 
@@ -140,7 +146,7 @@ def standards_publish(
     from pmo_tui.governance.standards import publish_standard
 
     outcome = publish_standard(
-        open_db(ctx), standard_id, version, effective_date=resolve_today(effective)
+        open_db(ctx, write=True), standard_id, version, effective_date=resolve_today(effective)
     )
     old = outcome["superseded"]
     click.echo(f"{standard_id} {version} is in force" + (f"; {old} is superseded" if old else ""))
@@ -180,7 +186,7 @@ def templates_publish(
     from pmo_tui.governance.standards import publish_template
 
     outcome = publish_template(
-        open_db(ctx), template_id, version, effective_date=resolve_today(effective)
+        open_db(ctx, write=True), template_id, version, effective_date=resolve_today(effective)
     )
     old = outcome["superseded"]
     click.echo(f"{template_id} {version} is in force" + (f"; {old} is superseded" if old else ""))
@@ -231,7 +237,7 @@ def lineage(
             fix="pass --methodology ID@VERSION and/or --template ID@VERSION",
         )
     follow_versions(
-        open_db(ctx),
+        open_db(ctx, write=True),
         project_id,
         methodology=_version_pair(methodology, "--methodology") if methodology else None,
         templates=[_version_pair(t, "--template") for t in templates_followed],

@@ -80,31 +80,53 @@ def import_project(
     bundles = [read_project_file(path, locale=locale) for path in files]
     calendars = CalendarChoice(calendar_rule, calendar_from.name if calendar_from else None)
     report = write_bundles(
-        open_db(ctx),
+        open_db(ctx, write=True),
         bundles,
         people="merge",
         replace=replace,
         as_new=as_new,
         calendars=calendars,
         reason="import project files",
+        command="import project",
     )
     _echo_report(report)
 
 
 @import_group.command("csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--separator",
+    default=None,
+    help="The character between values: ',', ';', tab or '|' (default: read from the header).",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="The files' encoding, e.g. iso-8859-1 (default: UTF-8, else ISO-8859-1 with a note).",
+)
 @click.pass_context
-def import_csv(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def import_csv(
+    ctx: click.Context, paths: tuple[Path, ...], separator: str | None, encoding: str | None
+) -> None:
     """Import people, skills, projects, demands, allocations, leave... from CSV files or folders.
 
     The file name says what it holds (people.csv, demands.csv, ...); the
     headers are documented in docs/data-model.md.
     """
     from pmo_tui.importers.csv_files import read_csv_bundle
+    from pmo_tui.importers.csv_format import parse_encoding, parse_separator
     from pmo_tui.importers.service import write_bundles
 
-    bundle = read_csv_bundle(list(paths))
-    report = write_bundles(open_db(ctx), [bundle], people="upsert", reason="import csv")
+    bundle = read_csv_bundle(
+        list(paths), separator=parse_separator(separator), encoding=parse_encoding(encoding)
+    )
+    report = write_bundles(
+        open_db(ctx, write=True),
+        [bundle],
+        people="upsert",
+        reason="import csv",
+        command="import csv",
+    )
     _echo_report(report)
 
 
@@ -115,7 +137,7 @@ def import_governance(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Import governance CSV files or folders (standards.csv, findings.csv, ...; docs/governance.md)."""
     from pmo_tui.governance.loader import load_governance
 
-    written = load_governance(open_db(ctx), list(paths))
+    written = load_governance(open_db(ctx, write=True), list(paths))
     click.echo("written: " + ", ".join(f"{table} {count}" for table, count in written.items()))
 
 
@@ -151,7 +173,7 @@ def import_portfolio(
 
     mapping = load_mapping(mapping_path) if mapping_path is not None else None
     portfolio = read_portfolio_file(file, mapping)
-    report = write_snapshot(open_db(ctx), portfolio, skip_bad_rows=skip_bad_rows)
+    report = write_snapshot(open_db(ctx, write=True), portfolio, skip_bad_rows=skip_bad_rows)
     for skipped in report.skipped_rows:
         click.echo(f"skipped: {skipped}", err=True)
     withheld = sum(report.withheld.values())

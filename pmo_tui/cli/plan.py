@@ -84,7 +84,11 @@ def plan(
         run_app(ctx, "plan", defaults, window)
         return
     policy = build_policy(policy_file, **policy_fields(options))
-    database = open_db(ctx)
+    database = open_db(ctx, write=apply_plan)
+    if apply_plan:  # refuse before solving, not after
+        from pmo_tui.store.access import require_role
+
+        require_role(database, "planner", "plan --apply")
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, window, show_progress)
     click.echo(render_outcome(outcome, fmt, width=terminal_width()))

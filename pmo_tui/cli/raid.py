@@ -52,7 +52,7 @@ def raid_add(ctx: click.Context, project: str, due, today, **options) -> None:
         due=due.date() if due else None,
         **options,
     )
-    click.echo(f"RAID entry {add_raid_entry(open_db(ctx), entry)} added to {project}")
+    click.echo(f"RAID entry {add_raid_entry(open_db(ctx, write=True), entry)} added to {project}")
 
 
 @raid.command("close")
@@ -64,7 +64,7 @@ def raid_close(ctx: click.Context, entry_id: int, reason: str, today) -> None:
     """Close RAID entry ENTRY_ID."""
     from pmo_tui.portfolio_health.raid import close_raid_entry
 
-    close_raid_entry(open_db(ctx), entry_id, resolve_today(today), reason)
+    close_raid_entry(open_db(ctx, write=True), entry_id, resolve_today(today), reason)
     click.echo(f"RAID entry {entry_id} closed")
 
 

@@ -333,7 +333,10 @@ def promote_command(
     scenario_file = load_scenario(file)
     window = _window(options)
     policy = _policy(policy_file, options)
-    database = open_db(ctx, seed_demo=False)
+    database = open_db(ctx, seed_demo=False, write=True)
+    from pmo_tui.store.access import require_role
+
+    require_role(database, "planner", "scenario promote")  # before solving, not after
     live, fingerprint = read_base(database)
     prepared = prepare_from_state(live, fingerprint, [scenario_file], policy, window=window)
     run = prepared.scenarios[0]

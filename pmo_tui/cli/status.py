@@ -43,7 +43,7 @@ def status_add(ctx: click.Context, project: str, **options) -> None:
         forecast_finish=forecast.date() if forecast else None,
         **options,
     )
-    report_id = add_status_report(open_db(ctx), report)
+    report_id = add_status_report(open_db(ctx, write=True), report)
     click.echo(f"status report {report_id}: {project} {report.overall} on {report.reported_on}")
 
 

@@ -328,3 +328,29 @@ def _calendar_span(
     first, last = days.min(), days.max()
     assert isinstance(first, dt.date) and isinstance(last, dt.date)
     return monday(first), monday(last) + dt.timedelta(days=6)
+
+
+def fixed_over_capacity(capacity: pl.DataFrame, allocations: pl.DataFrame) -> pl.DataFrame:
+    """Person-weeks whose pinned and hard bookings alone exceed capacity: no plan can fix them.
+
+    Args:
+        capacity: ``person_id, week, hours``.
+        allocations: ``person_id, week, hours, kind, pinned`` (at least).
+
+    Returns:
+        ``person_id, week, fixed_hours, capacity_hours`` where fixed hours exceed capacity
+        by more than 0.05 h, by person then week.
+    """
+    fixed = (
+        allocations.filter(pl.col("pinned") | (pl.col("kind") == "hard"))
+        .group_by("person_id", "week")
+        .agg(pl.col("hours").sum().alias("fixed_hours"))
+    )
+    return (
+        fixed.join(
+            capacity.rename({"hours": "capacity_hours"}), on=["person_id", "week"], how="left"
+        )
+        .with_columns(pl.col("capacity_hours").fill_null(0.0))
+        .filter(pl.col("fixed_hours") > pl.col("capacity_hours") + 0.05)
+        .sort("person_id", "week")
+    )

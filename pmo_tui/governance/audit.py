@@ -25,6 +25,7 @@ from pmo_tui.governance.frames import SEVERITIES, check_project, severity_rank
 from pmo_tui.governance.rules import Rule, RuleSet
 from pmo_tui.store.change_log import current_user, log_change
 from pmo_tui.store.reads import one_row
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -108,7 +109,7 @@ def run_audit(
     hits = [(rule, hit) for rule in rule_set.rules for hit in CHECKS[rule.kind](context, rule)]
     run = AuditRun(today, rule_set.source, context.projects["project_id"].to_list())
     auditor = auditor or current_user()
-    with db.atomic():
+    with write_transaction(db, "audit", needs="planner"):
         last_id = _last_finding_id(db)
         audit_of = {
             row["project_id"]: _insert_audit(db, row, "automatic", auditor, today, rule_set.source)

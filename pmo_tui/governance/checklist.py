@@ -24,11 +24,11 @@ no duplicate while one is live, repeats linked.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, read_toml_file, with_toml_line
 from pmo_tui.governance.audit import (
     RUN_SCHEMA,
     AuditRun,
@@ -41,6 +41,7 @@ from pmo_tui.governance.frames import SEVERITIES, check_project
 from pmo_tui.governance.rules import DEFAULT_DUE_DAYS, Rule
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -52,8 +53,29 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
     """Record the checklist audit in ``path`` (one transaction); failed items become findings.
 
     Raises:
-        UserError: unreadable or invalid file, unknown project or standard version.
+        UserError: unreadable or invalid file, unknown project or standard version; it
+            names the file's line (the key's, else line 1).
     """
+    try:
+        return _record(db, path)
+    except UserError as error:
+        if error.file is None:  # a value of the file named by its key (project = ...)
+            error.file = str(path)
+            error.column, error.option = error.column or error.option, None
+        if (error.file or "").startswith(str(path)) and error.row is None:
+            text = path.read_text(encoding="utf-8")
+            item = re.search(r"item (\d+)$", error.file or "")
+            if item:  # the line of the N-th [[item]]
+                starts = [
+                    n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[item]]"
+                ]
+                number = int(item.group(1))
+                error.row = starts[number - 1] if number <= len(starts) else None
+            raise with_toml_line(error, text) from None
+        raise
+
+
+def _record(db: sqlite_utils.Database, path: Path) -> AuditRun:
     import polars as pl
 
     document = _read(path)
@@ -72,7 +94,7 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
     if not items:
         raise UserError("the checklist has no [[item]]", file=place, fix="add the items checked")
     run = AuditRun(held_on, place, [project_id])
-    with db.atomic():
+    with write_transaction(db, "checklist", needs="planner"):
         last_id = _last_finding_id(db)
         audit_id = _insert_audit(
             db, _standard(db, document, project_id, place), "checklist", auditor, held_on, place
@@ -111,18 +133,7 @@ def record_checklist(db: sqlite_utils.Database, path: Path) -> AuditRun:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError(
-            f"cannot read the checklist: {error.strerror or error}",
-            file=str(path),
-            fix="check the path",
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise UserError(
-            f"not valid TOML: {error}", file=str(path), fix="fix the syntax at that line"
-        ) from None
+    return read_toml_file(path, what="checklist", fix="fix the syntax at that line")
 
 
 def _text(table: dict[str, Any], key: str, place: str) -> str:

@@ -26,6 +26,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import current_user, log_change
 from pmo_tui.store.reads import one_row, query_frame
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -256,7 +257,7 @@ def set_finding_status(
             fix='say why, e.g. --reason "risk register updated and reviewed"',
         )
     who = who or current_user()
-    with db.atomic():
+    with write_transaction(db, "findings set-status", needs="planner"):
         before = _get(db, finding_id)
         current = before["status"]
         if status not in TRANSITIONS[current]:

@@ -20,6 +20,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, query_frame
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -169,7 +170,7 @@ def follow_versions(
     Raises:
         UserError: unknown project, or a version that does not exist or is not in force.
     """
-    with db.atomic():
+    with write_transaction(db, "lineage", needs="planner"):
         check_project(db, project_id, option="PROJECT")
         if methodology is not None:
             _require_in_force(db, "standard", "id", *methodology)

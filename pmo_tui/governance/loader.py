@@ -24,6 +24,7 @@ from pmo_tui.importers.csv_specs import ROW_INDEX
 from pmo_tui.importers.csv_validate import check_values, parse_column
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.tables import stored_value
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -88,7 +89,7 @@ def load_governance(
     if transform is not None:
         frames = [(stem, path, transform(frame)) for stem, path, frame in frames]
     written: dict[str, int] = {}
-    with db.atomic():
+    with write_transaction(db, "import governance", needs="admin"):
         for stem, path, frame in frames:
             spec = GOVERNANCE_FILES[stem]
             written[spec.table] = _insert_rows(db, spec, frame, path)
@@ -108,16 +109,11 @@ def read_governance_file(stem: str, path: Path) -> pl.DataFrame:
     Raises:
         UserError: unreadable file, missing header column, or a bad value.
     """
+    from pmo_tui.importers.csv_read import normalise_header, read_strings
+
     spec = GOVERNANCE_FILES[stem]
-    try:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except (pl.exceptions.PolarsError, OSError) as error:
-        raise UserError(
-            f"cannot read the CSV file: {str(error).splitlines()[0]}",
-            file=str(path),
-            fix="save it as UTF-8 CSV with one header row",
-        ) from None
-    raw = raw.rename({name: name.strip().lower() for name in raw.columns})
+    raw, _ = read_strings(path, str(path))
+    raw = normalise_header(raw, str(path))
     for column in spec.columns:
         if column.required and column.name not in raw.columns:
             raise UserError(

@@ -21,6 +21,7 @@ from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import STANDARD_KINDS
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, query_frame
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -147,7 +148,7 @@ def add_standard(
         "effective_date": None if effective_date is None else effective_date.isoformat(),
         "status": "draft",
     }
-    with db.atomic():
+    with write_transaction(db, "standards add", needs="admin"):
         existing = one_row(
             db, "SELECT status FROM standard WHERE id = ? AND version = ?", [standard_id, version]
         )
@@ -183,7 +184,7 @@ def edit_standard(
         raise UserError(
             f"{unknown[0]!r} cannot be edited", fix=f"edit {', '.join(EDITABLE_FIELDS)}"
         )
-    with db.atomic():
+    with write_transaction(db, "standards edit", needs="admin"):
         before = get_standard(db, standard_id, version)
         _refuse_unless_draft(before, "standard")
         values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}
@@ -211,7 +212,7 @@ def publish_standard(
         UserError: unknown standard/version, the version is not a draft, or it is not
             newer than the version in force.
     """
-    with db.atomic():
+    with write_transaction(db, "standards publish", needs="admin"):
         record = get_standard(db, standard_id, version)
         _refuse_unless_draft(record, "standard")
         outcome = _put_in_force(
@@ -327,7 +328,7 @@ def publish_template(
         UserError: unknown template version, it is not a draft, or it is not newer than
             the version in force.
     """
-    with db.atomic():
+    with write_transaction(db, "templates publish", needs="admin"):
         record = one_row(
             db,
             "SELECT * FROM template_version WHERE template_id = ? AND version = ?",

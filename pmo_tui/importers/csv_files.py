@@ -24,6 +24,7 @@ import polars as pl
 
 from pmo_tui.errors import UserError
 from pmo_tui.importers.bundle import BUNDLE_SCHEMAS, Bundle, conform
+from pmo_tui.importers.csv_lines import header_of
 from pmo_tui.importers.csv_read import read_csv_file
 from pmo_tui.importers.csv_rows import check_unique
 from pmo_tui.importers.csv_specs import COLUMN_SPECS, KNOWN_FILES, UNIQUE_KEYS, FileColumns
@@ -44,13 +45,17 @@ class CsvFile(NamedTuple):
     display: str
 
 
-def read_csv_bundle(paths: Sequence[Path]) -> Bundle:
+def read_csv_bundle(
+    paths: Sequence[Path], *, separator: str | None = None, encoding: str | None = None
+) -> Bundle:
     """Read CSV files and folders of CSV files into one :class:`Bundle`.
 
     Args:
         paths: CSV files, named after what they hold (``people.csv``), or folders;
             a folder contributes every ``*.csv`` in it whose name is known (others
             are skipped with a note).
+        separator, encoding: how the files are written; detected per file when None
+            (:mod:`pmo_tui.importers.csv_format`).
 
     Returns:
         The bundle; ``source`` lists ``paths``, ``notes`` has one line per file read,
@@ -62,7 +67,7 @@ def read_csv_bundle(paths: Sequence[Path]) -> Bundle:
     """
     files, notes = _collect(paths)
     bundle = Bundle(source=", ".join(str(p) for p in paths))
-    frames_by_stem = _read_files(files, notes)
+    frames_by_stem = _read_files(files, notes, separator, encoding)
     path_of_file = {file.display: file.path for file in files}
     for file in files:
         if file.stem in BUNDLE_SCHEMAS:
@@ -80,7 +85,9 @@ def read_csv_bundle(paths: Sequence[Path]) -> Bundle:
     return bundle
 
 
-def _read_files(files: list[CsvFile], notes: list[str]) -> dict[str, list[pl.DataFrame]]:
+def _read_files(
+    files: list[CsvFile], notes: list[str], separator: str | None, encoding: str | None
+) -> dict[str, list[pl.DataFrame]]:
     """Read every file, in load order; append a "name: N rows" note for each to ``notes``."""
     names = [file.path.name for file in files]
     frames_by_stem: dict[str, list[pl.DataFrame]] = {}
@@ -88,7 +95,16 @@ def _read_files(files: list[CsvFile], notes: list[str]) -> dict[str, list[pl.Dat
         for file in files:
             if file.stem != stem:
                 continue
-            frame = read_csv_file(stem, file.path, file.display)
+            detected: list[str] = []
+            frame = read_csv_file(
+                stem,
+                file.path,
+                file.display,
+                separator=separator,
+                encoding=encoding,
+                notes=detected,
+            )
+            notes.extend(detected)
             frames_by_stem.setdefault(stem, []).append(frame)
             label = file.path.name if names.count(file.path.name) == 1 else file.display
             notes.append(f"{label}: {_count_rows(frame.height)}")
@@ -217,7 +233,4 @@ def _unknown_column_notes(stem: str, path: Path, label: str) -> list[str]:
 
 def _header(path: Path) -> list[str]:
     """The header names of the CSV file at ``path``, stripped and lower-cased."""
-    import csv
-
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [name.strip().lower() for name in next(csv.reader(handle), [])]
+    return header_of(path)

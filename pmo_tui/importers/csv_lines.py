@@ -9,20 +9,37 @@ the header; the first data record usually starts on line 2.
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["first_long_record", "line_of_record", "line_of_value"]
+from pmo_tui.importers.csv_format import format_of
+
+__all__ = [
+    "first_long_record",
+    "header_of",
+    "line_of_open_quote",
+    "line_of_record",
+    "line_of_value",
+]
 
 
 def _records_with_start_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (1-based line the record starts on, its values) for every record, header first."""
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
+    chosen = format_of(path)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a long value is reported, not fatal
+    with path.open(newline="", encoding=chosen.encoding, errors="replace") as handle:
+        reader = csv.reader(handle, delimiter=chosen.separator)
         end = 0
-        for record in reader:
-            yield end + 1, record
-            end = reader.line_num
+        seen_header = False
+        try:
+            for record in reader:
+                if seen_header or record:  # polars skips blank lines before the header
+                    seen_header = True
+                    yield end + 1, record
+                end = reader.line_num
+        except csv.Error:
+            return
 
 
 def line_of_record(path: Path, index: int) -> int:
@@ -30,8 +47,21 @@ def line_of_record(path: Path, index: int) -> int:
 
     Falls back to ``index + 2`` (one line per record) past the records found.
     """
-    starts = [line for line, _ in _records_with_start_lines(path)][1:]
+    try:
+        starts = [line for line, _ in _records_with_start_lines(path)][1:]
+    except OSError:
+        starts = []
     return starts[index] if index < len(starts) else index + 2
+
+
+def header_of(path: Path) -> list[str]:
+    """The header names of the CSV file at ``path``, stripped and lower-cased ([] if none)."""
+    try:
+        for _, record in _records_with_start_lines(path):
+            return [name.strip().lower() for name in record]
+    except OSError:
+        return []
+    return []
 
 
 def first_long_record(path: Path) -> tuple[int | None, int, int]:
@@ -62,4 +92,29 @@ def line_of_value(path: Path, column: str, value: str) -> int | None:
                 return line
     except (OSError, StopIteration, ValueError):
         return None
-    return None
+    return _line_of_text(path, value)
+
+
+def _line_of_text(path: Path, value: str) -> int | None:
+    """The line on which ``value`` first appears in the file's text (a value holding a bare
+    carriage return splits into two records for :mod:`csv`, not for polars)."""
+    try:
+        text = path.read_text(encoding=format_of(path).encoding, errors="replace")
+    except OSError:
+        return None
+    found = text.find(value)
+    return None if found < 0 else text.count("\n", 0, found) + 1
+
+
+def line_of_open_quote(path: Path) -> int | None:
+    """The line on which a double quote opens that is never closed (None when all close)."""
+    chosen = format_of(path)
+    try:
+        text = path.read_text(encoding=chosen.encoding, errors="replace")
+    except OSError:
+        return None
+    opened_on = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2:
+            opened_on = number if opened_on is None else None
+    return opened_on

@@ -15,46 +15,58 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, raise_all
 from pmo_tui.importers.csv_lines import line_of_record
 from pmo_tui.importers.csv_specs import DATE_RANGES, FILE_COLUMN, MAX_WEEKS, ROW_INDEX
 
-__all__ = ["check_rows", "check_unique"]
+__all__ = ["MAX_ERRORS", "RowProblem", "check_rows", "check_unique", "row_problems"]
+
+#: How many mistakes one file reports at most.
+MAX_ERRORS = 20
+
+
+def row_problems(stem: str, frame: pl.DataFrame) -> list[RowProblem]:
+    """The rows of kind ``stem`` whose columns do not fit together, by check then row.
+
+    Checks, in this order: end >= start (:data:`DATE_RANGES`), a week range of
+    at most :data:`MAX_WEEKS` weeks, a project with a program or a portfolio, a
+    project that does not depend on itself.
+    """
+    return [problem for find in _row_checks(stem) for problem in find(frame)]
 
 
 def check_rows(stem: str, frame: pl.DataFrame, path: Path, display: str) -> None:
-    """Raise for the first row of file ``stem`` whose columns do not fit together.
-
-    Checks, in this order: end >= start (:data:`DATE_RANGES`), a week range of
-    at most :data:`MAX_WEEKS` weeks, and a project with a program or a portfolio.
+    """Raise for the rows of file ``stem`` whose columns do not fit together (all, up to a limit).
 
     Raises:
-        UserError: naming ``display``, the line, the column and the fix.
+        UserErrors: each naming ``display``, the line, the column and the fix.
     """
-    for find_problem in _row_checks(stem):
-        problem = find_problem(frame)
-        if problem is not None:
-            raise UserError(
-                problem.message,
-                file=display,
-                row=line_of_record(path, problem.row_index),
-                column=problem.column,
-                fix=problem.fix,
-            )
+    problems = row_problems(stem, frame)
+    errors = [
+        UserError(
+            problem.message,
+            file=display,
+            row=line_of_record(path, problem.record),
+            column=problem.column,
+            fix=problem.fix,
+        )
+        for problem in problems[:MAX_ERRORS]
+    ]
+    raise_all(errors, len(problems))
 
 
-class _RowProblem(NamedTuple):
-    """What is wrong with the row at ``ROW_INDEX`` ``row_index``, shown at ``column``."""
+class RowProblem(NamedTuple):
+    """What is wrong with the row at ``ROW_INDEX`` ``record``, shown at ``column``."""
 
-    row_index: int
+    record: int
     column: str
     message: str
     fix: str
 
 
-def _row_checks(stem: str) -> list[Callable[[pl.DataFrame], _RowProblem | None]]:
+def _row_checks(stem: str) -> list[Callable[[pl.DataFrame], list[RowProblem]]]:
     """The row checks of file ``stem``, in the order they are reported."""
-    checks: list[Callable[[pl.DataFrame], _RowProblem | None]] = []
+    checks: list[Callable[[pl.DataFrame], list[RowProblem]]] = []
     if stem in DATE_RANGES:
         start, end = DATE_RANGES[stem]
         checks.append(partial(_end_before_start, start=start, end=end))
@@ -68,64 +80,72 @@ def _row_checks(stem: str) -> list[Callable[[pl.DataFrame], _RowProblem | None]]
     return checks
 
 
-def _first_row(frame: pl.DataFrame, condition: pl.Expr) -> dict[str, Any] | None:
-    """The first row of ``frame`` meeting ``condition``, or None."""
-    bad = frame.filter(condition).head(1)
-    return None if bad.is_empty() else bad.row(0, named=True)
+def _bad_rows(frame: pl.DataFrame, condition: pl.Expr) -> list[dict[str, Any]]:
+    """The rows of ``frame`` meeting ``condition`` (at most :data:`MAX_ERRORS` + 1)."""
+    return frame.filter(condition.fill_null(False)).head(MAX_ERRORS + 1).to_dicts()
 
 
-def _end_before_start(frame: pl.DataFrame, start: str, end: str) -> _RowProblem | None:
-    row = _first_row(frame, pl.col(end) < pl.col(start))
-    if row is None:
-        return None
-    message = f"{end} {row[end]} is before {start} {row[start]}."
-    return _RowProblem(row[ROW_INDEX], end, message, f"make {end} the same as {start} or later")
+def _end_before_start(frame: pl.DataFrame, start: str, end: str) -> list[RowProblem]:
+    return [
+        RowProblem(
+            row[ROW_INDEX],
+            end,
+            f"{end} {row[end]} is before {start} {row[start]}.",
+            f"make {end} the same as {start} or later",
+        )
+        for row in _bad_rows(frame, pl.col(end) < pl.col(start))
+    ]
 
 
-def _too_many_weeks(frame: pl.DataFrame, start: str, end: str) -> _RowProblem | None:
+def _too_many_weeks(frame: pl.DataFrame, start: str, end: str) -> list[RowProblem]:
     weeks = (pl.col(end) - pl.col(start)).dt.total_days() // 7 + 1
-    row = _first_row(frame, weeks > MAX_WEEKS)
-    if row is None:
-        return None
-    count = (row[end] - row[start]).days // 7 + 1
-    message = f"{start} {row[start]} to {end} {row[end]} spans {count} weeks, more than 10 years."
-    return _RowProblem(row[ROW_INDEX], end, message, f"check the years of {start} and {end}")
+    problems = []
+    for row in _bad_rows(frame, weeks > MAX_WEEKS):
+        count = (row[end] - row[start]).days // 7 + 1
+        message = (
+            f"{start} {row[start]} to {end} {row[end]} spans {count} weeks, more than 10 years."
+        )
+        problems.append(
+            RowProblem(row[ROW_INDEX], end, message, f"check the years of {start} and {end}")
+        )
+    return problems
 
 
-def _project_without_parent(frame: pl.DataFrame) -> _RowProblem | None:
-    row = _first_row(frame, pl.col("program_id").is_null() & pl.col("portfolio_id").is_null())
-    if row is None:
-        return None
-    return _RowProblem(
-        row[ROW_INDEX],
-        "portfolio_id",
-        "the project has neither a program_id nor a portfolio_id.",
-        "fill in portfolio_id (or program_id)",
-    )
+def _project_without_parent(frame: pl.DataFrame) -> list[RowProblem]:
+    orphan = pl.col("program_id").is_null() & pl.col("portfolio_id").is_null()
+    return [
+        RowProblem(
+            row[ROW_INDEX],
+            "portfolio_id",
+            "the project has neither a program_id nor a portfolio_id.",
+            "fill in portfolio_id (or program_id)",
+        )
+        for row in _bad_rows(frame, orphan)
+    ]
 
 
-def _project_depends_on_itself(frame: pl.DataFrame) -> _RowProblem | None:
-    row = _first_row(frame, pl.col("from_project_id") == pl.col("to_project_id"))
-    if row is None:
-        return None
-    return _RowProblem(
-        row[ROW_INDEX],
-        "to_project_id",
-        f"project {row['to_project_id']} cannot depend on itself.",
-        "name the project that must finish first in from_project_id",
-    )
+def _project_depends_on_itself(frame: pl.DataFrame) -> list[RowProblem]:
+    return [
+        RowProblem(
+            row[ROW_INDEX],
+            "to_project_id",
+            f"project {row['to_project_id']} cannot depend on itself.",
+            "name the project that must finish first in from_project_id",
+        )
+        for row in _bad_rows(frame, pl.col("from_project_id") == pl.col("to_project_id"))
+    ]
 
 
-def _deliverable_without_due(frame: pl.DataFrame) -> _RowProblem | None:
-    row = _first_row(frame, (pl.col("kind") == "deliverable") & pl.col("due").is_null())
-    if row is None:
-        return None
-    return _RowProblem(
-        row[ROW_INDEX],
-        "due",
-        "a deliverable needs the date it is needed by.",
-        "fill in due (YYYY-MM-DD), or use kind finish_to_start",
-    )
+def _deliverable_without_due(frame: pl.DataFrame) -> list[RowProblem]:
+    return [
+        RowProblem(
+            row[ROW_INDEX],
+            "due",
+            "a deliverable needs the date it is needed by.",
+            "fill in due (YYYY-MM-DD), or use kind finish_to_start",
+        )
+        for row in _bad_rows(frame, (pl.col("kind") == "deliverable") & pl.col("due").is_null())
+    ]
 
 
 def check_unique(

@@ -19,7 +19,10 @@ __all__ = [
     "FILE_COLUMN",
     "FLAG_VALUES",
     "KNOWN_FILES",
+    "MAX_TEXT",
     "MAX_WEEKS",
+    "MONEY_MAX",
+    "YEARS",
     "ROW_INDEX",
     "UNIQUE_KEYS",
     "ColumnSpec",
@@ -88,9 +91,24 @@ def _level_column(name: str) -> ColumnSpec:
     return ColumnSpec(name, "integer", True, 1, 5, fix="use a level from 1 (basic) to 5 (expert)")
 
 
+#: The largest amount of money accepted (a budget or a cost rate): a trillion.
+MONEY_MAX = 1e12
+#: The longest text accepted in one value, in characters.
+MAX_TEXT = 10_000
+#: The years a date may fall in (inclusive): a date outside is a typo in the year.
+YEARS = (2000, 2100)
+
+
 def _money_column(name: str) -> ColumnSpec:
-    """An optional amount of money, 0 or more."""
-    return ColumnSpec(name, "number", False, low=0, fix="enter 0 or more, or leave it empty")
+    """An optional amount of money, 0 to :data:`MONEY_MAX`."""
+    return ColumnSpec(
+        name,
+        "number",
+        False,
+        low=0,
+        high=MONEY_MAX,
+        fix=f"enter 0 to {MONEY_MAX:.0e} (a trillion), or leave it empty",
+    )
 
 
 _PERSON_COLUMNS = (
@@ -106,7 +124,8 @@ _PERSON_COLUMNS = (
         "integer",
         False,
         low=1,
-        fix="enter a whole number of 1 or more, or leave it empty",
+        high=50,
+        fix="enter a whole number from 1 to 50, or leave it empty",
     ),
     *(_day_hours_column(day) for day in WEEKDAY_COLUMNS),
 )
@@ -140,7 +159,12 @@ _DEPENDENCY_COLUMNS = (
     ColumnSpec("to_project_id"),
     ColumnSpec("kind", "choice", required=False, choices=("finish_to_start", "deliverable")),
     ColumnSpec(
-        "lag_weeks", "integer", False, low=0, fix="enter a whole number of weeks, 0 or more"
+        "lag_weeks",
+        "integer",
+        False,
+        low=0,
+        high=52,
+        fix="enter a whole number of weeks from 0 to 52 (the planning horizon)",
     ),
     _optional("due", "date"),
     _optional("description"),

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, raise_all
 from pmo_tui.importers.csv_lines import line_of_record
-from pmo_tui.importers.csv_specs import FLAG_VALUES, ROW_INDEX, ColumnSpec
+from pmo_tui.importers.csv_rows import MAX_ERRORS
+from pmo_tui.importers.csv_specs import FLAG_VALUES, MAX_TEXT, ROW_INDEX, YEARS, ColumnSpec
+
+__all__ = [
+    "MAX_ERRORS",
+    "ValueProblem",
+    "check_values",
+    "describe",
+    "parse_column",
+    "value_problems",
+]
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
-
-__all__ = ["check_values", "parse_column"]
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -50,7 +58,7 @@ def parse_column(spec: ColumnSpec) -> pl.Expr:
         return _number_value(spec.name)
     if spec.kind == "integer":
         value = _number_value(spec.name)
-        return pl.when(value == value.round()).then(value).cast(pl.Int64)
+        return pl.when(value == value.round()).then(value).cast(pl.Int64, strict=False)
     if spec.kind == "choice":
         return column.str.to_lowercase()
     if spec.kind == "flag":
@@ -64,12 +72,13 @@ def _checks(spec: ColumnSpec) -> list[tuple[pl.Expr, str]]:
     """(condition, error code) pairs for column ``spec``, in the order they are reported."""
     column = pl.col(spec.name)
     present = column.is_not_null()
-    checks: list[tuple[pl.Expr, str]] = []
+    checks: list[tuple[pl.Expr, str]] = [(column.str.len_chars() > MAX_TEXT, "long")]
     if spec.required:
         checks.append((~present, "empty"))
     if spec.kind in ("date", "week"):
         value = _date_value(spec.name)
         checks.append((present & value.is_null(), "date"))
+        checks.append(((value.dt.year() < YEARS[0]) | (value.dt.year() > YEARS[1]), "year"))
         if spec.kind == "week":
             checks.append((value.dt.weekday() != 1, "monday"))
     elif spec.kind in ("number", "integer"):
@@ -100,10 +109,46 @@ def _error_code(spec: ColumnSpec) -> pl.Expr:
     return chain.otherwise(pl.lit(None, pl.String))
 
 
+class ValueProblem(NamedTuple):
+    """A bad value: the record index (``ROW_INDEX``), its column's spec, the error code, the value."""
+
+    record: int
+    spec: ColumnSpec
+    code: str
+    value: str | None
+
+
+def value_problems(
+    frame: pl.DataFrame, specs: tuple[ColumnSpec, ...], limit: int = MAX_ERRORS
+) -> tuple[list[ValueProblem], int]:
+    """The bad values of ``frame`` (by row, then column), at most ``limit``, and how many.
+
+    Args:
+        frame: columns as stripped strings (nulls for empty), plus ``ROW_INDEX``.
+        specs: the column specs of the columns checked.
+    """
+    names = [spec.name for spec in specs]
+    codes = frame.select(ROW_INDEX, *(_error_code(spec).alias(spec.name) for spec in specs))
+    bad = codes.filter(pl.any_horizontal(pl.col(names).is_not_null()))
+    problems: list[ValueProblem] = []
+    total = 0
+    values = frame.filter(pl.col(ROW_INDEX).is_in(bad[ROW_INDEX].head(limit).implode()))
+    by_index = {row[ROW_INDEX]: row for row in values.iter_rows(named=True)}
+    for row in bad.iter_rows(named=True):
+        for spec in specs:
+            if row[spec.name] is None:
+                continue
+            total += 1
+            if len(problems) < limit:
+                value = by_index[row[ROW_INDEX]][spec.name]
+                problems.append(ValueProblem(row[ROW_INDEX], spec, row[spec.name], value))
+    return problems, total
+
+
 def check_values(
     frame: pl.DataFrame, specs: tuple[ColumnSpec, ...], path: Path, display: str
 ) -> None:
-    """Raise for the first bad value of ``frame`` (first row, then first column).
+    """Raise for the bad values of ``frame``: all of them, up to :data:`MAX_ERRORS`.
 
     Args:
         frame: the file's columns as stripped strings (nulls for empty), plus ``ROW_INDEX``.
@@ -112,24 +157,18 @@ def check_values(
         display: the file as the user gave it, for the message.
 
     Raises:
-        UserError: naming file, line, column, the value and the fix.
+        UserErrors: each naming file, line, column, the value and the fix.
     """
-    names = [spec.name for spec in specs]
-    codes = frame.select(ROW_INDEX, *(_error_code(spec).alias(spec.name) for spec in specs))
-    bad = codes.filter(pl.any_horizontal(pl.col(names).is_not_null())).head(1)
-    if bad.is_empty():
-        return
-    row = bad.row(0, named=True)
-    spec = next(spec for spec in specs if row[spec.name] is not None)
-    index = row[ROW_INDEX]
-    value = frame.filter(pl.col(ROW_INDEX) == index)[spec.name][0]
-    message, fix = _describe(spec, row[spec.name], value)
-    raise UserError(
-        message, file=display, row=line_of_record(path, index), column=spec.name, fix=fix
-    )
+    problems, total = value_problems(frame, specs)
+    errors = []
+    for problem in problems:
+        message, fix = describe(problem.spec, problem.code, problem.value)
+        line = line_of_record(path, problem.record)
+        errors.append(UserError(message, file=display, row=line, column=problem.spec.name, fix=fix))
+    raise_all(errors, total)
 
 
-def _describe(spec: ColumnSpec, code: str, value: str | None) -> tuple[str, str]:
+def describe(spec: ColumnSpec, code: str, value: str | None) -> tuple[str, str]:
     """(message, fix) for error ``code`` of ``value`` in column ``spec``."""
     if code == "empty":
         return f"{spec.name} is empty.", f"fill in {spec.name}"
@@ -139,6 +178,11 @@ def _describe(spec: ColumnSpec, code: str, value: str | None) -> tuple[str, str]
             f"{value!r} is not a date.",
             f"write dates as YYYY-MM-DD, e.g. 2027-01-04{monday_hint}",
         )
+    if code == "year":
+        return (
+            f"{value} is outside the years {YEARS[0]}-{YEARS[1]}.",
+            f"check the year: dates from {YEARS[0]}-01-01 to {YEARS[1]}-12-31",
+        )
     if code == "monday":
         return _describe_not_monday(str(value))
     if code == "number":
@@ -147,6 +191,11 @@ def _describe(spec: ColumnSpec, code: str, value: str | None) -> tuple[str, str]
         return f"{value!r} is not a whole number.", spec.fix or "write a whole number such as 3"
     if code in ("low", "high"):
         return _describe_out_of_range(spec, code, value)
+    if code == "long":
+        return (
+            f"the value has {len(value or '')} characters, more than {MAX_TEXT}.",
+            "shorten it (a name, id or note fits in a few hundred characters)",
+        )
     if code == "choice":
         return f"unknown {spec.name} {value!r}.", f"use one of: {', '.join(spec.choices)}"
     if code == "flag":

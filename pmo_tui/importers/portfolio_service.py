@@ -34,6 +34,7 @@ from pmo_tui.importers.service import write_bundles
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.schema_reporting import RAG_OF_CONFIDENCE
 from pmo_tui.store.tables import stored_records
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -79,7 +80,7 @@ def import_portfolio(
     source, period = portfolio.mapping.name, portfolio.period
     report = SnapshotReport(source, period, portfolio.as_of, withheld=dict(portfolio.withheld))
     report.skipped_rows = [p.render() for p in problems]
-    with db.atomic():
+    with write_transaction(db, "import portfolio"):
         newest = _newest_as_of(db, source)
         known = {row[0] for row in db.execute("SELECT id FROM project")}
         rows = portfolio.rows

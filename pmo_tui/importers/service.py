@@ -34,7 +34,7 @@ from typing import Literal
 import polars as pl
 import sqlite_utils
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, closest_match
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.calendar_rule import (
     CalendarChoice,
@@ -47,6 +47,7 @@ from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, set
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
+from pmo_tui.store.transactions import write_transaction
 
 PeoplePolicy = Literal["upsert", "merge"]
 
@@ -137,8 +138,9 @@ def write_bundles(
     as_new: bool = False,
     calendars: CalendarChoice | None = None,
     reason: str = "import",
+    command: str = "import",
 ) -> ImportReport:
-    """Write ``bundles`` in order, in one transaction, and log it in ``change_log``.
+    """Write ``bundles`` in order, in one write transaction (change set ``command``), and log it.
 
     ``replace``/``as_new`` say what to do with a project file whose plan is already
     stored (:mod:`.plan_records`); ``calendars`` settles a person's calendar between
@@ -148,14 +150,16 @@ def write_bundles(
         UserError: a reference does not resolve, a project or the same plan is
             already there (without ``replace`` or ``as_new``), or ``--calendar-from``
             names no file; the database is left as it was.
+        DatabaseBusy, RoleRefused: see :func:`~pmo_tui.store.transactions.write_transaction`.
     """
     report = ImportReport()
     rule = PEOPLE_RULES[people]
     choices = _Choices(SamePlanChoice(replace, as_new), calendars or CalendarChoice())
-    with db.atomic():
+    with write_transaction(db, command, needs="planner", reason=reason):
         check_calendar_from(db, bundles, choices.calendars)
         for bundle in bundles:
             _write_bundle(db, bundle, report, rule=rule, choices=choices)
+        report.notes.extend(_fixed_bookings_warning(db, bundles))
         log_change(db, "import", "import", reason=reason, after=_summary(report))
     return report
 
@@ -296,7 +300,7 @@ def _check_references(
         known = _known_keys(db, table, parts, defining_part)
         missing = [v for v in values.to_list() if v not in known]
         if missing:
-            raise _unknown_reference(bundle, part, column, table, missing[0])
+            raise _unknown_reference(bundle, part, column, table, missing[0], sorted(known))
 
 
 def _check_allocation_projects(
@@ -332,15 +336,20 @@ def _check_allocation_projects(
     )
 
 
-def _unknown_reference(bundle: Bundle, part: str, column: str, table: str, value: str) -> UserError:
+def _unknown_reference(
+    bundle: Bundle, part: str, column: str, table: str, value: str, known: list[str]
+) -> UserError:
     origin = bundle.origins.get(part) or bundle.origins.get(CSV_FILE_OF_PART.get(part, part))
     file = origin or bundle.source
+    close = closest_match(str(value), [str(k) for k in known])
+    hint = f"did you mean {close!r}? Else " if close else ""
     return UserError(
         f"unknown {table} {value!r}",
         file=file,
         row=_row_in_file(origin, column, value),
         column=column,
-        fix=f"add {table} {value!r} first (in the database or in the same import), or correct the id",
+        fix=f"{hint}add {table} {value!r} first (in the database or in the same import), "
+        "or correct the id",
     )
 
 
@@ -363,7 +372,7 @@ def _check_new_projects(
         if not replace:
             raise UserError(
                 f"project {project_id!r} is already in the database",
-                file=from_project_file[0] if len(from_project_file) else bundle.source,
+                file=bundle.source or (from_project_file[0] if len(from_project_file) else None),
                 fix="pass --replace to replace its demand and allocations with this file's, "
                 "or --as-new to import it as another project",
             )
@@ -471,3 +480,47 @@ def _write_allocations(
     )
     db.table("allocation").insert_all(records)
     report.add_rows("allocation", frame.height)
+
+
+#: How many person-weeks a warning names at most.
+SHOWN_PERSON_WEEKS = 10
+
+
+def _fixed_bookings_warning(db: sqlite_utils.Database, bundles: list[Bundle]) -> list[str]:
+    """A warning naming the person-weeks whose pinned and hard bookings exceed capacity,
+    among the people the import touched (allocations, leave, availability, people)."""
+    from pmo_tui.domain.capacity import capacity_over_horizon, fixed_over_capacity
+
+    touched: set[str] = set()
+    for bundle in bundles:
+        for part in (bundle.allocation, bundle.leave, bundle.availability):
+            touched.update(part["person_id"].drop_nulls().to_list())
+        touched.update(bundle.people["id"].drop_nulls().to_list())
+    if not touched:
+        return []
+    people = sorted(touched)
+    allocations = read_table(db, "allocation").filter(pl.col("person_id").is_in(people))
+    fixed = allocations.filter(pl.col("pinned") | (pl.col("kind") == "hard"))
+    if fixed.is_empty():
+        return []
+    calendar = {
+        "person": read_table(db, "person").filter(pl.col("id").is_in(people)),
+        "public_holiday": read_table(db, "public_holiday"),
+        "leave": read_table(db, "leave").filter(pl.col("person_id").is_in(people)),
+        "availability": read_table(db, "availability").filter(pl.col("person_id").is_in(people)),
+    }
+    capacity = capacity_over_horizon(calendar, fixed.select("week"), fixed)
+    over = fixed_over_capacity(capacity, fixed)
+    if over.is_empty():
+        return []
+    named = [
+        f"{row['person_id']} {row['week']:%G-W%V} ({row['fixed_hours']:g} h of {row['capacity_hours']:g} h)"
+        for row in over.head(SHOWN_PERSON_WEEKS).iter_rows(named=True)
+    ]
+    more = (
+        f" and {over.height - SHOWN_PERSON_WEEKS} more" if over.height > SHOWN_PERSON_WEEKS else ""
+    )
+    return [
+        f"warning: pinned and hard bookings above capacity in {over.height} person-weeks "
+        f"(no plan can move them): {', '.join(named)}{more}"
+    ]

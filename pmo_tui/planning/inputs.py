@@ -46,6 +46,10 @@ PLAN_TABLES = (
     "dependency",
 )
 
+#: Every store table a plan depends on: :data:`PLAN_TABLES`, the skills, and the
+#: certifications that limit them. A plan is written only while none has changed.
+PLAN_INPUT_TABLES = (*PLAN_TABLES, "skill", "course", "training_record")
+
 
 @dataclass(frozen=True)
 class CapacityOverride:

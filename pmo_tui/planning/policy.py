@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, read_toml_file, with_toml_line
 from pmo_tui.planning.parameters import BY_FIELD, BY_OPTION, PARAMETERS, TABLES, keys_of
 from solver.policy import Policy
 
@@ -74,23 +73,14 @@ def read_policy_file(path: Path) -> dict[str, Any]:
     Raises:
         UserError: as for :func:`build_policy`.
     """
+    document = read_toml_file(
+        path, what="policy file", fix="see the policy file format in docs/planning.md"
+    )
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError("no such policy file", file=str(path), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read it ({error})", file=str(path), fix="check the file") from None
-    except tomllib.TOMLDecodeError as error:
-        # Python 3.11 puts the place only in the message: "... (at line 2, column 9)"
-        found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        line = int(found.group(1)) if found else None
-        raise UserError(
-            f"not valid TOML: {error}",
-            file=str(path),
-            row=line,
-            fix="see the policy file format in docs/planning.md",
-        ) from None
-    return policy_values(document, str(path))
+        return policy_values(document, str(path))
+    except UserError as error:
+        name = error.column or next(iter(re.findall(r"\[(.+?)\]", error.message)), "")
+        raise with_toml_line(error, path.read_text(encoding="utf-8"), name) from None
 
 
 def policy_values(

@@ -8,7 +8,6 @@ the ``solver`` package and never sees the database.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +18,12 @@ import polars as pl
 from pmo_tui.domain.horizon import Window
 from pmo_tui.errors import UserError
 from pmo_tui.planning.hiring import hiring_advice
-from pmo_tui.planning.inputs import plan_inputs, read_plan_data, shift_project
+from pmo_tui.planning.inputs import PLAN_INPUT_TABLES, plan_inputs, read_plan_data, shift_project
 from pmo_tui.store.change_log import log_change
+from pmo_tui.store.marks import DataMark, mark_tables, read_snapshot, refuse_if_changed
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
+from pmo_tui.store.transactions import write_transaction
 from solver.policy import Policy
 from solver.status import STATUS_INFEASIBLE
 from solver.types import (
@@ -45,7 +46,7 @@ class PlanOutcome:
     inputs: PlanInput
     people: pl.DataFrame  # person_id, name
     projects: pl.DataFrame  # project_id, name, priority
-    allocation_fingerprint: str
+    inputs_mark: DataMark
     notes: list[str] = field(default_factory=list)
     #: The weeks planned (from the current week on); None: every week of the data.
     window: Window | None = None
@@ -66,15 +67,9 @@ class PlanOutcome:
         )
 
 
-def allocation_fingerprint(db: Readable) -> str:
-    """A hash of every allocation row: it changes when anybody writes allocations."""
-    digest = hashlib.sha256()
-    for row in db.execute(
-        "SELECT id, person_id, project_id, demand_id, week, hours, kind, pinned "
-        "FROM allocation ORDER BY id"
-    ):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+def mark_plan_inputs(db: Readable) -> DataMark:
+    """The mark of every table a plan is computed from (:data:`PLAN_INPUT_TABLES`)."""
+    return mark_tables(db, PLAN_INPUT_TABLES)
 
 
 def run_plan(
@@ -93,18 +88,21 @@ def run_plan(
     """
     from solver import solve_plan
 
-    fingerprint = allocation_fingerprint(db)
-    future = window.future() if window is not None else None
-    inputs = plan_inputs(db, future)
-    result = solve_plan(inputs, policy or Policy(), on_progress=on_progress, cancel=cancel)
-    feasible = result.status != STATUS_INFEASIBLE
     policy = policy or Policy()
+    future = window.future() if window is not None else None
+    with read_snapshot(db):
+        mark = mark_plan_inputs(db)
+        inputs = plan_inputs(db, future)
+        people = read_table(db, "person", ["id", "name"]).rename({"id": "person_id"})
+        projects = read_table(db, "project", ["id", "name", "priority"])
+    result = solve_plan(inputs, policy, on_progress=on_progress, cancel=cancel)
+    feasible = result.status != STATUS_INFEASIBLE
     return PlanOutcome(
         result=result,
         inputs=inputs,
-        people=read_table(db, "person", ["id", "name"]).rename({"id": "person_id"}),
-        projects=read_table(db, "project", ["id", "name", "priority"]).rename({"id": "project_id"}),
-        allocation_fingerprint=fingerprint,
+        people=people,
+        projects=projects.rename({"id": "project_id"}),
+        inputs_mark=mark,
         window=future,
         hiring=hiring_advice(inputs, result, policy) if feasible else None,
     )
@@ -125,8 +123,11 @@ def apply_outcome(
         The number of allocation rows written.
 
     Raises:
-        UserError: the plan is infeasible, or the allocations changed since the
-            plan was computed (another user or process wrote them): re-run the plan.
+        UserError: the plan is infeasible.
+        StaleData: any input of the plan (allocations, demand, people, calendars, leave,
+            availability, skills, certifications, projects, dependencies) changed since
+            it was computed; the message names the tables and change sets: re-run the plan.
+        DatabaseBusy, RoleRefused: see :func:`~pmo_tui.store.transactions.write_transaction`.
     """
     if outcome.result.status == STATUS_INFEASIBLE:
         raise UserError(
@@ -145,15 +146,11 @@ def apply_outcome(
         pl.lit("soft").alias("kind"),
         pl.lit(0).alias("pinned"),
     ).to_dicts()
-    with db.atomic():
-        if allocation_fingerprint(db) != outcome.allocation_fingerprint:
-            raise UserError(
-                "the allocations changed since this plan was computed (another user or process "
-                "wrote them); nothing was written",
-                fix="run the plan again on the current data",
-            )
+    with write_transaction(db, "plan --apply", needs="planner", reason=reason):
+        refuse_if_changed(
+            db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
+        )
         shifted = _shift_projects(db, outcome.result.shifts)
-        before = [dict(r) for r in db.query(f"SELECT * FROM allocation WHERE {movable_sql}")]
         db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
         if records:
             db.table("allocation").insert_all(records)
@@ -162,9 +159,8 @@ def apply_outcome(
             "allocation",
             "apply plan",
             reason=reason,
-            before=before,
             after={
-                "rows": records,
+                "rows": len(records),
                 "objective": outcome.result.objective,
                 "status": outcome.result.status,
                 "projects_shifted": shifted,

@@ -32,6 +32,7 @@ from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row
 from pmo_tui.store.schema_governance import PHASES
 from pmo_tui.store.schema_reporting import GATE_DECISIONS
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -104,7 +105,7 @@ def decide_gate(db: sqlite_utils.Database, decision: GateDecision) -> int:
         "conditions": decision.conditions,
         "notes": decision.notes,
     }
-    with db.atomic():
+    with write_transaction(db, "gate decide"):
         passed = one_row(
             db,
             "SELECT passed_on FROM gate WHERE project_id = ? AND phase = ?",
@@ -209,7 +210,7 @@ def change_phase(
         raise UserError(
             "overriding the gate rule needs a reason", option="--reason", fix='pass --reason "why"'
         )
-    with db.atomic():
+    with write_transaction(db, "project phase"):
         db.execute("UPDATE project SET phase = ? WHERE id = ?", [phase, project_id])
         log_change(
             db,

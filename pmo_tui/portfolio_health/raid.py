@@ -19,6 +19,7 @@ from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, read_table
 from pmo_tui.store.schema_reporting import RAID_KINDS
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -51,7 +52,7 @@ def add_raid_entry(db: sqlite_utils.Database, entry: RaidEntry) -> int:
     check_project(db, entry.project_id, option="PROJECT")
     _check(entry)
     record = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(entry).items()}
-    with db.atomic():
+    with write_transaction(db, "raid add"):
         entry_id = int(db.table("raid_entry").insert(record).last_pk or 0)
         log_change(db, "raid_entry", "add", reason="raid add", after={"id": entry_id, **record})
     return entry_id
@@ -101,7 +102,7 @@ def close_raid_entry(db: sqlite_utils.Database, entry_id: int, on: dt.date, reas
             option="--date",
             fix="use a later date",
         )
-    with db.atomic():
+    with write_transaction(db, "raid close"):
         db.execute(
             "UPDATE raid_entry SET state = 'closed', closed_on = ? WHERE id = ?",
             [on.isoformat(), entry_id],

@@ -21,6 +21,7 @@ from pmo_tui.governance.frames import check_project
 from pmo_tui.portfolio_health.rag import RAG_ORDER
 from pmo_tui.store.change_log import current_user, log_change
 from pmo_tui.store.reads import read_table
+from pmo_tui.store.transactions import write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -66,7 +67,7 @@ def add_status_report(db: sqlite_utils.Database, report: StatusReport) -> int:
     record["created_by"] = current_user()
     record = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in record.items()}
     day = report.reported_on.isoformat()
-    with db.atomic():
+    with write_transaction(db, "status add"):
         if db.execute(
             "SELECT 1 FROM status_report WHERE project_id = ? AND reported_on = ?",
             [report.project_id, day],

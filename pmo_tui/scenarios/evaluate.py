@@ -22,6 +22,7 @@ from pmo_tui.scenarios.changes import apply_changes
 from pmo_tui.scenarios.metrics import project_starts, scenario_kpis
 from pmo_tui.scenarios.overlay import ScenarioState, plan_input, read_state
 from pmo_tui.scenarios.schema import Scenario
+from pmo_tui.store.marks import DataMark
 from solver import PlanInput, PlanResult, Policy
 
 #: Name of the live data, planned without changes, in every report.
@@ -45,21 +46,23 @@ class ScenarioRun:
 
 @dataclass
 class Prepared:
-    """The base and the scenarios with their inputs, and the live allocations' fingerprint."""
+    """The base and the scenarios with their inputs, and the mark of the live data they read."""
 
     base: ScenarioRun
     scenarios: list[ScenarioRun]
     skills: list[str]
-    fingerprint: str
+    fingerprint: DataMark
     #: The weeks planned (from the current week on); None: every week of the data.
     window: Window | None = None
 
 
-def read_base(db: Any) -> tuple[ScenarioState, str]:
-    """The live data as a state and the fingerprint of its allocations (reads only)."""
-    from pmo_tui.planning.service import allocation_fingerprint
+def read_base(db: Any) -> tuple[ScenarioState, DataMark]:
+    """The live data as a state and the mark of every plan input, in one snapshot (reads only)."""
+    from pmo_tui.planning.service import mark_plan_inputs
+    from pmo_tui.store.marks import read_snapshot
 
-    return read_state(db), allocation_fingerprint(db)
+    with read_snapshot(db):
+        return read_state(db), mark_plan_inputs(db)
 
 
 def prepare_runs(
@@ -86,7 +89,7 @@ def prepare_runs(
 
 def prepare_from_state(
     state: ScenarioState,
-    fingerprint: str,
+    fingerprint: DataMark,
     scenarios: list[Scenario],
     policy: Policy,
     *,

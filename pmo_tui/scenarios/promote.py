@@ -10,9 +10,9 @@ Policy changes (``freeze``, ``policy``) shaped the plan but are settings, not
 data: nothing stores them.
 
 Refused, with nothing written: a change that has no faithful place in the store
-(:attr:`ScenarioState.not_promotable`), an infeasible plan, or allocations
-changed by someone else since the scenario was planned (the fingerprint of
-:func:`pmo_tui.planning.service.allocation_fingerprint`).
+(:attr:`ScenarioState.not_promotable`), an infeasible plan, or any input of the
+plan changed by someone else since the scenario was planned (the mark of
+:func:`pmo_tui.planning.service.mark_plan_inputs`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from solver.status import STATUS_INFEASIBLE
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from pmo_tui.store.marks import DataMark
 
 #: Table -> key columns of the tables written as upserts (rows are never deleted there).
 UPSERT_KEYS: dict[str, tuple[str, ...]] = {
@@ -166,24 +168,25 @@ def _allocations(live: ScenarioState, run: ScenarioRun, window: Window | None) -
 
 
 def write_promotion(
-    db: sqlite_utils.Database, run: ScenarioRun, rows: PromotePlan, fingerprint: str, who: str
+    db: sqlite_utils.Database, run: ScenarioRun, rows: PromotePlan, fingerprint: DataMark, who: str
 ) -> dict[str, int]:
     """Write ``rows`` in one transaction and log it; the database is unchanged on any error.
 
     Raises:
-        UserError: the live allocations changed since ``fingerprint`` was taken.
+        StaleData: any plan input of the live data changed since ``fingerprint`` was taken.
+        DatabaseBusy, RoleRefused: see :func:`~pmo_tui.store.transactions.write_transaction`.
     """
-    from pmo_tui.planning.service import allocation_fingerprint
     from pmo_tui.store.change_log import log_change
+    from pmo_tui.store.marks import refuse_if_changed
+    from pmo_tui.store.transactions import write_transaction
 
-    with db.atomic():
-        if allocation_fingerprint(db) != fingerprint:
-            raise UserError(
-                "the allocations changed since this scenario was planned (another user or "
-                "process wrote them); nothing was written",
-                fix="plan the scenario again on the current data (in the TUI: r, then p), then promote",
-            )
-        before = [dict(row) for row in db.query("SELECT * FROM allocation")]
+    with write_transaction(db, "scenario promote", needs="planner", reason=run.name):
+        refuse_if_changed(
+            db,
+            fingerprint,
+            what="this scenario",
+            fix="plan the scenario again on the current data (in the TUI: r, then p), then promote",
+        )
         for table, keys in UPSERT_KEYS.items():
             if rows.upserts.get(table):
                 db.table(table).upsert_all(
@@ -205,7 +208,6 @@ def write_promotion(
             "scenario",
             "promote",
             reason=f"promote scenario {run.name} approved by {who}",
-            before={"allocation": before},
             after={
                 "scenario": run.name,
                 "file": run.file,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, toml_error_line, with_toml_line
 
 #: ``base`` value meaning the live database.
 LIVE = "live"
@@ -194,7 +194,12 @@ def load_scenario(path: Path, _chain: tuple[Path, ...] = ()) -> Scenario:
         )
     text = _read_text(path)
     document = _parse(text, path)
-    scenario = _scenario(document, text, path)
+    try:
+        scenario = _scenario(document, text, path)
+    except UserError as error:
+        if error.file == str(path) and error.row is None:
+            raise with_toml_line(error, text) from None
+        raise
     if scenario.base == LIVE:
         scenario.changes = list(scenario.own_changes)
         return scenario
@@ -242,7 +247,15 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError("no such scenario file", file=str(path), fix="check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        data = path.read_bytes()
+        raise UserError(
+            "the scenario file is not UTF-8 text",
+            file=str(path),
+            row=data[: error.start].count(b"\n") + 1,
+            fix="save it as UTF-8",
+        ) from None
+    except OSError as error:
         raise UserError(f"cannot read it ({error})", file=str(path), fix="check the file") from None
 
 
@@ -255,7 +268,7 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
         raise UserError(
             f"not valid TOML: {error}",
             file=str(path),
-            row=int(found.group(1)) if found else None,
+            row=int(found.group(1)) if found else toml_error_line(error, text),
             fix="see the scenario file format in docs/scenarios.md",
         ) from None
 
@@ -304,7 +317,7 @@ def _scenario(document: dict[str, Any], text: str, path: Path) -> Scenario:
 def _change(raw: dict[str, Any], file: str, number: int, line: int | None) -> Change:
     kind = raw.get("kind")
     place = Change(str(kind), {}, file, number, line)
-    if kind not in CHANGE_KINDS:
+    if not isinstance(kind, str) or kind not in CHANGE_KINDS:
         raise place.error(
             f"unknown kind {kind!r}" if kind is not None else "no kind",
             column="kind",

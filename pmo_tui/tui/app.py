@@ -102,6 +102,8 @@ class PmoApp(App[None]):
         self.export_dir = Path(os.environ.get(EXPORTS_ENV_VAR) or ".").resolve()
         #: Said once the app is up (the first run's demo database); None: nothing to say.
         self.startup_notice: str | None = None
+        #: The account's role (viewer, planner, admin) and, for a viewer, why writes are disabled.
+        self.role, self.role_note = "admin", ""
         self._history: list[str] = []
 
     def on_mount(self) -> None:
@@ -220,6 +222,8 @@ def make_app(
         raise UserError(
             f"unknown screen {initial_screen!r}", fix=f"use one of {', '.join(SCREENS)}"
         )
+    from pmo_tui.tui.data import account_role
+
     app = PmoApp(
         Path(db_path),
         initial_screen=initial_screen,
@@ -228,6 +232,7 @@ def make_app(
         plan_defaults=plan_defaults,
         window=window,
     )
+    app.role, app.role_note = account_role(Path(db_path))
     if theme is not None:
         if theme not in app.available_themes:
             known = ", ".join(sorted(app.available_themes))

@@ -178,3 +178,20 @@ def load_person(path: Path, person_id: str) -> PersonDetail:
         leave=leave.drop("person_id").sort("start"),
         availability=availability.drop("person_id").sort("start"),
     )
+
+
+def account_role(path: Path) -> tuple[str, str]:
+    """(role, note) of the account running the TUI on ``path``: the note says why writes are
+    disabled for a viewer (empty for a planner or an admin)."""
+    from pmo_tui.errors import UserError
+    from pmo_tui.store.access import decide_role
+
+    try:
+        with connection(path) as db:
+            decision = decide_role(db)
+    except UserError:  # an unreadable file: the screens say so; the store checks every write
+        return "admin", ""
+    if decision.role != "viewer":
+        return decision.role, ""
+    name = decision.account.name
+    return decision.role, f"{name} is a viewer: read only (pmo-tui users grant {name} planner)"

@@ -43,6 +43,8 @@ class PmoAppState(Protocol):
     window: Window
     data_version: int
     plan_defaults: dict[str, str]
+    role: str
+    role_note: str
     cancel_events: set[threading.Event]
     export_dir: Path
 
@@ -64,15 +66,17 @@ SCREENS: dict[str, str] = {
 }
 
 
-def nav_markup(current: str, db_name: str) -> str:
-    """The navigation line: numbered screens, the current one in reverse video, the database."""
+def nav_markup(current: str, db_name: str, role_note: str = "") -> str:
+    """The navigation line: numbered screens, the current one in reverse video, the database,
+    and why writes are disabled (a viewer)."""
     from textual.markup import escape
 
     parts = []
     for number, (mode, label) in enumerate(SCREENS.items(), start=1):
         text = f" {number} {label} "
         parts.append(f"[reverse b]{text}[/]" if mode == current else text)
-    return "│".join(parts) + f"  [dim]{escape(db_name)}[/]"
+    note = f"  [b]{escape(role_note)}[/]" if role_note else ""
+    return "│".join(parts) + f"  [dim]{escape(db_name)}[/]" + note
 
 
 def open_select(select: Select) -> None:
@@ -84,8 +88,8 @@ def open_select(select: Select) -> None:
 class NavBar(Static):
     """One line naming the screens and their number keys, the current one highlighted."""
 
-    def __init__(self, current: str, db_name: str) -> None:
-        super().__init__(nav_markup(current, db_name), id="nav")
+    def __init__(self, current: str, db_name: str, role_note: str = "") -> None:
+        super().__init__(nav_markup(current, db_name, role_note), id="nav")
 
 
 class Exported(Message):
@@ -125,7 +129,14 @@ class PmoScreen(Screen):
 
     def nav_bar(self) -> NavBar:
         """The navigation bar for this screen."""
-        return NavBar(self.MODE, self.db_path.name)
+        return NavBar(self.MODE, self.db_path.name, self.pmo_app.role_note)
+
+    def allows(self, needed: str) -> bool:
+        """True when the account's role allows writes that need ``needed`` (planner, admin);
+        a key that writes is shown disabled otherwise, and the nav bar says why."""
+        from pmo_tui.store.access import rank
+
+        return rank(self.pmo_app.role) >= rank(needed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn a failed worker into an error dialog; the screen keeps working."""

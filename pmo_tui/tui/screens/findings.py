@@ -186,6 +186,8 @@ class FindingsScreen(PmoScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Detail and status change need a finding under the cursor."""
+        if action == "change_status" and not self.allows("planner"):
+            return None
         if action in ("open_detail", "change_status"):
             return self.findings is not None and self.selected_finding() is not None
         return True

@@ -188,6 +188,8 @@ class PlanScreen(PmoScreen):
         if action == "accept":
             from solver.status import STATUS_INFEASIBLE
 
+            if not self.allows("planner"):
+                return None
             ready = self.outcome is not None and self.outcome.result.status != STATUS_INFEASIBLE
             return ready and not self.solving
         if action in ("discard", "export"):

@@ -244,7 +244,8 @@ class ScenariosScreen(PmoScreen):
         if action in ("run", "mark"):
             return None if self.running else True
         if action == "promote":
-            return True if self.prepared is not None and not self.running else None
+            ready = self.prepared is not None and not self.running and self.allows("planner")
+            return True if ready else None
         return True
 
     def action_run(self) -> None:

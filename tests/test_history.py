@@ -1,0 +1,154 @@
+"""History and undo: every write is a change set; undo puts its rows back as a new one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from scenario_support import FAST, build_scenario_db, invoke, write_scenario
+from store_support import change_sets, content, content_hash, query
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return build_scenario_db(tmp_path)
+
+
+def _last(db: Path) -> int:
+    return change_sets(db)[-1][0]
+
+
+def _allocations(db: Path) -> list[tuple]:
+    return query(db, "SELECT * FROM allocation ORDER BY id")
+
+
+def test_log_lists_change_sets_and_json_names_them_change_set(db: Path) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    listed = json.loads(invoke(db, "log", "--format", "json").output)
+    assert [row["command"] for row in listed[:2]] == ["person edit", "import csv"]
+    assert listed[0]["change_set"] == _last(db) and listed[0]["rows"] == 1
+    assert listed[0]["tables"] == "person"
+    only_ann = json.loads(invoke(db, "log", "--entity", "person:ann", "--format", "json").output)
+    assert {row["command"] for row in only_ann} == {"person edit", "import csv"}
+    rows = json.loads(invoke(db, "log", str(_last(db)), "--format", "json").output)
+    assert rows == [
+        {
+            "change_set": _last(db),
+            "table": "person",
+            "op": "update",
+            "key": "ann",
+            "column": "unit",
+            "before": None,
+            "after": "Ops",
+        }
+    ]
+
+
+def test_undo_of_a_plan_apply_gives_back_the_allocations(db: Path) -> None:
+    before = _allocations(db)
+    applied = invoke(db, "plan", "--headless", "--apply", *FAST)
+    assert applied.exit_code == 0, applied.output
+    assert _allocations(db) != before
+    undone = invoke(db, "undo", str(_last(db)), "--yes")
+    assert undone.exit_code == 0, undone.output
+    assert _allocations(db) == before
+
+
+def test_undo_of_an_import_and_of_a_promote(db: Path, tmp_path: Path) -> None:
+    start = content_hash(db)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "leave.csv").write_text("person_id,start,end\nann,2027-01-11,2027-01-15\n")
+    assert invoke(db, "import", "csv", str(folder)).exit_code == 0
+    assert invoke(db, "undo", str(_last(db)), "--yes").exit_code == 0
+    assert content_hash(db) == start
+    scenario = write_scenario(
+        tmp_path, "grow", '[[change]]\nkind = "priority"\nproject = "P2"\npriority = 1\n'
+    )
+    promoted = invoke(db, "scenario", "promote", str(scenario), "--yes", *FAST)
+    assert promoted.exit_code == 0, promoted.output
+    assert content_hash(db) != start
+    assert invoke(db, "undo", str(_last(db)), "--yes").exit_code == 0
+    assert content_hash(db) == start
+
+
+def test_undo_is_refused_when_a_later_change_set_wrote_the_same_rows(db: Path) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    first = _last(db)
+    invoke(db, "person", "edit", "ann", "--unit", "Finance")
+    second = _last(db)
+    before = content(db, history=True)
+    refused = invoke(db, "undo", str(first), "--yes")
+    assert refused.exit_code == 2
+    assert f"later change sets wrote the same rows: #{second} " in refused.output
+    assert "person edit" in refused.output and "--force" in refused.output
+    assert content(db, history=True) == before
+    assert invoke(db, "undo", str(second), "--yes").exit_code == 0
+    assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [("Ops",)]
+    forced = invoke(db, "undo", str(first), "--yes", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [(None,)]
+
+
+def test_undo_of_a_removal_puts_back_every_row_and_an_undo_can_be_undone(db: Path) -> None:
+    start = content_hash(db)
+    assert invoke(db, "person", "remove", "ben", "--yes").exit_code == 0
+    removed = content_hash(db)
+    assert invoke(db, "undo", str(_last(db)), "--yes").exit_code == 0
+    assert content_hash(db) == start
+    assert invoke(db, "undo", str(_last(db)), "--yes").exit_code == 0  # redo
+    assert content_hash(db) == removed
+
+
+def test_undo_names_rows_written_outside_pmo_tui(db: Path) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    with sqlite3.connect(db) as other:
+        other.execute("UPDATE person SET unit = 'Sales' WHERE id = 'ann'")
+    refused = invoke(db, "undo", str(_last(db)), "--yes")
+    assert (
+        refused.exit_code == 2
+        and "rows changed outside pmo-tui since: person ann" in refused.output
+    )
+
+
+def test_undo_shows_what_it_does_and_asks(db: Path) -> None:
+    from click.testing import CliRunner
+
+    from pmo_tui.cli import cli
+
+    invoke(
+        db,
+        "allocation",
+        "set",
+        "ben",
+        "P1",
+        "2027-01-04",
+        "2027-01-11",
+        "--demand",
+        "D1",
+        "--hours",
+        "8",
+    )
+    before = content(db, history=True)
+    answer = CliRunner().invoke(cli, ["--db", str(db), "undo", str(_last(db))], obj={}, input="n\n")
+    assert "allocation set by" in answer.output and "allocation: delete 2" in answer.output
+    assert "Nothing was written." in answer.output
+    assert content(db, history=True) == before
+
+
+def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
+    """A plan applied as of the organisation's first week, undone weeks later: its rows in
+    the weeks now past are history (DESIGN.md, "Time"); --force is needed."""
+    before = _allocations(db)
+    first = min(row[4] for row in before)  # the earliest week booked (ISO text)
+    applied = invoke(db, "plan", "--headless", "--apply", "--today", first, *FAST)
+    assert applied.exit_code == 0, applied.output
+    later = "2027-03-29"  # weeks past the organisation's weeks: all of them are history
+    refused = invoke(db, "undo", str(_last(db)), "--yes", "--today", later)
+    assert refused.exit_code == 2 and "are history" in refused.output
+    assert _allocations(db) != before  # nothing was undone
+    forced = invoke(db, "undo", str(_last(db)), "--yes", "--force", "--today", later)
+    assert forced.exit_code == 0, forced.output
+    assert _allocations(db) == before
