@@ -90,11 +90,11 @@ def shift_dates(frame: pl.DataFrame, days: int) -> pl.DataFrame:
     return frame.with_columns(*dates, *stamps)
 
 
-def _demo_bundle(weeks: int) -> Bundle:
+def _demo_bundle(weeks: int, folder: Path) -> Bundle:
     """The demo's CSV bundle moved ``weeks`` later, with the holidays of the years it covers."""
     from pmo_tui.importers.csv_files import read_csv_bundle
 
-    bundle = read_csv_bundle([demo_folder()])
+    bundle = read_csv_bundle([folder])
     if weeks == 0:
         return bundle
     moved = {name: shift_dates(frame, 7 * weeks) for name, frame in bundle.parts()}
@@ -172,18 +172,24 @@ def demo_folder() -> Path:
     return Path(str(resources.files("pmo_tui.demo_data")))
 
 
-def load_demo(db: sqlite_utils.Database, today: dt.date | None = None) -> ImportReport:
+def load_demo(
+    db: sqlite_utils.Database, today: dt.date | None = None, folder: Path | None = None
+) -> ImportReport:
     """Load the demo organisation, with its governance data, into ``db`` in one transaction,
-    moved to ``today``'s week (:func:`demo_weeks_later`; default: the current date)."""
+    moved to ``today``'s week (:func:`demo_weeks_later`; default: the current date).
+
+    ``folder``: the demo's CSV files (default :func:`demo_folder`; the demo generator
+    passes the files it is writing)."""
     from pmo_tui.governance.loader import load_governance
 
+    folder = folder or demo_folder()
     weeks = demo_weeks_later(today)
-    bundle = _demo_bundle(weeks)
+    bundle = _demo_bundle(weeks, folder)
     with write_transaction(db, "db init (demo organisation)", needs="admin"):
         report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
         written = load_governance(
             db,
-            [demo_folder() / "governance"],
+            [folder / "governance"],
             reason="demo governance loaded on first run",
             transform=partial(shift_dates, days=7 * weeks),
         )

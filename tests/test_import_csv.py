@@ -375,6 +375,36 @@ def test_overlapping_allocations(tmp_path: Path) -> None:
     assert "2027-01-18" in err.message and "row 2" in err.message
 
 
+def test_a_soft_booking_may_top_up_a_hard_or_pinned_one(tmp_path: Path) -> None:
+    """A plan adds soft hours beside a hard or pinned booking on the same demand and week
+    (the store holds both rows); an exported plan must import again."""
+    path = write(
+        tmp_path,
+        "allocations.csv",
+        ALLOC_HEADER
+        + "alice,P1,D1,2027-01-04,2027-01-11,20,hard,false\n"
+        + "alice,P1,D1,2027-01-11,2027-01-18,6,soft,false\n"
+        + "alice,P1,D1,2027-01-11,2027-01-11,4,soft,true\n",
+    )
+    rows = read_csv_bundle([path]).allocation.sort("week", "kind", "pinned")
+    assert rows.select("week", "hours", "kind", "pinned").rows() == [
+        (dt.date(2027, 1, 4), 20.0, "hard", False),
+        (dt.date(2027, 1, 11), 20.0, "hard", False),
+        (dt.date(2027, 1, 11), 6.0, "soft", False),
+        (dt.date(2027, 1, 11), 4.0, "soft", True),
+        (dt.date(2027, 1, 18), 6.0, "soft", False),
+    ]
+    again = write(
+        tmp_path,
+        "allocations.csv",
+        ALLOC_HEADER
+        + "alice,P1,D1,2027-01-04,2027-01-11,20,hard,false\n"
+        + "alice,P1,D1,2027-01-11,2027-01-11,6,hard,false\n",
+    )
+    err = error_of(again)  # the same kind twice in one week is still a mistake
+    assert (err.row, err.column) == (3, "start_week")
+
+
 @pytest.mark.parametrize(
     ("name", "text", "column"),
     [

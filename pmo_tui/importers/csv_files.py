@@ -33,8 +33,9 @@ __all__ = ["KNOWN_FILES", "FileColumns", "read_csv_bundle"]
 
 #: File stem -> the bundle parts its rows become (default: the part named like the stem).
 _BUNDLE_PARTS = {"demands": ("demand", "demand_week"), "allocations": ("allocation",)}
-#: Key of a weekly allocation, unique once the week ranges are expanded.
-_ALLOCATION_WEEK_KEY = ("person_id", "project_id", "demand_id", "week")
+#: Key of a weekly allocation, unique once the week ranges are expanded: a person may hold a
+#: hard or pinned booking and a soft one on the same demand and week (a plan tops it up).
+_ALLOCATION_WEEK_KEY = ("person_id", "project_id", "demand_id", "week", "kind", "pinned")
 
 
 class CsvFile(NamedTuple):
