@@ -211,7 +211,14 @@ def test_mistakes_are_one_message(db_path: Path, args: list[str], message: str) 
 
 
 def test_every_kind_is_declared_with_help() -> None:
-    assert list(EXPORT_KINDS) == ["capacity", "allocations", "plan", "findings", "portfolio"]
+    assert list(EXPORT_KINDS) == [
+        "capacity",
+        "allocations",
+        "plan",
+        "findings",
+        "portfolio",
+        "log",
+    ]
     help_text = CliRunner().invoke(cli, ["export", "--help"]).output
     for kind in EXPORT_KINDS.values():
         assert f"{kind.name}:" in help_text

@@ -180,6 +180,41 @@ def load_person(path: Path, person_id: str) -> PersonDetail:
     )
 
 
+#: How many change sets the History screen lists (the newest).
+HISTORY_LIMIT = 500
+
+
+def load_history(
+    path: Path, entity: str = "", *, limit: int | None = HISTORY_LIMIT, every_table: bool = False
+) -> pl.DataFrame:
+    """The change sets of the store at ``path``, newest first, as ``pmo-tui log`` lists them
+    (:func:`pmo_tui.history.log.list_change_sets`); ``entity`` (``KIND[:ID]``, e.g.
+    ``project:P-CRM``) keeps those that wrote it; at most ``limit`` (None: all).
+
+    Raises:
+        UserError: ``entity`` names no table (e.g. ``:x``).
+    """
+    from pmo_tui.history.log import list_change_sets, parse_entity
+
+    with connection(path) as db:
+        return list_change_sets(
+            db,
+            entity=parse_entity(entity) if entity.strip() else None,
+            limit=limit,
+            every_table=every_table,
+        )
+
+
+def load_change_set(path: Path, change_set: int) -> tuple[dict[str, Any], pl.DataFrame]:
+    """One change set of the store at ``path``: its row (id, at, who, command, reason...)
+    and every changed column of every row it wrote, before and after
+    (:func:`pmo_tui.history.log.change_set_rows`)."""
+    from pmo_tui.history.log import change_set_rows, get_change_set
+
+    with connection(path) as db:
+        return get_change_set(db, change_set), change_set_rows(db, change_set)
+
+
 def account_role(path: Path) -> tuple[str, str]:
     """(role, note) of the account running the TUI on ``path``: the note says why writes are
     disabled for a viewer (empty for a planner or an admin)."""
