@@ -223,9 +223,8 @@ async def test_a_viewer_cannot_undo_and_is_told_why(
 
 @sync
 async def test_a_change_set_without_rows_cannot_be_undone_and_says_why(db_path: Path) -> None:
-    with writable_connection(db_path) as db:
-        with write_transaction(db, "nothing at all"):
-            pass
+    with writable_connection(db_path) as db, write_transaction(db, "nothing at all"):
+        pass
     app, _ = edit_app(db_path, "history")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -30,13 +30,15 @@ if TYPE_CHECKING:
 __all__ = ["CANDIDATE_SCHEMA", "move_candidates"]
 
 #: Columns of :func:`move_candidates`.
-CANDIDATE_SCHEMA = {
-    "person_id": pl.String,
-    "name": pl.String,
-    "level": pl.Int64,
-    "free_hours": pl.Float64,
-    "free_after_hours": pl.Float64,
-}
+CANDIDATE_SCHEMA = pl.Schema(
+    {
+        "person_id": pl.String,
+        "name": pl.String,
+        "level": pl.Int64,
+        "free_hours": pl.Float64,
+        "free_after_hours": pl.Float64,
+    }
+)
 
 
 def move_candidates(db: Readable, booking: Booking, *, today: dt.date) -> pl.DataFrame:

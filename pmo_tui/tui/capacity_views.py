@@ -346,7 +346,7 @@ def person_text(detail: PersonDetail) -> str:
         text_table(detail.skills.rename({"skill_id": "id", "valid_until": "valid until"})),
         "",
         "Leave",
-        text_table(detail.leave.rename({"hours_per_day": "hours a day"})),
+        text_table(detail.leave.drop("id").rename({"hours_per_day": "hours a day"})),
         "",
         "Availability (percent of the working pattern)",
         text_table(detail.availability),

@@ -151,13 +151,16 @@ class PersonDetail:
 
     person: dict[str, Any]  # the person row: id, name, role, unit, region, mon..sun hours, ...
     skills: pl.DataFrame  # skill_id, skill (its name), level, valid_until
-    leave: pl.DataFrame  # start, end, hours_per_day, reason
+    leave: pl.DataFrame  # id, start, end, hours_per_day, reason
     availability: pl.DataFrame  # start, end, percent
 
 
 def load_person(path: Path, person_id: str) -> PersonDetail:
     """The person ``person_id`` of the store at ``path``: attributes and working pattern,
-    skills, leave and availability (each sorted by date or skill)."""
+    skills, leave (with the ids ``leave remove`` takes) and availability (each sorted by
+    date or skill)."""
+    from pmo_tui.editing.people import list_leave
+
     with connection(path) as db:
         people = read_table(db, "person").filter(pl.col("id") == person_id)
         skill_names = read_table(db, "skill", ["id", "name"]).rename(
@@ -170,12 +173,12 @@ def load_person(path: Path, person_id: str) -> PersonDetail:
             .select("skill_id", "skill", "level", "valid_until")
             .sort("skill_id")
         )
-        leave = read_table(db, "leave").filter(pl.col("person_id") == person_id)
+        leave = list_leave(db, person_id)
         availability = read_table(db, "availability").filter(pl.col("person_id") == person_id)
     return PersonDetail(
         person=people.row(0, named=True),
         skills=skills,
-        leave=leave.drop("person_id").sort("start"),
+        leave=leave.drop("person_id"),
         availability=availability.drop("person_id").sort("start"),
     )
 

@@ -199,3 +199,48 @@ def undo_edit(plan: UndoPlan, *, force: bool = False) -> Edit:
         tuple(lines),
         lambda db: apply_undo(db, plan, force=force),
     )
+
+
+# --------------------------------------------------------------------- leave
+def leave_words(leave: Mapping[str, Any]) -> str:
+    """``2027-02-01 to 2027-02-05, all day (holiday)``."""
+    from pmo_tui.editing.fields import as_text
+
+    hours = leave.get("hours_per_day")
+    day = "all day" if hours in (None, "") else f"{as_text(hours)} h a day"
+    reason = f" ({leave['reason']})" if leave.get("reason") else ""
+    return f"{as_text(leave['start'])} to {as_text(leave['end'])}, {day}{reason}"
+
+
+def add_leave_edit(person: Mapping[str, Any], values: Mapping[str, str]) -> Edit:
+    """Add leave for ``person`` (its row): ``values`` start, end, hours_per_day, reason as
+    typed (checked by :func:`pmo_tui.editing.people.add_leave`)."""
+    from pmo_tui.editing.people import add_leave
+
+    person_id = str(person["id"])
+    return Edit(
+        "Add leave",
+        f"{person.get('name') or ''} ({person_id})",
+        (change_line("leave", None, leave_words(values)),),
+        lambda db: add_leave(
+            db,
+            person_id,
+            values["start"],
+            values["end"],
+            hours_per_day=values.get("hours_per_day") or None,
+            reason=values.get("reason") or None,
+        ),
+    )
+
+
+def remove_leave_edit(person: Mapping[str, Any], leave: Mapping[str, Any]) -> Edit:
+    """Remove the leave row ``leave`` (with its ``id``) of ``person``."""
+    from pmo_tui.editing.people import remove_leave
+
+    leave_id = int(leave["id"])
+    return Edit(
+        "Remove leave",
+        f"{person.get('name') or ''} ({person['id']})",
+        (change_line("leave", leave_words(leave), "removed"),),
+        lambda db: remove_leave(db, leave_id),
+    )

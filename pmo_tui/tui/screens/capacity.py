@@ -5,7 +5,8 @@ another worker (polars) and mounts a new virtualised table (Arrow backend),
 so 2,000 people x 52 weeks stay responsive. ``enter`` on a heatmap cell
 opens that person-week's bookings by project, where they are changed (hours, pin,
 move: :mod:`pmo_tui.tui.screens.bookings`); on a name, the person (skills, working
-pattern, leave, availability); ``e`` exports the grid shown.
+pattern, leave, availability), where leave is added or removed
+(:mod:`pmo_tui.tui.screens.person`); ``e`` exports the grid shown.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from textual.worker import get_current_worker
 
 from pmo_tui.tui.screens.base import ExportRequest, export_binding
 from pmo_tui.tui.screens.bookings import BookingEdits
-from pmo_tui.tui.widgets.dialogs import TextDialog
+from pmo_tui.tui.screens.person import PersonEdits
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from pmo_tui.tui.data import CapacityData, PersonDetail
+    from pmo_tui.tui.data import CapacityData
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,6 @@ class CapacityLoaded(Message):
     def __init__(self, data: CapacityData) -> None:
         super().__init__()
         self.data = data
-
-
-class PersonLoaded(Message):
-    """The worker read one person's detail."""
-
-    def __init__(self, detail: PersonDetail) -> None:
-        super().__init__()
-        self.detail = detail
 
 
 class GridReady(Message):
@@ -99,7 +92,7 @@ def grid_labels(frame: pl.DataFrame, key_columns: int) -> list[str]:
     ]
 
 
-class CapacityScreen(BookingEdits):
+class CapacityScreen(BookingEdits, PersonEdits):
     """Utilisation heatmap and demand coverage, with filters, drill-down and booking edits."""
 
     MODE = "capacity"
@@ -195,15 +188,15 @@ class CapacityScreen(BookingEdits):
         self.frame = message.frame
         holder = self.query_one("#grid-holder", Container)
         had_focus = _is_grid(self.focused) or self.focused is None
-        old = self.query("#grid")
-        kept = (
-            old.first().cursor_coordinate if old and self.shown_filters == message.filters else None
-        )
+        from pmo_tui.tui.widgets.grid import GridTable, grid_table
+
+        old = self.query("#grid").only_one(GridTable) if self.query("#grid") else None
+        same_grid = old is not None and self.shown_filters == message.filters
+        kept = old.cursor_coordinate if old is not None and same_grid else None
         self.shown_filters = message.filters
         await holder.remove_children()
         key_columns = 3 if self.filters.view == "demand" else 1
         shown = message.frame if self.filters.view == "demand" else message.frame.drop("person_id")
-        from pmo_tui.tui.widgets.grid import grid_table
 
         table = grid_table(
             shown, grid_labels(shown, key_columns), table_id="grid", fixed_columns=key_columns
@@ -297,24 +290,6 @@ class CapacityScreen(BookingEdits):
             self.load_person(self.db_path, person_id)
             return
         self.open_bookings(person_id, person, week)
-
-    @work(
-        thread=True, exclusive=True, group="person", exit_on_error=False, name="reading the person"
-    )
-    def load_person(self, path: Path, person_id: str) -> None:
-        """Read one person's detail in a thread (its own connection)."""
-        from pmo_tui.tui.data import load_person
-
-        self.post_message(PersonLoaded(load_person(path, person_id)))
-
-    def on_person_loaded(self, message: PersonLoaded) -> None:
-        """Show the person: skills, working pattern, leave, availability."""
-        from pmo_tui.tui.capacity_views import person_text
-
-        person = message.detail.person
-        self.app.push_screen(
-            TextDialog(f"{person['name']} ({person['id']})", person_text(message.detail))
-        )
 
     def cursor_person_week(self) -> tuple[str, str, dt.date | None] | None:
         """(person id, name, week) of the heatmap cell under the cursor; the week is None on

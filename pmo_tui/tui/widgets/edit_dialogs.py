@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from pmo_tui.tui.widgets.dialogs import RowsDialog
+from pmo_tui.tui.widgets.dialogs import RowsDialog, TextDialog
 from pmo_tui.tui.widgets.tables import KeyTable, cell_text
 
 if TYPE_CHECKING:
@@ -282,3 +282,74 @@ class BookingsDialog(RowsDialog):
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         self.query_one("#dialog-title", Label).update(title)
         self.query_one("#dialog-note", Label).update(f"{note}\n{self.KEYS_NOTE}")
+
+
+#: The fields of the leave dialog, in order: column, label, placeholder.
+LEAVE_FIELDS = (
+    ("start", "from", "YYYY-MM-DD"),
+    ("end", "to (inclusive)", "YYYY-MM-DD"),
+    ("hours_per_day", "hours a day", "empty: all day"),
+    ("reason", "reason", "optional: holiday, training..."),
+)
+
+
+class LeaveDialog(AskDialog):
+    """Leave to add: from, to (inclusive), hours a day, reason; dismisses with the text typed
+    (column -> text), which the editing service checks."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(classes="ask")
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        """One labelled field a line."""
+        with Vertical(id="dialog"):
+            yield Label(self._title, id="dialog-title")
+            for column, label, placeholder in LEAVE_FIELDS:
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=f"field-{column}", compact=True)
+            yield from self.buttons("Review")
+
+    def on_mount(self) -> None:
+        """Start in the first field."""
+        self.query_one(f"#field-{LEAVE_FIELDS[0][0]}", Input).focus()
+
+    def action_apply(self) -> None:
+        """Dismiss with the values (from and to needed: say so and stay)."""
+        values = {
+            column: self.query_one(f"#field-{column}", Input).value.strip()
+            for column, *_ in LEAVE_FIELDS
+        }
+        for column, label, _ in LEAVE_FIELDS[:2]:
+            if not values[column]:
+                self.complain(f"{label} is needed", f"#field-{column}")
+                return
+        self.dismiss(values)
+
+
+class PersonDialog(TextDialog):
+    """A person's detail (skills, working pattern, leave, availability); ``a`` asks to add
+    leave, ``x`` to remove some (``on_action(action)``; the screen asks, confirms, writes)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "act('add')", "Add leave", id="leave-add"),
+        Binding("x", "act('remove')", "Remove leave", id="leave-remove"),
+    ]
+    NOTE = "a add leave · x remove leave · esc closes · ↑/↓ scroll"
+
+    def __init__(self, title: str, text: str, on_action: Callable[[str], None]) -> None:
+        super().__init__(title, text)
+        self._on_action = on_action
+
+    def on_mount(self) -> None:
+        """Say the keys under the text."""
+        self.query_one("#dialog-note", Label).update(self.NOTE)
+
+    def action_act(self, action: str) -> None:
+        """Ask the screen for ``action`` (``add`` or ``remove``)."""
+        self._on_action(action)
+
+    def show(self, text: str) -> None:
+        """Show the person as they are now (after an edit)."""
+        self.query_one("#dialog-body", Static).update(text)
