@@ -96,7 +96,9 @@ async def test_adding_leave_writes_it_and_the_capacity_follows(
 
 @pytest.mark.parametrize("size", SIZES)
 @sync
-async def test_removing_leave_offers_the_persons_leave(db_path: Path, size: tuple[int, int]) -> None:
+async def test_removing_leave_offers_the_persons_leave(
+    db_path: Path, size: tuple[int, int]
+) -> None:
     with sqlite3.connect(db_path) as connection:
         connection.execute(
             "INSERT INTO leave (person_id, start, end, hours_per_day, reason) "
