@@ -25,6 +25,7 @@ from tui_edit_support import (
     newest_change_set,
     rows,
     until,
+    written_as,
 )
 
 from pmo_tui.domain.horizon import window_of
@@ -98,9 +99,7 @@ async def test_changing_the_hours_of_a_booking_writes_one_change_set(
     assert [
         row for row in allocations(db_path) if row[1:5] != ("ann", project, "D1", str(WEEKS[0]))
     ] == others
-    change_set, command = newest_change_set(db_path)
-    assert command == "allocation set"
-    assert f"Change hours: Written as change set {change_set} " in " ".join(notes)
+    written_as(db_path, notes, "Change hours", "allocation set")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -155,7 +154,7 @@ async def test_moving_a_booking_offers_the_qualified_people_best_first(
     assert expected.height >= 1
     target = expected.row(0, named=True)
     target_before = sum(h for h, *_ in booked(db_path, target["person_id"], project, WEEKS[0]))
-    app, _ = edit_app(db_path, "capacity")
+    app, notes = edit_app(db_path, "capacity")
     async with app.run_test(size=size) as pilot:
         dialog = await _open_first_week(pilot)
         await pilot.press("m")
@@ -171,7 +170,7 @@ async def test_moving_a_booking_offers_the_qualified_people_best_first(
     assert booked(db_path, "ann", project, WEEKS[0]) == []
     moved = booked(db_path, target["person_id"], project, WEEKS[0])
     assert [h for h, *_ in moved] == [target_before + hours]
-    assert newest_change_set(db_path)[1] == "allocation move"
+    written_as(db_path, notes, "Move booking", "allocation move")
 
 
 @pytest.mark.parametrize("size", SIZES)

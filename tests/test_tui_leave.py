@@ -20,9 +20,9 @@ from tui_edit_support import (
     as_viewer,
     change_set_count,
     edit_app,
-    newest_change_set,
     rows,
     until,
+    written_as,
 )
 
 from pmo_tui.tui.screens.capacity import CapacityScreen
@@ -89,9 +89,7 @@ async def test_adding_leave_writes_it_and_the_capacity_follows(
         await until(pilot, lambda: f"{START}  {END}" in _text(dialog))
         await until(pilot, lambda: _capacity(app, "ann", WEEKS[2]) == full - 16)
     assert _leave(db_path) == [("ann", START.isoformat(), END.isoformat(), None, "course")]
-    change_set, command = newest_change_set(db_path)
-    assert command == "leave add"
-    assert any(f"Add leave: Written as change set {change_set} " in note for note in notes)
+    written_as(db_path, notes, "Add leave", "leave add")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -106,7 +104,7 @@ async def test_removing_leave_offers_the_persons_leave(
             (START.isoformat(), END.isoformat(), START.isoformat(), END.isoformat()),
         )
     connection.close()
-    app, _ = edit_app(db_path, "capacity")
+    app, notes = edit_app(db_path, "capacity")
     async with app.run_test(size=size) as pilot:
         dialog = await _open_ann(pilot)
         await pilot.press("x")
@@ -118,7 +116,7 @@ async def test_removing_leave_offers_the_persons_leave(
         await pilot.press("y")
         await until(pilot, lambda: "dentist" not in _text(dialog))
     assert _leave(db_path) == [("ben", START.isoformat(), END.isoformat(), None, "holiday")]
-    assert newest_change_set(db_path)[1] == "leave remove"
+    written_as(db_path, notes, "Remove leave", "leave remove")
 
 
 @pytest.mark.parametrize("size", SIZES)

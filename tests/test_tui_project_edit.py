@@ -23,6 +23,7 @@ from tui_edit_support import (
     projects,
     rows,
     until,
+    written_as,
 )
 
 from pmo_tui.tui.app import PmoApp
@@ -89,9 +90,7 @@ async def test_editing_rag_status_priority_and_finish(db_path: Path, size: tuple
         await until(pilot, lambda: rag in str(app.screen.query_one("#detail").render()))
     after = _project(db_path, "P-CRM")
     assert after == {**before, "rag": rag, "priority": priority, "finish": finish.isoformat()}
-    change_set, command = newest_change_set(db_path)
-    assert command == "project edit"
-    assert any(f"Edit project: Written as change set {change_set} " in note for note in notes)
+    written_as(db_path, notes, "Edit project", "project edit")
 
 
 @pytest.mark.parametrize("size", SIZES)

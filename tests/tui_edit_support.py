@@ -89,3 +89,12 @@ async def until(pilot: Pilot, condition: Any, tries: int = 200) -> None:
             return
         await settle(pilot)
     assert condition()
+
+
+def written_as(db_path: Path, notes: list[str], title: str, command: str) -> int:
+    """The newest change set, checked: it is ``command``'s, and the notification of the
+    edit ``title`` names it. Returns its id."""
+    change_set, newest = newest_change_set(db_path)
+    assert newest == command
+    assert any(note.startswith(f"{title}: Written as change set {change_set} ") for note in notes)
+    return change_set
