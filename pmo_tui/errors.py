@@ -90,6 +90,12 @@ class UserErrors(UserError):
         return head + ":\n" + "\n".join(f"  {error.render()}" for error in self.errors)
 
 
+class OverridableError(UserError):
+    """A rule refused the change, and a user with the right may override it with a reason
+    (the stage-gate rule: :class:`pmo_tui.portfolio_health.gates.GateRefused`). The CLI
+    says which option overrides it; the TUI offers the override and asks for the reason."""
+
+
 def raise_all(errors: list[UserError], total: int | None = None) -> None:
     """Raise ``errors`` together (:class:`UserErrors`); nothing when the list is empty."""
     if errors:

@@ -196,11 +196,59 @@ def test_the_format_comes_from_the_file_name(db_path: Path, tmp_path: Path) -> N
     assert len(rows) == 4 + 2 + 2 + 4 + 4 and rows[0]["skill_id"] == "dev"
 
 
+def _hostile_change_set(db_path: Path) -> int:
+    """A change set whose command and reason a spreadsheet would run as formulas."""
+    from pmo_tui.store.transactions import write_transaction
+    from pmo_tui.tui.data import writable_connection
+
+    with writable_connection(db_path) as db:
+        with write_transaction(db, '=HYPERLINK("http://x")', reason="+1+1") as change_set:
+            db.execute("UPDATE project SET rag = 'amber' WHERE id = 'P-CRM'")
+        return change_set.id
+
+
+def test_export_log_reads_back_in_every_format_with_formulas_neutralised(
+    db_path: Path, tmp_path: Path
+) -> None:
+    from pmo_tui.history.log import list_change_sets
+    from pmo_tui.tui.data import connection
+
+    hostile = _hostile_change_set(db_path)
+    with connection(db_path) as db:
+        expected = list_change_sets(db, every_table=True)
+    columns = ["change_set", "at", "user", "command", "entity", "rows", "reason", "undoes",
+               "undone_by"]  # fmt: skip
+    text, _ = _export(db_path, "log", "--format", "csv")
+    back = pl.read_csv(io.StringIO(text))
+    assert back.columns == columns
+    assert back["change_set"].to_list() == expected["change_set"].to_list()
+    assert back["rows"].to_list() == expected["rows"].to_list()
+    assert back["entity"].to_list() == expected["tables"].to_list()  # every table, unshortened
+    row = back.filter(pl.col("change_set") == hostile).row(0, named=True)
+    assert (row["command"], row["reason"], row["entity"]) == (
+        HOSTILE['=HYPERLINK("http://x")'],
+        HOSTILE["+1+1"],
+        "project",
+    )
+    path = tmp_path / "log.xlsx"
+    _export(db_path, "log", "-o", str(path))
+    sheet = pl.read_excel(path, sheet_name="log")
+    assert sheet.columns == columns
+    assert sheet["change_set"].to_list() == expected["change_set"].to_list()
+    assert sheet.filter(pl.col("change_set") == hostile)["command"].to_list() == [row["command"]]
+    document = json.loads(_export(db_path, "log", "--format", "json")[0])
+    assert [r["change_set"] for r in document["log"]] == expected["change_set"].to_list()
+    assert document["log"][0]["user"] == expected["who"][0]
+    markdown, _ = _export(db_path, "log", "--format", "markdown")
+    assert markdown.startswith("## log\n") and f"| {hostile} " in markdown
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["findings", "--grid"], "findings has no person x week grid"),
         (["findings", "--from", "2027-01-04"], "findings is not listed by week"),
+        (["log", "--grid"], "log has no person x week grid"),
         (["capacity", "--format", "xlsx"], "an XLSX workbook needs a file"),
         (["portfolio", "--policy", "p.toml"], "--policy is for `export plan`"),
     ],
@@ -211,7 +259,14 @@ def test_mistakes_are_one_message(db_path: Path, args: list[str], message: str) 
 
 
 def test_every_kind_is_declared_with_help() -> None:
-    assert list(EXPORT_KINDS) == ["capacity", "allocations", "plan", "findings", "portfolio"]
+    assert list(EXPORT_KINDS) == [
+        "capacity",
+        "allocations",
+        "plan",
+        "findings",
+        "portfolio",
+        "log",
+    ]
     help_text = CliRunner().invoke(cli, ["export", "--help"]).output
     for kind in EXPORT_KINDS.values():
         assert f"{kind.name}:" in help_text

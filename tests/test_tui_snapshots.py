@@ -20,7 +20,7 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
 
 #: The attribute each screen fills when its first read arrives (None until then).
-_FIRST_READ = ("nodes", "data", "findings")
+_FIRST_READ = ("nodes", "data", "findings", "change_sets")
 
 
 def _read_done(pilot: Pilot) -> bool:
@@ -49,10 +49,25 @@ async def _loaded(pilot: Pilot) -> None:
         await pilot.app.workers.wait_for_complete()
 
 
+def _frozen_history(path: Path) -> Path:
+    """The change sets of ``path`` written at one time by one account (the clock and the
+    account running the tests would show otherwise)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE change_set SET at = '2027-01-06T09:30:00+00:00', who = 'pat'")
+    connection.close()
+    return path
+
+
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", ["portfolio", "capacity", "plan", "findings", "dashboard"])
+@pytest.mark.parametrize(
+    "screen", ["portfolio", "capacity", "plan", "findings", "dashboard", "history"]
+)
 def test_screen(screen: str, size: str, tmp_path: Path, snap_compare) -> None:
-    app = make_app(build_small_db(tmp_path / "t.db"), initial_screen=screen, today=TODAY)
+    path = _frozen_history(build_small_db(tmp_path / "t.db"))
+    app = make_app(path, initial_screen=screen, today=TODAY)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)
 
 

@@ -1,4 +1,4 @@
-"""``pmo-tui export``: capacity, allocations, a plan, findings or the portfolio to a file.
+"""``pmo-tui export``: capacity, allocations, a plan, findings, the portfolio or the change log.
 
 The kinds, their help and their grids are declared once in
 :data:`pmo_tui.reporting.export.EXPORT_KINDS`; the files are written by
@@ -28,7 +28,8 @@ def _help() -> str:
     )
     suffixes = ", ".join(f"{suffix} {fmt}" for suffix, fmt in SUFFIX_FORMATS.items())
     return (
-        "Write capacity, allocations, a plan, findings or the portfolio to a file (or stdout).\n\n"
+        "Write capacity, allocations, a plan, findings, the portfolio or the change log to a file "
+        "(or stdout).\n\n"
         "\b\n"
         f"{kinds}\n\n"
         "--grid writes a person x week table, the weeks as columns in date order, "

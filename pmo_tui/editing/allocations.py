@@ -22,7 +22,15 @@ if TYPE_CHECKING:
 
     from pmo_tui.store.reads import Readable
 
-__all__ = ["Booking", "move_allocation", "pin_allocation", "remove_allocation", "set_allocation"]
+__all__ = [
+    "Booking",
+    "checked_hours",
+    "move_allocation",
+    "pin_allocation",
+    "refuse_history",
+    "remove_allocation",
+    "set_allocation",
+]
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,38 @@ def _checked(db: Readable, booking: Booking, extra: dict[str, str | None]) -> di
     return record
 
 
+def checked_hours(booking: Booking, hours_per_week: str) -> float:
+    """``hours_per_week`` as typed for ``booking``, checked as ``allocations.csv`` checks it.
+
+    Raises:
+        UserErrors: not a number of hours (0 to 168), or a bad week.
+    """
+    given = {**booking.given(), "hours_per_week": hours_per_week}
+    return float(checked_record("allocations", given)["hours_per_week"])
+
+
+def refuse_history(booking: Booking, current_week: dt.date) -> None:
+    """Refuse a change to weeks before ``current_week``: they are history, shown but never
+    rewritten (DESIGN.md, "Time"), by an edit as by a plan, a promote or an undo.
+
+    Raises:
+        UserError: the booking's first week is before ``current_week``; UserErrors: a bad week.
+    """
+    record = checked_record("allocations", {**booking.given(), "hours_per_week": "0"})
+    _refuse_history(record, current_week)
+
+
+def _refuse_history(record: dict[str, Any], current_week: dt.date | None) -> None:
+    if current_week is None or record["start_week"] >= current_week:
+        return
+    raise UserError(
+        f"the week of {record['start_week']} is history (before the current week, "
+        f"{current_week}): its bookings are kept as they were",
+        option="--start-week",
+        fix=f"change a week from {current_week} on",
+    )
+
+
 def _weeks(record: dict[str, Any]) -> list[str]:
     first, last = record["start_week"], record["end_week"]
     return [
@@ -89,23 +129,27 @@ def set_allocation(
     *,
     kind: str | None = None,
     pinned: str | None = None,
+    current_week: dt.date | None = None,
 ) -> int:
     """Book ``hours_per_week`` in every week of ``booking`` (replacing what was booked there).
 
     ``kind`` is soft (the plan may move it) or hard (it never moves); ``pinned``
     true keeps it where it is. Not given, a week keeps its own kind and pin (soft,
-    unpinned for a new booking).
+    unpinned for a new booking). With ``current_week``, weeks before it are refused
+    (:func:`refuse_history`).
 
     Returns:
         The weeks written.
 
     Raises:
-        UserError: unknown person, project or demand (with "did you mean"), or a demand
-            of another project; UserErrors: a bad value (hours 0-168, Mondays...).
+        UserError: unknown person, project or demand (with "did you mean"), a demand
+            of another project, or a week of history; UserErrors: a bad value (hours
+            0-168, Mondays...).
     """
     record = _checked(
         db, booking, {"hours_per_week": hours_per_week, "kind": kind, "pinned": pinned}
     )
+    _refuse_history(record, current_week)
     key = (record["person_id"], record["project_id"], record["demand_id"])
     weeks = _weeks(record)
     with write_transaction(db, "allocation set"):
@@ -153,13 +197,16 @@ def _none_booked(booking: Booking) -> UserError:
     )
 
 
-def remove_allocation(db: sqlite_utils.Database, booking: Booking) -> int:
+def remove_allocation(
+    db: sqlite_utils.Database, booking: Booking, *, current_week: dt.date | None = None
+) -> int:
     """Remove the bookings of ``booking`` in its weeks; return how many weeks had one.
 
     Raises:
-        UserError: no booking in those weeks.
+        UserError: no booking in those weeks; a week of history (with ``current_week``).
     """
     record = _checked(db, booking, {})
+    _refuse_history(record, current_week)
     with write_transaction(db, "allocation remove"):
         weeks = _existing(db, record)
         if not weeks:
@@ -171,16 +218,23 @@ def remove_allocation(db: sqlite_utils.Database, booking: Booking) -> int:
     return len(weeks)
 
 
-def pin_allocation(db: sqlite_utils.Database, booking: Booking, *, pinned: bool = True) -> int:
+def pin_allocation(
+    db: sqlite_utils.Database,
+    booking: Booking,
+    *,
+    pinned: bool = True,
+    current_week: dt.date | None = None,
+) -> int:
     """Pin (or unpin) the bookings of ``booking``: a pinned booking is never moved by a plan.
 
     Returns:
         How many weeks had a booking.
 
     Raises:
-        UserError: no booking in those weeks.
+        UserError: no booking in those weeks; a week of history (with ``current_week``).
     """
     record = _checked(db, booking, {})
+    _refuse_history(record, current_week)
     action = "pin" if pinned else "unpin"
     with write_transaction(db, f"allocation {action}"):
         weeks = _existing(db, record)
@@ -195,19 +249,27 @@ def pin_allocation(db: sqlite_utils.Database, booking: Booking, *, pinned: bool 
     return len(weeks)
 
 
-def move_allocation(db: sqlite_utils.Database, booking: Booking, to_person_id: str) -> int:
+def move_allocation(
+    db: sqlite_utils.Database,
+    booking: Booking,
+    to_person_id: str,
+    *,
+    current_week: dt.date | None = None,
+) -> int:
     """Move the bookings of ``booking`` to ``to_person_id``, week by week, in one transaction:
     their hours are added to what the other person already has on the same project and
-    demand that week (kind and pin go with them).
+    demand that week (kind and pin go with them). :func:`move_candidates
+    <pmo_tui.editing.candidates.move_candidates>` lists the people qualified to take them.
 
     Returns:
         How many weeks had a booking.
 
     Raises:
-        UserError: unknown person (with "did you mean"), no booking in those weeks, or a move
-            to the same person.
+        UserError: unknown person (with "did you mean"), no booking in those weeks, a move
+            to the same person, or a week of history (with ``current_week``).
     """
     record = _checked(db, booking, {})
+    _refuse_history(record, current_week)
     require_known(db, "person", to_person_id, "--to")
     if to_person_id == record["person_id"]:
         raise UserError(

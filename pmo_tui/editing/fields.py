@@ -22,7 +22,7 @@ from pmo_tui.importers.csv_validate import describe, parse_column, value_problem
 if TYPE_CHECKING:
     from pmo_tui.store.reads import Readable
 
-__all__ = ["as_text", "checked_record", "option_name", "require_known"]
+__all__ = ["as_text", "checked_record", "column_choices", "option_name", "require_known"]
 
 
 def option_name(column: str) -> str:
@@ -41,6 +41,12 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def column_choices(stem: str, column: str) -> tuple[str, ...]:
+    """The values column ``column`` of ``stem`` may take, as the importer declares them
+    (``projects``, ``rag`` -> ``green, amber, red``); empty for a column without a list."""
+    return next((spec.choices for spec in COLUMN_SPECS[stem] if spec.name == column), ())
 
 
 def checked_record(

@@ -37,6 +37,7 @@ __all__ = [
     "demand_removal",
     "edit_demand",
     "edit_project",
+    "project_changes",
     "project_removal",
     "remove_demand",
     "remove_project",
@@ -67,8 +68,8 @@ def change_project_phase(
         The gates overridden (empty when every gate was approved).
 
     Raises:
-        UserError: unknown project; a gate not approved (without ``force``); a forced
-            change without a reason.
+        GateRefused: a gate not approved (without ``force``).
+        UserError: unknown project; a forced change without a reason.
     """
     from pmo_tui.portfolio_health.gates import change_phase
 
@@ -99,6 +100,26 @@ def add_project(db: sqlite_utils.Database, values: Mapping[str, str | None]) -> 
     return row
 
 
+def project_changes(
+    db: Readable, project_id: str, changes: Mapping[str, str | None]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The project row before and after ``changes`` (text as typed), checked as
+    :func:`edit_project` checks them, without writing: what a front end shows to confirm.
+
+    Returns:
+        ``(before, after)``: the ``project`` row as SQLite stores it (dates as ISO text),
+        now and with the changes.
+
+    Raises:
+        UserError: unknown project, program or portfolio; UserErrors: a bad value (e.g.
+            finish before start).
+    """
+    stored = read_record(db, "project", {"id": project_id}, label="project")
+    record = checked_record("projects", changes, stored=stored)
+    _check_parents(db, record)
+    return stored_row(stored, "project"), stored_row(record, "project")
+
+
 def edit_project(
     db: sqlite_utils.Database,
     project_id: str,
@@ -115,13 +136,11 @@ def edit_project(
         The record as stored now.
 
     Raises:
+        GateRefused: a new phase whose gate is not approved (without ``force_phase``).
         UserError: unknown project; UserErrors: a bad value (e.g. finish before start).
     """
     with write_transaction(db, "project edit"):
-        stored = read_record(db, "project", {"id": project_id}, label="project")
-        record = checked_record("projects", changes, stored=stored)
-        _check_parents(db, record)
-        before, after = stored_row(stored, "project"), stored_row(record, "project")
+        before, after = project_changes(db, project_id, changes)
         if after["phase"] != before["phase"]:
             change_project_phase(db, project_id, after["phase"], force=force_phase, reason=reason)
         db.table("project").update(project_id, {k: v for k, v in after.items() if k != "phase"})

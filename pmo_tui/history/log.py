@@ -86,6 +86,7 @@ def list_change_sets(
     user: str | None = None,
     since: dt.date | None = None,
     limit: int | None = None,
+    every_table: bool = False,
 ) -> pl.DataFrame:
     """The change sets, newest first, as a frame of :data:`CHANGE_SET_SCHEMA`.
 
@@ -95,6 +96,8 @@ def list_change_sets(
         user: only those of this OS account.
         since: only those on or after this date (UTC).
         limit: at most this many.
+        every_table: name every table written (an export), not the first four and how
+            many more (a listing).
 
     Columns: ``change_set`` (id), ``at`` (ISO UTC), ``who``, ``command``, ``reason``,
     ``rows`` (rows written), ``tables`` (the tables written, comma-separated),
@@ -111,6 +114,8 @@ def list_change_sets(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     frame = query_frame(db, sql, CHANGE_SET_SCHEMA, params)
+    if every_table:
+        return frame
     return frame.with_columns(pl.col("tables").map_elements(_few, return_dtype=pl.String))
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import OverridableError, UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row
@@ -166,6 +166,26 @@ def _record_passed_gate(
         db.table("gate_check").insert_all(checks)
 
 
+class GateRefused(OverridableError):
+    """A phase change refused by the stage-gate rule: the gates closing the phases it
+    leaves (``missing``) are not approved. Overridden with ``force`` and a reason."""
+
+    def __init__(self, project_id: str, current: str, phase: str, missing: list[str]) -> None:
+        self.project_id, self.current, self.phase, self.missing = (
+            project_id,
+            current,
+            phase,
+            missing,
+        )
+        super().__init__(
+            f"{project_id} cannot move from {current} to {phase}: the {', '.join(missing)} "
+            "gate is not approved",
+            option="PHASE",
+            fix=f"record the decision (`pmo-tui gate decide {project_id} --decision approved`), "
+            "or override with --force --reason TEXT (logged)",
+        )
+
+
 def change_phase(
     db: sqlite_utils.Database,
     project_id: str,
@@ -183,8 +203,8 @@ def change_phase(
         The phases whose gate was missing and overridden (empty without an override).
 
     Raises:
-        UserError: unknown project or phase; a gate is missing and ``force`` is off;
-            ``force`` without a reason.
+        GateRefused: a gate is missing and ``force`` is off.
+        UserError: unknown project or phase; ``force`` without a reason.
     """
     check_project(db, project_id, option="PROJECT")
     if phase not in PHASES:
@@ -199,13 +219,7 @@ def change_phase(
     }
     missing = [p for p in leaving if p not in passed]
     if missing and not force:
-        raise UserError(
-            f"{project_id} cannot move from {current} to {phase}: the {', '.join(missing)} "
-            "gate is not approved",
-            option="PHASE",
-            fix=f"record the decision (`pmo-tui gate decide {project_id} --decision approved`), "
-            "or override with --force --reason TEXT (logged)",
-        )
+        raise GateRefused(project_id, current, phase, missing)
     if missing and not (reason and reason.strip()):
         raise UserError(
             "overriding the gate rule needs a reason", option="--reason", fix='pass --reason "why"'

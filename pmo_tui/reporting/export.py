@@ -5,7 +5,7 @@ An export kind is one :class:`ExportKind` row of :data:`EXPORT_KINDS`: its name
 grid), whether ``--from/--to`` apply, and the function that makes its sheets
 from an :class:`ExportSource`. The CLI's choices and help are made from these
 rows, and the TUI's ``e`` key writes the same sheets from what a screen shows;
-adding a kind (the change-set history, ``log``) is one function and one row.
+adding a kind is one function and one row (as ``log``, the change sets, was).
 
 The files themselves are written by :mod:`pmo_tui.reporting.spreadsheet` (CSV,
 XLSX, JSON, Markdown). This module imports no polars at import time, so the
@@ -165,6 +165,26 @@ def plan_sheets(outcome: PlanOutcome, *, grid: bool) -> list[Sheet]:
     ]
 
 
+def log_sheet(change_sets: pl.DataFrame) -> Sheet:
+    """The change log as one table, from :func:`pmo_tui.history.log.list_change_sets` rows:
+    ``change_set, at (ISO UTC), user, command, entity (the tables written), rows, reason,
+    undoes, undone_by`` (the change set it undid, the one that undid it), newest first."""
+    import polars as pl
+
+    frame = change_sets.select(
+        "change_set",
+        "at",
+        pl.col("who").alias("user"),
+        "command",
+        pl.col("tables").alias("entity"),
+        "rows",
+        "reason",
+        "undoes",
+        "undone_by",
+    )
+    return Sheet("log", frame, key_columns=1)
+
+
 # --------------------------------------------------------------------- the kinds
 def read_portfolio(db: Readable, window: Window | None = None) -> pl.DataFrame:
     """The portfolio tree (:func:`pmo_tui.domain.portfolio.portfolio_nodes`); hours and
@@ -252,6 +272,12 @@ def _portfolio(source: ExportSource, grid: bool) -> list[Sheet]:
     return [portfolio_sheet(read_portfolio(source.db, source.window))]
 
 
+def _log(source: ExportSource, grid: bool) -> list[Sheet]:
+    from pmo_tui.history.log import list_change_sets
+
+    return [log_sheet(list_change_sets(source.db, every_table=True))]
+
+
 #: Every export kind, in the order the help lists them.
 EXPORT_KINDS: dict[str, ExportKind] = {
     kind.name: kind
@@ -280,6 +306,13 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             "portfolio",
             "the portfolio > program > project tree with phase, RAG status, dates and roll-ups",
             _portfolio,
+        ),
+        ExportKind(
+            "log",
+            "the change log: every change set (write) with when, who, the command, the "
+            "tables it wrote and how many rows, newest first (`pmo-tui log` lists the same)",
+            _log,
+            weekly=False,
         ),
     )
 }

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ __all__ = [
     "begin_immediate",
     "busy_timeout_s",
     "is_busy",
+    "last_change_set",
     "write_transaction",
 ]
 
@@ -71,6 +73,8 @@ class ChangeSet:
 
 #: id(connection) -> the change set open on it.
 _ACTIVE: dict[int, ChangeSet] = {}
+#: database -> the id of the last change set committed through it.
+_COMMITTED: weakref.WeakKeyDictionary[sqlite_utils.Database, int] = weakref.WeakKeyDictionary()
 
 
 def busy_timeout_s() -> float:
@@ -117,6 +121,13 @@ def active_change_set(db: sqlite_utils.Database) -> ChangeSet | None:
     return _ACTIVE.get(id(db.conn))
 
 
+def last_change_set(db: sqlite_utils.Database) -> int | None:
+    """The id of the last change set committed through ``db`` (this database object), or
+    None before its first write: what a front end names after calling a service that
+    writes (``pmo-tui log`` and ``undo`` take it)."""
+    return _COMMITTED.get(db)
+
+
 @contextmanager
 def write_transaction(
     db: sqlite_utils.Database,
@@ -159,6 +170,8 @@ def write_transaction(
         yield change_set
         _close_change_set(conn, change_set)
         conn.execute("COMMIT")
+        if change_set.id:
+            _COMMITTED[db] = change_set.id
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -1,6 +1,6 @@
 """The pmo-tui Textual application and its factory :func:`make_app`.
 
-The app stays small: it installs one mode per screen (number keys 1-6 and the
+The app stays small: it installs one mode per screen (number keys 1-7 and the
 command palette switch between them), owns the app-wide keys (``?`` help,
 ``:``/``ctrl+p`` palette, ``esc`` back, ``q`` quit) and shows errors. Screens
 own their data, workers and handlers.
@@ -26,6 +26,7 @@ from pmo_tui.tui.screens.base import SCREENS
 from pmo_tui.tui.screens.capacity import CapacityScreen
 from pmo_tui.tui.screens.dashboard import DashboardScreen
 from pmo_tui.tui.screens.findings import FindingsScreen
+from pmo_tui.tui.screens.history import HistoryScreen
 from pmo_tui.tui.screens.plan import PlanScreen
 from pmo_tui.tui.screens.portfolio import PortfolioScreen
 from pmo_tui.tui.screens.scenarios import ScenariosScreen
@@ -43,7 +44,7 @@ def describe_error(error: BaseException) -> str:
 
 
 def _goto_bindings() -> list[Binding]:
-    """``1``-``6`` switch screens."""
+    """``1``-``7`` switch screens."""
     return [
         Binding(str(number), f"goto('{mode}')", f"{label} screen", show=False, id=f"goto-{mode}")
         for number, (mode, label) in enumerate(SCREENS.items(), start=1)
@@ -51,7 +52,8 @@ def _goto_bindings() -> list[Binding]:
 
 
 class PmoApp(App[None]):
-    """The Project Management Office in the terminal: portfolio, capacity, plan, findings, scenarios."""
+    """The Project Management Office in the terminal: portfolio, capacity, plan, findings,
+    scenarios, dashboard and the history of changes."""
 
     TITLE = "pmo-tui"
     CSS_PATH = "app.tcss"
@@ -62,6 +64,7 @@ class PmoApp(App[None]):
         "findings": FindingsScreen,
         "scenarios": ScenariosScreen,
         "dashboard": DashboardScreen,
+        "history": HistoryScreen,
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -198,7 +201,8 @@ def make_app(
 
     Args:
         db_path: the database file; every worker opens its own connection to it.
-        initial_screen: ``portfolio``, ``capacity``, ``plan``, ``findings`` or ``scenarios``.
+        initial_screen: a key of :data:`~pmo_tui.tui.screens.base.SCREENS` (``portfolio``,
+            ``capacity``, ``plan``, ``findings``, ``scenarios``, ``dashboard``, ``history``).
         theme: a Textual theme name (``ansi-dark`` for 16-colour terminals); None keeps the default.
         no_mouse: leave the mouse to the terminal, so users can select text.
         today: the date the app runs as of (finding ages, the current week; tests freeze it).

@@ -267,6 +267,35 @@ def allocation_words(rows: pl.DataFrame) -> pl.DataFrame:
 BOOKING_NOTE = "soft: the plan may move it · hard or pinned: it stays"
 
 
+def booking_note(
+    utilisation: pl.DataFrame, person_id: str, week: dt.date, *, history: bool = False
+) -> str:
+    """The drill-down's note: the week's capacity and allocation and its peak day (from a
+    :class:`~pmo_tui.tui.data.CapacityData` utilisation row), what the booking column
+    means, and, for a week before the current one, that it is history (not changed)."""
+    load = utilisation.filter((pl.col("person_id") == person_id) & (pl.col("week") == week))
+    lines = [_load_line(load.row(0, named=True))] if load.height else []
+    lines.append(BOOKING_NOTE)
+    if history:
+        lines.append("History (a week before the current one): shown, never changed.")
+    return "\n".join(lines)
+
+
+def _load_line(load: dict) -> str:
+    """Capacity and allocation of the week, and its peak day."""
+    cap, alloc = load["capacity_hours"], load["allocated_hours"]
+    note = f"capacity {cap:g} h, allocated {alloc:g} h" + (
+        "  ▲ over-allocated" if alloc > cap else ""
+    )
+    if load.get("peak_date") is not None:
+        flag = "  △ over on that day" if load.get("day_over_allocated") else ""
+        note += (
+            f"; peak day {load['peak_date']:%a %d %b}: {load['peak_load_hours']:g} h "
+            f"of {load['peak_capacity_hours']:g} h{flag}"
+        )
+    return note
+
+
 def shown_people_sheets(data: CapacityData, shown: pl.DataFrame) -> list[Sheet]:
     """What ``e`` exports from the heatmap: the utilisation grid of the people ``shown``
     (the grid's ``person_id`` column), then their capacity per person-week."""
@@ -317,7 +346,7 @@ def person_text(detail: PersonDetail) -> str:
         text_table(detail.skills.rename({"skill_id": "id", "valid_until": "valid until"})),
         "",
         "Leave",
-        text_table(detail.leave.rename({"hours_per_day": "hours a day"})),
+        text_table(detail.leave.drop("id").rename({"hours_per_day": "hours a day"})),
         "",
         "Availability (percent of the working pattern)",
         text_table(detail.availability),

@@ -151,13 +151,16 @@ class PersonDetail:
 
     person: dict[str, Any]  # the person row: id, name, role, unit, region, mon..sun hours, ...
     skills: pl.DataFrame  # skill_id, skill (its name), level, valid_until
-    leave: pl.DataFrame  # start, end, hours_per_day, reason
+    leave: pl.DataFrame  # id, start, end, hours_per_day, reason
     availability: pl.DataFrame  # start, end, percent
 
 
 def load_person(path: Path, person_id: str) -> PersonDetail:
     """The person ``person_id`` of the store at ``path``: attributes and working pattern,
-    skills, leave and availability (each sorted by date or skill)."""
+    skills, leave (with the ids ``leave remove`` takes) and availability (each sorted by
+    date or skill)."""
+    from pmo_tui.editing.people import list_leave
+
     with connection(path) as db:
         people = read_table(db, "person").filter(pl.col("id") == person_id)
         skill_names = read_table(db, "skill", ["id", "name"]).rename(
@@ -170,14 +173,49 @@ def load_person(path: Path, person_id: str) -> PersonDetail:
             .select("skill_id", "skill", "level", "valid_until")
             .sort("skill_id")
         )
-        leave = read_table(db, "leave").filter(pl.col("person_id") == person_id)
+        leave = list_leave(db, person_id)
         availability = read_table(db, "availability").filter(pl.col("person_id") == person_id)
     return PersonDetail(
         person=people.row(0, named=True),
         skills=skills,
-        leave=leave.drop("person_id").sort("start"),
+        leave=leave.drop("person_id"),
         availability=availability.drop("person_id").sort("start"),
     )
+
+
+#: How many change sets the History screen lists (the newest).
+HISTORY_LIMIT = 500
+
+
+def load_history(
+    path: Path, entity: str = "", *, limit: int | None = HISTORY_LIMIT, every_table: bool = False
+) -> pl.DataFrame:
+    """The change sets of the store at ``path``, newest first, as ``pmo-tui log`` lists them
+    (:func:`pmo_tui.history.log.list_change_sets`); ``entity`` (``KIND[:ID]``, e.g.
+    ``project:P-CRM``) keeps those that wrote it; at most ``limit`` (None: all).
+
+    Raises:
+        UserError: ``entity`` names no table (e.g. ``:x``).
+    """
+    from pmo_tui.history.log import list_change_sets, parse_entity
+
+    with connection(path) as db:
+        return list_change_sets(
+            db,
+            entity=parse_entity(entity) if entity.strip() else None,
+            limit=limit,
+            every_table=every_table,
+        )
+
+
+def load_change_set(path: Path, change_set: int) -> tuple[dict[str, Any], pl.DataFrame]:
+    """One change set of the store at ``path``: its row (id, at, who, command, reason...)
+    and every changed column of every row it wrote, before and after
+    (:func:`pmo_tui.history.log.change_set_rows`)."""
+    from pmo_tui.history.log import change_set_rows, get_change_set
+
+    with connection(path) as db:
+        return get_change_set(db, change_set), change_set_rows(db, change_set)
 
 
 def account_role(path: Path) -> tuple[str, str]:

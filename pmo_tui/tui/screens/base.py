@@ -55,7 +55,7 @@ class PmoAppState(Protocol):
         """Show ``error`` from ``task`` in a dialog."""
 
 
-#: Mode name -> label, in number-key order (1-6).
+#: Mode name -> label, in number-key order (1-7).
 SCREENS: dict[str, str] = {
     "portfolio": "Portfolio",
     "capacity": "Capacity",
@@ -63,20 +63,47 @@ SCREENS: dict[str, str] = {
     "findings": "Findings",
     "scenarios": "Scenarios",
     "dashboard": "Dashboard",
+    "history": "History",
 }
 
 
-def nav_markup(current: str, db_name: str, role_note: str = "") -> str:
-    """The navigation line: numbered screens, the current one in reverse video, the database,
-    and why writes are disabled (a viewer)."""
+def nav_markup(current: str, db_name: str, role_note: str = "", width: int | None = None) -> str:
+    """The navigation line: numbered screens, the current one in reverse video, why writes
+    are disabled (a viewer) and the database.
+
+    Within ``width`` columns (None: no limit), the screens lose their padding when they
+    would not fit with it, so that every screen's number and label stay in view; then the
+    viewer's note (else "read only") and the database's name follow when they fit whole
+    (the notification of a refused edit says why too).
+    """
     from textual.markup import escape
 
-    parts = []
-    for number, (mode, label) in enumerate(SCREENS.items(), start=1):
-        text = f" {number} {label} "
-        parts.append(f"[reverse b]{text}[/]" if mode == current else text)
-    note = f"  [b]{escape(role_note)}[/]" if role_note else ""
-    return "│".join(parts) + f"  [dim]{escape(db_name)}[/]" + note
+    room = width if width is not None else 10**6
+    padded = [f" {number} {label} " for number, label in enumerate(SCREENS.values(), start=1)]
+    compact = [text.strip() for text in padded]
+    current_index = list(SCREENS).index(current) if current in SCREENS else -1
+    texts = padded if len("│".join(padded)) <= room else compact
+    if current_index >= 0:
+        texts[current_index] = padded[current_index]
+    room -= len("│".join(texts))
+    markup = "│".join(
+        f"[reverse b]{text}[/]" if index == current_index else text
+        for index, text in enumerate(texts)
+    )
+    for style, *choices in _nav_tail(role_note, db_name):
+        text = next((text for text in choices if len(text) + 2 <= room), None)
+        if text is not None:
+            markup += f"  [{style}]{escape(text)}[/]"
+            room -= len(text) + 2
+    return markup
+
+
+def _nav_tail(role_note: str, db_name: str) -> list[tuple[str, ...]]:
+    """What follows the screens, most important first, as (style, text, shorter text...):
+    the viewer's note, the database."""
+    if not role_note:
+        return [("dim", db_name)]
+    return [("b", role_note, "read only"), ("dim", db_name)]
 
 
 def open_select(select: Select) -> None:
@@ -86,10 +113,16 @@ def open_select(select: Select) -> None:
 
 
 class NavBar(Static):
-    """One line naming the screens and their number keys, the current one highlighted."""
+    """One line naming the screens and their number keys, the current one highlighted; it
+    narrows with the terminal (:func:`nav_markup`)."""
 
     def __init__(self, current: str, db_name: str, role_note: str = "") -> None:
         super().__init__(nav_markup(current, db_name, role_note), id="nav")
+        self.shown = (current, db_name, role_note)
+
+    def on_resize(self) -> None:
+        """Fit the line to the new width."""
+        self.update(nav_markup(*self.shown, width=self.size.width))
 
 
 class Exported(Message):

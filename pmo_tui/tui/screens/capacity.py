@@ -3,8 +3,10 @@
 The store is read once in a thread worker; every filter change re-pivots in
 another worker (polars) and mounts a new virtualised table (Arrow backend),
 so 2,000 people x 52 weeks stay responsive. ``enter`` on a heatmap cell
-opens that person-week's allocations by project, on a name the person (skills,
-working pattern, leave, availability); ``e`` exports the grid shown.
+opens that person-week's bookings by project, where they are changed (hours, pin,
+move: :mod:`pmo_tui.tui.screens.bookings`); on a name, the person (skills, working
+pattern, leave, availability), where leave is added or removed
+(:mod:`pmo_tui.tui.screens.person`); ``e`` exports the grid shown.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
-from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
-from pmo_tui.tui.widgets.dialogs import RowsDialog, TextDialog
+from pmo_tui.tui.screens.base import ExportRequest, export_binding
+from pmo_tui.tui.screens.bookings import BookingEdits
+from pmo_tui.tui.screens.person import PersonEdits
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from pmo_tui.tui.data import CapacityData, PersonDetail
+    from pmo_tui.tui.data import CapacityData
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,6 @@ class CapacityLoaded(Message):
     def __init__(self, data: CapacityData) -> None:
         super().__init__()
         self.data = data
-
-
-class PersonLoaded(Message):
-    """The worker read one person's detail."""
-
-    def __init__(self, detail: PersonDetail) -> None:
-        super().__init__()
-        self.detail = detail
 
 
 class GridReady(Message):
@@ -97,8 +92,8 @@ def grid_labels(frame: pl.DataFrame, key_columns: int) -> list[str]:
     ]
 
 
-class CapacityScreen(PmoScreen):
-    """Utilisation heatmap and demand coverage, with filters and drill-down."""
+class CapacityScreen(BookingEdits, PersonEdits):
+    """Utilisation heatmap and demand coverage, with filters, drill-down and booking edits."""
 
     MODE = "capacity"
     CSS_PATH = "capacity.tcss"
@@ -120,6 +115,8 @@ class CapacityScreen(PmoScreen):
         self.data: CapacityData | None = None
         self.filters = GridFilters()
         self.frame: pl.DataFrame | None = None
+        #: The filters of the grid shown (a re-read of the same grid keeps the cursor's cell).
+        self.shown_filters: GridFilters | None = None
 
     def compose(self) -> ComposeResult:
         """Navigation, filters, status line, grid, footer."""
@@ -164,6 +161,7 @@ class CapacityScreen(PmoScreen):
             (r, r) for r in choices(self.data.people, "region")
         )
         self.refresh_grid()
+        self.refresh_bookings()
 
     def refresh_grid(self) -> None:
         """Pivot the grid for the current filters in a worker."""
@@ -190,17 +188,24 @@ class CapacityScreen(PmoScreen):
         self.frame = message.frame
         holder = self.query_one("#grid-holder", Container)
         had_focus = _is_grid(self.focused) or self.focused is None
+        from pmo_tui.tui.widgets.grid import GridTable, grid_table
+
+        old = self.query("#grid").only_one(GridTable) if self.query("#grid") else None
+        same_grid = old is not None and self.shown_filters == message.filters
+        kept = old.cursor_coordinate if old is not None and same_grid else None
+        self.shown_filters = message.filters
         await holder.remove_children()
         key_columns = 3 if self.filters.view == "demand" else 1
         shown = message.frame if self.filters.view == "demand" else message.frame.drop("person_id")
-        from pmo_tui.tui.widgets.grid import grid_table
 
         table = grid_table(
             shown, grid_labels(shown, key_columns), table_id="grid", fixed_columns=key_columns
         )
         await holder.mount(table)
         current = self.pmo_app.window.current_week.isoformat()
-        if current in shown.columns[key_columns + 1 :]:  # history shown: open on this week
+        if kept is not None:  # the same grid read again (after an edit): stay on the cell
+            table.move_cursor(row=kept.row, column=kept.column, animate=False)
+        elif current in shown.columns[key_columns + 1 :]:  # history shown: open on this week
             table.move_cursor(column=shown.columns.index(current), animate=False)
         if had_focus:
             table.focus()
@@ -276,7 +281,7 @@ class CapacityScreen(PmoScreen):
         return True
 
     def action_drill(self) -> None:
-        """Open the person-week's allocations by project, or on a name the person."""
+        """Open the person-week's bookings, or on a name the person."""
         target = self.cursor_person_week()
         if target is None or self.data is None:
             return
@@ -284,41 +289,7 @@ class CapacityScreen(PmoScreen):
         if week is None:
             self.load_person(self.db_path, person_id)
             return
-        import polars as pl
-
-        from pmo_tui.tui.capacity_views import (
-            BOOKING_NOTE,
-            allocation_words,
-            person_week_allocations,
-        )
-
-        rows = person_week_allocations(self.data.allocations, self.data.projects, person_id, week)
-        load = self.data.utilisation.filter(
-            (pl.col("person_id") == person_id) & (pl.col("week") == week)
-        )
-        note = BOOKING_NOTE
-        if load.height:
-            note = f"{_load_note(load.row(0, named=True))}\n{BOOKING_NOTE}"
-        title = f"{person} ({person_id}), week of {week}"
-        self.app.push_screen(RowsDialog(title, allocation_words(rows), note))
-
-    @work(
-        thread=True, exclusive=True, group="person", exit_on_error=False, name="reading the person"
-    )
-    def load_person(self, path: Path, person_id: str) -> None:
-        """Read one person's detail in a thread (its own connection)."""
-        from pmo_tui.tui.data import load_person
-
-        self.post_message(PersonLoaded(load_person(path, person_id)))
-
-    def on_person_loaded(self, message: PersonLoaded) -> None:
-        """Show the person: skills, working pattern, leave, availability."""
-        from pmo_tui.tui.capacity_views import person_text
-
-        person = message.detail.person
-        self.app.push_screen(
-            TextDialog(f"{person['name']} ({person['id']})", person_text(message.detail))
-        )
+        self.open_bookings(person_id, person, week)
 
     def cursor_person_week(self) -> tuple[str, str, dt.date | None] | None:
         """(person id, name, week) of the heatmap cell under the cursor; the week is None on
@@ -364,21 +335,6 @@ class CapacityScreen(PmoScreen):
         tables = self.query("#grid")
         if tables:
             tables.first().focus()
-
-
-def _load_note(load: dict[str, Any]) -> str:
-    """The drill-down's line: capacity and allocation of the week, and its peak day."""
-    cap, alloc = load["capacity_hours"], load["allocated_hours"]
-    note = f"capacity {cap:g} h, allocated {alloc:g} h" + (
-        "  ▲ over-allocated" if alloc > cap else ""
-    )
-    if load.get("peak_date") is not None:
-        flag = "  △ over on that day" if load.get("day_over_allocated") else ""
-        note += (
-            f"; peak day {load['peak_date']:%a %d %b}: {load['peak_load_hours']:g} h "
-            f"of {load['peak_capacity_hours']:g} h{flag}"
-        )
-    return note
 
 
 def _is_grid(widget: object) -> bool:

@@ -56,6 +56,11 @@ EMPTY_NOTES = {
     "hiring": "no bottleneck: the plan covers every demand a hire could",
 }
 IDLE_TEXT = "No plan yet: set the parameters and press r to run the optimizer."
+#: Said under a plan made before the data changed (an edit, an undo, a promote).
+STALE_TEXT = (
+    "⚠ The data changed since this plan was made: accepting it would be refused. "
+    "Press r to plan again."
+)
 
 
 class PlanProgress(Message):
@@ -398,6 +403,16 @@ class PlanScreen(PmoScreen):
         self.pmo_app.data_version += 1
         self.discard(f"Plan accepted: {message.rows} allocation rows written (see the change log).")
         self.notify(f"Plan accepted: {message.rows} allocation rows written.", title="Plan")
+
+    def action_reload(self) -> None:
+        """The data changed (an edit, an undo, a promote): a plan made before is stale; its
+        accept would be refused, so say so (``r`` plans again from the data as it is)."""
+        if self.outcome is not None and self.cancel_event is None:
+            from pmo_tui.tui.plan_form import outcome_headline
+
+            self.query_one("#plan-status", Static).update(
+                f"{outcome_headline(self.outcome)}\n{STALE_TEXT}"
+            )
 
     def action_discard(self) -> None:
         """Forget the plan without writing anything."""

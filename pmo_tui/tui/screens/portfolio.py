@@ -22,7 +22,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
-from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
+from pmo_tui.tui.screens.base import ExportRequest, export_binding
+from pmo_tui.tui.screens.editing import EditingScreen
 from pmo_tui.tui.widgets.tables import ColumnTable, KeyTable
 
 if TYPE_CHECKING:
@@ -47,7 +48,15 @@ class ProjectLogLoaded(Message):
         self.frame = frame
 
 
-class PortfolioScreen(PmoScreen):
+class ProjectPreviewed(Message):
+    """The worker checked a project's changes: its row ``before`` and ``after`` them."""
+
+    def __init__(self, project: dict, changes: dict[str, str], before: dict, after: dict) -> None:
+        super().__init__()
+        self.project, self.changes, self.before, self.after = project, changes, before, after
+
+
+class PortfolioScreen(EditingScreen):
     """Portfolio > program > project tree, filter and detail pane."""
 
     MODE = "portfolio"
@@ -57,9 +66,10 @@ class PortfolioScreen(PmoScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-widest")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="filter"),
-        Binding("space", "fold", "Fold", id="fold"),
+        Binding("c", "edit_project", "Edit", id="edit-project"),
+        Binding("space", "fold", "Fold", show=False, id="fold"),
         Binding("i", "toggle_detail", "Details", id="details"),
-        Binding("s", "project_log('status')", "History", id="status-history"),
+        Binding("s", "project_log('status')", "Status log", id="status-history"),
         Binding("R", "project_log('raid')", "RAID", id="raid-log"),
         export_binding(),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
@@ -233,6 +243,47 @@ class PortfolioScreen(PmoScreen):
             )
         note = "esc closes" if frame.height else "Nothing recorded yet. esc closes"
         self.app.push_screen(RowsDialog(title, frame, note))
+
+    def action_edit_project(self) -> None:
+        """Edit the selected project's RAG status, phase, priority and dates (a viewer is
+        told why not)."""
+        from pmo_tui.editing.fields import column_choices
+        from pmo_tui.tui.widgets.edit_dialogs import ProjectDialog
+
+        node = self.current_node()
+        if node is None or node["level"] != "project":
+            self.notify("Select a project first.", severity="warning")
+            return
+        if not self.may_edit():
+            return
+        project = {**node, "id": node["entity_id"]}
+        choices = {column: column_choices("projects", column) for column in ("rag", "phase")}
+
+        def answer(changes: dict[str, str] | None) -> None:
+            if changes:
+                self.preview_project(self.db_path, project, changes)
+
+        self.app.push_screen(ProjectDialog(project, choices), answer)
+
+    @work(thread=True, exclusive=True, group="project-edit", exit_on_error=False,
+          name="checking the project's changes")  # fmt: skip
+    def preview_project(self, path: Path, project: dict, changes: dict[str, str]) -> None:
+        """Check the changes as the editing service will (a bad value fails the worker: an
+        error dialog) and post the project before and after them."""
+        from pmo_tui.editing.projects import project_changes
+        from pmo_tui.tui.data import connection
+
+        with connection(path) as db:
+            before, after = project_changes(db, project["id"], changes)
+        self.post_message(ProjectPreviewed(project, changes, before, after))
+
+    def on_project_previewed(self, message: ProjectPreviewed) -> None:
+        """State the change (before -> after) and write it when confirmed."""
+        from pmo_tui.tui.edits import project_edit
+
+        self.confirm_edit(
+            project_edit(message.project, message.changes, message.before, message.after)
+        )
 
     def action_toggle_detail(self) -> None:
         """Show or hide the detail pane (hidden by default below 120 columns)."""

@@ -1,4 +1,5 @@
-"""Modal dialogs: errors, confirmation, the key help and a table of rows.
+"""Modal dialogs: errors, confirmation, the key help, a table of rows, and the base of the
+dialogs that ask for values (:class:`AskDialog`).
 
 Every dialog closes with ``esc``; the help is generated from the active
 bindings of the screen it was opened on, never written by hand.
@@ -7,13 +8,13 @@ bindings of the screen it was opened on, never written by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from pmo_tui.tui.widgets.tables import KeyTable
 
@@ -191,3 +192,46 @@ class TextDialog(Dialog):
             with VerticalScroll(id="dialog-text"):
                 yield Static(self._text, id="dialog-body", markup=False)
             yield Label("esc closes · ↑/↓ scroll", id="dialog-note")
+
+
+class AskDialog(ModalScreen[Any]):
+    """Base of the dialogs that ask: ``esc`` cancels (None), ``ctrl+s`` applies."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Cancel", id="cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="apply"),
+    ]
+
+    def buttons(self, confirm_label: str) -> ComposeResult:
+        """The complaint line and the two buttons."""
+        yield Label("", id="dialog-note")
+        with Horizontal(id="dialog-buttons"):
+            yield Button(f"{confirm_label} (ctrl+s)", id="apply", variant="primary")
+            yield Button("Cancel (esc)", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Apply or cancel."""
+        event.stop()
+        if event.button.id == "apply":
+            self.action_apply()
+        else:
+            self.action_close()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field applies."""
+        event.stop()
+        self.action_apply()
+
+    def complain(self, text: str, field_id: str | None = None) -> None:
+        """Say what is wrong under the fields (and put the cursor in ``field_id``)."""
+        self.query_one("#dialog-note", Label).update(f"✖ {text}")
+        if field_id:
+            self.query_one(field_id).focus()
+
+    def action_apply(self) -> None:
+        """Dismiss with the answer (subclasses)."""
+
+    def action_close(self) -> None:
+        """Cancel: nothing is changed."""
+        self.dismiss(None)

@@ -7,15 +7,14 @@ be asked for; the domain refuses it again if the finding changed meanwhile.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Label, Select, Static
 
-from pmo_tui.tui.widgets.dialogs import Dialog
+from pmo_tui.tui.widgets.dialogs import AskDialog, Dialog
 from pmo_tui.tui.widgets.tables import KeyTable
 
 if TYPE_CHECKING:
@@ -99,14 +98,9 @@ class FindingDialog(Dialog):
         self.dismiss(True)
 
 
-class StatusDialog(ModalScreen[dict[str, Any] | None]):
-    """Pick a next status (only allowed ones), give a reason (required) and optional evidence."""
-
-    CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Cancel", id="cancel"),
-        Binding("ctrl+s", "apply", "Apply", id="apply"),
-    ]
+class StatusDialog(AskDialog):
+    """Pick a next status (only allowed ones), give a reason (required) and optional evidence;
+    dismisses with ``{"status", "reason", "evidence"}``, or None."""
 
     def __init__(self, finding_id: int, current: str, allowed: tuple[str, ...]) -> None:
         super().__init__(classes="status")
@@ -126,27 +120,11 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
             )
             yield Input(placeholder="reason (required)", id="reason")
             yield Input(placeholder="evidence: a link or a file path (optional)", id="evidence")
-            yield Label("", id="dialog-note")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Apply (ctrl+s)", id="apply", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+            yield from self.buttons("Apply")
 
     def on_mount(self) -> None:
         """Start in the reason field."""
         self.query_one("#reason", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Apply or cancel."""
-        event.stop()
-        if event.button.id == "apply":
-            self.action_apply()
-        else:
-            self.action_close()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in a field applies."""
-        event.stop()
-        self.action_apply()
 
     def action_apply(self) -> None:
         """Close with the change, unless the reason is blank or the evidence is neither a link
@@ -156,12 +134,12 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
 
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.complain("✖ a reason is required", "#reason")
+            self.complain("a reason is required", "#reason")
             return
         try:
             evidence = check_evidence(self.query_one("#evidence", Input).value)
         except UserError as error:
-            self.complain(f"✖ {error.message}: give a link (https://...) or a path", "#evidence")
+            self.complain(f"{error.message}: give a link (https://...) or a path", "#evidence")
             return
         self.dismiss(
             {
@@ -170,12 +148,3 @@ class StatusDialog(ModalScreen[dict[str, Any] | None]):
                 "evidence": evidence,
             }
         )
-
-    def complain(self, text: str, field_id: str) -> None:
-        """Say what is wrong under the fields and put the cursor in ``field_id``."""
-        self.query_one("#dialog-note", Label).update(text)
-        self.query_one(field_id, Input).focus()
-
-    def action_close(self) -> None:
-        """Close without a change."""
-        self.dismiss(None)
