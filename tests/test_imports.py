@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _modules_after(imports: str, watched: tuple[str, ...]) -> list[str]:
     code = f"import sys\n{imports}\nprint(sorted(m for m in {watched!r} if m in sys.modules))\n"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return eval(out.stdout.strip())
 
@@ -48,9 +48,13 @@ def _every_module() -> list[str]:
 
 
 def _imports_alone(module: str) -> str | None:
-    """None when ``module`` imports in a fresh interpreter, else the error's last line."""
+    """None when ``module`` imports in a fresh interpreter, else the error's last line.
+
+    ``-P``: the interpreter does not put the checkout first on ``sys.path``, so it imports
+    the installed package, the one pytest walked (a wheel holds ``pmo_tui.demo_data``,
+    the checkout keeps it in ``fixtures/demo``)."""
     done = subprocess.run(
-        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-P", "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT
     )
     if done.returncode == 0:
         return None
