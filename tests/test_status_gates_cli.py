@@ -7,6 +7,7 @@ with one message and leave the database as it was.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -166,6 +167,21 @@ def test_gate_decisions_and_the_phase_change_rule(db):
     twice = _run(db, "gate", "decide", "P-WEB", "--decision", "approved", "--by", "Board",
                  "--phase", "planning")  # fmt: skip
     assert twice.exit_code == 2 and "was approved on 2027-01-06" in twice.output
+
+
+def test_skipping_two_phases_names_both_gates_and_a_fix_that_runs(db):
+    refused = _run(db, "gate", "advance", "P-WEB", "closing")
+
+    assert refused.exit_code == 2
+    assert "the planning and execution gates are not approved" in refused.output
+    fix = re.search(r"`pmo-tui (gate decide [^`]+)`", refused.output)
+    assert fix and "--phase planning" in fix.group(1) and "of each, in order" in refused.output
+    decided = _run(db, *fix.group(1).replace("NAME", "Board").split())
+    assert decided.exit_code == 0, decided.output
+    still = _run(db, "gate", "advance", "P-WEB", "closing")
+    assert still.exit_code == 2 and "the execution gate is not approved" in still.output
+    forced = _run(db, "gate", "advance", "P-WEB", "closing", "--force", "--reason", "Board order")
+    assert "(override of the execution gate, logged)" in forced.output
 
 
 def test_a_forced_phase_change_needs_a_reason_and_is_logged(db):

@@ -177,13 +177,23 @@ class GateRefused(OverridableError):
             phase,
             missing,
         )
+        verb = "is" if len(missing) == 1 else "are"
         super().__init__(
-            f"{project_id} cannot move from {current} to {phase}: the {', '.join(missing)} "
-            "gate is not approved",
+            f"{project_id} cannot move from {current} to {phase}: {gates_phrase(missing)} "
+            f"{verb} not approved",
             option="PHASE",
-            fix=f"record the decision (`pmo-tui gate decide {project_id} --decision approved`), "
-            "or override with --force --reason TEXT (logged)",
+            fix="record the decision"
+            + ("" if len(missing) == 1 else " of each, in order")
+            + f" (`pmo-tui gate decide {project_id} --phase {missing[0]} --decision approved "
+            "--by NAME`), or override with --force --reason TEXT (logged)",
         )
+
+
+def gates_phrase(phases: list[str]) -> str:
+    """``the planning gate`` for one phase, ``the initiation and planning gates`` for several."""
+    if len(phases) == 1:
+        return f"the {phases[0]} gate"
+    return f"the {', '.join(phases[:-1])} and {phases[-1]} gates"
 
 
 def change_phase(
