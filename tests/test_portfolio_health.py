@@ -166,6 +166,31 @@ def test_the_watermelon_check_names_each_kind_of_evidence(org):
     assert evidence["overdue critical findingP-OPS"].startswith("finding 1 (gate-criteria) was due")
 
 
+def test_the_watermelon_check_flags_spi_and_a_gate_past_due_until_it_is_passed(org):
+    # P-CRM: budget 1000, reported green and 4 % complete on 2027-01-06, 2 of its 25 planned days elapsed:
+    # PV = 1000 x 2 / 25 = 80, EV = 40, SPI = 0.5 (no actual cost: no CPI).
+    org["project"].update("P-CRM", {"budget": 1000.0})
+    org["status_report"].insert(
+        {"project_id": "P-CRM", "reported_on": "2027-01-06", "overall": "green",
+         "percent_complete": 4.0}  # fmt: skip
+    )
+    # P-WEB in planning from 2026-12-01 to 2027-02-28 (89 days): its planning gate is
+    # planned 25 % in, floor(22.25) = 22 days: 2026-12-23, before 2027-01-06.
+    org["project"].update("P-WEB", {"start": "2026-12-01", "finish": "2027-02-28"})
+
+    kinds, flags = _flags(org)
+
+    evidence = dict(zip(flags["kind"] + flags["project_id"], flags["evidence"], strict=True))
+    assert evidence["SPI below thresholdP-CRM"] == "SPI 0.5 is below 0.9"
+    assert ("P-CRM", "CPI below threshold") not in kinds
+    assert evidence["past dueP-WEB"] == (
+        "the planning gate was planned for 2026-12-23 and is not approved"
+    )
+    org["gate"].insert({"project_id": "P-WEB", "phase": "planning", "passed_on": "2027-01-05"})
+    kinds, _ = _flags(org)
+    assert ("P-WEB", "past due") not in kinds
+
+
 def test_a_project_not_reported_green_is_never_a_watermelon(org):
     kinds, _ = _flags(org)
     assert not any(project == "P-OPS" for project, _ in kinds)  # its latest report is amber
