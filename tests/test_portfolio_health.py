@@ -171,8 +171,12 @@ def test_the_watermelon_check_flags_spi_and_a_gate_past_due_until_it_is_passed(o
     # PV = 1000 x 2 / 25 = 80, EV = 40, SPI = 0.5 (no actual cost: no CPI).
     org["project"].update("P-CRM", {"budget": 1000.0})
     org["status_report"].insert(
-        {"project_id": "P-CRM", "reported_on": "2027-01-06", "overall": "green",
-         "percent_complete": 4.0}  # fmt: skip
+        {
+            "project_id": "P-CRM",
+            "reported_on": "2027-01-06",
+            "overall": "green",
+            "percent_complete": 4.0,
+        }  # fmt: skip
     )
     # P-WEB in planning from 2026-12-01 to 2027-02-28 (89 days): its planning gate is
     # planned 25 % in, floor(22.25) = 22 days: 2026-12-23, before 2027-01-06.
