@@ -160,6 +160,35 @@ def test_the_gmpp_report_figures_match_the_file(tmp_path):
     assert cells in confidence  # period, Green, Amber, Red, Not rated
 
 
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_gmpp_report_counts_every_project_of_each_department(tmp_path):
+    _, page, _ = _gmpp_figures(tmp_path)
+    rows = list(
+        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
+    )[1:]
+    with sqlite3.connect(tmp_path / "gmpp.db") as connection:
+        names = dict(connection.execute("SELECT id, name FROM portfolio"))
+    # From the file: every row of a department counts; a row whose IPA rating (column 7)
+    # is not Red, Amber or Green (blank, exempt, early planning) is not rated; the status
+    # is the worst rated row's (worst-of roll-up), "not rated" when none is rated.
+    expected: dict[str, tuple[str, str, str]] = {}
+    for code in {r[3] for r in rows}:
+        ratings = [r[6] for r in rows if r[3] == code]
+        rated = [g for g in ("Red", "Amber", "Green") if g in ratings]
+        status = {"Red": "■ red", "Amber": "▲ amber", "Green": "● green"}.get(
+            rated[0] if rated else "", "· not rated"
+        )
+        unrated = sum(g not in ("Red", "Amber", "Green") for g in ratings)
+        expected[names[code]] = (status, str(len(ratings)), str(unrated))
+    section = page[page.index('id="portfolios"') : page.index('id="programs"')]
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in section.split("<tr>")[2:]]
+    shown = {html.unescape(c[0]): (c[1], c[3], c[4]) for c in cells}
+
+    assert shown == expected
+    assert shown["Ministry of Defence"][1] == "52"
+    assert shown["Department for Business and Trade"] == ("· not rated", "3", "3")
+
+
 def _browser(html_file: Path, tmp_path: Path) -> tuple[dict, str]:
     """Open a copy of ``html_file`` with a probe script; return what it measured and stderr."""
     probe = """<script>

@@ -66,7 +66,9 @@ def board_data(
         A :class:`BoardData`: ``projects`` (:func:`project_health` plus ``baseline,
         forecast, variance``); ``summary`` (projects, green/amber/red counts, baseline,
         forecast, variance); ``portfolios`` and ``programs`` (``id, name, rag, score,
-        projects, previous_rag, trend, baseline, forecast, variance``); ``changed``
+        projects, not_rated, previous_rag, trend, baseline, forecast, variance``: ``projects``
+        counts all of them, ``not_rated`` those without an overall status, which the roll-up
+        leaves out; ``rag`` is null when none is rated); ``changed``
         (projects whose overall improved or worsened); ``top_risks`` (open risks by
         score, 10 at most); ``decisions`` (``project_id, source, decision``);
         ``watermelons``; ``dependencies`` (late or at risk); ``outlook`` (``skill_id,
@@ -142,7 +144,9 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
         health.select(key, pl.col("previous_overall").alias("rag"), "budget"), key, rule
     ).select(key, pl.col("rag").alias("previous_rag"), pl.col("score").alias("previous_score"))
     money = health.group_by(key, name).agg(
-        *[pl.col(c).sum().alias(c) for c in ("baseline", "forecast", "variance")]
+        pl.len().cast(pl.Int64).alias("projects"),
+        pl.col("overall").is_null().sum().cast(pl.Int64).alias("not_rated"),
+        *[pl.col(c).sum().alias(c) for c in ("baseline", "forecast", "variance")],
     )
     trend = (
         pl.when(pl.col("previous_score").is_null())
@@ -155,7 +159,7 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
     )
     return (
         money.filter(pl.col(key).is_not_null())
-        .join(now, on=key, how="left")
+        .join(now.drop("projects"), on=key, how="left")
         .join(before, on=key, how="left")
         .with_columns(trend.alias("trend"))
         .select(
@@ -164,6 +168,7 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
             "rag",
             "score",
             "projects",
+            "not_rated",
             "previous_rag",
             "trend",
             "baseline",

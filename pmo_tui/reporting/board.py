@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pmo_tui.domain.portfolio import rag_label
+from pmo_tui.domain.portfolio import NOT_RATED_LABEL, rag_label
 from pmo_tui.portfolio_health.board import BoardData
 from pmo_tui.portfolio_health.health import TREND_ARROWS
 from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS, CONFIDENCE_ORDER
@@ -176,7 +176,7 @@ def _summary_section(board: BoardData) -> Section:
         ("green", rag_label("green"), str(summary["green"])),
         ("amber", rag_label("amber"), str(summary["amber"])),
         ("red", rag_label("red"), str(summary["red"])),
-        ("not_rated", "· not rated", str(summary["not_rated"])),
+        ("not_rated", NOT_RATED_LABEL, str(summary["not_rated"])),
         ("baseline", "Baseline", money(baseline)),
         ("forecast", "Forecast", money(summary["forecast"])),
         ("variance", "Variance", money(variance) + share),
@@ -190,9 +190,13 @@ def _summary_section(board: BoardData) -> Section:
 def _level_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         "name",
-        pl.col("rag").map_elements(rag_label, return_dtype=pl.String).alias("status"),
+        pl.col("rag")
+        .map_elements(rag_label, return_dtype=pl.String)
+        .fill_null(NOT_RATED_LABEL)
+        .alias("status"),
         pl.col("trend").map_elements(_trend, return_dtype=pl.String),
         "projects",
+        pl.col("not_rated").alias("not rated"),
         *[
             pl.col(c).map_elements(money, return_dtype=pl.String)
             for c in ("baseline", "forecast", "variance")
