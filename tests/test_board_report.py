@@ -189,6 +189,45 @@ def test_the_gmpp_report_counts_every_project_of_each_department(tmp_path):
     assert shown["Department for Business and Trade"] == ("· not rated", "3", "3")
 
 
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_markdown_cost_section_lists_each_department_by_overspend(tmp_path):
+    _gmpp_figures(tmp_path)
+    out = tmp_path / "gmpp.md"
+    assert (
+        _run(tmp_path / "gmpp.db", "report", "--as-of", "2023-06-30", "-o", str(out)).exit_code == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    rows = list(
+        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
+    )[1:]
+    with sqlite3.connect(tmp_path / "gmpp.db") as connection:
+        names = dict(connection.execute("SELECT id, name FROM portfolio"))
+    number = re.compile(r"-?\d+(\.\d+)?")
+    # From the file: per department, the sums of total_baseline (column 13) and
+    # forecast_incl_NGC (14) in GBP million over the rows where both are numbers
+    # (the withheld cells are withheld in both), the variance and its share of the baseline.
+    expected = []
+    for code in {r[3] for r in rows}:
+        both = [
+            r for r in rows if r[3] == code and number.fullmatch(r[12]) and number.fullmatch(r[13])
+        ]
+        baseline = sum(float(r[12]) for r in both) * 1e6
+        forecast = sum(float(r[13]) for r in both) * 1e6
+        share = round(100 * (forecast - baseline) / baseline, 1) if baseline else None
+        expected.append((names[code], _money(baseline), _money(forecast),
+                         _money(forecast - baseline), "-" if share is None else f"{share:+.1f}", share))  # fmt: skip
+    expected.sort(key=lambda e: (e[5] is None, -(e[5] or 0), e[0]))
+    section = text[text.index("## Cost:") : text.index("## Capacity outlook")]
+    table = [
+        tuple(cell.strip() for cell in line.strip("|\n").split("|"))
+        for line in section.splitlines()[4:]
+        if line.startswith("| ") and not line.startswith("| name")
+    ]
+
+    assert table == [e[:5] for e in expected]
+    assert table[0][0] == "Office for National Statistics"  # +7.3 %: the largest overspend
+
+
 def _browser(html_file: Path, tmp_path: Path) -> tuple[dict, str]:
     """Open a copy of ``html_file`` with a probe script; return what it measured and stderr."""
     probe = """<script>

@@ -133,8 +133,9 @@ def sections(board: BoardData, *, with_charts: bool) -> list[Section]:
         Section(
             "cost",
             "Cost: baseline, forecast and variance by portfolio",
-            "Forecast minus baseline; positive is an overspend.",
-            None,
+            "Forecast minus baseline; positive is an overspend. Largest overspend "
+            "(as a share of the baseline) first.",
+            _cost_table(board.portfolios),
             chart(lambda: charts.cost_chart(board.portfolios)),
         ),
         Section(
@@ -201,6 +202,31 @@ def _level_table(frame: pl.DataFrame) -> pl.DataFrame:
             pl.col(c).map_elements(money, return_dtype=pl.String)
             for c in ("baseline", "forecast", "variance")
         ],
+    )
+
+
+def _cost_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Portfolio, baseline, forecast, variance and variance % of the baseline, by that %."""
+    share = (
+        pl.when(pl.col("baseline") > 0)
+        .then(100 * pl.col("variance") / pl.col("baseline"))
+        .round(1)
+        .alias("share")
+    )
+    return (
+        frame.with_columns(share)
+        .sort("share", "name", descending=[True, False], nulls_last=True)
+        .select(
+            "name",
+            *[
+                pl.col(c).map_elements(money, return_dtype=pl.String)
+                for c in ("baseline", "forecast", "variance")
+            ],
+            pl.col("share")
+            .map_elements(lambda v: f"{v:+.1f}", return_dtype=pl.String)
+            .fill_null("-")
+            .alias("variance %"),
+        )
     )
 
 
