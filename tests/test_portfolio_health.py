@@ -195,6 +195,19 @@ def test_the_watermelon_check_flags_spi_and_a_gate_past_due_until_it_is_passed(o
     assert ("P-WEB", "past due") not in kinds
 
 
+def test_unmet_demand_in_one_week_is_named_as_that_week(org):
+    # Cat covers all 30 h of P-DWH's analyst demand from the second week: 10 h unmet in
+    # the first week only.
+    org.execute(
+        "UPDATE allocation SET hours = 30 WHERE project_id = 'P-DWH' AND week > '2027-01-04'"
+    )
+    _, flags = _flags(org)
+    unmet = flags.filter(
+        (pl.col("project_id") == "P-DWH") & (pl.col("kind") == "unmet critical demand")
+    )
+    assert unmet["evidence"].to_list() == ["10.0 h of ba demand unmet in the week of 2027-01-04"]
+
+
 def test_a_project_not_reported_green_is_never_a_watermelon(org):
     kinds, _ = _flags(org)
     assert not any(project == "P-OPS" for project, _ in kinds)  # its latest report is amber
