@@ -218,6 +218,35 @@ def test_the_digest_command_prints_its_sections(db):
     assert "| P-CRM | Book it |" in text
 
 
+def test_dependency_list_shows_every_dependency_with_its_state_and_filters(db):
+    with sqlite3.connect(db) as connection:
+        connection.executescript(
+            """
+            INSERT INTO dependency (from_project_id, to_project_id, kind, due, deliverable)
+                VALUES ('P-CRM', 'P-WEB', 'deliverable', '2027-01-20', 'API');
+            INSERT INTO dependency (from_project_id, to_project_id, kind)
+                VALUES ('P-WEB', 'P-DWH', 'finish_to_start');
+            """
+        )
+
+    listed = json.loads(_run(db, "dependency", "list", "--format", "json").output)
+
+    # P-WEB finishes 2027-01-29; P-DWH starts 2027-01-04 and needs it then: 25 days late.
+    # The API is expected when due (P-CRM has no slip reported): on track, no slack.
+    assert [
+        (d["from_project_id"], d["to_project_id"], d["needed_by"], d["expected"],
+         d["slack_days"], d["state"])
+        for d in listed
+    ] == [
+        ("P-WEB", "P-DWH", "2027-01-04", "2027-01-29", -25, "late"),
+        ("P-CRM", "P-WEB", "2027-01-20", "2027-01-20", 0, "on track"),
+    ]  # fmt: skip
+    only_dwh = json.loads(_run(db, "dependency", "--project", "P-DWH", "--format", "json").output)
+    assert [d["reason"] for d in only_dwh] == ["expected 25 days after it is needed"]
+    on_track = _run(db, "dependency", "list", "--state", "on-track", "--format", "json")
+    assert [d["deliverable"] for d in json.loads(on_track.output)] == ["API"]
+
+
 def test_a_deliverable_without_its_date_is_refused_by_row_and_column(db, tmp_path):
     csv_file = tmp_path / "dependencies.csv"
     csv_file.write_text(
