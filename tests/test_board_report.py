@@ -12,6 +12,7 @@ loads nothing from the network, and that it prints on A4.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import json
@@ -95,6 +96,46 @@ def test_the_demo_report_figures_match_the_database(demo):
     variance = expected["forecast"] - expected["baseline"]  # type: ignore[operator]
     assert figures["variance"].startswith(_money(variance))
     assert expected["forecast"] != expected["baseline"]  # the demo's EVM moves the forecast
+
+
+def test_the_demo_report_gives_earned_value_per_project_as_the_database_does(demo):
+    db, page = demo
+    day = dt.date.fromisoformat(AS_OF)
+    with sqlite3.connect(db) as connection:
+        projects = {
+            pid: (budget, dt.date.fromisoformat(start), dt.date.fromisoformat(finish), actual)
+            for pid, budget, start, finish, actual in connection.execute(
+                "SELECT id, budget, start, finish, actual_cost FROM project"
+            )
+        }
+        latest = {}
+        for pid, progress, cost in connection.execute(
+            "SELECT project_id, percent_complete, actual_cost FROM status_report "
+            "WHERE reported_on <= ? ORDER BY reported_on",
+            [AS_OF],
+        ):
+            latest[pid] = (progress, cost)
+    expected = []
+    for pid, (progress, cost) in latest.items():
+        budget, start, finish, actual = projects[pid]
+        if progress is None or budget is None:
+            continue
+        # PMI: PV on a linear baseline, EV = BAC x % complete, CPI = EV / AC, SPI = EV / PV,
+        # EAC = BAC / CPI, VAC = BAC - EAC.
+        planned = min(max((day - start).days / (finish - start).days, 0.0), 1.0)
+        pv, ev, ac = budget * planned, budget * progress / 100, cost if cost is not None else actual
+        cpi, spi = ev / ac, ev / pv
+        eac = budget / cpi
+        row = (pid, *map(_money, (budget, pv, ev, ac)), f"{cpi:.2f}", f"{spi:.2f}")
+        expected.append((budget - eac, (*row, _money(eac), _money(budget - eac))))
+    section = page[page.index('id="evm"') : page.index('id="capacity"')]
+    shown = [
+        tuple(html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row))
+        for row in section.split("<tr>")[2:]
+    ]
+
+    assert len(expected) > 5
+    assert shown == [row for _, row in sorted(expected, key=lambda e: (e[0], e[1][0]))]
 
 
 def test_the_demo_report_names_what_the_board_needs(demo):
@@ -278,7 +319,7 @@ def test_the_demo_report_renders_its_charts_in_headless_chromium(demo, tmp_path)
     assert [c["chart"] for c in measured["charts"]] == ["confidence", "cost", "capacity"]
     for chart in measured["charts"]:
         assert chart["width"] > 300 and chart["height"] > 100 and chart["texts"] > 5, chart
-    assert measured["sections"] == 13
+    assert measured["sections"] == 14
     assert measured["width"] <= 1100  # nothing overflows the page sideways
     assert _console(stderr) == []
 

@@ -139,6 +139,16 @@ def sections(board: BoardData, *, with_charts: bool) -> list[Section]:
             chart(lambda: charts.cost_chart(board.portfolios)),
         ),
         Section(
+            "evm",
+            "Earned value",
+            "Projects that report progress (PMI; docs/reporting.md): BAC the budget, PV "
+            "planned value on a linear baseline, EV earned value, AC actual cost, "
+            "CPI = EV / AC, SPI = EV / PV, EAC = BAC / CPI, VAC = BAC - EAC. Largest "
+            "overrun at completion first.",
+            _evm_table(board.projects),
+            empty="No project reports its % complete.",
+        ),
+        Section(
             "capacity",
             "Capacity outlook",
             "Demand against the capacity of the people holding each skill, per quarter.",
@@ -227,6 +237,36 @@ def _cost_table(frame: pl.DataFrame) -> pl.DataFrame:
             .fill_null("-")
             .alias("variance %"),
         )
+    )
+
+
+def _evm_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The EVM measures of the projects with an earned value, lowest VAC first."""
+    amounts = ("bac", "pv", "ev", "ac")
+    return (
+        frame.filter(pl.col("ev").is_not_null())
+        .sort("vac", "project_id", nulls_last=True)
+        .select(
+            pl.col("project_id").alias("project"),
+            *[
+                pl.col(c).map_elements(money, return_dtype=pl.String).alias(c.upper())
+                for c in amounts
+            ],
+            *[
+                pl.col(c)
+                .map_elements("{:.2f}".format, return_dtype=pl.String)
+                .fill_null("-")
+                .alias(c.upper())
+                for c in ("cpi", "spi")
+            ],
+            *[
+                pl.col(c)
+                .map_elements(money, return_dtype=pl.String)
+                .fill_null("-")
+                .alias(c.upper())
+                for c in ("eac", "vac")
+            ],
+        )  # fmt: skip
     )
 
 
