@@ -275,6 +275,42 @@ def test_dependency_state_from_both_projects_dates_and_status(org):
     assert states["state"].to_list()[:2] == ["late", "late"]
 
 
+def test_a_raid_entry_closed_after_the_status_date_was_open_then(org):
+    org["raid_entry"].insert_all(
+        [
+            {
+                "project_id": "P-CRM",
+                "kind": "action",
+                "title": "Call the vendor",
+                "owner": "Ben",
+                "raised_on": "2026-12-20",
+                "due": "2027-01-02",
+                "state": "closed",
+                "closed_on": "2027-01-08",
+            },
+            {
+                "project_id": "P-CRM",
+                "kind": "risk",
+                "title": "Vendor late",
+                "owner": "Ben",
+                "raised_on": "2026-12-20",
+                "probability": 4,
+                "impact": 5,
+                "state": "closed",
+                "closed_on": "2027-01-05",
+            },
+        ]  # fmt: skip
+    )
+    then = build_digest(read_portfolio(org, AS_OF), D(2027, 1, 1))
+    # On 2027-01-06 the action (due 2027-01-02, closed on 2027-01-08) was 4 days overdue;
+    # the risk closed on 2027-01-05 was closed already.
+    assert then.overdue_actions.select("title", "days_overdue").rows() == [("Call the vendor", 4)]
+    states = dict(read_portfolio(org, AS_OF).raid.select("title", "state").rows())
+    assert states == {"Call the vendor": "open", "Vendor late": "closed"}
+    later = build_digest(read_portfolio(org, D(2027, 1, 8)), D(2027, 1, 1))
+    assert later.overdue_actions.is_empty()
+
+
 # ------------------------------------------------------------------ digest
 def test_the_digest_lists_changes_blocks_contested_people_actions_and_gates(org):
     org["raid_entry"].insert_all(

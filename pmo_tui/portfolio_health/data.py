@@ -1,8 +1,8 @@
 """What the health, watermelon, digest and board functions read, read once as of a date.
 
 Everything dated after ``as_of`` (status reports, snapshots, RAID entries
-raised, gate decisions) is left out, so a report ``--as-of`` a past date shows
-what was known then. Reads take a sqlite-utils database or a read-only
+raised, gate decisions) is left out, and a RAID entry closed after ``as_of`` is
+open, so a report ``--as-of`` a past date shows what was known then. Reads take a sqlite-utils database or a read-only
 sqlite3 connection (:mod:`pmo_tui.store.reads`).
 """
 
@@ -46,7 +46,8 @@ class PortfolioData:
         status_reports: every ``status_report`` row dated up to ``as_of``.
         snapshots: ``snapshot_project`` rows joined with their snapshot's
             ``source, period, as_of`` (renamed ``snapshot_as_of``), up to ``as_of``.
-        raid: RAID entries raised up to ``as_of``.
+        raid: RAID entries raised up to ``as_of``, as they stood then (one closed after
+            ``as_of`` is open, without ``closed_on``).
         dependencies: the ``dependency`` table.
         gates: passed gates up to ``as_of``; gate_decisions: decisions up to ``as_of``.
         findings: :data:`FINDING_SCHEMA`, opened up to ``as_of``.
@@ -105,7 +106,7 @@ def read_portfolio(db: Readable, as_of: dt.date) -> PortfolioData:
         programs=programs,
         status_reports=_until(read_table(db, "status_report"), "reported_on", as_of),
         snapshots=_snapshots(db, as_of),
-        raid=_until(read_table(db, "raid_entry"), "raised_on", as_of),
+        raid=_raid_as_of(read_table(db, "raid_entry"), as_of),
         dependencies=read_table(db, "dependency"),
         gates=_until(read_table(db, "gate"), "passed_on", as_of),
         gate_decisions=_until(read_table(db, "gate_decision"), "decided_on", as_of),
@@ -123,6 +124,15 @@ def read_portfolio(db: Readable, as_of: dt.date) -> PortfolioData:
 
 def _until(frame: pl.DataFrame, column: str, as_of: dt.date) -> pl.DataFrame:
     return frame.filter(pl.col(column) <= as_of)
+
+
+def _raid_as_of(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """RAID entries raised up to ``as_of`` as they stood then: one closed later is open."""
+    closed_later = pl.col("closed_on").is_not_null() & (pl.col("closed_on") > as_of)
+    return _until(frame, "raised_on", as_of).with_columns(
+        pl.when(closed_later).then(pl.lit("open")).otherwise(pl.col("state")).alias("state"),
+        pl.when(closed_later).then(None).otherwise(pl.col("closed_on")).alias("closed_on"),
+    )
 
 
 def _snapshots(db: Readable, as_of: dt.date) -> pl.DataFrame:
