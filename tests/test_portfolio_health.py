@@ -208,6 +208,61 @@ def test_unmet_demand_in_one_week_is_named_as_that_week(org):
     assert unmet["evidence"].to_list() == ["10.0 h of ba demand unmet in the week of 2027-01-04"]
 
 
+def test_a_finding_resolved_after_the_status_date_was_overdue_then(org):
+    org["finding"].insert(
+        {
+            "project_id": "P-CRM",
+            "rule": "gate-criteria",
+            "category": "gate_without_criteria",
+            "severity": "critical",
+            "description": "gate passed without criteria",
+            "due": "2027-01-01",
+            "status": "resolved",
+            "opened": "2026-12-01",
+        }  # fmt: skip
+    )
+    org["finding_history"].insert_all(
+        [
+            {
+                "finding_id": 1,
+                "at": "2026-12-01T09:00:00+00:00",
+                "who": "audit",
+                "from_status": None,
+                "to_status": "open",
+                "reason": "audit",
+            },
+            {
+                "finding_id": 1,
+                "at": "2027-01-03T10:00:00+00:00",
+                "who": "ann",
+                "from_status": "open",
+                "to_status": "in_progress",
+                "reason": "started",
+            },
+            {
+                "finding_id": 1,
+                "at": "2027-01-07T10:00:00+00:00",
+                "who": "ann",
+                "from_status": "in_progress",
+                "to_status": "resolved",
+                "reason": "fixed",
+            },
+        ]  # fmt: skip
+    )
+    statuses = [
+        read_portfolio(org, day).findings["status"].to_list()
+        for day in (D(2027, 1, 2), D(2027, 1, 3), AS_OF, D(2027, 1, 7))
+    ]
+    assert statuses == [["open"], ["in_progress"], ["in_progress"], ["resolved"]]
+    # P-CRM reported green on 2027-01-05; on 2027-01-06 the finding was overdue and open.
+    kinds, flags = _flags(org)
+    assert ("P-CRM", "overdue critical finding") in kinds
+    assert (
+        "was due 2027-01-01, still in_progress"
+        in flags.filter(pl.col("kind") == "overdue critical finding")["evidence"].item()
+    )
+
+
 def test_a_project_not_reported_green_is_never_a_watermelon(org):
     kinds, _ = _flags(org)
     assert not any(project == "P-OPS" for project, _ in kinds)  # its latest report is amber
