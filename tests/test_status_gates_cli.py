@@ -204,6 +204,42 @@ def test_a_forced_phase_change_needs_a_reason_and_is_logged(db):
     ] == ("phase_change",)
 
 
+def test_a_csv_import_cannot_move_a_project_past_a_gate(db, tmp_path):
+    header = "id,name,program_id,phase,priority,start,finish,rag\n"
+    rows = (
+        "P-CRM,CRM upgrade,PG-1,planning,1,2027-01-04,2027-01-29,red\n"  # back: no gate needed
+        "P-WEB,Web shop,PG-1,closing,3,2027-01-04,2027-01-29,green\n"  # planning -> closing
+    )
+    csv_file = tmp_path / "projects.csv"
+    csv_file.write_text(header + rows, encoding="utf-8")
+
+    refused = _run(db, "import", "csv", str(csv_file))
+
+    assert refused.exit_code == 2
+    assert (
+        "row 3, column 'phase': P-WEB cannot move from planning to closing by an import: "
+        "the planning and execution gates are not passed"
+    ) in refused.output
+    assert "gate advance P-WEB closing --force" in refused.output
+    assert _rows(
+        db, "SELECT id, phase FROM project WHERE id IN ('P-CRM', 'P-WEB') ORDER BY id"
+    ) == [
+        ("P-CRM", "execution"),
+        ("P-WEB", "planning"),
+    ]  # all or nothing
+    for phase in ("planning", "execution"):
+        decided = _run(db, "gate", "decide", "P-WEB", "--phase", phase, "--decision", "approved",
+                       "--by", "Board")  # fmt: skip
+        assert decided.exit_code == 0, decided.output
+    assert _run(db, "import", "csv", str(csv_file)).exit_code == 0
+    assert _rows(
+        db, "SELECT id, phase FROM project WHERE id IN ('P-CRM', 'P-WEB') ORDER BY id"
+    ) == [
+        ("P-CRM", "planning"),
+        ("P-WEB", "closing"),
+    ]
+
+
 def test_the_digest_command_prints_its_sections(db):
     _run(db, "raid", "add", "P-CRM", "--kind", "action", "--title", "Book it", "--due",
          "2027-01-02", today="2027-01-01")  # fmt: skip

@@ -43,6 +43,7 @@ from pmo_tui.importers.calendar_rule import (
     record_person_calendars,
 )
 from pmo_tui.importers.csv_lines import line_of_value
+from pmo_tui.importers.phase_rule import check_phase_changes
 from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, settle_same_plan
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
@@ -199,6 +200,7 @@ def _write_bundle(
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
     _check_new_projects(db, parts, bundle, choices.same_plan.replace)
+    check_phase_changes(db, parts["projects"], bundle)
     _upsert_reference_data(db, parts, report, bundle.given_columns)
     _write_people(db, parts, existing_ids, report, rule, bundle.given_columns.get("people"))
     calendars = choices.calendars if rule.keep_pool_records else None

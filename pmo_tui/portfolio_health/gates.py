@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pmo_tui.domain.phases import gates_missing, gates_phrase
 from pmo_tui.errors import OverridableError, UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
@@ -189,13 +190,6 @@ class GateRefused(OverridableError):
         )
 
 
-def gates_phrase(phases: list[str]) -> str:
-    """``the planning gate`` for one phase, ``the initiation and planning gates`` for several."""
-    if len(phases) == 1:
-        return f"the {phases[0]} gate"
-    return f"the {', '.join(phases[:-1])} and {phases[-1]} gates"
-
-
 def change_phase(
     db: sqlite_utils.Database,
     project_id: str,
@@ -220,14 +214,13 @@ def change_phase(
     if phase not in PHASES:
         raise UserError(f"unknown phase {phase!r}", option="PHASE", fix=f"use {', '.join(PHASES)}")
     current = (one_row(db, "SELECT phase FROM project WHERE id = ?", [project_id]) or {})["phase"]
-    leaving = list(PHASES[PHASES.index(current) : PHASES.index(phase)])
     passed = {
         row[0]
         for row in db.execute(
             "SELECT phase FROM gate WHERE project_id = ?", [project_id]
         ).fetchall()
     }
-    missing = [p for p in leaving if p not in passed]
+    missing = gates_missing(current, phase, passed)
     if missing and not force:
         raise GateRefused(project_id, current, phase, missing)
     if missing and not (reason and reason.strip()):
