@@ -178,12 +178,21 @@ def _gmpp_figures(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
     return _figures(page), page, out
 
 
+def _gmpp_rows() -> list[list[str]]:
+    """The records of the real GMPP file, read with the csv module (not pmo-tui's reader)."""
+    text = GMPP.read_bytes().decode("iso-8859-1")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
+
+
+def _portfolio_names(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as connection:
+        return dict(connection.execute("SELECT id, name FROM portfolio"))
+
+
 @pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
 def test_the_gmpp_report_figures_match_the_file(tmp_path):
     figures, page, _ = _gmpp_figures(tmp_path)
-    rows = list(
-        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
-    )[1:]
+    rows = _gmpp_rows()
 
     def total(position: int) -> float:
         values = [r[position] for r in rows if re.fullmatch(r"-?\d+(\.\d+)?", r[position])]
@@ -204,11 +213,8 @@ def test_the_gmpp_report_figures_match_the_file(tmp_path):
 @pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
 def test_the_gmpp_report_counts_every_project_of_each_department(tmp_path):
     _, page, _ = _gmpp_figures(tmp_path)
-    rows = list(
-        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
-    )[1:]
-    with sqlite3.connect(tmp_path / "gmpp.db") as connection:
-        names = dict(connection.execute("SELECT id, name FROM portfolio"))
+    rows = _gmpp_rows()
+    names = _portfolio_names(tmp_path / "gmpp.db")
     # From the file: every row of a department counts; a row whose IPA rating (column 7)
     # is not Red, Amber or Green (blank, exempt, early planning) is not rated; the status
     # is the worst rated row's (worst-of roll-up), "not rated" when none is rated.
@@ -238,11 +244,8 @@ def test_the_markdown_cost_section_lists_each_department_by_overspend(tmp_path):
         _run(tmp_path / "gmpp.db", "report", "--as-of", "2023-06-30", "-o", str(out)).exit_code == 0
     )
     text = out.read_text(encoding="utf-8")
-    rows = list(
-        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
-    )[1:]
-    with sqlite3.connect(tmp_path / "gmpp.db") as connection:
-        names = dict(connection.execute("SELECT id, name FROM portfolio"))
+    rows = _gmpp_rows()
+    names = _portfolio_names(tmp_path / "gmpp.db")
     number = re.compile(r"-?\d+(\.\d+)?")
     # From the file: per department, the sums of total_baseline (column 13) and
     # forecast_incl_NGC (14) in GBP million over the rows where both are numbers
