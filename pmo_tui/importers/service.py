@@ -105,6 +105,9 @@ UPSERT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demand_week": ("demand_week", ("demand_id", "week")),
 }
 
+#: What a project file replacing a stored project (``--replace``) leaves as stored.
+KEPT_ON_REPLACE = ("phase", "priority", "rag", "portfolio_id", "program_id")
+
 #: The CSV file each bundle part is read from, to find the row of a bad value.
 CSV_FILE_OF_PART = {
     "demand": "demands",
@@ -366,7 +369,12 @@ def _row_in_file(origin: str | None, column: str, value: str) -> int | None:
 def _check_new_projects(
     db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle, replace: bool
 ) -> None:
-    """A project file must not silently overwrite a project already planned in the store."""
+    """A project file must not silently overwrite a project already planned in the store.
+
+    With ``replace``, the file's demand and allocations replace the stored ones and its
+    name and dates the stored ones; the project's phase, priority, RAG status and place
+    in the portfolio stay as the PMO set them (a file cannot pass a stage gate).
+    """
     from_project_file = parts["projects"]["source_file"].drop_nulls()
     for project_id in parts["projects"].filter(pl.col("source_file").is_not_null())["id"].to_list():
         if db.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
@@ -379,6 +387,25 @@ def _check_new_projects(
                 "or --as-new to import it as another project",
             )
         _delete_project_plan(db, project_id)
+        parts["projects"] = _keep_stored(db, parts["projects"], project_id)
+
+
+def _keep_stored(
+    db: sqlite_utils.Database, projects: pl.DataFrame, project_id: str
+) -> pl.DataFrame:
+    """``projects`` with the stored :data:`KEPT_ON_REPLACE` values of ``project_id``."""
+    stored = db.execute(
+        f"SELECT {', '.join(KEPT_ON_REPLACE)} FROM project WHERE id = ?", [project_id]
+    ).fetchone()
+    this = pl.col("id") == project_id
+    return projects.with_columns(
+        pl.when(this)
+        .then(pl.lit(value))
+        .otherwise(pl.col(column))
+        .cast(projects.schema[column])
+        .alias(column)
+        for column, value in zip(KEPT_ON_REPLACE, stored, strict=True)
+    )
 
 
 def _delete_project_plan(db: sqlite_utils.Database, project_id: str) -> None:
