@@ -43,8 +43,8 @@ from pmo_tui.importers.calendar_rule import (
     record_person_calendars,
 )
 from pmo_tui.importers.csv_lines import line_of_value
-from pmo_tui.importers.phase_rule import check_phase_changes
 from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, settle_same_plan
+from pmo_tui.importers.stored_projects import check_new_projects, check_phase_changes
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
@@ -104,9 +104,6 @@ UPSERT_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "demand": ("demand", ("id",)),
     "demand_week": ("demand_week", ("demand_id", "week")),
 }
-
-#: What a project file replacing a stored project (``--replace``) leaves as stored.
-KEPT_ON_REPLACE = ("phase", "priority", "rag", "portfolio_id", "program_id")
 
 #: The CSV file each bundle part is read from, to find the row of a bad value.
 CSV_FILE_OF_PART = {
@@ -202,7 +199,7 @@ def _write_bundle(
     report.notes.extend([same_plan_note] if same_plan_note else [])
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
-    _check_new_projects(db, parts, bundle, choices.same_plan.replace)
+    check_new_projects(db, parts, bundle, choices.same_plan.replace)
     check_phase_changes(db, parts["projects"], bundle)
     _upsert_reference_data(db, parts, report, bundle.given_columns)
     _write_people(db, parts, existing_ids, report, rule, bundle.given_columns.get("people"))
@@ -364,57 +361,6 @@ def _row_in_file(origin: str | None, column: str, value: str) -> int | None:
     if not origin or not origin.endswith(".csv"):
         return None
     return line_of_value(Path(origin), column, value)
-
-
-def _check_new_projects(
-    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle, replace: bool
-) -> None:
-    """A project file must not silently overwrite a project already planned in the store.
-
-    With ``replace``, the file's demand and allocations replace the stored ones and its
-    name and dates the stored ones; the project's phase, priority, RAG status and place
-    in the portfolio stay as the PMO set them (a file cannot pass a stage gate).
-    """
-    from_project_file = parts["projects"]["source_file"].drop_nulls()
-    for project_id in parts["projects"].filter(pl.col("source_file").is_not_null())["id"].to_list():
-        if db.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
-            continue
-        if not replace:
-            raise UserError(
-                f"project {project_id!r} is already in the database",
-                file=bundle.source or (from_project_file[0] if len(from_project_file) else None),
-                fix="pass --replace to replace its demand and allocations with this file's, "
-                "or --as-new to import it as another project",
-            )
-        _delete_project_plan(db, project_id)
-        parts["projects"] = _keep_stored(db, parts["projects"], project_id)
-
-
-def _keep_stored(
-    db: sqlite_utils.Database, projects: pl.DataFrame, project_id: str
-) -> pl.DataFrame:
-    """``projects`` with the stored :data:`KEPT_ON_REPLACE` values of ``project_id``."""
-    stored = db.execute(
-        f"SELECT {', '.join(KEPT_ON_REPLACE)} FROM project WHERE id = ?", [project_id]
-    ).fetchone()
-    this = pl.col("id") == project_id
-    return projects.with_columns(
-        pl.when(this)
-        .then(pl.lit(value))
-        .otherwise(pl.col(column))
-        .cast(projects.schema[column])
-        .alias(column)
-        for column, value in zip(KEPT_ON_REPLACE, stored, strict=True)
-    )
-
-
-def _delete_project_plan(db: sqlite_utils.Database, project_id: str) -> None:
-    db.execute("DELETE FROM allocation WHERE project_id = ?", [project_id])
-    db.execute(
-        "DELETE FROM demand_week WHERE demand_id IN (SELECT id FROM demand WHERE project_id = ?)",
-        [project_id],
-    )
-    db.execute("DELETE FROM demand WHERE project_id = ?", [project_id])
 
 
 def _given(frame: pl.DataFrame, given: set[str] | None, keys: tuple[str, ...]) -> pl.DataFrame:
