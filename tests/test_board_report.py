@@ -155,6 +155,7 @@ def test_the_demo_report_names_what_the_board_needs(demo):
         assert f'<section id="{section}">' in page
     assert "late" in page[page.index('id="dependencies"') : page.index('id="cost"')]
     assert page.count("<svg") == 3 and len(re.findall(r'data-chart="(\w+)"', page)) == 3
+    assert "Imported portfolio snapshots" not in page  # the demo has status reports only
 
 
 def test_the_html_is_self_contained(demo):
@@ -199,6 +200,8 @@ def test_the_gmpp_report_figures_match_the_file(tmp_path):
         return sum(float(v) * 1e6 for v in values)
 
     assert figures["projects"] == "244"
+    # The file's year is one snapshot, as at 31 March of it, with every row of the file.
+    assert "Imported portfolio snapshots: gmpp 2023 as at 2023-03-31 (244 projects)." in page
     # Overall = the IPA rating's RAG (no status reports): Red 18, Amber 88, Green 5, and the
     # 133 projects without a rating (blank, exempt, early planning) counted as not rated.
     assert (figures["red"], figures["amber"], figures["green"]) == ("18", "88", "5")

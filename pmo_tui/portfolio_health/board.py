@@ -55,6 +55,7 @@ class BoardData:
     bottlenecks: pl.DataFrame
     confidence_by_period: pl.DataFrame
     heatmap: pl.DataFrame
+    snapshots: pl.DataFrame
 
 
 def board_data(
@@ -74,7 +75,9 @@ def board_data(
         ``watermelons``; ``dependencies`` (late or at risk); ``outlook`` (``skill_id,
         quarter, demand_hours, capacity_hours, load_pct``); ``bottlenecks``
         (``skill_id, quarter, shortfall_hours, fte``); ``confidence_by_period``
-        (``period, level, projects``); ``heatmap`` (``skill_id, month, load_pct``).
+        (``period, level, projects``); ``heatmap`` (``skill_id, month, load_pct``);
+        ``snapshots`` (the imported snapshots the figures use: ``source, period, as_of
+        (Date), projects``, oldest first).
 
     Raises:
         UserError: an unknown roll-up rule.
@@ -101,6 +104,10 @@ def board_data(
         bottlenecks=bottlenecks,
         confidence_by_period=confidence_by_period(data),
         heatmap=heatmap,
+        snapshots=data.snapshots.group_by("source", "period", "snapshot_as_of")
+        .agg(pl.len().cast(pl.Int64).alias("projects"))
+        .sort("snapshot_as_of", "source")
+        .rename({"snapshot_as_of": "as_of"}),
     )
 
 

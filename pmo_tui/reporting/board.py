@@ -195,7 +195,22 @@ def _summary_section(board: BoardData) -> Section:
     table = pl.DataFrame(
         {"figure": [r[0] for r in rows], "": [r[1] for r in rows], "value": [r[2] for r in rows]}
     )
-    return Section("summary", "Portfolio summary", "", table)
+    return Section("summary", "Portfolio summary", _sources(board.snapshots), table)
+
+
+def _sources(snapshots: pl.DataFrame) -> str:
+    """Which imported snapshots the figures come from (empty without any)."""
+    if snapshots.is_empty():
+        return ""
+    named = [
+        f"{row['source']} {row['period']} as at {row['as_of']} ({row['projects']} projects)"
+        for row in snapshots.iter_rows(named=True)
+    ]
+    return (
+        f"Imported portfolio snapshots: {'; '.join(named)}. A project in one takes its "
+        "baseline and forecast from the latest, and its status from its latest status "
+        "report, else from that snapshot's delivery confidence."
+    )
 
 
 def _level_table(frame: pl.DataFrame) -> pl.DataFrame:
