@@ -15,6 +15,7 @@ import pytest
 from test_tui_support import build_small_db
 
 from pmo_tui.errors import UserError
+from pmo_tui.portfolio_health.board import board_data
 from pmo_tui.portfolio_health.data import read_portfolio
 from pmo_tui.portfolio_health.dependencies import dependency_states
 from pmo_tui.portfolio_health.digest import build_digest
@@ -364,6 +365,25 @@ def test_a_raid_entry_closed_after_the_status_date_was_open_then(org):
     assert states == {"Call the vendor": "open", "Vendor late": "closed"}
     later = build_digest(read_portfolio(org, D(2027, 1, 8)), D(2027, 1, 1))
     assert later.overdue_actions.is_empty()
+
+
+# ------------------------------------------------------------------ capacity outlook
+def test_capacity_outlook_and_hiring_bottleneck_by_hand(org):
+    org.execute("UPDATE demand_week SET hours = 100 WHERE demand_id = 'D3'")
+
+    board = board_data(read_portfolio(org, AS_OF))
+
+    # Four 40 h weeks from 2027-01-04, all in 2027-Q1. dev: Ann, Ben and Dan hold it,
+    # 3 x 40 x 4 = 480 h against D1 40 x 4 + D2 20 x 2 + D4 10 x 2 = 220 h (46 %).
+    # ba: Ben and Cat, 2 x 40 x 4 = 320 h against D3 100 x 4 = 400 h (125 %).
+    assert board.outlook.rows() == [
+        ("ba", "2027-Q1", 400.0, 320.0, 125.0),
+        ("dev", "2027-Q1", 220.0, 480.0, 46.0),
+    ]
+    # Only Ben and Cat qualify for D3 (ba level 2+): 80 h a week against 100, 20 h short
+    # each week, 80 h in the quarter = 80 / 40 h / 4 weeks = 0.5 FTE to hire.
+    assert board.bottlenecks.rows() == [("ba", "2027-Q1", 80.0, 0.5)]
+    assert board.heatmap.rows() == [("ba", "2027-01", 125.0), ("dev", "2027-01", 46.0)]
 
 
 # ------------------------------------------------------------------ digest
