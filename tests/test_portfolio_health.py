@@ -386,6 +386,60 @@ def test_capacity_outlook_and_hiring_bottleneck_by_hand(org):
     assert board.heatmap.rows() == [("ba", "2027-01", 125.0), ("dev", "2027-01", 46.0)]
 
 
+def test_decisions_needed_come_from_latest_reports_and_open_raid_decisions(org):
+    org["status_report"].insert_all(
+        [
+            {
+                "project_id": "P-OPS",
+                "reported_on": "2027-01-06",
+                "overall": "amber",
+                "decisions_needed": "Fund the second shift",
+            },
+            {
+                "project_id": "P-OPS",
+                "reported_on": "2027-01-07",
+                "overall": "amber",
+                "decisions_needed": "After the status date",
+            },
+        ]  # fmt: skip
+    )
+    org["raid_entry"].insert_all(
+        [
+            {
+                "project_id": "P-CRM",
+                "kind": "decision",
+                "title": "Pick the hosting region",
+                "raised_on": "2027-01-02",
+                "state": "open",
+            },
+            {
+                "project_id": "P-WEB",
+                "kind": "decision",
+                "title": "Decided already",
+                "raised_on": "2027-01-02",
+                "state": "closed",
+                "closed_on": "2027-01-03",
+            },
+            {
+                "project_id": "P-WEB",
+                "kind": "issue",
+                "title": "Not a decision",
+                "raised_on": "2027-01-02",
+                "state": "open",
+            },
+        ]  # fmt: skip
+    )
+
+    board = board_data(read_portfolio(org, AS_OF))
+
+    # P-OPS's latest report up to 2027-01-06 asks for one; the 2027-01-07 one is later.
+    # The open RAID decision is RAID 1; the closed one and the issue are not decisions needed.
+    assert board.decisions.rows() == [
+        ("P-CRM", "RAID 1", "Pick the hosting region"),
+        ("P-OPS", "status report", "Fund the second shift"),
+    ]
+
+
 # ------------------------------------------------------------------ digest
 def test_the_digest_lists_changes_blocks_contested_people_actions_and_gates(org):
     org["raid_entry"].insert_all(
