@@ -12,6 +12,7 @@ loads nothing from the network, and that it prints on A4.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import json
@@ -97,6 +98,46 @@ def test_the_demo_report_figures_match_the_database(demo):
     assert expected["forecast"] != expected["baseline"]  # the demo's EVM moves the forecast
 
 
+def test_the_demo_report_gives_earned_value_per_project_as_the_database_does(demo):
+    db, page = demo
+    day = dt.date.fromisoformat(AS_OF)
+    with sqlite3.connect(db) as connection:
+        projects = {
+            pid: (budget, dt.date.fromisoformat(start), dt.date.fromisoformat(finish), actual)
+            for pid, budget, start, finish, actual in connection.execute(
+                "SELECT id, budget, start, finish, actual_cost FROM project"
+            )
+        }
+        latest = {}
+        for pid, progress, cost in connection.execute(
+            "SELECT project_id, percent_complete, actual_cost FROM status_report "
+            "WHERE reported_on <= ? ORDER BY reported_on",
+            [AS_OF],
+        ):
+            latest[pid] = (progress, cost)
+    expected = []
+    for pid, (progress, cost) in latest.items():
+        budget, start, finish, actual = projects[pid]
+        if progress is None or budget is None:
+            continue
+        # PMI: PV on a linear baseline, EV = BAC x % complete, CPI = EV / AC, SPI = EV / PV,
+        # EAC = BAC / CPI, VAC = BAC - EAC.
+        planned = min(max((day - start).days / (finish - start).days, 0.0), 1.0)
+        pv, ev, ac = budget * planned, budget * progress / 100, cost if cost is not None else actual
+        cpi, spi = ev / ac, ev / pv
+        eac = budget / cpi
+        row = (pid, *map(_money, (budget, pv, ev, ac)), f"{cpi:.2f}", f"{spi:.2f}")
+        expected.append((budget - eac, (*row, _money(eac), _money(budget - eac))))
+    section = page[page.index('id="evm"') : page.index('id="capacity"')]
+    shown = [
+        tuple(html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row))
+        for row in section.split("<tr>")[2:]
+    ]
+
+    assert len(expected) > 5
+    assert shown == [row for _, row in sorted(expected, key=lambda e: (e[0], e[1][0]))]
+
+
 def test_the_demo_report_names_what_the_board_needs(demo):
     db, page = demo
     with sqlite3.connect(db) as connection:
@@ -114,6 +155,7 @@ def test_the_demo_report_names_what_the_board_needs(demo):
         assert f'<section id="{section}">' in page
     assert "late" in page[page.index('id="dependencies"') : page.index('id="cost"')]
     assert page.count("<svg") == 3 and len(re.findall(r'data-chart="(\w+)"', page)) == 3
+    assert "Imported portfolio snapshots" not in page  # the demo has status reports only
 
 
 def test_the_html_is_self_contained(demo):
@@ -137,18 +179,29 @@ def _gmpp_figures(tmp_path: Path) -> tuple[dict[str, str], str, Path]:
     return _figures(page), page, out
 
 
+def _gmpp_rows() -> list[list[str]]:
+    """The records of the real GMPP file, read with the csv module (not pmo-tui's reader)."""
+    text = GMPP.read_bytes().decode("iso-8859-1")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
+
+
+def _portfolio_names(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as connection:
+        return dict(connection.execute("SELECT id, name FROM portfolio"))
+
+
 @pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
 def test_the_gmpp_report_figures_match_the_file(tmp_path):
     figures, page, _ = _gmpp_figures(tmp_path)
-    rows = list(
-        csv.reader(io.StringIO(GMPP.read_bytes().decode("iso-8859-1"), newline=""), delimiter=";")
-    )[1:]
+    rows = _gmpp_rows()
 
     def total(position: int) -> float:
         values = [r[position] for r in rows if re.fullmatch(r"-?\d+(\.\d+)?", r[position])]
         return sum(float(v) * 1e6 for v in values)
 
     assert figures["projects"] == "244"
+    # The file's year is one snapshot, as at 31 March of it, with every row of the file.
+    assert "Imported portfolio snapshots: gmpp 2023 as at 2023-03-31 (244 projects)." in page
     # Overall = the IPA rating's RAG (no status reports): Red 18, Amber 88, Green 5, and the
     # 133 projects without a rating (blank, exempt, early planning) counted as not rated.
     assert (figures["red"], figures["amber"], figures["green"]) == ("18", "88", "5")
@@ -158,6 +211,68 @@ def test_the_gmpp_report_figures_match_the_file(tmp_path):
     confidence = page[page.index('id="confidence"') : page.index('id="changed"')]
     cells = "".join(f'<td class="num">{n}</td>' for n in (2023, 5, 88, 18, 133))
     assert cells in confidence  # period, Green, Amber, Red, Not rated
+
+
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_gmpp_report_counts_every_project_of_each_department(tmp_path):
+    _, page, _ = _gmpp_figures(tmp_path)
+    rows = _gmpp_rows()
+    names = _portfolio_names(tmp_path / "gmpp.db")
+    # From the file: every row of a department counts; a row whose IPA rating (column 7)
+    # is not Red, Amber or Green (blank, exempt, early planning) is not rated; the status
+    # is the worst rated row's (worst-of roll-up), "not rated" when none is rated.
+    expected: dict[str, tuple[str, str, str]] = {}
+    for code in {r[3] for r in rows}:
+        ratings = [r[6] for r in rows if r[3] == code]
+        rated = [g for g in ("Red", "Amber", "Green") if g in ratings]
+        status = {"Red": "■ red", "Amber": "▲ amber", "Green": "● green"}.get(
+            rated[0] if rated else "", "· not rated"
+        )
+        unrated = sum(g not in ("Red", "Amber", "Green") for g in ratings)
+        expected[names[code]] = (status, str(len(ratings)), str(unrated))
+    section = page[page.index('id="portfolios"') : page.index('id="programs"')]
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in section.split("<tr>")[2:]]
+    shown = {html.unescape(c[0]): (c[1], c[3], c[4]) for c in cells}
+
+    assert shown == expected
+    assert shown["Ministry of Defence"][1] == "52"
+    assert shown["Department for Business and Trade"] == ("· not rated", "3", "3")
+
+
+@pytest.mark.skipif(not GMPP.exists(), reason="needs ../shared/real-samples")
+def test_the_markdown_cost_section_lists_each_department_by_overspend(tmp_path):
+    _gmpp_figures(tmp_path)
+    out = tmp_path / "gmpp.md"
+    assert (
+        _run(tmp_path / "gmpp.db", "report", "--as-of", "2023-06-30", "-o", str(out)).exit_code == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    rows = _gmpp_rows()
+    names = _portfolio_names(tmp_path / "gmpp.db")
+    number = re.compile(r"-?\d+(\.\d+)?")
+    # From the file: per department, the sums of total_baseline (column 13) and
+    # forecast_incl_NGC (14) in GBP million over the rows where both are numbers
+    # (the withheld cells are withheld in both), the variance and its share of the baseline.
+    expected = []
+    for code in {r[3] for r in rows}:
+        both = [
+            r for r in rows if r[3] == code and number.fullmatch(r[12]) and number.fullmatch(r[13])
+        ]
+        baseline = sum(float(r[12]) for r in both) * 1e6
+        forecast = sum(float(r[13]) for r in both) * 1e6
+        share = round(100 * (forecast - baseline) / baseline, 1) if baseline else None
+        expected.append((names[code], _money(baseline), _money(forecast),
+                         _money(forecast - baseline), "-" if share is None else f"{share:+.1f}", share))  # fmt: skip
+    expected.sort(key=lambda e: (e[5] is None, -(e[5] or 0), e[0]))
+    section = text[text.index("## Cost:") : text.index("## Capacity outlook")]
+    table = [
+        tuple(cell.strip() for cell in line.strip("|\n").split("|"))
+        for line in section.splitlines()[4:]
+        if line.startswith("| ") and not line.startswith("| name")
+    ]
+
+    assert table == [e[:5] for e in expected]
+    assert table[0][0] == "Office for National Statistics"  # +7.3 %: the largest overspend
 
 
 def _browser(html_file: Path, tmp_path: Path) -> tuple[dict, str]:
@@ -210,7 +325,7 @@ def test_the_demo_report_renders_its_charts_in_headless_chromium(demo, tmp_path)
     assert [c["chart"] for c in measured["charts"]] == ["confidence", "cost", "capacity"]
     for chart in measured["charts"]:
         assert chart["width"] > 300 and chart["height"] > 100 and chart["texts"] > 5, chart
-    assert measured["sections"] == 13
+    assert measured["sections"] == 14
     assert measured["width"] <= 1100  # nothing overflows the page sideways
     assert _console(stderr) == []
 

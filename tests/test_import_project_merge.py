@@ -160,11 +160,15 @@ def test_the_same_plan_under_another_name_asks_replace_or_as_new(tmp_path: Path,
     assert "already in the database as project 'alpha'" in refused.output
     assert "--replace" in refused.output and "--as-new" in refused.output
     assert capacity_json(db)[0]["allocated_hours"] == 6.0  # nothing was written
+    with sqlite3.connect(db) as conn:  # what the PMO set since: a file does not undo it
+        conn.execute("UPDATE project SET phase = 'planning', priority = 1, rag = 'red'")
     replaced = run_cli(db, "import", "project", copy, "--replace")
     assert replaced.exit_code == 0, replaced.output
     with sqlite3.connect(db) as conn:
-        projects = conn.execute("SELECT id, source_file FROM project").fetchall()
-    assert projects == [("alpha", "alpha (final).xml")]
+        projects = conn.execute(
+            "SELECT id, source_file, phase, priority, rag, portfolio_id FROM project"
+        ).fetchall()
+    assert projects == [("alpha", "alpha (final).xml", "planning", 1, "red", "IMPORTED")]
     assert capacity_json(db)[0]["allocated_hours"] == 6.0  # not doubled
     as_new = run_cli(db, "import", "project", alpha, "--as-new")
     assert as_new.exit_code == 0, as_new.output

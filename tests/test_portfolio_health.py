@@ -15,6 +15,7 @@ import pytest
 from test_tui_support import build_small_db
 
 from pmo_tui.errors import UserError
+from pmo_tui.portfolio_health.board import board_data
 from pmo_tui.portfolio_health.data import read_portfolio
 from pmo_tui.portfolio_health.dependencies import dependency_states
 from pmo_tui.portfolio_health.digest import build_digest
@@ -166,6 +167,103 @@ def test_the_watermelon_check_names_each_kind_of_evidence(org):
     assert evidence["overdue critical findingP-OPS"].startswith("finding 1 (gate-criteria) was due")
 
 
+def test_the_watermelon_check_flags_spi_and_a_gate_past_due_until_it_is_passed(org):
+    # P-CRM: budget 1000, reported green and 4 % complete on 2027-01-06, 2 of its 25 planned days elapsed:
+    # PV = 1000 x 2 / 25 = 80, EV = 40, SPI = 0.5 (no actual cost: no CPI).
+    org["project"].update("P-CRM", {"budget": 1000.0})
+    org["status_report"].insert(
+        {
+            "project_id": "P-CRM",
+            "reported_on": "2027-01-06",
+            "overall": "green",
+            "percent_complete": 4.0,
+        }  # fmt: skip
+    )
+    # P-WEB in planning from 2026-12-01 to 2027-02-28 (89 days): its planning gate is
+    # planned 25 % in, floor(22.25) = 22 days: 2026-12-23, before 2027-01-06.
+    org["project"].update("P-WEB", {"start": "2026-12-01", "finish": "2027-02-28"})
+
+    kinds, flags = _flags(org)
+
+    evidence = dict(zip(flags["kind"] + flags["project_id"], flags["evidence"], strict=True))
+    assert evidence["SPI below thresholdP-CRM"] == "SPI 0.5 is below 0.9"
+    assert ("P-CRM", "CPI below threshold") not in kinds
+    assert evidence["past dueP-WEB"] == (
+        "the planning gate was planned for 2026-12-23 and is not approved"
+    )
+    org["gate"].insert({"project_id": "P-WEB", "phase": "planning", "passed_on": "2027-01-05"})
+    kinds, _ = _flags(org)
+    assert ("P-WEB", "past due") not in kinds
+
+
+def test_unmet_demand_in_one_week_is_named_as_that_week(org):
+    # Cat covers all 30 h of P-DWH's analyst demand from the second week: 10 h unmet in
+    # the first week only.
+    org.execute(
+        "UPDATE allocation SET hours = 30 WHERE project_id = 'P-DWH' AND week > '2027-01-04'"
+    )
+    _, flags = _flags(org)
+    unmet = flags.filter(
+        (pl.col("project_id") == "P-DWH") & (pl.col("kind") == "unmet critical demand")
+    )
+    assert unmet["evidence"].to_list() == ["10.0 h of ba demand unmet in the week of 2027-01-04"]
+
+
+def test_a_finding_resolved_after_the_status_date_was_overdue_then(org):
+    org["finding"].insert(
+        {
+            "project_id": "P-CRM",
+            "rule": "gate-criteria",
+            "category": "gate_without_criteria",
+            "severity": "critical",
+            "description": "gate passed without criteria",
+            "due": "2027-01-01",
+            "status": "resolved",
+            "opened": "2026-12-01",
+        }  # fmt: skip
+    )
+    org["finding_history"].insert_all(
+        [
+            {
+                "finding_id": 1,
+                "at": "2026-12-01T09:00:00+00:00",
+                "who": "audit",
+                "from_status": None,
+                "to_status": "open",
+                "reason": "audit",
+            },
+            {
+                "finding_id": 1,
+                "at": "2027-01-03T10:00:00+00:00",
+                "who": "ann",
+                "from_status": "open",
+                "to_status": "in_progress",
+                "reason": "started",
+            },
+            {
+                "finding_id": 1,
+                "at": "2027-01-07T10:00:00+00:00",
+                "who": "ann",
+                "from_status": "in_progress",
+                "to_status": "resolved",
+                "reason": "fixed",
+            },
+        ]  # fmt: skip
+    )
+    statuses = [
+        read_portfolio(org, day).findings["status"].to_list()
+        for day in (D(2027, 1, 2), D(2027, 1, 3), AS_OF, D(2027, 1, 7))
+    ]
+    assert statuses == [["open"], ["in_progress"], ["in_progress"], ["resolved"]]
+    # P-CRM reported green on 2027-01-05; on 2027-01-06 the finding was overdue and open.
+    kinds, flags = _flags(org)
+    assert ("P-CRM", "overdue critical finding") in kinds
+    assert (
+        "was due 2027-01-01, still in_progress"
+        in flags.filter(pl.col("kind") == "overdue critical finding")["evidence"].item()
+    )
+
+
 def test_a_project_not_reported_green_is_never_a_watermelon(org):
     kinds, _ = _flags(org)
     assert not any(project == "P-OPS" for project, _ in kinds)  # its latest report is amber
@@ -231,6 +329,115 @@ def test_dependency_state_from_both_projects_dates_and_status(org):
     # P-WEB finishes 2027-01-05, P-DWH started 2027-01-04: late by one day.
     assert got[("P-WEB", "P-DWH")][0:2] == ("late", -1)
     assert states["state"].to_list()[:2] == ["late", "late"]
+
+
+def test_a_raid_entry_closed_after_the_status_date_was_open_then(org):
+    org["raid_entry"].insert_all(
+        [
+            {
+                "project_id": "P-CRM",
+                "kind": "action",
+                "title": "Call the vendor",
+                "owner": "Ben",
+                "raised_on": "2026-12-20",
+                "due": "2027-01-02",
+                "state": "closed",
+                "closed_on": "2027-01-08",
+            },
+            {
+                "project_id": "P-CRM",
+                "kind": "risk",
+                "title": "Vendor late",
+                "owner": "Ben",
+                "raised_on": "2026-12-20",
+                "probability": 4,
+                "impact": 5,
+                "state": "closed",
+                "closed_on": "2027-01-05",
+            },
+        ]  # fmt: skip
+    )
+    then = build_digest(read_portfolio(org, AS_OF), D(2027, 1, 1))
+    # On 2027-01-06 the action (due 2027-01-02, closed on 2027-01-08) was 4 days overdue;
+    # the risk closed on 2027-01-05 was closed already.
+    assert then.overdue_actions.select("title", "days_overdue").rows() == [("Call the vendor", 4)]
+    states = dict(read_portfolio(org, AS_OF).raid.select("title", "state").rows())
+    assert states == {"Call the vendor": "open", "Vendor late": "closed"}
+    later = build_digest(read_portfolio(org, D(2027, 1, 8)), D(2027, 1, 1))
+    assert later.overdue_actions.is_empty()
+
+
+# ------------------------------------------------------------------ capacity outlook
+def test_capacity_outlook_and_hiring_bottleneck_by_hand(org):
+    org.execute("UPDATE demand_week SET hours = 100 WHERE demand_id = 'D3'")
+
+    board = board_data(read_portfolio(org, AS_OF))
+
+    # Four 40 h weeks from 2027-01-04, all in 2027-Q1. dev: Ann, Ben and Dan hold it,
+    # 3 x 40 x 4 = 480 h against D1 40 x 4 + D2 20 x 2 + D4 10 x 2 = 220 h (46 %).
+    # ba: Ben and Cat, 2 x 40 x 4 = 320 h against D3 100 x 4 = 400 h (125 %).
+    assert board.outlook.rows() == [
+        ("ba", "2027-Q1", 400.0, 320.0, 125.0),
+        ("dev", "2027-Q1", 220.0, 480.0, 46.0),
+    ]
+    # Only Ben and Cat qualify for D3 (ba level 2+): 80 h a week against 100, 20 h short
+    # each week, 80 h in the quarter = 80 / 40 h / 4 weeks = 0.5 FTE to hire.
+    assert board.bottlenecks.rows() == [("ba", "2027-Q1", 80.0, 0.5)]
+    assert board.heatmap.rows() == [("ba", "2027-01", 125.0), ("dev", "2027-01", 46.0)]
+
+
+def test_decisions_needed_come_from_latest_reports_and_open_raid_decisions(org):
+    org["status_report"].insert_all(
+        [
+            {
+                "project_id": "P-OPS",
+                "reported_on": "2027-01-06",
+                "overall": "amber",
+                "decisions_needed": "Fund the second shift",
+            },
+            {
+                "project_id": "P-OPS",
+                "reported_on": "2027-01-07",
+                "overall": "amber",
+                "decisions_needed": "After the status date",
+            },
+        ]  # fmt: skip
+    )
+    org["raid_entry"].insert_all(
+        [
+            {
+                "project_id": "P-CRM",
+                "kind": "decision",
+                "title": "Pick the hosting region",
+                "raised_on": "2027-01-02",
+                "state": "open",
+            },
+            {
+                "project_id": "P-WEB",
+                "kind": "decision",
+                "title": "Decided already",
+                "raised_on": "2027-01-02",
+                "state": "closed",
+                "closed_on": "2027-01-03",
+            },
+            {
+                "project_id": "P-WEB",
+                "kind": "issue",
+                "title": "Not a decision",
+                "raised_on": "2027-01-02",
+                "state": "open",
+            },
+        ]  # fmt: skip
+    )
+
+    board = board_data(read_portfolio(org, AS_OF))
+
+    # P-OPS's latest report up to 2027-01-06 asks for one; the 2027-01-07 one is later.
+    # The open RAID decision is RAID 1; the closed one and the issue are not decisions needed.
+    assert board.decisions.rows() == [
+        ("P-CRM", "RAID 1", "Pick the hosting region"),
+        ("P-OPS", "status report", "Fund the second shift"),
+    ]
 
 
 # ------------------------------------------------------------------ digest

@@ -7,6 +7,7 @@ with one message and leave the database as it was.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -168,6 +169,21 @@ def test_gate_decisions_and_the_phase_change_rule(db):
     assert twice.exit_code == 2 and "was approved on 2027-01-06" in twice.output
 
 
+def test_skipping_two_phases_names_both_gates_and_a_fix_that_runs(db):
+    refused = _run(db, "gate", "advance", "P-WEB", "closing")
+
+    assert refused.exit_code == 2
+    assert "the planning and execution gates are not approved" in refused.output
+    fix = re.search(r"`pmo-tui (gate decide [^`]+)`", refused.output)
+    assert fix and "--phase planning" in fix.group(1) and "of each, in order" in refused.output
+    decided = _run(db, *fix.group(1).replace("NAME", "Board").split())
+    assert decided.exit_code == 0, decided.output
+    still = _run(db, "gate", "advance", "P-WEB", "closing")
+    assert still.exit_code == 2 and "the execution gate is not approved" in still.output
+    forced = _run(db, "gate", "advance", "P-WEB", "closing", "--force", "--reason", "Board order")
+    assert "(override of the execution gate, logged)" in forced.output
+
+
 def test_a_forced_phase_change_needs_a_reason_and_is_logged(db):
     no_reason = _run(db, "gate", "advance", "P-CRM", "closing", "--force")
     assert no_reason.exit_code == 2 and "needs a reason" in no_reason.output
@@ -188,6 +204,42 @@ def test_a_forced_phase_change_needs_a_reason_and_is_logged(db):
     ] == ("phase_change",)
 
 
+def test_a_csv_import_cannot_move_a_project_past_a_gate(db, tmp_path):
+    header = "id,name,program_id,phase,priority,start,finish,rag\n"
+    rows = (
+        "P-CRM,CRM upgrade,PG-1,planning,1,2027-01-04,2027-01-29,red\n"  # back: no gate needed
+        "P-WEB,Web shop,PG-1,closing,3,2027-01-04,2027-01-29,green\n"  # planning -> closing
+    )
+    csv_file = tmp_path / "projects.csv"
+    csv_file.write_text(header + rows, encoding="utf-8")
+
+    refused = _run(db, "import", "csv", str(csv_file))
+
+    assert refused.exit_code == 2
+    assert (
+        "row 3, column 'phase': P-WEB cannot move from planning to closing by an import: "
+        "the planning and execution gates are not passed"
+    ) in refused.output
+    assert "gate advance P-WEB closing --force" in refused.output
+    assert _rows(
+        db, "SELECT id, phase FROM project WHERE id IN ('P-CRM', 'P-WEB') ORDER BY id"
+    ) == [
+        ("P-CRM", "execution"),
+        ("P-WEB", "planning"),
+    ]  # all or nothing
+    for phase in ("planning", "execution"):
+        decided = _run(db, "gate", "decide", "P-WEB", "--phase", phase, "--decision", "approved",
+                       "--by", "Board")  # fmt: skip
+        assert decided.exit_code == 0, decided.output
+    assert _run(db, "import", "csv", str(csv_file)).exit_code == 0
+    assert _rows(
+        db, "SELECT id, phase FROM project WHERE id IN ('P-CRM', 'P-WEB') ORDER BY id"
+    ) == [
+        ("P-CRM", "planning"),
+        ("P-WEB", "closing"),
+    ]
+
+
 def test_the_digest_command_prints_its_sections(db):
     _run(db, "raid", "add", "P-CRM", "--kind", "action", "--title", "Book it", "--due",
          "2027-01-02", today="2027-01-01")  # fmt: skip
@@ -200,6 +252,35 @@ def test_the_digest_command_prints_its_sections(db):
         assert f"## {title}" in text
     assert "| ann | Ann Archer | P-CRM, P-WEB | 2 | 20.0 |" in text
     assert "| P-CRM | Book it |" in text
+
+
+def test_dependency_list_shows_every_dependency_with_its_state_and_filters(db):
+    with sqlite3.connect(db) as connection:
+        connection.executescript(
+            """
+            INSERT INTO dependency (from_project_id, to_project_id, kind, due, deliverable)
+                VALUES ('P-CRM', 'P-WEB', 'deliverable', '2027-01-20', 'API');
+            INSERT INTO dependency (from_project_id, to_project_id, kind)
+                VALUES ('P-WEB', 'P-DWH', 'finish_to_start');
+            """
+        )
+
+    listed = json.loads(_run(db, "dependency", "list", "--format", "json").output)
+
+    # P-WEB finishes 2027-01-29; P-DWH starts 2027-01-04 and needs it then: 25 days late.
+    # The API is expected when due (P-CRM has no slip reported): on track, no slack.
+    assert [
+        (d["from_project_id"], d["to_project_id"], d["needed_by"], d["expected"],
+         d["slack_days"], d["state"])
+        for d in listed
+    ] == [
+        ("P-WEB", "P-DWH", "2027-01-04", "2027-01-29", -25, "late"),
+        ("P-CRM", "P-WEB", "2027-01-20", "2027-01-20", 0, "on track"),
+    ]  # fmt: skip
+    only_dwh = json.loads(_run(db, "dependency", "--project", "P-DWH", "--format", "json").output)
+    assert [d["reason"] for d in only_dwh] == ["expected 25 days after it is needed"]
+    on_track = _run(db, "dependency", "list", "--state", "on-track", "--format", "json")
+    assert [d["deliverable"] for d in json.loads(on_track.output)] == ["API"]
 
 
 def test_a_deliverable_without_its_date_is_refused_by_row_and_column(db, tmp_path):

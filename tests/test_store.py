@@ -262,15 +262,15 @@ def test_reimporting_a_file_without_some_columns_keeps_their_stored_values(tmp_p
     (full / "portfolios.csv").write_text("id,name\nPF,Portfolio\n")
     (full / "projects.csv").write_text(
         "id,name,portfolio_id,manager,phase,priority,start,finish,budget,rag,may_shift_weeks\n"
-        "P2,Two,PF,Ann,planning,3,2027-01-04,2027-03-01,5000,amber,4\n"
+        "P2,Two,PF,Ann,execution,3,2027-01-04,2027-03-01,5000,amber,4\n"
     )
     write_bundles(db, [read_csv_bundle([full])])
     thin = tmp_path / "thin"
     thin.mkdir()
     (thin / "projects.csv").write_text(
         "id,name,portfolio_id,phase,priority,start,finish,rag\n"
-        "P2,Two renamed,PF,execution,2,2027-01-04,2027-03-01,green\n"
-    )
+        "P2,Two renamed,PF,planning,2,2027-01-04,2027-03-01,green\n"
+    )  # back a phase: a move forward would need its stage gate (test_status_gates_cli.py)
     write_bundles(db, [read_csv_bundle([thin])])
     row = read_table(db, "project", ["name", "manager", "budget", "may_shift_weeks", "phase"])
-    assert row.rows() == [("Two renamed", "Ann", 5000.0, 4, "execution")]
+    assert row.rows() == [("Two renamed", "Ann", 5000.0, 4, "planning")]

@@ -23,6 +23,7 @@ from pmo_tui.cli import (
     audit,
     capacity,
     db,
+    dependency,
     digest,
     edit,
     export,
@@ -104,6 +105,7 @@ for _module in (
     status,
     raid,
     gate,
+    dependency,
     digest,
     export,
 ):

@@ -64,10 +64,11 @@ def gate_advance(
     ctx: click.Context, project: str, phase: str, force: bool, reason: str | None
 ) -> None:
     """Move PROJECT to PHASE: every gate it leaves must be approved unless --force."""
+    from pmo_tui.domain.phases import gates_phrase
     from pmo_tui.portfolio_health.gates import change_phase
 
     overridden = change_phase(open_db(ctx, write=True), project, phase, force=force, reason=reason)
-    note = f" (override of the {', '.join(overridden)} gate, logged)" if overridden else ""
+    note = f" (override of {gates_phrase(overridden)}, logged)" if overridden else ""
     click.echo(f"{project}: now in {phase}{note}")
 
 

@@ -22,6 +22,8 @@ from polars._typing import SchemaDict
 RAG_GLYPHS = {"green": "●", "amber": "▲", "red": "■"}
 #: RAG status -> severity rank used for roll-ups (the worst project wins).
 RAG_RANK = {"green": 0, "amber": 1, "red": 2}
+#: What a portfolio, program or project with no overall status (none rated) shows.
+NOT_RATED_LABEL = "· not rated"
 NODE_LEVELS = ("portfolio", "program", "project")
 
 

@@ -44,6 +44,7 @@ from pmo_tui.importers.calendar_rule import (
 )
 from pmo_tui.importers.csv_lines import line_of_value
 from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, settle_same_plan
+from pmo_tui.importers.stored_projects import check_new_projects, check_phase_changes
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import read_table
 from pmo_tui.store.tables import stored_records
@@ -198,7 +199,8 @@ def _write_bundle(
     report.notes.extend([same_plan_note] if same_plan_note else [])
     _check_references(db, parts, bundle)
     _check_allocation_projects(db, parts, bundle)
-    _check_new_projects(db, parts, bundle, choices.same_plan.replace)
+    check_new_projects(db, parts, bundle, choices.same_plan.replace)
+    check_phase_changes(db, parts["projects"], bundle)
     _upsert_reference_data(db, parts, report, bundle.given_columns)
     _write_people(db, parts, existing_ids, report, rule, bundle.given_columns.get("people"))
     calendars = choices.calendars if rule.keep_pool_records else None
@@ -359,33 +361,6 @@ def _row_in_file(origin: str | None, column: str, value: str) -> int | None:
     if not origin or not origin.endswith(".csv"):
         return None
     return line_of_value(Path(origin), column, value)
-
-
-def _check_new_projects(
-    db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle, replace: bool
-) -> None:
-    """A project file must not silently overwrite a project already planned in the store."""
-    from_project_file = parts["projects"]["source_file"].drop_nulls()
-    for project_id in parts["projects"].filter(pl.col("source_file").is_not_null())["id"].to_list():
-        if db.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
-            continue
-        if not replace:
-            raise UserError(
-                f"project {project_id!r} is already in the database",
-                file=bundle.source or (from_project_file[0] if len(from_project_file) else None),
-                fix="pass --replace to replace its demand and allocations with this file's, "
-                "or --as-new to import it as another project",
-            )
-        _delete_project_plan(db, project_id)
-
-
-def _delete_project_plan(db: sqlite_utils.Database, project_id: str) -> None:
-    db.execute("DELETE FROM allocation WHERE project_id = ?", [project_id])
-    db.execute(
-        "DELETE FROM demand_week WHERE demand_id IN (SELECT id FROM demand WHERE project_id = ?)",
-        [project_id],
-    )
-    db.execute("DELETE FROM demand WHERE project_id = ?", [project_id])
 
 
 def _given(frame: pl.DataFrame, given: set[str] | None, keys: tuple[str, ...]) -> pl.DataFrame:

@@ -55,6 +55,7 @@ class BoardData:
     bottlenecks: pl.DataFrame
     confidence_by_period: pl.DataFrame
     heatmap: pl.DataFrame
+    snapshots: pl.DataFrame
 
 
 def board_data(
@@ -66,13 +67,17 @@ def board_data(
         A :class:`BoardData`: ``projects`` (:func:`project_health` plus ``baseline,
         forecast, variance``); ``summary`` (projects, green/amber/red counts, baseline,
         forecast, variance); ``portfolios`` and ``programs`` (``id, name, rag, score,
-        projects, previous_rag, trend, baseline, forecast, variance``); ``changed``
+        projects, not_rated, previous_rag, trend, baseline, forecast, variance``: ``projects``
+        counts all of them, ``not_rated`` those without an overall status, which the roll-up
+        leaves out; ``rag`` is null when none is rated); ``changed``
         (projects whose overall improved or worsened); ``top_risks`` (open risks by
         score, 10 at most); ``decisions`` (``project_id, source, decision``);
         ``watermelons``; ``dependencies`` (late or at risk); ``outlook`` (``skill_id,
         quarter, demand_hours, capacity_hours, load_pct``); ``bottlenecks``
         (``skill_id, quarter, shortfall_hours, fte``); ``confidence_by_period``
-        (``period, level, projects``); ``heatmap`` (``skill_id, month, load_pct``).
+        (``period, level, projects``); ``heatmap`` (``skill_id, month, load_pct``);
+        ``snapshots`` (the imported snapshots the figures use: ``source, period, as_of
+        (Date), projects``, oldest first).
 
     Raises:
         UserError: an unknown roll-up rule.
@@ -99,6 +104,10 @@ def board_data(
         bottlenecks=bottlenecks,
         confidence_by_period=confidence_by_period(data),
         heatmap=heatmap,
+        snapshots=data.snapshots.group_by("source", "period", "snapshot_as_of")
+        .agg(pl.len().cast(pl.Int64).alias("projects"))
+        .sort("snapshot_as_of", "source")
+        .rename({"snapshot_as_of": "as_of"}),
     )
 
 
@@ -142,7 +151,9 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
         health.select(key, pl.col("previous_overall").alias("rag"), "budget"), key, rule
     ).select(key, pl.col("rag").alias("previous_rag"), pl.col("score").alias("previous_score"))
     money = health.group_by(key, name).agg(
-        *[pl.col(c).sum().alias(c) for c in ("baseline", "forecast", "variance")]
+        pl.len().cast(pl.Int64).alias("projects"),
+        pl.col("overall").is_null().sum().cast(pl.Int64).alias("not_rated"),
+        *[pl.col(c).sum().alias(c) for c in ("baseline", "forecast", "variance")],
     )
     trend = (
         pl.when(pl.col("previous_score").is_null())
@@ -155,7 +166,7 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
     )
     return (
         money.filter(pl.col(key).is_not_null())
-        .join(now, on=key, how="left")
+        .join(now.drop("projects"), on=key, how="left")
         .join(before, on=key, how="left")
         .with_columns(trend.alias("trend"))
         .select(
@@ -164,6 +175,7 @@ def _levels(health: pl.DataFrame, level: str, rule: str) -> pl.DataFrame:
             "rag",
             "score",
             "projects",
+            "not_rated",
             "previous_rag",
             "trend",
             "baseline",

@@ -1,9 +1,10 @@
 """What the health, watermelon, digest and board functions read, read once as of a date.
 
 Everything dated after ``as_of`` (status reports, snapshots, RAID entries
-raised, gate decisions) is left out, so a report ``--as-of`` a past date shows
-what was known then. Reads take a sqlite-utils database or a read-only
-sqlite3 connection (:mod:`pmo_tui.store.reads`).
+raised, findings opened, gate decisions) is left out, and a RAID entry closed or
+a finding whose status changed after ``as_of`` is as it was then, so a report
+``--as-of`` a past date shows what was known then. Reads take a sqlite-utils
+database or a read-only sqlite3 connection (:mod:`pmo_tui.store.reads`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+#: Findings opened up to a day, each with its status at the end of that day: the last
+#: status change before the next day (finding_history), else the status the first later
+#: change started from, else the current one. Parameters: ?1 the day, ?2 the next day.
+FINDINGS_AS_OF = """
+SELECT f.id, f.project_id, f.rule, f.severity, f.description, f.due, COALESCE(
+    (SELECT h.to_status FROM finding_history h WHERE h.finding_id = f.id AND h.at < ?2
+     ORDER BY h.at DESC, h.id DESC LIMIT 1),
+    (SELECT h.from_status FROM finding_history h WHERE h.finding_id = f.id AND h.at >= ?2
+     ORDER BY h.at, h.id LIMIT 1),
+    f.status) AS status
+FROM finding f WHERE f.opened <= ?1
+"""
+
+
 @dataclass
 class PortfolioData:
     """The store's portfolio side as of ``as_of`` (dates ``pl.Date``, money ``Float64``).
@@ -46,10 +61,12 @@ class PortfolioData:
         status_reports: every ``status_report`` row dated up to ``as_of``.
         snapshots: ``snapshot_project`` rows joined with their snapshot's
             ``source, period, as_of`` (renamed ``snapshot_as_of``), up to ``as_of``.
-        raid: RAID entries raised up to ``as_of``.
+        raid: RAID entries raised up to ``as_of``, as they stood then (one closed after
+            ``as_of`` is open, without ``closed_on``).
         dependencies: the ``dependency`` table.
         gates: passed gates up to ``as_of``; gate_decisions: decisions up to ``as_of``.
-        findings: :data:`FINDING_SCHEMA`, opened up to ``as_of``.
+        findings: :data:`FINDING_SCHEMA`, opened up to ``as_of``, with the status they had
+            then (:data:`FINDINGS_AS_OF`).
         people: ``person_id, name``.
     """
 
@@ -105,24 +122,32 @@ def read_portfolio(db: Readable, as_of: dt.date) -> PortfolioData:
         programs=programs,
         status_reports=_until(read_table(db, "status_report"), "reported_on", as_of),
         snapshots=_snapshots(db, as_of),
-        raid=_until(read_table(db, "raid_entry"), "raised_on", as_of),
+        raid=_raid_as_of(read_table(db, "raid_entry"), as_of),
         dependencies=read_table(db, "dependency"),
         gates=_until(read_table(db, "gate"), "passed_on", as_of),
         gate_decisions=_until(read_table(db, "gate_decision"), "decided_on", as_of),
-        findings=query_frame(
-            db,
-            "SELECT id, project_id, rule, severity, description, due, status FROM finding "
-            "WHERE opened <= ?",
-            FINDING_SCHEMA,
-            [as_of.isoformat()],
-        ),
+        findings=query_frame(db, FINDINGS_AS_OF, FINDING_SCHEMA, _day_bounds(as_of)),
         people=read_table(db, "person", ["id", "name"]).rename({"id": "person_id"}),
         db=db,
     )
 
 
+def _day_bounds(as_of: dt.date) -> list[str]:
+    """The day and the next (ISO dates) for :data:`FINDINGS_AS_OF` (``at`` is a timestamp)."""
+    return [as_of.isoformat(), (as_of + dt.timedelta(days=1)).isoformat()]
+
+
 def _until(frame: pl.DataFrame, column: str, as_of: dt.date) -> pl.DataFrame:
     return frame.filter(pl.col(column) <= as_of)
+
+
+def _raid_as_of(frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """RAID entries raised up to ``as_of`` as they stood then: one closed later is open."""
+    closed_later = pl.col("closed_on").is_not_null() & (pl.col("closed_on") > as_of)
+    return _until(frame, "raised_on", as_of).with_columns(
+        pl.when(closed_later).then(pl.lit("open")).otherwise(pl.col("state")).alias("state"),
+        pl.when(closed_later).then(None).otherwise(pl.col("closed_on")).alias("closed_on"),
+    )
 
 
 def _snapshots(db: Readable, as_of: dt.date) -> pl.DataFrame:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pmo_tui.domain.phases import gates_missing, gates_phrase
 from pmo_tui.errors import OverridableError, UserError
 from pmo_tui.governance.frames import check_project
 from pmo_tui.store.change_log import log_change
@@ -177,12 +178,15 @@ class GateRefused(OverridableError):
             phase,
             missing,
         )
+        verb = "is" if len(missing) == 1 else "are"
         super().__init__(
-            f"{project_id} cannot move from {current} to {phase}: the {', '.join(missing)} "
-            "gate is not approved",
+            f"{project_id} cannot move from {current} to {phase}: {gates_phrase(missing)} "
+            f"{verb} not approved",
             option="PHASE",
-            fix=f"record the decision (`pmo-tui gate decide {project_id} --decision approved`), "
-            "or override with --force --reason TEXT (logged)",
+            fix="record the decision"
+            + ("" if len(missing) == 1 else " of each, in order")
+            + f" (`pmo-tui gate decide {project_id} --phase {missing[0]} --decision approved "
+            "--by NAME`), or override with --force --reason TEXT (logged)",
         )
 
 
@@ -210,14 +214,13 @@ def change_phase(
     if phase not in PHASES:
         raise UserError(f"unknown phase {phase!r}", option="PHASE", fix=f"use {', '.join(PHASES)}")
     current = (one_row(db, "SELECT phase FROM project WHERE id = ?", [project_id]) or {})["phase"]
-    leaving = list(PHASES[PHASES.index(current) : PHASES.index(phase)])
     passed = {
         row[0]
         for row in db.execute(
             "SELECT phase FROM gate WHERE project_id = ?", [project_id]
         ).fetchall()
     }
-    missing = [p for p in leaving if p not in passed]
+    missing = gates_missing(current, phase, passed)
     if missing and not force:
         raise GateRefused(project_id, current, phase, missing)
     if missing and not (reason and reason.strip()):

@@ -184,10 +184,19 @@ def _unmet_critical(data: PortfolioData, limits: Thresholds) -> pl.DataFrame:
         "project_id",
         pl.lit("unmet critical demand").alias("kind"),
         pl.format(
-            "{} h of {} demand unmet in the weeks {} to {}",
-            pl.col("unmet_hours"), pl.col("skill_id").fill_null("named-person"), pl.col("first"), pl.col("last"),
+            "{} h of {} demand unmet in {}",
+            pl.col("unmet_hours"), pl.col("skill_id").fill_null("named-person"), _weeks("first", "last"),
         ).alias("evidence"),
     )  # fmt: skip
+
+
+def _weeks(first: str, last: str) -> pl.Expr:
+    """``the week of 2027-01-04``, or ``the weeks 2027-01-04 to 2027-01-25``."""
+    return (
+        pl.when(pl.col(first) == pl.col(last))
+        .then(pl.format("the week of {}", pl.col(first)))
+        .otherwise(pl.format("the weeks {} to {}", pl.col(first), pl.col(last)))
+    )
 
 
 def _overdue_findings(data: PortfolioData) -> pl.DataFrame:

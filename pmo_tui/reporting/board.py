@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pmo_tui.domain.portfolio import rag_label
+from pmo_tui.domain.portfolio import NOT_RATED_LABEL, rag_label
 from pmo_tui.portfolio_health.board import BoardData
 from pmo_tui.portfolio_health.health import TREND_ARROWS
 from pmo_tui.portfolio_health.rag import CONFIDENCE_LABELS, CONFIDENCE_ORDER
@@ -133,9 +133,20 @@ def sections(board: BoardData, *, with_charts: bool) -> list[Section]:
         Section(
             "cost",
             "Cost: baseline, forecast and variance by portfolio",
-            "Forecast minus baseline; positive is an overspend.",
-            None,
+            "Forecast minus baseline; positive is an overspend. Largest overspend "
+            "(as a share of the baseline) first.",
+            _cost_table(board.portfolios),
             chart(lambda: charts.cost_chart(board.portfolios)),
+        ),
+        Section(
+            "evm",
+            "Earned value",
+            "Projects that report progress (PMI; docs/reporting.md): BAC the budget, PV "
+            "planned value on a linear baseline, EV earned value, AC actual cost, "
+            "CPI = EV / AC, SPI = EV / PV, EAC = BAC / CPI, VAC = BAC - EAC. Largest "
+            "overrun at completion first.",
+            _evm_table(board.projects),
+            empty="No project reports its % complete.",
         ),
         Section(
             "capacity",
@@ -176,7 +187,7 @@ def _summary_section(board: BoardData) -> Section:
         ("green", rag_label("green"), str(summary["green"])),
         ("amber", rag_label("amber"), str(summary["amber"])),
         ("red", rag_label("red"), str(summary["red"])),
-        ("not_rated", "· not rated", str(summary["not_rated"])),
+        ("not_rated", NOT_RATED_LABEL, str(summary["not_rated"])),
         ("baseline", "Baseline", money(baseline)),
         ("forecast", "Forecast", money(summary["forecast"])),
         ("variance", "Variance", money(variance) + share),
@@ -184,19 +195,93 @@ def _summary_section(board: BoardData) -> Section:
     table = pl.DataFrame(
         {"figure": [r[0] for r in rows], "": [r[1] for r in rows], "value": [r[2] for r in rows]}
     )
-    return Section("summary", "Portfolio summary", "", table)
+    return Section("summary", "Portfolio summary", _sources(board.snapshots), table)
+
+
+def _sources(snapshots: pl.DataFrame) -> str:
+    """Which imported snapshots the figures come from (empty without any)."""
+    if snapshots.is_empty():
+        return ""
+    named = [
+        f"{row['source']} {row['period']} as at {row['as_of']} ({row['projects']} projects)"
+        for row in snapshots.iter_rows(named=True)
+    ]
+    return (
+        f"Imported portfolio snapshots: {'; '.join(named)}. A project in one takes its "
+        "baseline and forecast from the latest, and its status from its latest status "
+        "report, else from that snapshot's delivery confidence."
+    )
 
 
 def _level_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         "name",
-        pl.col("rag").map_elements(rag_label, return_dtype=pl.String).alias("status"),
+        pl.col("rag")
+        .map_elements(rag_label, return_dtype=pl.String)
+        .fill_null(NOT_RATED_LABEL)
+        .alias("status"),
         pl.col("trend").map_elements(_trend, return_dtype=pl.String),
         "projects",
+        pl.col("not_rated").alias("not rated"),
         *[
             pl.col(c).map_elements(money, return_dtype=pl.String)
             for c in ("baseline", "forecast", "variance")
         ],
+    )
+
+
+def _cost_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Portfolio, baseline, forecast, variance and variance % of the baseline, by that %."""
+    share = (
+        pl.when(pl.col("baseline") > 0)
+        .then(100 * pl.col("variance") / pl.col("baseline"))
+        .round(1)
+        .alias("share")
+    )
+    return (
+        frame.with_columns(share)
+        .sort("share", "name", descending=[True, False], nulls_last=True)
+        .select(
+            "name",
+            *[
+                pl.col(c).map_elements(money, return_dtype=pl.String)
+                for c in ("baseline", "forecast", "variance")
+            ],
+            pl.col("share")
+            .map_elements(lambda v: f"{v:+.1f}", return_dtype=pl.String)
+            .fill_null("-")
+            .alias("variance %"),
+        )
+    )
+
+
+def _evm_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The EVM measures of the projects with an earned value, lowest VAC first."""
+    amounts = ("bac", "pv", "ev", "ac")
+    return (
+        frame.filter(pl.col("ev").is_not_null())
+        .sort("vac", "project_id", nulls_last=True)
+        .select(
+            pl.col("project_id").alias("project"),
+            *[
+                pl.col(c).map_elements(money, return_dtype=pl.String).alias(c.upper())
+                for c in amounts
+            ],
+            *[
+                pl.col(c)
+                .map_elements("{:.2f}".format, return_dtype=pl.String)
+                .fill_null("-")
+                .alias(c.upper())
+                for c in ("cpi", "spi")
+            ],
+            *[
+                pl.col(c)
+                .map_elements(money, return_dtype=pl.String)
+                .fill_null("-")
+                .alias(c.upper())
+                for c in ("eac", "vac")
+            ],
+        )  # fmt: skip
     )
 
 

@@ -107,11 +107,14 @@ def heat_rows(frame: pl.DataFrame, months: int) -> tuple[list[str], list[tuple[s
 
 def portfolio_rows(board: BoardData) -> pl.DataFrame:
     """The portfolios as the dashboard lists them: name, status, trend, projects, variance."""
-    from pmo_tui.domain.portfolio import rag_label
+    from pmo_tui.domain.portfolio import NOT_RATED_LABEL, rag_label
 
     return board.portfolios.select(
         "name",
-        pl.col("rag").map_elements(rag_label, return_dtype=pl.String).alias("status"),
+        pl.col("rag")
+        .map_elements(rag_label, return_dtype=pl.String)
+        .fill_null(NOT_RATED_LABEL)
+        .alias("status"),
         pl.col("trend")
         .map_elements(lambda t: f"{TREND_ARROWS.get(t, '')} {t}", return_dtype=pl.String)
         .alias("trend"),
