@@ -19,6 +19,7 @@ import click
 
 from pmo_tui.cli.common import (
     EXIT_CHECK_FAILED,
+    OutputFile,
     PmoGroup,
     confirm,
     current_db_path,
@@ -183,7 +184,7 @@ _fail_if = click.option(
 _junit = click.option(
     "--junit",
     "junit_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputFile(),
     help="Also write the checks as JUnit XML to this file.",
 )
 _report_format = output_options(*REPORT_FORMATS)
