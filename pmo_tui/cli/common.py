@@ -56,7 +56,8 @@ class PmoGroup(click.Group):
 
     A mistyped command gets click's "No such command ... Did you mean ..."; with
     ``default_command`` set, the group runs that command when it is called with no
-    command name (``pmo-tui findings`` lists the findings).
+    command name (``pmo-tui findings`` lists the findings; ``pmo-tui findings --status
+    open --help`` is that command's help, ``pmo-tui findings --help`` the group's).
     """
 
     def __init__(self, *args: Any, default_command: str | None = None, **kwargs: Any) -> None:
@@ -66,8 +67,8 @@ class PmoGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Put the default command in front when no command name is given."""
         no_command = not args or args[0].startswith("-")
-        asks_help = any(arg in ("--help", "-h") for arg in args)
-        if self.default_command and no_command and not asks_help:
+        only_help = bool(args) and all(arg in ("--help", "-h") for arg in args)
+        if self.default_command and no_command and not only_help:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
