@@ -79,3 +79,36 @@ def test_an_output_file_in_a_missing_folder_is_refused_before_any_work(
         f"Fix: create it first (mkdir -p {folder}) or write the file elsewhere"
     )
     assert not folder.exists()
+
+
+def _demo_db(tmp_path: Path) -> Path:
+    db = tmp_path / "demo.db"
+    made = CliRunner().invoke(cli, ["--db", str(db), "db", "init"], obj={})
+    assert made.exit_code == 0, made.output
+    return db
+
+
+def test_a_booking_or_leave_mistake_names_what_the_user_typed(tmp_path: Path) -> None:
+    """``allocation set`` takes ``--hours`` and START_WEEK/END_WEEK, ``leave add`` START and
+    END: a message never names an option the command does not have (``--hours-per-week``)."""
+    db = _demo_db(tmp_path)
+
+    def error(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--db", str(db), *args], obj={})
+        assert result.exit_code == 2, result.output
+        return result.output.strip()
+
+    booking = ["allocation", "set", "amensah", "FI-S4"]
+    assert error(*booking, "2027-01-04", "--hours", "-5", "--demand", "D-0144") == (
+        "Error: option --hours: negative hours: -5. Fix: enter the hours of one week, from 0 to 168"
+    )
+    assert error(*booking, "2027-01-05", "--hours", "5", "--demand", "D-0144").splitlines()[1:] == [
+        "  option START_WEEK: week 2027-01-05 is a Tuesday, not a Monday. "
+        "Fix: use the Monday of that ISO week, 2027-01-04",
+        "  option END_WEEK: week 2027-01-05 is a Tuesday, not a Monday. "
+        "Fix: use the Monday of that ISO week, 2027-01-04",
+    ]
+    assert error("leave", "add", "amensah", "2027-01-10", "2027-01-05") == (
+        "Error: option END: end 2027-01-05 is before start 2027-01-10. "
+        "Fix: make end the same as start or later"
+    )
