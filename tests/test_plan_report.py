@@ -142,6 +142,8 @@ def test_the_moves_fit_an_80_column_terminal_with_their_weeks_whole(
     header, _, first_row = moves_part.splitlines()[1:4]
     assert header.split() == ["person", "from", "to", "demand", "weeks", "hours", "gain"]
     assert "CX-PORTAL  CX-MOBILE  D-0231  2027-W01–W02 (2 w)  172.5  -1302.4" in first_row
+    narrow = render_outcome(crowded, "table", width=70).split("Moves (")[1].split("\n\n")[0]
+    assert "2027-W01–W02 (2 w)" in narrow.splitlines()[3]  # the person is cut, never the weeks
 
 
 def test_plan_headless_in_a_100_column_terminal(

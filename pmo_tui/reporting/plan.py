@@ -185,7 +185,7 @@ def _moves_text(moves: pl.DataFrame, width: int | None) -> str:
     row_columns = shown.drop("reason", "last_week", "weeks").with_columns(
         pl.Series("first_week", spans, dtype=pl.String)
     )
-    table = text_table(row_columns.rename({"first_week": "weeks"}), width=width)
+    table = text_table(row_columns.rename({"first_week": "weeks"}), width=width, whole=["weeks"])
     header, rule, *rows = table.split("\n")
     lines = [header, rule]
     for row, reason in zip(rows, shown["reason"], strict=True):
