@@ -102,18 +102,68 @@ def _demo_bundle(weeks: int, folder: Path) -> Bundle:
     first, last = weeks_used.min(), weeks_used.max()
     assert isinstance(first, dt.date) and isinstance(last, dt.date)
     moved["holidays"] = public_holidays(DEMO_REGIONS, first, last + dt.timedelta(days=6))
-    calendar = {
-        "person": moved["people"],
-        "public_holiday": moved["holidays"],
-        "leave": moved["leave"],
-        "availability": moved["availability"],
-    }
-    capacity = capacity_over_horizon(calendar, moved["demand_week"], moved["allocation"])
-    moved["allocation"] = fit_commitments(moved["allocation"], capacity)
+    shipped = dict(bundle.parts())
+    written_for = shift_dates(_capacity(shipped), 7 * weeks)  # the weeks the files assumed
+    capacity = _capacity(moved)
+    moved["allocation"] = fit_commitments(
+        follow_holidays(moved["allocation"], written_for, capacity), capacity
+    )
     shifted = dataclasses.replace(bundle)
     for name, frame in moved.items():
         setattr(shifted, name, frame)
     return shifted
+
+
+def _capacity(parts: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``person_id, week, hours``: the capacity of the demo bundle's ``parts`` over its weeks."""
+    calendar = {
+        "person": parts["people"],
+        "public_holiday": parts["holidays"],
+        "leave": parts["leave"],
+        "availability": parts["availability"],
+    }
+    return capacity_over_horizon(calendar, parts["demand_week"], parts["allocation"])
+
+
+def follow_holidays(
+    allocation: pl.DataFrame, written_for: pl.DataFrame, capacity: pl.DataFrame
+) -> pl.DataFrame:
+    """Bookings scaled down in the person-weeks that now hold fewer working hours than the
+    week the demo's files booked them for (a public holiday moved into the week).
+
+    The files book each person against the holidays of :data:`DEMO_ANCHOR`'s weeks; moved
+    by whole weeks, Christmas or a bank holiday lands in another week, and bookings that
+    fitted would be over capacity for nearly everyone. Each booking of such a person-week
+    is multiplied by ``capacity / written_for`` (to 0.1 h, rounded down), so who is over
+    capacity, and by how much relative to it, stays as the files meant.
+
+    Args:
+        allocation: ``person_id, project_id, demand_id, week, hours, kind, pinned``.
+        written_for, capacity: ``person_id, week, hours``: the capacity the files assumed
+            (moved to the same weeks) and the capacity of the moved calendar.
+
+    Returns:
+        ``allocation`` with the same columns; bookings scaled to 0 h are left out.
+    """
+    keys = ["person_id", "week"]
+    ratio = (
+        written_for.rename({"hours": "before"})
+        .join(capacity.rename({"hours": "after"}), on=keys, how="inner")
+        .filter((pl.col("before") > 0) & (pl.col("after") < pl.col("before") - 0.05))
+        .select(*keys, (pl.col("after") / pl.col("before")).alias("ratio"))
+    )
+    scaled = (pl.col("hours") * pl.col("ratio") * 10).floor() / 10
+    return (
+        allocation.join(ratio, on=keys, how="left")
+        .with_columns(
+            pl.when(pl.col("ratio").is_null())
+            .then(pl.col("hours"))
+            .otherwise(scaled)
+            .alias("hours")
+        )
+        .filter(pl.col("hours") > 0)
+        .select(allocation.columns)
+    )
 
 
 def fit_commitments(allocation: pl.DataFrame, capacity: pl.DataFrame) -> pl.DataFrame:

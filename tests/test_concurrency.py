@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from scenario_support import FAST, build_scenario_db, invoke
-from store_support import content, query
+from store_support import change_sets, content, query
 
 from pmo_tui.bootstrap import open_database
 from pmo_tui.planning.service import apply_outcome, run_plan
@@ -68,6 +68,9 @@ def test_of_two_plans_computed_together_only_the_first_applies(db: Path) -> None
         assert apply_outcome(first, outcome_one) > 0
         with pytest.raises(StaleData, match="allocation changed since this plan was computed"):
             apply_outcome(second, outcome_two)
+        # back to the bookings before the plan (an applied plan planned again changes
+        # nothing, and a plan that changes nothing writes nothing), then race again
+        assert invoke(db, "undo", str(change_sets(db)[-1][0]), "--yes").exit_code == 0
         outcome_one, outcome_two = run_plan(first, policy), run_plan(second, policy)
 
 

@@ -56,6 +56,19 @@ def test_undo_of_a_plan_apply_gives_back_the_allocations(db: Path) -> None:
     assert _allocations(db) == before
 
 
+def test_applying_a_plan_that_changes_nothing_writes_no_change_set(db: Path) -> None:
+    """Planning again on applied data proposes no move; applying it must not log a change
+    set that rewrites every booking (it would block undoing the first apply)."""
+    first = invoke(db, "plan", "--headless", "--apply", *FAST)
+    assert first.exit_code == 0, first.output
+    applied, after_first = _last(db), _allocations(db)
+    again = invoke(db, "plan", "--headless", "--apply", *FAST)
+    assert again.exit_code == 0, again.output
+    assert "nothing to apply: the allocations already are this plan" in again.output
+    assert _last(db) == applied and _allocations(db) == after_first
+    assert invoke(db, "undo", str(applied), "--yes").exit_code == 0
+
+
 def test_undo_of_an_import_and_of_a_promote(db: Path, tmp_path: Path) -> None:
     start = content_hash(db)
     folder = tmp_path / "more"

@@ -49,6 +49,10 @@ D = dt.date
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "project-files"
 SAMPLES = shared_folder("real-samples")
+#: The tests on the files of ``../shared/real-samples`` (not in a clone of the repository alone).
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason=f"sample files not found in {SAMPLES}"
+)
 
 
 def weekly(bundle: Bundle) -> dict[tuple[str, dt.date], float]:
@@ -121,6 +125,7 @@ def _german_copy(folder: Path) -> Path:
     return path
 
 
+@needs_samples
 def test_german_mpx_is_read_in_its_locale(tmp_path: Path) -> None:
     path = _german_copy(tmp_path)
     text = path.read_text(encoding="cp1252")
@@ -145,6 +150,7 @@ def test_german_mpx_is_read_in_its_locale(tmp_path: Path) -> None:
     assert "note: read as an MPX file in German (de, as asked)" in imported.stderr
 
 
+@needs_samples
 def test_mpx_in_the_wrong_locale_says_what_to_do(tmp_path: Path) -> None:
     path = _german_copy(tmp_path)
     with pytest.raises(UserError) as info:
@@ -349,6 +355,7 @@ def test_availability_outside_the_table_is_the_max_units(tmp_path: Path) -> None
     }
 
 
+@needs_samples
 def test_real_samples_keep_their_availability(tmp_path: Path) -> None:
     """mspdiavailability.xml: Resource Two's MaxUnits is 1, so nothing changes outside its
     table (test_mspdi_availability_periods holds the rows inside it)."""
@@ -357,6 +364,7 @@ def test_real_samples_keep_their_availability(tmp_path: Path) -> None:
     assert bundle.availability["end"].max() == D(2009, 8, 30)
 
 
+@needs_samples
 def test_daily_shape_comes_from_the_timephased_work(tmp_path: Path) -> None:
     """mspdiresource.xml, Wade Golden (see test_mspdi_material_skipped_and_contoured_week_over
     _capacity): Task A 8 h on Mon 2006-08-28 and Tue 08-29, the Completed Task's actual work

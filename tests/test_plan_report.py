@@ -120,6 +120,32 @@ def test_the_summary_fits_100_columns_with_whole_reasons_and_says_where_the_rest
     assert any(len(line) > 100 for line in whole.splitlines())
 
 
+def test_the_moves_fit_an_80_column_terminal_with_their_weeks_whole(
+    outcome: PlanOutcome,
+) -> None:
+    """Names and ids as long as the demo's: the row is person, from, to, demand, the weeks
+    in one column (``2027-W01–W02 (2 w)``), hours and gain, within 80 columns."""
+    long = _many_long_moves(outcome).result.moves.with_columns(
+        pl.lit("CX-PORTAL").alias("from_project_id"),
+        pl.lit("CX-MOBILE").alias("to_project_id"),
+        pl.lit("D-0231").alias("demand_id"),
+        pl.lit(dt.date(2027, 1, 4)).alias("first_week"),
+        pl.lit(dt.date(2027, 1, 11)).alias("last_week"),
+        pl.lit(2).alias("weeks"),
+        pl.lit(172.5).alias("hours"),
+        pl.lit(-1302.4).alias("gain"),
+    )
+    crowded = dataclasses.replace(outcome, result=dataclasses.replace(outcome.result, moves=long))
+    text = render_outcome(crowded, "table", width=80)
+    moves_part = text.split("Moves (")[1].split("\n\n")[0]
+    assert max(len(line) for line in moves_part.splitlines()) <= 80
+    header, _, first_row = moves_part.splitlines()[1:4]
+    assert header.split() == ["person", "from", "to", "demand", "weeks", "hours", "gain"]
+    assert "CX-PORTAL  CX-MOBILE  D-0231  2027-W01–W02 (2 w)  172.5  -1302.4" in first_row
+    narrow = render_outcome(crowded, "table", width=70).split("Moves (")[1].split("\n\n")[0]
+    assert "2027-W01–W02 (2 w)" in narrow.splitlines()[3]  # the person is cut, never the weeks
+
+
 def test_plan_headless_in_a_100_column_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

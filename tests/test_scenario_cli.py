@@ -268,4 +268,7 @@ def test_a_folder_without_scenarios_and_a_missing_shard_are_refused(
 def test_an_unwritable_junit_path_is_refused_before_planning(org: tuple[Path, Path]) -> None:
     db, scenarios = org
     result = invoke(db, "scenario", "run", str(scenarios), "--junit", "/nonexistent/dir/r.xml")
-    assert result.exit_code == 2 and "no folder /nonexistent/dir" in result.output
+    assert result.exit_code == 2
+    assert "option --junit: /nonexistent/dir/r.xml: the folder /nonexistent/dir does not exist" in (
+        result.output
+    )

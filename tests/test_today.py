@@ -175,3 +175,34 @@ def test_the_demo_of_one_week_is_the_same_every_time(tmp_path: Path) -> None:
         )
 
     assert content(tmp_path / "a.db") == content(tmp_path / "b.db")
+
+
+def _over_capacity(path: Path, as_of: dt.date) -> tuple[set[str], int]:
+    """The people booked above capacity in some week from ``as_of`` on, and the person-weeks."""
+    result = _invoke(
+        path, "capacity", "--over-allocated", "--format", "json", "--today", as_of.isoformat()
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    return {row["person_id"] for row in rows}, len(rows)
+
+
+def test_a_demo_moved_by_weeks_keeps_who_is_over_capacity(tmp_path: Path) -> None:
+    """Moved one week later, Christmas falls in the week the files booked full-time: the
+    bookings follow the holidays, so the same few people are over capacity (not nearly
+    everyone, as when the moved holidays were ignored: 111 of 112 people, 517 person-weeks)."""
+    anchor, week_later = dt.date(2026, 11, 30), dt.date(2026, 12, 7)
+    open_database(tmp_path / "anchor.db", today=anchor)
+    open_database(tmp_path / "later.db", today=week_later)
+    people, weeks = _over_capacity(tmp_path / "anchor.db", anchor)
+    moved_people, moved_weeks = _over_capacity(tmp_path / "later.db", week_later)
+    assert 5 <= len(people) <= 20  # the go-to experts and the overlooked leave
+    assert moved_people == people
+    assert moved_weeks <= weeks  # a week fewer ahead, none added by the holidays
+    christmas = monday(dt.date(2026, 12, 25)).isoformat()
+    in_christmas = _invoke(
+        tmp_path / "later.db", "capacity", "--format", "json", "--from", christmas,
+        "--to", christmas, "--today", week_later.isoformat(),
+    )  # fmt: skip
+    over = [row for row in json.loads(in_christmas.stdout) if row["over_hours"] > 0]
+    assert {row["person_id"] for row in over} <= people

@@ -283,6 +283,32 @@ async def test_the_moves_tab_groups_by_person_and_tells_the_highlighted_move_in_
         assert table.row_count == moves["person_id"].n_unique()
 
 
+@pytest.mark.parametrize("size", SIZES)
+@sync
+async def test_enter_unfolds_a_person_with_the_moves_columns_whole(
+    db_path: Path, size: tuple[int, int]
+) -> None:
+    """``enter`` rebuilds the table inside a key press: the frame painted then must show
+    each move's weeks and change whole, not cut to the column labels' widths."""
+    from pmo_tui.tui.plan_views import change_text, weeks_text
+
+    app, _ = _app(db_path, "plan")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#param-time_limit", Input).value = "1"
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        table = screen.query_one("#moves", DataTable)
+        key = table.coordinate_to_cell_key((1, 0)).row_key.value
+        move = screen.query_one(MovesPane).moves.row(int(key), named=True)
+        line = table.render_line(2).text  # the header, the person, then the first move
+        weeks = weeks_text(move["first_week"], move["last_week"], move["weeks"])
+        assert weeks in line and change_text(move["from"], move["to"]) in line
+
+
 @sync
 async def test_conflicts_tab_says_there_are_none_and_kpi_changes_add_up(db_path: Path) -> None:
     app, _ = _app(db_path, "plan")

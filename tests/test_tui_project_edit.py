@@ -27,7 +27,7 @@ from tui_edit_support import (
 )
 
 from pmo_tui.tui.app import PmoApp
-from pmo_tui.tui.widgets.dialogs import ConfirmDialog, ErrorDialog
+from pmo_tui.tui.widgets.dialogs import ConfirmDialog
 from pmo_tui.tui.widgets.edit_dialogs import ProjectDialog, ValueDialog
 from pmo_tui.tui.widgets.tables import KeyTable
 
@@ -154,22 +154,40 @@ async def test_cancelling_a_project_edit_writes_nothing(
     assert projects(db_path) == before and change_set_count(db_path) == change_sets
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    ("size", "field", "typed", "said"),
+    [
+        ((80, 24), "finish", "the day before start", "finish"),
+        ((120, 40), "finish", "the day before start", "finish"),
+        ((80, 24), "start", "2027-13-45", "'2027-13-45' is not a date."),
+    ],
+)
 @sync
-async def test_a_bad_date_is_the_services_message_and_writes_nothing(
-    db_path: Path, size: tuple[int, int]
+async def test_a_bad_value_opens_the_dialog_again_as_typed_and_writes_nothing(
+    db_path: Path, size: tuple[int, int], field: str, typed: str, said: str
 ) -> None:
-    before = projects(db_path)
+    """The service's message under the fields, the cursor in the field it is about and
+    every value as typed, so a typo costs one correction, not the whole form again."""
+    before, change_sets = projects(db_path), change_set_count(db_path)
     start = _project(db_path, "P-OPS")["start"]
+    if typed == "the day before start":
+        typed = (dt.date.fromisoformat(start) - dt.timedelta(days=1)).isoformat()
     app, _ = edit_app(db_path, "portfolio")
     async with app.run_test(size=size) as pilot:
         dialog = await _open_dialog(pilot, "P-OPS")
-        finish = dt.date.fromisoformat(start) - dt.timedelta(days=1)
-        dialog.query_one("#field-finish", Input).value = finish.isoformat()
+        dialog.query_one(f"#field-{field}", Input).value = typed
+        dialog.query_one("#field-priority", Input).value = "2"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ErrorDialog))
-        assert "finish" in _body(app) and "start" in _body(app)
-    assert projects(db_path) == before
+        await until(pilot, lambda: isinstance(app.screen, ProjectDialog) and app.screen != dialog)
+        again = app.screen
+        assert again.query_one(f"#field-{field}", Input).value == typed
+        assert again.query_one("#field-priority", Input).value == "2"
+        assert again.focused is again.query_one(f"#field-{field}")
+        note = str(again.query_one("#dialog-note").render())
+        assert note.startswith("✖ ") and said in note and "Fix: " in note
+        await pilot.press("escape")
+        await settle(pilot)
+    assert projects(db_path) == before and change_set_count(db_path) == change_sets
 
 
 @pytest.mark.parametrize("size", SIZES)

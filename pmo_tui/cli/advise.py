@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from pmo_tui.cli.common import (
+    OutputFile,
     PmoGroup,
     open_db,
     output_options,
@@ -40,7 +41,7 @@ def advise() -> None:
 @click.option(
     "--scenario",
     "scenario_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputFile(),
     default=None,
     help="Also write a scenario file hiring one placeholder per checked bottleneck.",
 )

@@ -56,7 +56,8 @@ class PmoGroup(click.Group):
 
     A mistyped command gets click's "No such command ... Did you mean ..."; with
     ``default_command`` set, the group runs that command when it is called with no
-    command name (``pmo-tui findings`` lists the findings).
+    command name (``pmo-tui findings`` lists the findings; ``pmo-tui findings --status
+    open --help`` is that command's help, ``pmo-tui findings --help`` the group's).
     """
 
     def __init__(self, *args: Any, default_command: str | None = None, **kwargs: Any) -> None:
@@ -66,8 +67,8 @@ class PmoGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Put the default command in front when no command name is given."""
         no_command = not args or args[0].startswith("-")
-        asks_help = any(arg in ("--help", "-h") for arg in args)
-        if self.default_command and no_command and not asks_help:
+        only_help = bool(args) and all(arg in ("--help", "-h") for arg in args)
+        if self.default_command and no_command and not only_help:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
@@ -92,6 +93,89 @@ class PmoGroup(click.Group):
                 f"{where}: cannot write the database ({error}); nothing was changed. "
                 "Fix: check the file's permissions, or use another --db"
             ) from error
+
+
+class IsoDate(click.ParamType):
+    """A ``YYYY-MM-DD`` option or argument, given to the command as a ``datetime``.
+
+    A bad value is a :class:`UserError` naming the option (or, when it came from an
+    environment variable such as ``$PMO_TUI_TODAY``, the variable) and the fix.
+    """
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """``YYYY-MM-DD`` in ``--help``."""
+        return "YYYY-MM-DD"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        """``value`` as a datetime at midnight.
+
+        Raises:
+            UserError: ``value`` is not a date (the variable's own message when it came
+                from ``$PMO_TUI_TODAY``).
+        """
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        try:
+            return dt.datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            pass
+        source = ctx.get_parameter_source(param.name) if ctx and param and param.name else None
+        if source is click.core.ParameterSource.ENVIRONMENT:
+            from pmo_tui.domain.horizon import today_from_env
+
+            today_from_env(text)  # raises, naming the variable
+        raise UserError(
+            f"{text!r} is not a date",
+            option=parameter_name(param),
+            fix="write dates as YYYY-MM-DD, e.g. 2027-01-04",
+        )
+
+
+def parameter_name(param: click.Parameter | None) -> str | None:
+    """How a message names ``param``: its long option (``--output``), else its metavar."""
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name if param is not None else None
+
+
+#: The type of every date option (``--today``, ``--from``, ``--to``, ``--since``, ...).
+DATE = IsoDate()
+
+
+class OutputFile(click.Path):
+    """A file to write (``-o``, ``--junit``): not a folder, in a folder that exists and may
+    be written, checked before any work is done (never a traceback after it)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The path, once its folder is known to exist and be writable.
+
+        Raises:
+            UserError: the folder is missing or not writable.
+        """
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        folder = path.parent
+        option = parameter_name(param)
+        if not folder.is_dir():
+            raise UserError(
+                f"{path}: the folder {folder} does not exist",
+                option=option,
+                fix=f"create it first (mkdir -p {folder}) or write the file elsewhere",
+            )
+        if not os.access(folder, os.W_OK):
+            raise UserError(
+                f"{path}: the folder {folder} cannot be written by you",
+                option=option,
+                fix="write the file in a folder of yours",
+            )
+        return path
 
 
 def output_options(*choices: str, default: str = "table") -> Callable[[Decorated], Decorated]:
@@ -169,7 +253,7 @@ def today_option(
     """``--today DATE`` (also ``$PMO_TUI_TODAY``); the command gets a ``datetime`` or None."""
     return click.option(
         "--today",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=DATE,
         envvar=TODAY_ENV_VAR,
         default=None,
         help=f"{help_text} Default: ${TODAY_ENV_VAR}, else today.",
@@ -193,7 +277,7 @@ def window_options(command: Decorated) -> Decorated:
     The command receives ``today``, ``start`` and ``end`` (``datetime`` or None);
     :func:`resolve_window` turns them into a :class:`~pmo_tui.domain.horizon.Window`.
     """
-    day = click.DateTime(formats=["%Y-%m-%d"])
+    day = DATE
     command = click.option(
         "--to",
         "end",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pmo_tui.cli.common import open_db, resolve_today, today_option
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+from pmo_tui.cli.common import DATE, open_db, resolve_today, today_option
 
 
 @click.command("digest")

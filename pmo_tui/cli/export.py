@@ -15,7 +15,13 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli.common import open_db, policy_file_option, resolve_window, window_options
+from pmo_tui.cli.common import (
+    OutputFile,
+    open_db,
+    policy_file_option,
+    resolve_window,
+    window_options,
+)
 from pmo_tui.errors import UserError
 from pmo_tui.reporting.export import EXPORT_FORMATS, EXPORT_KINDS, SUFFIX_FORMATS
 
@@ -67,7 +73,7 @@ def _listed(lines: Iterable[str]) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="File to write (default: stdout; XLSX needs a file).",
 )

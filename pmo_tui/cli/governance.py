@@ -11,11 +11,9 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli.common import PmoGroup, open_db, output_options, resolve_today, today_option
+from pmo_tui.cli.common import DATE, PmoGroup, open_db, output_options, resolve_today, today_option
 from pmo_tui.errors import UserError
 from pmo_tui.governance.frames import STANDARD_KINDS, VERSION_STATUSES
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _echo(frame: Any, fmt: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pmo_tui.cli.common import confirm, open_db, output_options, resolve_today, today_option
+from pmo_tui.cli.common import DATE, confirm, open_db, output_options, resolve_today, today_option
 from pmo_tui.errors import UserError
 
 
@@ -22,9 +22,7 @@ from pmo_tui.errors import UserError
     "--entity", default=None, help="Only change sets that wrote KIND[:ID], e.g. person:ann."
 )
 @click.option("--user", default=None, help="Only those of this OS account.")
-@click.option(
-    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="From this date (UTC)."
-)
+@click.option("--since", type=DATE, default=None, help="From this date (UTC).")
 @click.option(
     "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many."
 )

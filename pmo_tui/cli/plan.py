@@ -74,7 +74,7 @@ def plan(
     """
     from pmo_tui.cli.common import given_on_command_line
     from pmo_tui.planning.policy import build_policy
-    from pmo_tui.planning.service import apply_outcome
+    from pmo_tui.planning.service import applied_text, apply_outcome
     from pmo_tui.reporting.plan import render_outcome
     from solver import STATUS_INFEASIBLE
 
@@ -96,7 +96,7 @@ def plan(
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
         written = apply_outcome(database, outcome)
-        click.echo(f"applied: {written} allocation rows written (see change_log)", err=True)
+        click.echo(applied_text(written), err=True)
 
 
 def progress_bar(elapsed_s: float, limit_s: float, best: float, bound: float, gap: float) -> str:

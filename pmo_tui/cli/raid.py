@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from pmo_tui.cli.common import PmoGroup, open_db, output_options, resolve_today, today_option
+from pmo_tui.cli.common import DATE, PmoGroup, open_db, output_options, resolve_today, today_option
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 KIND = click.Choice(("risk", "assumption", "issue", "decision", "action"))
 
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from pmo_tui.cli.common import open_db, resolve_today
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+from pmo_tui.cli.common import DATE, OutputFile, open_db, resolve_today
 
 
 @click.command("report")
@@ -39,7 +37,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     default=None,
     help="Write the report to this file (default: standard output).",
 )

@@ -19,6 +19,7 @@ import click
 
 from pmo_tui.cli.common import (
     EXIT_CHECK_FAILED,
+    OutputFile,
     PmoGroup,
     confirm,
     current_db_path,
@@ -81,16 +82,6 @@ def scenario_files(paths: tuple[Path, ...]) -> list[Path]:
         else:
             files.append(path)
     return sorted(set(files), key=str)
-
-
-def _check_writable(path: Path | None) -> None:
-    """Refuse, before planning, a --junit path whose folder does not exist."""
-    if path is not None and not path.parent.is_dir():
-        raise UserError(
-            f"cannot write {path}: no folder {path.parent}",
-            option="--junit",
-            fix="create the folder first, or name a file in an existing one",
-        )
 
 
 def shard_files(files: list[Path], shard: str | None) -> list[Path]:
@@ -183,7 +174,7 @@ _fail_if = click.option(
 _junit = click.option(
     "--junit",
     "junit_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputFile(),
     help="Also write the checks as JUnit XML to this file.",
 )
 _report_format = output_options(*REPORT_FORMATS)
@@ -222,7 +213,6 @@ def run_command(
     from pmo_tui.scenarios.schema import load_scenarios
     from pmo_tui.scenarios.thresholds import parse_check
 
-    _check_writable(junit_path)
     scenarios = load_scenarios(shard_files(scenario_files(paths), shard))
     for text in fail_if:
         parse_check(text)
@@ -254,7 +244,6 @@ def merge_command(
     from pmo_tui.reporting.scenarios import merge_documents
     from pmo_tui.scenarios.thresholds import parse_check
 
-    _check_writable(junit_path)
     for text in fail_if:
         parse_check(text)
     document = merge_documents(list(files), [])

@@ -31,10 +31,17 @@ def current_date() -> dt.date:
         UserError: ``$PMO_TUI_TODAY`` is not a date.
     """
     text = os.environ.get(TODAY_ENV_VAR, "").strip()
-    if not text:
-        return dt.date.today()
+    return today_from_env(text) if text else dt.date.today()
+
+
+def today_from_env(text: str) -> dt.date:
+    """The date ``$PMO_TUI_TODAY`` holds (``text``, ``YYYY-MM-DD``).
+
+    Raises:
+        UserError: ``text`` is not a date; the message names the variable and the fix.
+    """
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(
             f"${TODAY_ENV_VAR} is {text!r}, not a date",

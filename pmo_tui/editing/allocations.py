@@ -33,6 +33,18 @@ __all__ = [
 ]
 
 
+#: How ``allocation set|remove|move|pin|unpin`` name the columns of ``allocations.csv``
+#: (a message names what the user typed: ``--hours``, not ``--hours-per-week``).
+BOOKING_OPTIONS = {
+    "person_id": "PERSON",
+    "project_id": "PROJECT",
+    "demand_id": "--demand",
+    "start_week": "START_WEEK",
+    "end_week": "END_WEEK",
+    "hours_per_week": "--hours",
+}
+
+
 @dataclass(frozen=True)
 class Booking:
     """Which allocations a command acts on: a person on a project (and demand) in a week range.
@@ -62,7 +74,9 @@ class Booking:
 
 def _checked(db: Readable, booking: Booking, extra: dict[str, str | None]) -> dict[str, Any]:
     """The booking's record checked as a row of ``allocations.csv``, its references resolved."""
-    record = checked_record("allocations", {**booking.given(), "hours_per_week": "0", **extra})
+    record = checked_record(
+        "allocations", {**booking.given(), "hours_per_week": "0", **extra}, options=BOOKING_OPTIONS
+    )
     require_known(db, "person", record["person_id"], "PERSON")
     require_known(db, "project", record["project_id"], "PROJECT")
     if record["demand_id"] is not None:
@@ -87,7 +101,7 @@ def checked_hours(booking: Booking, hours_per_week: str) -> float:
         UserErrors: not a number of hours (0 to 168), or a bad week.
     """
     given = {**booking.given(), "hours_per_week": hours_per_week}
-    return float(checked_record("allocations", given)["hours_per_week"])
+    return float(checked_record("allocations", given, options=BOOKING_OPTIONS)["hours_per_week"])
 
 
 def refuse_history(booking: Booking, current_week: dt.date) -> None:
@@ -97,7 +111,9 @@ def refuse_history(booking: Booking, current_week: dt.date) -> None:
     Raises:
         UserError: the booking's first week is before ``current_week``; UserErrors: a bad week.
     """
-    record = checked_record("allocations", {**booking.given(), "hours_per_week": "0"})
+    record = checked_record(
+        "allocations", {**booking.given(), "hours_per_week": "0"}, options=BOOKING_OPTIONS
+    )
     _refuse_history(record, current_week)
 
 

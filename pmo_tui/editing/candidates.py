@@ -19,6 +19,7 @@ import polars as pl
 
 from pmo_tui.domain.capacity import capacity_tables
 from pmo_tui.domain.horizon import Window
+from pmo_tui.editing.allocations import BOOKING_OPTIONS
 from pmo_tui.editing.fields import checked_record
 from pmo_tui.governance.training import skills_with_certifications
 from pmo_tui.store.reads import query_frame, read_table
@@ -58,7 +59,9 @@ def move_candidates(db: Readable, booking: Booking, *, today: dt.date) -> pl.Dat
     Raises:
         UserErrors: a bad week in ``booking``.
     """
-    record = checked_record("allocations", {**booking.given(), "hours_per_week": "0"})
+    record = checked_record(
+        "allocations", {**booking.given(), "hours_per_week": "0"}, options=BOOKING_OPTIONS
+    )
     first, last = record["start_week"], record["end_week"]
     weeks = pl.col("week").is_between(first, last)
     booked = read_table(db, "allocation").filter(

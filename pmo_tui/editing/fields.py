@@ -55,6 +55,7 @@ def checked_record(
     *,
     stored: Mapping[str, Any] | None = None,
     required: tuple[str, ...] = (),
+    options: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The record of kind ``stem`` (a CSV file stem) with ``given`` values checked and typed.
 
@@ -64,6 +65,8 @@ def checked_record(
         stored: the record as stored (typed), for an edit; None for a new record.
         required: columns that must be given or stored (the spec's own are added
             for a new record).
+        options: how the command names a column when not ``--column-name``
+            (``hours_per_week`` -> ``--hours``, ``start_week`` -> ``START_WEEK``).
 
     Returns:
         Column -> typed value (dates as ``date``, numbers as float/int) for every column
@@ -73,6 +76,10 @@ def checked_record(
         UserErrors: every bad value, each naming its option and the fix.
     """
     specs = COLUMN_SPECS[stem]
+
+    def option_of(column: str) -> str:
+        return (options or {}).get(column) or option_name(column)
+
     unknown = [name for name in given if name not in {spec.name for spec in specs}]
     if unknown:
         raise AssertionError(f"{stem} has no column {unknown}")  # a programming error
@@ -82,7 +89,7 @@ def checked_record(
     needed = set(required) | ({s.name for s in specs if s.required} if stored is None else set())
     missing = [name for name in needed if text.get(name) is None and name not in given]
     errors = [
-        UserError(f"{name} is missing", option=option_name(name), fix=f"pass {option_name(name)}")
+        UserError(f"{name} is missing", option=option_of(name), fix=f"pass {option_of(name)}")
         for name in sorted(missing)
     ]
     frame = pl.DataFrame({ROW_INDEX: [0], **{name: [value] for name, value in text.items()}})
@@ -91,12 +98,12 @@ def checked_record(
     problems, total = value_problems(frame, checked)
     for problem in problems:
         message, fix = describe(problem.spec, problem.code, problem.value)
-        errors.append(UserError(message, option=option_name(problem.spec.name), fix=fix))
+        errors.append(UserError(message, option=option_of(problem.spec.name), fix=fix))
     raise_all(errors, total + len(missing))
     typed = frame.select(ROW_INDEX, *(parse_column(spec).alias(spec.name) for spec in specs))
     raise_all(
         [
-            UserError(problem.message, option=option_name(problem.column), fix=problem.fix)
+            UserError(problem.message, option=option_of(problem.column), fix=problem.fix)
             for problem in row_problems(stem, typed)
         ]
     )

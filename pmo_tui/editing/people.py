@@ -174,6 +174,7 @@ def add_leave(
             "hours_per_day": hours_per_day,
             "reason": reason,
         },
+        options={"person_id": "PERSON", "start": "START", "end": "END"},
     )
     with write_transaction(db, "leave add"):
         require_known(db, "person", person_id, "PERSON")

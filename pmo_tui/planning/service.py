@@ -9,6 +9,7 @@ the ``solver`` package and never sees the database.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -110,7 +111,7 @@ def run_plan(
 
 def apply_outcome(
     db: sqlite_utils.Database, outcome: PlanOutcome, *, reason: str = "apply plan"
-) -> int:
+) -> int | None:
     """Replace the movable allocations with the plan's, in one transaction, and log it.
 
     Movable allocations are those on a demand, neither pinned nor hard, in the weeks
@@ -119,8 +120,12 @@ def apply_outcome(
     (``result.shifts``) have their demand weeks, start and finish moved too, and
     their ``may_shift_weeks`` reduced by the shift (an allowance is used up once).
 
+    A plan that changes nothing (its movable allocations are those stored, no project
+    starts later) writes nothing: no change set that would only clutter the history
+    and block undoing the change sets before it.
+
     Returns:
-        The number of allocation rows written.
+        The number of allocation rows written; None when the plan changes nothing.
 
     Raises:
         UserError: the plan is infeasible.
@@ -146,6 +151,11 @@ def apply_outcome(
         pl.lit("soft").alias("kind"),
         pl.lit(0).alias("pinned"),
     ).to_dicts()
+    if outcome.result.shifts.is_empty() and _same_bookings(db, movable_sql, records):
+        refuse_if_changed(
+            db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
+        )
+        return None
     with write_transaction(db, "plan --apply", needs="planner", reason=reason):
         refuse_if_changed(
             db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
@@ -167,6 +177,27 @@ def apply_outcome(
             },
         )
     return len(records)
+
+
+def applied_text(rows: int | None) -> str:
+    """What :func:`apply_outcome` did, in words (the CLI and the plan screen say the same)."""
+    if rows is None:
+        return "nothing to apply: the allocations already are this plan (nothing written)"
+    return f"applied: {rows} allocation rows written (see the change log)"
+
+
+def _same_bookings(db: sqlite_utils.Database, movable_sql: str, records: list[dict]) -> bool:
+    """Whether the movable allocations stored (``movable_sql``) are exactly ``records``
+    (person, project, demand, week, hours to 0.1 h)."""
+    fields = ("person_id", "project_id", "demand_id", "week")
+    stored = Counter(
+        (*row[:4], round(row[4], 1))
+        for row in db.execute(
+            f"SELECT {', '.join(fields)}, hours FROM allocation WHERE {movable_sql}"
+        ).fetchall()
+    )
+    planned = Counter((*(r[f] for f in fields), round(r["hours"], 1)) for r in records)
+    return stored == planned
 
 
 def _weeks_sql(window: Window | None) -> str:

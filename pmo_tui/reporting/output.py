@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -40,12 +41,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def text_table(frame: pl.DataFrame, *, empty: str = "(none)", width: int | None = None) -> str:
+def text_table(
+    frame: pl.DataFrame,
+    *,
+    empty: str = "(none)",
+    width: int | None = None,
+    whole: Collection[str] = (),
+) -> str:
     """An aligned plain-text table (numbers right-aligned), or ``empty`` for no rows.
 
     With ``width`` (a terminal's columns), the widest text columns are cut, their
     cells ending in ``…``, until each line fits (a text column keeps at least
-    :data:`MIN_TEXT_WIDTH` characters).
+    :data:`MIN_TEXT_WIDTH` characters); the columns named in ``whole`` are never cut.
     """
     if frame.is_empty():
         return empty
@@ -54,7 +61,10 @@ def text_table(frame: pl.DataFrame, *, empty: str = "(none)", width: int | None 
     numeric = [frame.schema[c].is_numeric() for c in headers]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     if width is not None:
-        widths = _fitted(widths, numeric, width)
+        uncut = [
+            is_number or name in whole for is_number, name in zip(numeric, headers, strict=True)
+        ]
+        widths = _fitted(widths, uncut, width)
 
     def line(cells: list[str]) -> str:
         padded = [
@@ -71,13 +81,14 @@ def text_table(frame: pl.DataFrame, *, empty: str = "(none)", width: int | None 
 MIN_TEXT_WIDTH = 12
 
 
-def _fitted(widths: list[int], numeric: list[bool], width: int) -> list[int]:
+def _fitted(widths: list[int], uncut: list[bool], width: int) -> list[int]:
     """Column widths that fit ``width`` (two spaces between columns), cutting the
-    widest text column first, never below :data:`MIN_TEXT_WIDTH`."""
+    widest column not marked ``uncut`` (numbers, whole texts) first, never below
+    :data:`MIN_TEXT_WIDTH`."""
     fitted = list(widths)
     excess = sum(fitted) + 2 * (len(fitted) - 1) - width
     while excess > 0:
-        text = [i for i, is_number in enumerate(numeric) if not is_number]
+        text = [i for i, keep in enumerate(uncut) if not keep]
         widest = max(text, key=lambda i: fitted[i], default=None)
         if widest is None or fitted[widest] <= MIN_TEXT_WIDTH:
             break

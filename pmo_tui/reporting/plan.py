@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from typing import Any
 
 import polars as pl
 
+from pmo_tui.domain.horizon import iso_week_label
 from pmo_tui.planning.service import PlanOutcome
 from pmo_tui.reporting.output import dumps, markdown_table, text_table
 from solver.status import STATUS_INFEASIBLE
@@ -163,13 +165,28 @@ def _limited(frame: pl.DataFrame, width: int | None, limit: int = TABLE_ROW_LIMI
     )
 
 
+def weeks_text(first: dt.date, last: dt.date, weeks: int) -> str:
+    """``2027-W01–W11 (11 w)``; the year is repeated only when it changes."""
+    start, end = iso_week_label(first), iso_week_label(last)
+    if start == end:
+        return f"{start} (1 w)"
+    shown_end = end[5:] if end[:4] == start[:4] else end
+    return f"{start}–{shown_end} ({weeks} w)"
+
+
 def _moves_text(moves: pl.DataFrame, width: int | None) -> str:
-    """The largest moves in a terminal of ``width`` columns: a table row each, its whole
-    reason wrapped on the lines below; then how many more there are and where they are."""
+    """The largest moves in a terminal of ``width`` columns: a table row each (the weeks in
+    one column, :func:`weeks_text`, so that a row fits 80 columns), its whole reason wrapped
+    on the lines below; then how many more there are and where they are."""
     shown = moves.head(TERMINAL_MOVES)
     if shown.is_empty():
         return text_table(shown)
-    header, rule, *rows = text_table(shown.drop("reason"), width=width).split("\n")
+    spans = [weeks_text(*span) for span in shown.select("first_week", "last_week", "weeks").rows()]
+    row_columns = shown.drop("reason", "last_week", "weeks").with_columns(
+        pl.Series("first_week", spans, dtype=pl.String)
+    )
+    table = text_table(row_columns.rename({"first_week": "weeks"}), width=width, whole=["weeks"])
+    header, rule, *rows = table.split("\n")
     lines = [header, rule]
     for row, reason in zip(rows, shown["reason"], strict=True):
         lines += [row, _wrapped(reason, width, indent="    ").lstrip("\n")]

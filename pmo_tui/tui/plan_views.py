@@ -9,26 +9,17 @@ Moves are :func:`pmo_tui.reporting.plan.person_moves` rows with a ``move`` index
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import polars as pl
 
 from pmo_tui.domain.horizon import iso_week_label
+from pmo_tui.reporting.plan import weeks_text
 
 #: The Moves table's columns: row key, then what is shown.
 TREE_COLUMNS = ("key", "person / weeks", "change", "hours", "gain", "reason")
 #: Prefix of a person row's key (the rest is the person id); a move row's key is its index.
 PERSON_KEY = "person:"
-
-
-def weeks_text(first: dt.date, last: dt.date, weeks: int) -> str:
-    """``2027-W01–W11 (11 w)``; the year is repeated only when it changes."""
-    start, end = iso_week_label(first), iso_week_label(last)
-    if start == end:
-        return f"{start} (1 w)"
-    shown_end = end[5:] if end[:4] == start[:4] else end
-    return f"{start}–{shown_end} ({weeks} w)"
 
 
 def change_text(source: str | None, target: str | None) -> str:

@@ -82,8 +82,9 @@ class PlanSolved(Message):
 class PlanApplied(Message):
     """The plan was written: ``rows`` allocation rows."""
 
-    def __init__(self, rows: int) -> None:
+    def __init__(self, rows: int | None) -> None:
         super().__init__()
+        #: Rows written; None: the plan changed nothing and nothing was written.
         self.rows = rows
 
 
@@ -400,9 +401,12 @@ class PlanScreen(PmoScreen):
 
     def on_plan_applied(self, message: PlanApplied) -> None:
         """Confirm the write, forget the plan, and let the other screens re-read the store."""
+        from pmo_tui.planning.service import applied_text
+
         self.pmo_app.data_version += 1
-        self.discard(f"Plan accepted: {message.rows} allocation rows written (see the change log).")
-        self.notify(f"Plan accepted: {message.rows} allocation rows written.", title="Plan")
+        said = applied_text(message.rows)
+        self.discard(f"Plan accepted: {said}.")
+        self.notify(said[0].upper() + said[1:] + ".", title="Plan")
 
     def action_reload(self) -> None:
         """The data changed (an edit, an undo, a promote): a plan made before is stale; its

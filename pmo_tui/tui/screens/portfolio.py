@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
+from pmo_tui.errors import OverridableError, UserError
 from pmo_tui.tui.screens.base import ExportRequest, export_binding
 from pmo_tui.tui.screens.editing import EditingScreen
 from pmo_tui.tui.widgets.tables import ColumnTable, KeyTable
@@ -54,6 +55,14 @@ class ProjectPreviewed(Message):
     def __init__(self, project: dict, changes: dict[str, str], before: dict, after: dict) -> None:
         super().__init__()
         self.project, self.changes, self.before, self.after = project, changes, before, after
+
+
+class ProjectRejected(Message):
+    """The worker found a bad value among a project's changes: ``problem`` says which."""
+
+    def __init__(self, project: dict, changes: dict[str, str], problem: UserError) -> None:
+        super().__init__()
+        self.project, self.changes, self.problem = project, changes, problem
 
 
 class PortfolioScreen(EditingScreen):
@@ -247,23 +256,32 @@ class PortfolioScreen(EditingScreen):
     def action_edit_project(self) -> None:
         """Edit the selected project's RAG status, phase, priority and dates (a viewer is
         told why not)."""
-        from pmo_tui.editing.fields import column_choices
-        from pmo_tui.tui.widgets.edit_dialogs import ProjectDialog
-
         node = self.current_node()
         if node is None or node["level"] != "project":
             self.notify("Select a project first.", severity="warning")
             return
         if not self.may_edit():
             return
-        project = {**node, "id": node["entity_id"]}
+        self.open_project_dialog({**node, "id": node["entity_id"]})
+
+    def open_project_dialog(
+        self,
+        project: dict,
+        typed: dict[str, str] | None = None,
+        problem: UserError | None = None,
+    ) -> None:
+        """Ask for the project's new values (``typed`` and ``problem``: what the user typed
+        before and what was wrong with it, shown again to be corrected)."""
+        from pmo_tui.editing.fields import column_choices
+        from pmo_tui.tui.widgets.edit_dialogs import ProjectDialog
+
         choices = {column: column_choices("projects", column) for column in ("rag", "phase")}
 
         def answer(changes: dict[str, str] | None) -> None:
             if changes:
                 self.preview_project(self.db_path, project, changes)
 
-        self.app.push_screen(ProjectDialog(project, choices), answer)
+        self.app.push_screen(ProjectDialog(project, choices, typed, problem), answer)
 
     @work(thread=True, exclusive=True, group="project-edit", exit_on_error=False,
           name="checking the project's changes")  # fmt: skip
@@ -274,8 +292,18 @@ class PortfolioScreen(EditingScreen):
         from pmo_tui.tui.data import connection
 
         with connection(path) as db:
-            before, after = project_changes(db, project["id"], changes)
+            try:
+                before, after = project_changes(db, project["id"], changes)
+            except OverridableError:
+                raise
+            except UserError as problem:  # a bad value: the dialog again, as typed
+                self.post_message(ProjectRejected(project, changes, problem))
+                return
         self.post_message(ProjectPreviewed(project, changes, before, after))
+
+    def on_project_rejected(self, message: ProjectRejected) -> None:
+        """Open the dialog again with the values as typed and what is wrong."""
+        self.open_project_dialog(message.project, message.changes, message.problem)
 
     def on_project_previewed(self, message: ProjectPreviewed) -> None:
         """State the change (before -> after) and write it when confirmed."""

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
+from pmo_tui.errors import UserError, UserErrors
 from pmo_tui.tui.widgets.dialogs import AskDialog, RowsDialog, TextDialog
 from pmo_tui.tui.widgets.tables import KeyTable, cell_text
 
@@ -132,7 +133,15 @@ class ProjectDialog(AskDialog):
     """A project's RAG status, phase, priority and dates; dismisses with the values changed
     (column -> text as typed), or None."""
 
-    def __init__(self, project: Mapping[str, Any], choices: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        project: Mapping[str, Any],
+        choices: Mapping[str, tuple[str, ...]],
+        typed: Mapping[str, str] | None = None,
+        problem: UserError | None = None,
+    ) -> None:
+        """``typed``: values typed before (column -> text), shown instead of the project's;
+        ``problem``: what was wrong with them, said under the fields."""
         super().__init__(classes="ask")
         self._project = {
             column: "" if project.get(column) is None else str(project[column])
@@ -140,6 +149,8 @@ class ProjectDialog(AskDialog):
         }
         self._title = f"Edit {project['id']} {project.get('name') or ''}"
         self._choices = choices
+        self._typed = dict(typed or {})
+        self._problem = problem
 
     def compose(self) -> ComposeResult:
         """One labelled field per value: drop-downs for the choices, text for the rest."""
@@ -148,7 +159,7 @@ class ProjectDialog(AskDialog):
             for column, label in PROJECT_FIELDS:
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
-                    value = self._project[column]
+                    value = self._typed.get(column, self._project[column])
                     if column in self._choices:
                         options = [(choice, choice) for choice in self._choices[column]]
                         yield Select(
@@ -163,8 +174,16 @@ class ProjectDialog(AskDialog):
             yield from self.buttons("Review")
 
     def on_mount(self) -> None:
-        """Start in the first field."""
+        """Start in the first field, or in the one a problem is about (and say it)."""
         self.query_one(f"#field-{PROJECT_FIELDS[0][0]}").focus()
+        if self._problem is not None:
+            problems = self._problem.errors if isinstance(self._problem, UserErrors) else []
+            problem = problems[0] if problems else self._problem
+            column = (problem.option or "").removeprefix("--").replace("-", "_")
+            field = f"#field-{column}" if column in self._project else None
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            fix = f" Fix: {problem.fix}" if problem.fix else ""
+            self.complain(f"{problem.message.rstrip('.')}{more}.{fix}", field)
 
     def changed(self) -> dict[str, str]:
         """The fields whose text differs from the project's, column -> text."""

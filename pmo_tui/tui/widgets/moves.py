@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from pmo_tui.tui.widgets.dialogs import RowsDialog
-from pmo_tui.tui.widgets.tables import KeyTable, cell_text
+from pmo_tui.tui.widgets.tables import KeyTable, cell_text, fitted_widths
 
 if TYPE_CHECKING:
     import polars as pl
@@ -60,10 +60,16 @@ class MovesPane(Vertical):
         current = row_key(table)
         table.clear(columns=True)
         if self.moves is not None:
-            for label in TREE_COLUMNS[1:]:
-                table.add_column(label, key=label)
-            for key, *cells in moves_tree(self.moves, self.expanded):
-                table.add_row(*(cell_text(cell) for cell in cells), key=key)
+            rows = [
+                (key, [cell_text(cell) for cell in cells])
+                for key, *cells in moves_tree(self.moves, self.expanded)
+            ]
+            labels = TREE_COLUMNS[1:]
+            widths = fitted_widths(labels, [cells for _, cells in rows])
+            for label, width in zip(labels, widths, strict=True):
+                table.add_column(label, key=label, width=width)
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
             if current is not None and current in table.rows:
                 table.move_cursor(row=table.get_row_index(current), animate=False)
         self.show_detail()

@@ -8,8 +8,10 @@ shown (it brings pyarrow, which the first paint does not need).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
@@ -120,6 +122,21 @@ def cell_text(value: object) -> str | Text:
     if isinstance(value, int) and not isinstance(value, bool):
         return Text(str(value), justify="right")
     return Text(str(value))
+
+
+def fitted_widths(labels: Sequence[str], rows: Iterable[Sequence[str | Text]]) -> list[int]:
+    """The width (terminal cells) of each column: its widest cell or label.
+
+    Given to ``add_column(width=...)`` when a table is rebuilt in answer to a key: Textual
+    measures auto-width columns only when idle, and a frame painted before that (after
+    ``enter``) keeps the label widths, cutting ``2027-W01–W02 (2 w)`` to ``2027-W01–W``.
+    """
+    widths = [cell_len(label) for label in labels]
+    for row in rows:
+        for index, cell in enumerate(row):
+            shown = cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+            widths[index] = max(widths[index], shown)
+    return widths
 
 
 def fill_table(table: DataTable, frame: pl.DataFrame) -> None:
