@@ -36,6 +36,7 @@ def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_scenario(folder, "no-cat", '[[change]]\nkind = "remove_person"\nperson = "cat"\n')
     (folder / "broken.toml").write_text("[[change]\n")
     monkeypatch.setenv(SCENARIOS_ENV_VAR, str(folder))
+    monkeypatch.chdir(tmp_path)  # the title names the folder relative to here: "scenarios/"
     return db
 
 
@@ -197,3 +198,13 @@ def test_the_scenarios_package_imports_without_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_title_names_the_folder_the_files_come_from(tmp_path, monkeypatch) -> None:
+    from pmo_tui.tui.screens.scenarios import shown_folder
+
+    (tmp_path / "fixtures" / "scenarios").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert shown_folder(Path("fixtures") / "scenarios") == "fixtures/scenarios/"
+    elsewhere = tmp_path.parent / "elsewhere"
+    assert shown_folder(elsewhere) == f"{elsewhere.resolve()}/"

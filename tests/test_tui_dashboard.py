@@ -146,3 +146,21 @@ def test_period_bars_and_heat_rows():
     months, cells = heat_rows(heat, 6)
     assert months == ["2027-01", "2027-02"]
     assert cells == [("ba", "   ▓▓▓"), ("dev", "███░░░")]
+
+
+def test_portfolio_variance_reads_with_thousands_separators_and_a_sign():
+    from types import SimpleNamespace
+
+    from pmo_tui.tui.dashboard_views import portfolio_rows
+
+    portfolios = pl.DataFrame(
+        {
+            "name": ["MOD", "HMRC", "DfT"],
+            "rag": ["red", None, "green"],
+            "trend": ["worse", "same", "better"],
+            "projects": [3, 1, 2],
+            "variance": [668267.4, None, -1234.5],
+        }
+    )
+    rows = portfolio_rows(SimpleNamespace(portfolios=portfolios))  # type: ignore[arg-type]
+    assert rows["variance"].to_list() == ["+668,267", "", "-1,234"]

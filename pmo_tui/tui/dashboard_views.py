@@ -119,5 +119,8 @@ def portfolio_rows(board: BoardData) -> pl.DataFrame:
         .map_elements(lambda t: f"{TREND_ARROWS.get(t, '')} {t}", return_dtype=pl.String)
         .alias("trend"),
         "projects",
-        pl.col("variance").round(0).cast(pl.Int64).alias("variance"),
+        pl.col("variance")
+        .map_elements(lambda v: f"{v:+,.0f}", return_dtype=pl.String)
+        .fill_null("")
+        .alias("variance"),
     )

@@ -53,6 +53,17 @@ def default_scenarios_dir() -> Path:
     return shipped if shipped.is_dir() else Path("scenarios")
 
 
+def shown_folder(folder: Path) -> str:
+    """The scenario folder as the title names it: relative to the working directory when it
+    lies below it (``fixtures/scenarios/``), else its absolute path, with a final ``/``."""
+    where = folder.resolve()
+    try:
+        shown = where.relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = where
+    return f"{shown}/"
+
+
 def folder_help(folder: Path) -> str:
     """What an empty or missing scenario folder says: where the screen looks, how to point it
     elsewhere."""
@@ -149,7 +160,9 @@ class ScenariosScreen(PmoScreen):
         with Horizontal(id="body"):
             with Vertical(id="files-pane"):
                 yield Label(
-                    f"Scenarios in {self.scenarios_dir.name}/", id="folder", classes="pane-title"
+                    f"Scenarios in {shown_folder(self.scenarios_dir)}",
+                    id="folder",
+                    classes="pane-title",
                 )
                 yield KeyTable(id="scenario-files", cursor_type="row")
             with Vertical(id="results"):
