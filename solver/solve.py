@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from solver.capped import solve_capped
@@ -24,7 +25,8 @@ from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
 from solver.measures import kpis, shortfall
 from solver.objective import evaluate
-from solver.passes import PassOutcome, run_passes, wall_clock_search
+from solver.passes import PassOutcome, run_passes, settle_people, wall_clock_search
+from solver.people import PeopleMoved
 from solver.policy import Policy
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.prices import hour_value_frame
@@ -175,15 +177,21 @@ def _solve_once(
     clock.phase("build")
     continuity = Continuity(prepared, policy.continuity_weight)
     kept = greedy_values(prepared, fill=False)
-    state = WeekState(weeks, kept, _constant(prepared, policy), continuity, policy.min_move_gain)
+    people = PeopleMoved(prepared, np.asarray(kept, dtype=np.int64))
+    constant = _constant(prepared, policy)
+    state = WeekState(
+        weeks, kept, constant, continuity, policy.min_move_gain, people, policy.min_person_gain
+    )
     outcome = PassOutcome()
     if not _cancelled(cancel):
         outcome = run_passes(state, policy, clock, report, cancel)
+        outcome = settle_people(state, policy, clock, report, cancel, outcome)
     clock.phase("lp")
     if policy.deterministic_time is None and not _cancelled(cancel):
         wall_clock_search(state, policy, clock, report, cancel)
         if not _cancelled(cancel):
             outcome = run_passes(state, policy, clock, report, cancel)
+            outcome = settle_people(state, policy, clock, report, cancel, outcome)
     clock.phase("search")
     for index, week in enumerate(state.weeks):  # weeks the cap or a cancel left untouched
         if not state.processed[index]:

@@ -498,4 +498,3 @@ def test_demo_dependencies_hold_as_generated_and_shifts_are_for_unstarted_projec
         assert max(weeks[link["from_project_id"]]) < min(weeks[link["to_project_id"]])
     movable = [p for p in demo["projects"] if p["may_shift_weeks"] != "0"]
     assert movable and all(p["phase"] in ("initiation", "planning") for p in movable)
-
