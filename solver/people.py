@@ -7,10 +7,12 @@ other hours than they hold now, or when they hold movable hours no candidate can
 those people are *forced*, every plan moves them.
 
 The passes ask, for each move of a week (:mod:`solver.accept`), how many people it
-would newly move: a move must gain more than ``Policy.min_move_gain`` for each of them
-(and at least once), so a move that bundles a good change with people who add little
-does not pass as a whole; :mod:`solver.reverts` then puts back the people whose own
-changes are not worth it.
+would newly move: a move must gain more than ``Policy.min_person_gain`` for each of
+them (and more than ``Policy.min_move_gain`` in any case), so a move that bundles a
+good change with people who add little does not pass as a whole;
+:mod:`solver.reverts` then puts back the people whose own changes are not worth it.
+The rule is issue 11's "a small change disturbs little": a person is told of a move
+only when it pays for them.
 """
 
 from __future__ import annotations
@@ -54,14 +56,6 @@ class PeopleMoved:
         self.forced = np.asarray([name in forced for name in self.names], dtype=bool)
         differs = np.asarray(values, dtype=np.int64) != self.current
         self.changed = np.bincount(self.person[differs], minlength=len(self.names))
-
-    def moved(self) -> np.ndarray:
-        """Per person code: whether the plan moves them."""
-        return self.forced | (self.changed > 0)
-
-    def count(self) -> int:
-        """People with candidates whom the plan moves."""
-        return int(self.moved().sum())
 
     def update(self, candidates: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Record that global ``candidates`` went from ``old`` to ``new`` tenths."""

@@ -3,16 +3,18 @@
 The passes accept a week's changes move by move (:mod:`solver.accept`), and a move is
 a connected set: a person whose own change adds little can ride along with a change
 that pays. This step looks at each moved person across all weeks at once: *reverting*
-them gives back every one of their candidates the hours they hold now. It is kept when
-the plan stays feasible (capacity, minimum blocks, concurrent projects, demand: the
-hours must still be open; frozen weeks, pins and skills hold, since only candidates
-change) and the objective loses at most ``Policy.min_move_gain`` (or gains). People
-forced to move (their current hours cannot stay: over-allocation, leave, a demand gone,
-a skill expired) are never reverted.
+them gives back every one of their candidates the hours they hold now. A person whose
+hours come back where someone else has taken them is reverted together with that
+someone (a *group* of at most :data:`MOST_IN_GROUP`). A revert is kept when the plan
+stays feasible (capacity, minimum blocks, concurrent projects, demand: the hours must
+still be open; frozen weeks, pins and skills hold, since only candidates change) and
+the objective loses at most ``Policy.min_person_gain`` per person put back (or gains).
+People forced to move (their current hours cannot stay: over-allocation, leave, a
+demand gone, a skill expired) are never reverted.
 
 A person's share of the objective is their own: cover and churn per candidate,
 fragmentation per (person, project, week), continuity per (person, demand), so the
-loss of a revert is exact, and a revert never changes another person's share. Candidates
+loss of a revert is exact, and a revert never changes another person's share. People
 are tried from the smallest gain up (then by ``person_id``), in rounds until a round
 reverts nobody; the passes then look at the weeks that changed again
 (:func:`solver.passes.run_passes`), where a move must gain more than the threshold for
@@ -107,7 +109,8 @@ class PersonReverts:
 
     Args:
         state: the run's weeks and plan; its ``people`` must be set.
-        threshold: ``Policy.min_move_gain``: the most a kept revert may lose.
+        threshold: ``Policy.min_person_gain``: the most a kept revert may lose per person
+            it puts back (objective units).
     """
 
     def __init__(self, state: WeekState, threshold: float) -> None:

@@ -81,8 +81,8 @@ class WeekState:
     A plan offered for a week replaces the week's plan move by move
     (:func:`solver.accept.accept_moves`): only moves whose own gain exceeds
     ``threshold``, and ``person_threshold`` for each person they newly move (``people``
-    tracks who is moved), are taken, with churn counted against the week's *anchor* (the current allocation in the
-    first pass, the plan so far in the later ones).
+    tracks who is moved), are taken, with churn counted against the week's *anchor*
+    (the current allocation in the first pass, the plan so far in the later ones).
     """
 
     def __init__(
