@@ -258,12 +258,13 @@ def _better_plan(
     settled: bool,
 ) -> tuple[pl.DataFrame, dict[str, float]]:
     """The weekly plans assembled and scored; never below the greedy plan when
-    ``min_move_gain`` is 0 or the run was cut short (time limit, cancel). A settled run
-    with a threshold returns its own plan, which may lie below greedy by the moves it held
-    back (each worth at most the threshold): else planning again would not settle."""
+    ``min_move_gain`` and ``min_person_gain`` are 0 or the run was cut short (time limit,
+    cancel). A settled run with a threshold returns its own plan, which may lie below
+    greedy by the moves it held back and the people it put back (each worth at most its
+    threshold): else planning again would not settle."""
     plan = assemble_plan(prepared, state.candidate_values())
     terms = evaluate(prepared.data, plan, policy)
-    fallback = policy.min_move_gain <= 0 or not settled
+    fallback = (policy.min_move_gain <= 0 and policy.min_person_gain <= 0) or not settled
     if fallback and terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
     return plan, terms
