@@ -3,18 +3,20 @@
 The passes accept a week's changes move by move (:mod:`solver.accept`), and a move is
 a connected set: a person whose own change adds little can ride along with a change
 that pays. This step looks at each moved person across all weeks at once: *reverting*
-them gives back every one of their candidates the hours they hold now. A person whose
-hours come back where someone else has taken them is reverted together with that
-someone (a *group* of at most :data:`MOST_IN_GROUP`). A revert is kept when the plan
-stays feasible (capacity, minimum blocks, concurrent projects, demand: the hours must
-still be open; frozen weeks, pins and skills hold, since only candidates change) and
-the objective loses at most ``Policy.min_person_gain`` per person put back (or gains).
-People forced to move (their current hours cannot stay: over-allocation, leave, a
-demand gone, a skill expired) are never reverted.
+them gives back every one of their candidates the hours they hold now. Where their
+hours come back to a demand-week that someone else has taken meanwhile, the hours
+others gained there go back to what they hold now as well (they stay moved when they
+changed elsewhere; only hours go down, so nothing else is displaced). A revert is kept
+when the plan stays feasible (capacity, minimum blocks, concurrent projects, demand:
+the hours must still be open; frozen weeks, pins and skills hold, since only
+candidates change) and the objective loses at most ``Policy.min_person_gain`` per
+person it leaves exactly as they are now (or gains). People forced to move (their
+current hours cannot stay: over-allocation, leave, a demand gone, a skill expired)
+are never put back (only hours they gained may go down, as above).
 
 A person's share of the objective is their own: cover and churn per candidate,
 fragmentation per (person, project, week), continuity per (person, demand), so the
-loss of a revert is exact, and a revert never changes another person's share. People
+loss of a revert, the change of the shares of the people it touches, is exact. People
 are tried from the smallest gain up (then by ``person_id``), in rounds until a round
 reverts nobody; the passes then look at the weeks that changed again
 (:func:`solver.passes.run_passes`), where a move must gain more than the threshold for
@@ -32,9 +34,6 @@ from solver.week_state import WeekState
 
 #: Slack on comparisons of objective values (objective units).
 TOLERANCE = 1e-9
-
-#: Most people reverted together (a person and those holding the hours they take back).
-MOST_IN_GROUP = 4
 
 
 def _offsets(sizes: list[int]) -> np.ndarray:
@@ -154,7 +153,7 @@ class PersonReverts:
     def own_feasible(self, candidates: np.ndarray) -> bool:
         """Whether one person's ``candidates`` may carry the hours they hold now as far as
         that person alone decides: within bounds and minimum blocks, capacity and
-        concurrent projects (the demand left open is :meth:`group`'s concern)."""
+        concurrent projects (the demand left open is :meth:`revert`'s concern)."""
         layout = self.layout
         after = self.people.current[candidates]
         if (after > layout.upper[candidates]).any():
@@ -174,39 +173,52 @@ class PersonReverts:
         projects = np.bincount(pairs[0], minlength=person_weeks.shape[0])
         return bool((projects <= layout.slots[person_weeks]).all())
 
-    def group(self, seed: int) -> list[int] | None:
-        """The people to revert with ``seed`` so that no demand-week gets more hours than
-        it asks: whoever holds more than now where a member's hours come back, and so on
-        (at most :data:`MOST_IN_GROUP`); None when that needs a forced person, more
-        people, or a member cannot take back their hours."""
+    def revert(self, seed: int) -> np.ndarray | None:
+        """The candidates a revert of ``seed`` gives back the hours held now, or None when
+        it cannot: ``seed``'s own, and on each demand-week where those would ask more
+        than is open, the hours others gained there (those others stay moved when they
+        changed elsewhere, and are not asked back to anything: only hours go down)."""
         people, layout, values = self.people, self.layout, self.state.all_values
-        members, inside = [seed], {seed}
-        while True:
-            candidates = np.concatenate([self.candidates_of(code) for code in members])
-            weeks, local = np.unique(layout.demand_week[candidates], return_inverse=True)
-            change = np.bincount(
-                local,
-                weights=people.current[candidates] - values[candidates],
-                minlength=weeks.shape[0],
-            )
-            over = weeks[self.cover[weeks] + change > layout.remaining[weeks]]
-            if over.shape[0] == 0:
-                ok = all(self.own_feasible(self.candidates_of(code)) for code in members)
-                return members if ok else None
-            holders = np.concatenate(
-                [self.by_demand[self.demand_bounds[w] : self.demand_bounds[w + 1]] for w in over]
-            )
-            holders = holders[values[holders] > people.current[holders]]
-            added = sorted(set(people.person[holders].tolist()) - inside)
-            if not added or len(inside) + len(added) > MOST_IN_GROUP:
-                return None
-            if people.forced[added].any():
-                return None
-            members += added
-            inside.update(added)
+        current = people.current
+        mine = self.candidates_of(seed)
+        if not self.own_feasible(mine):
+            return None
+        weeks, local = np.unique(layout.demand_week[mine], return_inverse=True)
+        change = np.bincount(local, weights=current[mine] - values[mine], minlength=weeks.shape[0])
+        over = weeks[self.cover[weeks] + change > layout.remaining[weeks]]
+        if over.shape[0] == 0:
+            return mine
+        holders = np.concatenate(
+            [self.by_demand[self.demand_bounds[w] : self.demand_bounds[w + 1]] for w in over]
+        )
+        holders = holders[(people.person[holders] != seed) & (values[holders] > current[holders])]
+        if ((current[holders] > 0) & (current[holders] < layout.lower[holders])).any():
+            return None
+        candidates = np.concatenate([mine, holders])
+        weeks, local = np.unique(layout.demand_week[candidates], return_inverse=True)
+        change = np.bincount(
+            local, weights=current[candidates] - values[candidates], minlength=weeks.shape[0]
+        )
+        if (self.cover[weeks] + change > layout.remaining[weeks]).any():
+            return None
+        return candidates
+
+    def loss(self, candidates: np.ndarray) -> tuple[float, int]:
+        """What giving ``candidates`` back the hours held now loses (objective units:
+        the change of the shares of the people they belong to), and how many people who
+        are not forced it leaves exactly as they are now."""
+        people, values = self.people, self.state.all_values
+        lost, back = 0.0, 0
+        for code in np.unique(people.person[candidates]).tolist():
+            own = self.candidates_of(code)
+            now = values[own]
+            after = np.where(np.isin(own, candidates), people.current[own], now)
+            lost += self.share(own, now) - self.share(own, after)
+            back += int(not people.forced[code] and bool((after == people.current[own]).all()))
+        return lost, back
 
     def run(self) -> int:
-        """Revert people until a round reverts nobody; the number reverted."""
+        """Revert people until a round reverts nobody; the number of people put back."""
         state, people, layout = self.state, self.people, self.layout
         self.cover = np.bincount(
             layout.demand_week, weights=state.all_values, minlength=layout.remaining.shape[0]
@@ -214,24 +226,23 @@ class PersonReverts:
         reverted = 0
         touched: set[int] = set()
         while True:
-            gains = self.gains()
             kept = 0
-            for seed in self.seeds(gains):
-                if people.changed[seed] == 0:  # reverted with an earlier seed
+            for seed in self.seeds(self.gains()):
+                if people.changed[seed] == 0:  # put back with an earlier seed
                     continue
-                members = self.group(seed)
-                if members is None:
+                candidates = self.revert(seed)
+                if candidates is None:
                     continue
-                if sum(gains[code] for code in members) > self.threshold * len(members) + TOLERANCE:
+                lost, back = self.loss(candidates)
+                if back == 0 or lost > self.threshold * back + TOLERANCE:
                     continue
-                candidates = np.concatenate([self.candidates_of(code) for code in members])
                 before = state.all_values[candidates].copy()
                 after = people.current[candidates]
                 state.all_values[candidates] = after
                 people.update(candidates, before, after)
                 np.add.at(self.cover, layout.demand_week[candidates], after - before)
                 touched.update(np.unique(layout.week[candidates]).tolist())
-                kept += len(members)
+                kept += back
             reverted += kept
             if not kept:
                 break

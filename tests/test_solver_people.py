@@ -73,3 +73,63 @@ def test_one_leave_moves_a_handful_and_the_result_is_a_fixed_point() -> None:
     again = solver.solve_plan(applied(changed, calm))
     assert again.moves.height == 0
     assert again.plan.equals(calm.plan)
+
+
+def reverts_on(data: PlanInput, plan: dict[tuple[str, str], float], threshold: float):
+    """A run's state on the one week of ``data`` with ``plan`` (hours per (person,
+    demand)) as its plan, after :class:`solver.reverts.PersonReverts` at ``threshold``:
+    (hours per (person, demand) with hours, the objective's change, people put back)."""
+    import numpy as np
+
+    from solver.continuity import Continuity
+    from solver.greedy import greedy_values
+    from solver.people import PeopleMoved
+    from solver.prepare import prepare
+    from solver.reverts import PersonReverts
+    from solver.week_state import WeekState
+    from solver.weekly import split_weeks
+
+    policy = Policy(workers=1)
+    prepared = prepare(data, policy, frozenset())
+    weeks = split_weeks(prepared, policy)
+    kept = greedy_values(prepared, fill=False)
+    people = PeopleMoved(prepared, np.asarray(kept, dtype=np.int64))
+    continuity = Continuity(prepared, policy.continuity_weight)
+    state = WeekState(weeks, kept, 0.0, continuity, 1.0, people, threshold)
+    keys = list(prepared.candidates.select("person_id", "demand_id").iter_rows())
+    tenths = np.asarray([round(plan.get(key, 0.0) * 10) for key in keys], dtype=np.int64)
+    assert weeks[0].feasible(tenths[weeks[0].candidate])
+    state.set_values(0, tenths[weeks[0].candidate])
+    before = state.incumbent()
+    back = PersonReverts(state, threshold).run()
+    hours = {
+        key: value / 10 for key, value in zip(keys, state.all_values.tolist(), strict=True) if value
+    }
+    return hours, state.incumbent() - before, back
+
+
+def test_a_revert_takes_back_the_hours_others_gained_where_it_returns() -> None:
+    # Ann holds X (P, weight 1, 20 h). The plan moves her to Y (Q, weight 1.2, 20 h):
+    # cover 24 - 20, churn 0.2 x 40 = 8, projects and starts even: -4 for her. Ben, idle,
+    # takes 10 h of X (10 - 2 - a project 2 - a start 1 = 5) and Z (R, 20 h: 20 - 4 -
+    # 2 - 1 = 13). Putting Ann back needs X's 10 h from Ben: the plan loses -4 + 5 = 1
+    # and Ann is as she is now; Ben keeps Z, still moved.
+    data = make_input(
+        capacity=[("ann", W1, 20.0), ("ben", W1, 30.0)],
+        skills=[("ann", "Dev", 1), ("ben", "Dev", 1)],
+        demand=[
+            ("X", "P", "Dev", 1, W1, 20.0),
+            ("Y", "Q", "Dev", 1, W1, 20.0),
+            ("Z", "R", "Dev", 1, W1, 20.0),
+        ],
+        projects=[("P", 1.0), ("Q", 1.2), ("R", 1.0)],
+        current=[("ann", "P", "X", W1, 20.0, False)],
+    )
+    plan = {("ann", "Y"): 20.0, ("ben", "X"): 10.0, ("ben", "Z"): 20.0}
+    hours, change, back = reverts_on(data, plan, threshold=5.0)
+    assert hours == {("ann", "X"): 20.0, ("ben", "Z"): 20.0}
+    assert change == pytest.approx(-1.0)
+    assert back == 1
+    # at 0.9 per person the loss of 1 is too much: nobody is put back
+    hours, change, back = reverts_on(data, plan, threshold=0.9)
+    assert hours == plan and change == 0 and back == 0
