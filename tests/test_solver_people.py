@@ -34,7 +34,7 @@ def rows(result: solver.PlanResult) -> list[tuple]:
 def test_a_rider_on_a_move_that_pays_for_someone_else_stays_put() -> None:
     # Ann covering 40 h of D gains 40 - churn 0.2 x 40 - a project 2 - a start 1 = 29.
     # Ben's last 8 free hours on D gain 8 - 1.6 - 2 - 1 = 3.4: above min_move_gain (1),
-    # at most min_person_gain (5). Both share D, so they are one move of gain 32.4.
+    # at most min_person_gain (10). Both share D, so they are one move of gain 32.4.
     data = one_week()
     calm = solver.solve_plan(data, Policy(workers=1))
     assert rows(calm) == [("ann", "D", 40.0), ("ben", "E", 32.0)]
