@@ -17,6 +17,10 @@ weeks whose inputs changed, until a pass changes nothing: the plan returned is t
 fixed point of re-planning (planning again on the applied plan finds no move worth
 it), and the same input gives the same plan on any machine, since no step looks at the
 clock (the wall-clock limit only caps the run, and says so when it does).
+
+Once the passes settle, :func:`settle_people` puts back the people whose own changes
+do not pay for them (:mod:`solver.reverts`, ``Policy.min_person_gain``) and passes
+again on the weeks that changed, so the plan returned is still such a fixed point.
 """
 
 from __future__ import annotations
