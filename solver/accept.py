@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.people import PeopleMoved
 from solver.weekly import Week
 
 
@@ -109,8 +110,12 @@ def accept_moves(
     new: np.ndarray,
     threshold: float,
     gains: np.ndarray | None = None,
+    people: PeopleMoved | None = None,
+    person_threshold: float = 0.0,
 ) -> Accepted:
-    """``old`` with the moves of ``new`` whose own gain exceeds ``threshold``.
+    """``old`` with the moves of ``new`` whose own gain exceeds ``threshold``, and
+    ``person_threshold`` times the people each newly moves when ``people`` says who is
+    moved already.
 
     Both plans must be feasible for ``week``; so is the result (see the module
     docstring). ``week.kept_upper`` says which plan churn counts against.
@@ -120,7 +125,11 @@ def accept_moves(
         return Accepted(old.copy(), 0, 0, 0.0, 0.0, 0)
     labels = move_labels(week, changed)
     gain = move_gains(week, old, new, labels, gains)
-    worth = gain > threshold + 1e-9
+    least = np.full(gain.shape[0], threshold)
+    if people is not None and person_threshold > 0:
+        added = people.added_per_move(week, old, new, labels)
+        least = np.maximum(least, person_threshold * added)
+    worth = gain > least + 1e-9
     apply = changed & worth[np.maximum(labels, 0)]
     values = np.where(apply, new, old)
     held = (~worth) & (gain > 1e-9)

@@ -43,6 +43,8 @@ class Continuity:
             "person_id", "demand_id", "week"
         )
         both = pl.concat([candidates, held])
+        #: keys of one (person, demand) pair lie in [pair x stride, (pair + 1) x stride)
+        self.stride = 1
         if both.height == 0:
             self.candidate_key = np.zeros(0, dtype=np.int64)
             self.held_keys = np.zeros(0, dtype=np.int64)
@@ -55,7 +57,7 @@ class Continuity:
             # one spare ordinal per pair: key - 1 never reaches the previous pair
             last_ordinal = keyed["ordinal"].max()
             assert isinstance(last_ordinal, int)  # an Int64 column with rows
-            stride = last_ordinal + 2
+            stride = self.stride = last_ordinal + 2
             keys = (keyed["pair"] * stride + keyed["ordinal"] + 1).to_numpy()
             self.candidate_key = keys[: candidates.height].astype(np.int64)
             self.held_keys = np.unique(keys[candidates.height :]).astype(np.int64)
@@ -109,6 +111,18 @@ class Continuity:
     def starts(self, values: np.ndarray) -> int:
         """Assignment starts of the plan with ``values`` (tenths per global candidate)."""
         busy = np.union1d(self.held_keys, self.candidate_key[values > 0])
+        return int((~np.isin(busy - 1, busy)).sum())
+
+    def starts_of_pairs(self, candidates: np.ndarray, tenths: np.ndarray) -> int:
+        """Assignment starts on the (person, demand) pairs of ``candidates`` (global
+        indices, every candidate of those pairs) when they carry ``tenths``: the part of
+        :meth:`starts` that depends on them alone."""
+        keys = self.candidate_key[candidates]
+        pairs = np.unique(keys // self.stride)
+        low = np.searchsorted(self.held_keys, pairs * self.stride)
+        high = np.searchsorted(self.held_keys, (pairs + 1) * self.stride)
+        held = [self.held_keys[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+        busy = np.unique(np.concatenate([keys[tenths > 0], *held]))
         return int((~np.isin(busy - 1, busy)).sum())
 
     def cost(self, values: np.ndarray) -> float:

@@ -17,6 +17,10 @@ weeks whose inputs changed, until a pass changes nothing: the plan returned is t
 fixed point of re-planning (planning again on the applied plan finds no move worth
 it), and the same input gives the same plan on any machine, since no step looks at the
 clock (the wall-clock limit only caps the run, and says so when it does).
+
+Once the passes settle, :func:`settle_people` puts back the people whose own changes
+do not pay for them (:mod:`solver.reverts`, ``Policy.min_person_gain``) and passes
+again on the weeks that changed, so the plan returned is still such a fixed point.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 from solver.greedy import fill_week
 from solver.policy import Policy
 from solver.polish import polish_week
+from solver.reverts import PersonReverts
 from solver.rounding import lp_flow, round_relaxation
 from solver.week_state import Clock, WeekState
 
@@ -41,6 +46,9 @@ SEARCH_CANDIDATES = 150
 
 #: Most passes over the weeks; a run that needs more says so.
 MAX_PASSES = 12
+
+#: Most rounds of person reverts, each followed by passes (:func:`settle_people`).
+MAX_SETTLE_ROUNDS = 4
 
 #: A week whose plan is this close to its bound (objective units) is not searched.
 GAP_TOLERANCE = 1e-6
@@ -73,13 +81,21 @@ def run_passes(
     clock: Clock,
     report: Report,
     cancel: threading.Event | None,
+    resume: PassOutcome | None = None,
 ) -> PassOutcome:
-    """Passes over the weeks until one changes nothing (see the module docstring)."""
-    outcome = PassOutcome()
-    seen: list[bytes | None] = [None] * len(state.weeks)
+    """Passes over the weeks until one changes nothing (see the module docstring).
+
+    ``resume``: the outcome of earlier passes on ``state``, to go on from (churn counted
+    against the plan so far from the start); the weeks unchanged since they last changed
+    nothing are not looked at again.
+    """
+    outcome = PassOutcome(resume.passes) if resume else PassOutcome()
+    if resume is None:
+        state.seen[:] = [None] * len(state.weeks)
+    seen = state.seen
     searchable = sum(week.size <= SEARCH_CANDIDATES for week in state.weeks)
     context = PassContext(policy, clock, cancel, searchable)
-    for number in range(MAX_PASSES):
+    for number in range(outcome.passes, outcome.passes + MAX_PASSES):
         changed = False
         for index in range(len(state.weeks)):
             if _stopped(cancel) or clock.out_of_time():
@@ -90,19 +106,43 @@ def run_passes(
             if signature == seen[index]:
                 continue
             before = state.values(index)
-            improve_week(state, index, context, first=number == 0)
+            improve_week(state, index, context, first=number == 0 and resume is None)
             state.processed[index] = True
             week_changed = not np.array_equal(before, state.values(index))
             changed |= week_changed
             # a week that changed is looked at again in the next pass, with its new plan
             seen[index] = None if week_changed else signature
         outcome.passes = number + 1
-        if number == 0:
+        if number == 0 and resume is None:
             clock.mark("rounded_plan")
         report(state.incumbent(), state.total_bound())
         if not changed:
             outcome.settled = True
             return outcome
+    return outcome
+
+
+def settle_people(
+    state: WeekState,
+    policy: Policy,
+    clock: Clock,
+    report: Report,
+    cancel: threading.Event | None,
+    outcome: PassOutcome,
+) -> PassOutcome:
+    """After passes that settled: put back the people not worth moving
+    (:mod:`solver.reverts`), and pass again over the weeks that changed, until the
+    reverts put back nobody (at most :data:`MAX_SETTLE_ROUNDS` times); the outcome of the
+    last passes, so a plan that settled is still a fixed point of re-planning."""
+    if policy.min_person_gain <= 0 or state.people is None:
+        return outcome
+    reverts = PersonReverts(state, policy.min_person_gain)
+    for _ in range(MAX_SETTLE_ROUNDS):
+        if not outcome.settled or _stopped(cancel) or clock.out_of_time():
+            break
+        if not reverts.run():
+            break
+        outcome = run_passes(state, policy, clock, report, cancel, resume=outcome)
     return outcome
 
 

@@ -34,6 +34,17 @@ class Policy:
             (objective units; 1.0 is one covered hour of a priority-weight-1 project).
             Moves below it are held back and reported in aggregate; a plan just applied
             is then planned again without a move.
+        min_person_gain: a person is moved only when it pays for them: a move must gain
+            more than this for each person it newly moves, and after the passes a person
+            whose own changes (cover, churn, fragmentation and continuity of their
+            candidates, over all weeks) gain at most this is put back where they are now
+            (:mod:`solver.reverts`). People who cannot stay as they are (over-allocated,
+            on leave, demand gone, skill expired) always may move. Objective units per
+            person; 10.0 is ten covered hours of a priority-weight-1 project (two of a
+            weight-5 one): of the values tried (0, 5, 10, 20), the smallest at which one
+            new leave moved at most a handful of people both in ``bench/stability.py``
+            and on the demo (the figures are in ``docs/performance.md``). 0: no such
+            rule.
         time_limit_s: wall-clock safety cap on the whole call, seconds. The default
             search stops on its work budget long before it on the sizes measured in
             ``docs/performance.md``; when the cap ends a run, the result says so
@@ -57,6 +68,7 @@ class Policy:
     frozen_weeks: int = 0
     max_people_moved: int | None = None
     min_move_gain: float = 1.0
+    min_person_gain: float = 10.0
     time_limit_s: float = 60.0
     seed: int = 0
     workers: int = 2

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from solver.capped import solve_capped
@@ -24,7 +25,8 @@ from solver.explain import explain_moves, explain_unmet
 from solver.greedy import assemble_plan, greedy_values
 from solver.measures import kpis, shortfall
 from solver.objective import evaluate
-from solver.passes import PassOutcome, run_passes, wall_clock_search
+from solver.passes import PassOutcome, run_passes, settle_people, wall_clock_search
+from solver.people import PeopleMoved
 from solver.policy import Policy
 from solver.prepare import Prepared, objective_constant, prepare
 from solver.prices import hour_value_frame
@@ -175,15 +177,21 @@ def _solve_once(
     clock.phase("build")
     continuity = Continuity(prepared, policy.continuity_weight)
     kept = greedy_values(prepared, fill=False)
-    state = WeekState(weeks, kept, _constant(prepared, policy), continuity, policy.min_move_gain)
+    people = PeopleMoved(prepared, np.asarray(kept, dtype=np.int64))
+    constant = _constant(prepared, policy)
+    state = WeekState(
+        weeks, kept, constant, continuity, policy.min_move_gain, people, policy.min_person_gain
+    )
     outcome = PassOutcome()
     if not _cancelled(cancel):
         outcome = run_passes(state, policy, clock, report, cancel)
+        outcome = settle_people(state, policy, clock, report, cancel, outcome)
     clock.phase("lp")
     if policy.deterministic_time is None and not _cancelled(cancel):
         wall_clock_search(state, policy, clock, report, cancel)
         if not _cancelled(cancel):
             outcome = run_passes(state, policy, clock, report, cancel)
+            outcome = settle_people(state, policy, clock, report, cancel, outcome)
     clock.phase("search")
     for index, week in enumerate(state.weeks):  # weeks the cap or a cancel left untouched
         if not state.processed[index]:
@@ -250,12 +258,13 @@ def _better_plan(
     settled: bool,
 ) -> tuple[pl.DataFrame, dict[str, float]]:
     """The weekly plans assembled and scored; never below the greedy plan when
-    ``min_move_gain`` is 0 or the run was cut short (time limit, cancel). A settled run
-    with a threshold returns its own plan, which may lie below greedy by the moves it held
-    back (each worth at most the threshold): else planning again would not settle."""
+    ``min_move_gain`` and ``min_person_gain`` are 0 or the run was cut short (time limit,
+    cancel). A settled run with a threshold returns its own plan, which may lie below
+    greedy by the moves it held back and the people it put back (each worth at most its
+    threshold): else planning again would not settle."""
     plan = assemble_plan(prepared, state.candidate_values())
     terms = evaluate(prepared.data, plan, policy)
-    fallback = policy.min_move_gain <= 0 or not settled
+    fallback = (policy.min_move_gain <= 0 and policy.min_person_gain <= 0) or not settled
     if fallback and terms["objective"] < greedy_terms["objective"] - 1e-9:
         return greedy, greedy_terms
     return plan, terms

@@ -10,6 +10,7 @@ import numpy as np
 
 from solver.accept import Accepted, accept_moves
 from solver.continuity import Continuity
+from solver.people import PeopleMoved
 from solver.policy import Policy
 from solver.relax import Relaxation
 from solver.weekly import Week
@@ -79,8 +80,9 @@ class WeekState:
 
     A plan offered for a week replaces the week's plan move by move
     (:func:`solver.accept.accept_moves`): only moves whose own gain exceeds
-    ``threshold`` are taken, with churn counted against the week's *anchor* (the
-    current allocation in the first pass, the plan so far in the later ones).
+    ``threshold``, and ``person_threshold`` for each person they newly move (``people``
+    tracks who is moved), are taken, with churn counted against the week's *anchor*
+    (the current allocation in the first pass, the plan so far in the later ones).
     """
 
     def __init__(
@@ -90,6 +92,8 @@ class WeekState:
         constant: float,
         continuity: Continuity,
         threshold: float,
+        people: PeopleMoved | None = None,
+        person_threshold: float = 0.0,
     ) -> None:
         self.weeks = weeks
         self.anchored = list(weeks)
@@ -105,6 +109,10 @@ class WeekState:
         self.held = [HeldBack() for _ in weeks]
         self.processed = [False] * len(weeks)
         self.notes: list[str] = []
+        self.people = people
+        self.person_threshold = person_threshold
+        #: per week, what its last look depended on when it changed nothing (passes)
+        self.seen: list[bytes | None] = [None] * len(weeks)
 
     def values(self, index: int) -> np.ndarray:
         """Tenths per candidate of week ``index`` in the best plan so far (a copy)."""
@@ -147,15 +155,24 @@ class WeekState:
             values,
             self.threshold,
             self.continuity_gains(index),
+            self.people,
+            self.person_threshold,
         )
         if record:
             self.held[index] = HeldBack(
                 accepted.moves_held, accepted.tenths_held, accepted.gain_held
             )
         if accepted.moves_kept:
-            self.all_values[week.candidate] = accepted.values
-            self.value[index] = week.value(accepted.values)
+            self.set_values(index, accepted.values)
         return accepted
+
+    def set_values(self, index: int, values: np.ndarray) -> None:
+        """Make ``values`` (feasible tenths per candidate) week ``index``'s plan."""
+        week = self.weeks[index]
+        if self.people is not None:
+            self.people.update(week.candidate, self.values(index), values)
+        self.all_values[week.candidate] = values
+        self.value[index] = week.value(values)
 
     def gap(self, index: int) -> float:
         return max(0.0, self.bound[index] - self.value[index])

@@ -173,3 +173,20 @@ def test_the_first_run_says_it_created_the_database_with_the_demo(
     assert f"Created the database {path} with the demo organisation" in first.stderr
     again = runner.invoke(cli, ["findings", "--format", "json"], obj={})
     assert again.exit_code == 0 and "Created" not in again.stderr
+
+
+def test_the_held_back_line_names_both_thresholds() -> None:
+    from pmo_tui.reporting.plan import _held_back_lines
+
+    held = {"moves": 3.0, "hours": 12.5, "gain": 7.25}
+    both = SimpleNamespace(held_back=held, settings={"min_move_gain": 1.0, "min_person_gain": 5.0})
+    assert _held_back_lines(both) == [
+        "Held back: 3 moves (12.5 h) worth at most 1 each or 5 per person they would move, "
+        "7.2 in total (min_move_gain, min_person_gain)"
+    ]
+    # a result saved before min_person_gain existed, or with it off
+    old = SimpleNamespace(held_back=held, settings={"min_move_gain": 1.0})
+    assert _held_back_lines(old) == [
+        "Held back: 3 moves (12.5 h) worth at most 1 each, 7.2 in total (min_move_gain)"
+    ]
+    assert _held_back_lines(SimpleNamespace(held_back={"moves": 0.0}, settings={})) == []

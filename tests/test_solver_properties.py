@@ -103,10 +103,15 @@ def is_qualified(data: PlanInput, person: str, demand_id: str) -> bool:
 @given(data=instances(), costly_fragmentation=st.booleans())
 def test_plan_invariants(data: PlanInput, costly_fragmentation: bool) -> None:
     fragmentation = 25.0 if costly_fragmentation else 2.0
-    # min_move_gain 0: every move with a gain is taken, so the plan is never below greedy
-    # (with a threshold, moves worth at most it are held back: see test_solver_stability)
+    # no threshold: every move with a gain is taken, so the plan is never below greedy
+    # (with one, moves and people worth at most it are held back: see
+    # test_solver_stability and test_solver_people)
     policy = Policy(
-        fragmentation_weight=fragmentation, workers=1, time_limit_s=5, min_move_gain=0.0
+        fragmentation_weight=fragmentation,
+        workers=1,
+        time_limit_s=5,
+        min_move_gain=0.0,
+        min_person_gain=0.0,
     )
     result = solver.solve_plan(data, policy)
     capacity = {(p, w): h for p, w, h in data.capacity.iter_rows()}

@@ -227,6 +227,16 @@ PARAMETERS: tuple[PolicyParameter, ...] = (
         "Least gain of a proposed move (objective units; smaller moves are held back).",
     ),
     PolicyParameter(
+        "min_person_gain",
+        "limits",
+        "min_person_gain",
+        "--min-person-gain",
+        "min person gain",
+        "weight",
+        "Least gain per person a move newly moves (objective units; people whose own "
+        "changes gain less stay put, unless they cannot stay).",
+    ),
+    PolicyParameter(
         "deterministic_time",
         "search",
         "deterministic_time",

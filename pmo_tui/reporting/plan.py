@@ -225,14 +225,22 @@ def _headline(outcome: PlanOutcome) -> list[str]:
 
 
 def _held_back_lines(result: Any) -> list[str]:
-    """``Held back: 12 moves (35 h) worth at most 1 each, 8.2 in total``, when any."""
+    """``Held back: 12 moves (35 h) worth at most 1 each or 5 per person they would
+    move, 8.2 in total``, when any (the thresholds ``min_move_gain`` and
+    ``min_person_gain`` of ``result.settings``; the second only when set)."""
     held = result.held_back
     if not held.get("moves"):
         return []
     threshold = result.settings.get("min_move_gain")
+    per_person = result.settings.get("min_person_gain") or 0.0
+    worth = f"worth at most {threshold:g} each"
+    names = "min_move_gain"
+    if per_person > 0:
+        worth += f" or {per_person:g} per person they would move"
+        names += ", min_person_gain"
     return [
-        f"Held back: {held['moves']:.0f} moves ({held['hours']:.1f} h) worth at most "
-        f"{threshold:g} each, {held['gain']:.1f} in total (min_move_gain)"
+        f"Held back: {held['moves']:.0f} moves ({held['hours']:.1f} h) {worth}, "
+        f"{held['gain']:.1f} in total ({names})"
     ]
 
 
