@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from solver.people import forced_people
 from solver.policy import Policy
 from solver.prepare import prepare
 from solver.status import STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL
@@ -78,14 +79,17 @@ def solve_capped(
 
 def people_who_must_move(data: PlanInput, policy: Policy) -> set[str]:
     """People whose allocations cannot stay as they are: locked, their unmovable work
-    would exceed a capacity or their concurrent-project limit."""
+    would exceed a capacity or their concurrent-project limit; or they hold hours no
+    candidate can keep (not qualified any more, the demand gone: :func:`forced_people`)."""
     everyone = frozenset(data.current["person_id"].unique().to_list())
     prepared = prepare(data, policy, locked_people=everyone)
     over = prepared.person_weeks.filter((pl.col("free") < 0) | (pl.col("project_slots") < 0))
-    held_by_user = prepare(data, policy).person_weeks.filter(
+    unlocked = prepare(data, policy)
+    held_by_user = unlocked.person_weeks.filter(
         (pl.col("free") < 0) | (pl.col("project_slots") < 0)
     )
-    return set(over["person_id"].to_list()) - set(held_by_user["person_id"].to_list())
+    must = set(over["person_id"].to_list()) - set(held_by_user["person_id"].to_list())
+    return must | forced_people(unlocked)
 
 
 def _most_useful(result: PlanResult, data: PlanInput, people: set[str], count: int) -> list[str]:

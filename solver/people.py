@@ -24,6 +24,16 @@ from solver.prepare import ASSIGNMENT, Prepared
 from solver.weekly import Week
 
 
+def forced_people(prepared: Prepared) -> set[str]:
+    """``person_id`` of the people every plan moves: they hold movable hours (rows of
+    ``prepared.movable_current``) that no candidate (person, demand, week) can keep, because
+    they are not qualified any more, the demand is gone or full, or they have no capacity."""
+    kept_nowhere = prepared.movable_current.join(
+        prepared.candidates.select(ASSIGNMENT), on=ASSIGNMENT, how="anti"
+    )
+    return set(kept_nowhere["person_id"].to_list())
+
+
 class PeopleMoved:
     """The people a plan moves, counted against the current allocation.
 
@@ -49,10 +59,7 @@ class PeopleMoved:
         )
         self.names = candidates["person_id"].unique().sort().to_list()
         self.current = candidates["current"].to_numpy().astype(np.int64).reshape(-1)
-        kept_nowhere = prepared.movable_current.join(
-            candidates.select(ASSIGNMENT), on=ASSIGNMENT, how="anti"
-        )
-        forced = set(kept_nowhere["person_id"].to_list())
+        forced = forced_people(prepared)
         self.forced = np.asarray([name in forced for name in self.names], dtype=bool)
         differs = np.asarray(values, dtype=np.int64) != self.current
         self.changed = np.bincount(self.person[differs], minlength=len(self.names))

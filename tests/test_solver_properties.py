@@ -12,7 +12,7 @@ from collections import Counter
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import solver
@@ -166,7 +166,28 @@ def test_moves_account_for_every_changed_hour(data: PlanInput) -> None:
     assert (moves["weeks"] >= 1).all()
 
 
+def unqualified_holder() -> PlanInput:
+    """Found by hypothesis: ann holds 5 h of a Dev demand without the Dev skill, ben 5 h;
+    the demand is 12.5 h. ann must move (her hours cannot stay), so the cap on people
+    moved may not lock her in place."""
+    week = WEEKS[0]
+    rows = [
+        [("ann", week, 40.0), ("ben", week, 40.0)],
+        [("ben", "Dev", 2)],
+        [("D0", "P", "Dev", 1, week, 12.5)],
+        [("P", 1.0), ("Q", 1.0)],
+        [("ann", "P", "D0", week, 5.0, False), ("ben", "P", "D0", week, 5.0, False)],
+    ]
+    return PlanInput(
+        *[
+            pl.DataFrame(frame_rows, schema=schema, orient="row")
+            for frame_rows, schema in zip(rows, INPUT_SCHEMAS.values(), strict=True)
+        ]
+    )
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(data=unqualified_holder(), min_block=15.0, limit=None, frozen=0, cap=1)
 @given(
     data=instances(),
     min_block=st.sampled_from([0.0, 4.0, 15.0]),
