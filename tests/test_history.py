@@ -92,6 +92,27 @@ def test_undo_is_refused_when_a_later_change_set_wrote_the_same_rows(db: Path) -
     assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [(None,)]
 
 
+def test_undoing_the_later_change_sets_first_clears_the_way_and_a_redo_blocks_again(
+    db: Path,
+) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    first = _last(db)
+    invoke(db, "person", "edit", "ann", "--unit", "Finance")
+    second = _last(db)
+    assert invoke(db, "undo", str(second), "--yes").exit_code == 0  # the fix the refusal gives
+    undo_of_second = _last(db)
+    assert invoke(db, "undo", str(undo_of_second), "--yes").exit_code == 0  # a redo: Finance
+    redo = _last(db)
+    refused = invoke(db, "undo", str(first), "--yes")
+    assert refused.exit_code == 2
+    assert f"#{second} " not in refused.output and f"#{undo_of_second} " not in refused.output
+    assert f"later change sets wrote the same rows: #{redo} " in refused.output
+    assert invoke(db, "undo", str(redo), "--yes").exit_code == 0  # Ops again
+    undone = invoke(db, "undo", str(first), "--yes")  # no --force needed any more
+    assert undone.exit_code == 0, undone.output
+    assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [(None,)]
+
+
 def test_undo_of_a_removal_puts_back_every_row_and_an_undo_can_be_undone(db: Path) -> None:
     start = content_hash(db)
     assert invoke(db, "person", "remove", "ben", "--yes").exit_code == 0

@@ -7,7 +7,9 @@ rows ``S`` inserted, inserts back the rows it deleted and sets the rows it
 updated back to their values before. It also finds why the undo may be wrong:
 
 * **later change sets** that wrote any of the same rows (named: ``#45 bob: import
-  csv``): undoing ``S`` would throw their work away too;
+  csv``): undoing ``S`` would throw their work away too. A later change set that was
+  itself undone (and the undo that undid it) no longer counts: undoing the later ones
+  first, newest first, clears the way;
 * rows that **differ from what S left** with no later change set (written outside
   pmo-tui);
 * ``S`` was **already undone**.
@@ -207,8 +209,12 @@ def _net_rows(db: Readable, change_set_id: int) -> list[RowUndo]:
 
 
 def _later_change_sets(db: Readable, change_set_id: int, limit: int) -> list[str]:
+    """``#id who: command (at)`` of each later change set (before ``limit``) that wrote a
+    row ``change_set_id`` wrote, less those cancelled out: a later change set and the later
+    undo that undid it. Pairs are taken oldest first, so a redo (an undo of that undo)
+    stands and is named: undoing it is what clears the way."""
     rows = db.execute(
-        "SELECT DISTINCT s.id, s.who, s.command, s.at FROM change_row mine "
+        "SELECT DISTINCT s.id, s.who, s.command, s.at, s.undoes FROM change_row mine "
         "JOIN change_row later ON later.tbl = mine.tbl AND later.row_key = mine.row_key "
         "AND later.change_set_id > mine.change_set_id "
         "JOIN change_set s ON s.id = later.change_set_id "
@@ -216,7 +222,12 @@ def _later_change_sets(db: Readable, change_set_id: int, limit: int) -> list[str
         "ORDER BY s.id",
         [change_set_id, change_set_id, limit],
     ).fetchall()
-    return [f"#{cs_id} {who}: {command} ({at})" for cs_id, who, command, at in rows]
+    standing = {row[0]: row for row in rows}
+    for cs_id in sorted(standing):
+        undone = standing[cs_id][4] if cs_id in standing else None
+        if undone in standing:
+            del standing[cs_id], standing[undone]
+    return [f"#{cs_id} {who}: {command} ({at})" for cs_id, who, command, at, _ in standing.values()]
 
 
 def _drifted(db: Readable, rows: list[RowUndo]) -> list[str]:
