@@ -173,3 +173,15 @@ def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
     forced = invoke(db, "undo", str(_last(db)), "--yes", "--force", "--today", later)
     assert forced.exit_code == 0, forced.output
     assert _allocations(db) == before
+
+
+def test_a_misspelt_entity_kind_is_refused_with_did_you_mean(db: Path) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    listed = invoke(db, "log", "--entity", "person:ann", "--format", "json")
+    assert [row["command"] for row in json.loads(listed.output)][0] == "person edit"
+    typo = invoke(db, "log", "--entity", "preson:ann")
+    assert typo.exit_code == 2
+    assert "option --entity: there is no entity kind 'preson'" in typo.output
+    assert "did you mean 'person'?" in typo.output and "allocation, " in typo.output
+    unknown = invoke(db, "log", "--entity", "zzz")
+    assert unknown.exit_code == 2 and "did you mean" not in unknown.output
