@@ -128,7 +128,8 @@ def list_change_sets(
 
 def _check_kind(db: Readable, table: str) -> None:
     """Refuse an entity kind that is no table of the database (a typo would list nothing)."""
-    kinds = captured_tables(getattr(db, "conn", db))
+    conn: Any = getattr(db, "conn", db)  # a sqlite_utils Database or a sqlite3 connection
+    kinds = captured_tables(conn)
     if table in kinds:
         return
     close = closest_match(table, kinds)
