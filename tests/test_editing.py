@@ -241,3 +241,34 @@ def test_moving_a_booking_adds_its_hours_to_the_other_person_in_one_change_set(d
         ("ann", "2027-01-11", 32.0),
         ("ben", "2027-01-11", 4.0),
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["set", "ann", "P1", "2027-01-04", "--demand", "D1", "--hours", "8"],
+        ["remove", "ann", "P1", "2027-01-04", "--demand", "D1"],
+        ["pin", "ann", "P1", "2027-01-04", "2027-01-18", "--demand", "D1"],
+        ["unpin", "ben", "P2", "2027-01-18", "--demand", "D3"],
+        ["move", "ann", "P1", "2027-01-04", "--demand", "D1", "--to", "ben"],
+    ],
+)
+def test_allocation_commands_leave_weeks_of_history_as_they_were(
+    db: Path, command: list[str]
+) -> None:
+    import datetime as dt
+
+    first = dt.date.fromisoformat(command[3])
+    wednesday_after = (first + dt.timedelta(days=9)).isoformat()  # the week after: first is history
+    before = content_hash(db)
+    refused = invoke(db, "allocation", *command, "--today", wednesday_after)
+    assert refused.exit_code == 2
+    assert (
+        f"column 'start_week': the week of {first} is history (before the current week, "
+        f"{first + dt.timedelta(weeks=1)}): its bookings are kept as they were. "
+        f"Fix: change a week from {first + dt.timedelta(weeks=1)} on"
+    ) in refused.output
+    assert content_hash(db) == before
+    allowed = invoke(db, "allocation", *command, "--today", first.isoformat())  # first is current
+    assert allowed.exit_code == 0, allowed.output
+    assert content_hash(db) != before

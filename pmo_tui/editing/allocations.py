@@ -107,7 +107,7 @@ def _refuse_history(record: dict[str, Any], current_week: dt.date | None) -> Non
     raise UserError(
         f"the week of {record['start_week']} is history (before the current week, "
         f"{current_week}): its bookings are kept as they were",
-        option="--start-week",
+        column="start_week",
         fix=f"change a week from {current_week} on",
     )
 
