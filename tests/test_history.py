@@ -155,8 +155,15 @@ def test_undo_shows_what_it_does_and_asks(db: Path) -> None:
     before = content(db, history=True)
     answer = CliRunner().invoke(cli, ["--db", str(db), "undo", str(_last(db))], obj={}, input="n\n")
     assert "allocation set by" in answer.output and "allocation: delete 2" in answer.output
+    assert (
+        ": delete (person_id ben, project_id P1, demand_id D1, week 2027-01-11, hours 8.0, "
+        "kind soft, pinned 0)"
+    ) in answer.output  # each row, with its values
     assert "Nothing was written." in answer.output
     assert content(db, history=True) == before
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    told = CliRunner().invoke(cli, ["--db", str(db), "undo", str(_last(db))], obj={}, input="n\n")
+    assert "person: set back 1\n    person ann: set back unit Ops → -\n" in told.output
 
 
 def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
