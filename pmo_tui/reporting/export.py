@@ -78,8 +78,12 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
     Args:
         rows: :func:`pmo_tui.reporting.capacity.utilisation_rows` (``person_id, name,
             week, capacity_hours, allocated_hours, over_hours, utilisation_pct``).
-        grid: one row per person, one column per ISO week (``2026-W50``) holding the
-            utilisation in whole percent (null where the capacity is 0).
+        grid: one row per person, one column per ISO week (``2026-W50``): sheet
+            ``utilisation``, the utilisation in whole percent (null where the capacity
+            is 0: a percentage of nothing), coloured above 100; then sheet
+            ``over_hours``, the hours booked above capacity (Float64), coloured above 0,
+            so that hours booked in a week of no capacity (the heatmap's ``∞``) show
+            too. CSV holds the first sheet only.
     """
     over = {"utilisation_pct": 100.0, "over_hours": 0.0}
     if not grid:
@@ -88,6 +92,7 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
     from pmo_tui.reporting.spreadsheet import week_grid
 
     frame = week_grid(rows, ["person_id", "name"], "utilisation_pct")
+    over_hours = week_grid(rows, ["person_id", "name"], "over_hours")
     weeks = frame.columns[2:]
     return [
         Sheet(
@@ -96,7 +101,8 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
             key_columns=2,
             over=dict.fromkeys(weeks, 100.0),
             formats=dict.fromkeys(weeks, PERCENT_FORMAT),
-        )
+        ),
+        Sheet("over_hours", over_hours, key_columns=2, over=dict.fromkeys(weeks, 0.0)),
     ]
 
 
@@ -286,7 +292,8 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             "capacity",
             "capacity, allocated and over-allocated hours and utilisation per person and week",
             _capacity,
-            grid="utilisation % per person (rows) and week (columns)",
+            grid="utilisation % per person (rows) and week (columns); XLSX, JSON and Markdown "
+            "add over_hours, the hours above capacity (a week of no capacity has no %)",
         ),
         ExportKind(
             "allocations",
