@@ -191,7 +191,7 @@ def test_removing_a_person_says_what_goes_and_asks(db: Path) -> None:
         cli, ["--db", str(db), "person", "remove", "ann"], obj={}, input="n\n"
     )
     assert declined.exit_code == 0
-    assert "Removing person ann, with allocation 4 rows, person_skill 1 rows" in declined.output
+    assert "Removing person ann, with allocation 4 rows, person_skill 1 row." in declined.output
     assert content_hash(db) == before
     removed = invoke(db, "person", "remove", "ann", "--yes")
     assert removed.exit_code == 0, removed.output
