@@ -300,3 +300,21 @@ def test_every_kind_is_declared_with_help() -> None:
     for kind in EXPORT_KINDS.values():
         assert f"{kind.name}:" in help_text
         assert (f"{kind.name} --grid:" in help_text) == bool(kind.grid)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_file_that_cannot_be_written_is_one_message_not_a_traceback(
+    db_path: Path, tmp_path: Path, suffix: str
+) -> None:
+    runner = CliRunner()
+    missing = tmp_path / "no-such-folder" / f"capacity.{suffix}"
+    too_long = tmp_path / ("x" * 300 + f".{suffix}")  # the system refuses the name
+    for target, message in (
+        (missing, f"option -o: there is no folder {missing.parent}. Fix: create the folder"),
+        (too_long, "option -o: cannot write the file: File name too long. Fix: write to a"),
+    ):
+        args = ["--db", str(db_path), "export", "capacity", "-o", str(target)]
+        result = runner.invoke(cli, args, obj={})
+        assert result.exit_code == 2, result.output
+        assert message in result.output and "Traceback" not in result.output
+    assert not missing.parent.exists() and not list(tmp_path.glob(f"*.{suffix}"))
