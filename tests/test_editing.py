@@ -272,3 +272,19 @@ def test_allocation_commands_leave_weeks_of_history_as_they_were(
     allowed = invoke(db, "allocation", *command, "--today", first.isoformat())  # first is current
     assert allowed.exit_code == 0, allowed.output
     assert content_hash(db) != before
+
+
+def test_removing_a_skill_the_person_lacks_names_the_skills_they_have(db: Path) -> None:
+    before = content_hash(db)
+    typo = invoke(db, "skill", "remove", "ben", "dta")
+    assert typo.exit_code == 2
+    assert (
+        "person ben has no skill 'dta'. Fix: did you mean 'data'? ben's skills: data, dev"
+    ) in typo.output
+    unknown = invoke(db, "skill", "remove", "bne", "data")
+    assert unknown.exit_code == 2 and "unknown person 'bne'. Fix: did you mean 'ben'?" in (
+        unknown.output
+    )
+    assert content_hash(db) == before
+    assert invoke(db, "skill", "remove", "ben", "data").exit_code == 0
+    assert query(db, "SELECT skill_id FROM person_skill WHERE person_id = 'ben'") == [("dev",)]
