@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from pmo_tui.domain.horizon import Window
     from pmo_tui.planning.service import PlanOutcome
+    from pmo_tui.portfolio_health.board import BoardData
     from pmo_tui.store.reads import Readable
 
 #: The file formats of an export; the first is the default when the file name says nothing.
@@ -168,6 +169,38 @@ def plan_sheets(outcome: PlanOutcome, *, grid: bool) -> list[Sheet]:
         Sheet("moves", moves_frame(outcome), key_columns=1),
         Sheet("kpis", kpi_frame(outcome), key_columns=1),
         Sheet("unmet", unmet_frame(outcome), key_columns=2),
+    ]
+
+
+def dashboard_sheets(board: BoardData) -> list[Sheet]:
+    """What the dashboard shows, as numbers: ``portfolios`` (``id, name, rag, score,
+    projects, previous_rag, trend, baseline, forecast, variance``), ``confidence``
+    (``period, level, projects``), ``watermelons`` (``project_id, name, reported_on, kind,
+    evidence``), ``load`` (skill x month, demand as % of the capacity of the people who
+    hold the skill, red above 100) and ``bottlenecks`` (``skill_id, quarter,
+    shortfall_hours, fte``)."""
+    import polars as pl
+
+    months = sorted(set(board.heatmap["month"].to_list()))
+    load = (
+        board.heatmap.pivot(on="month", index="skill_id", values="load_pct")
+        .select("skill_id", *months)
+        .sort("skill_id")
+        if months
+        else pl.DataFrame(schema={"skill_id": pl.String})
+    )
+    return [
+        Sheet("portfolios", board.portfolios, key_columns=2),
+        Sheet("confidence", board.confidence_by_period, key_columns=1),
+        Sheet("watermelons", board.watermelons, key_columns=1),
+        Sheet(
+            "load",
+            load,
+            key_columns=1,
+            over=dict.fromkeys(months, 100.0),
+            formats=dict.fromkeys(months, PERCENT_FORMAT),
+        ),
+        Sheet("bottlenecks", board.bottlenecks, key_columns=1),
     ]
 
 
