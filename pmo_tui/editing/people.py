@@ -21,7 +21,7 @@ from pmo_tui.editing.records import (
     remove_rows,
     stored_row,
 )
-from pmo_tui.errors import UserError, closest_match
+from pmo_tui.errors import UserError, did_you_mean
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, query_frame
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
@@ -163,11 +163,10 @@ def _require_skill(db: Readable, person_id: str, skill_id: str) -> None:
     ]
     if skill_id in held:
         return
-    close = closest_match(skill_id, held)
     raise UserError(
         f"person {person_id} has no skill {skill_id!r}",
         option="SKILL_ID",
-        fix=(f"did you mean {close!r}? " if close else "")
+        fix=did_you_mean(skill_id, held)
         + (f"{person_id}'s skills: {', '.join(held)}" if held else f"{person_id} has no skills"),
     )
 

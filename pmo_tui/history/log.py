@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pmo_tui.errors import UserError, closest_match
+from pmo_tui.errors import UserError, did_you_mean
 from pmo_tui.store.capture import captured_tables
 from pmo_tui.store.reads import one_row, query_frame
 
@@ -132,13 +132,11 @@ def _check_kind(db: Readable, table: str) -> None:
     kinds = captured_tables(conn)
     if table in kinds:
         return
-    close = closest_match(table, kinds)
+    hint = did_you_mean(table, kinds)
     raise UserError(
         f"there is no entity kind {table!r}",
         option="--entity",
-        fix=(f"did you mean {close!r}? Else one of " if close else "one of ")
-        + "the tables: "
-        + ", ".join(kinds),
+        fix=hint + ("Else one of" if hint else "one of") + " the tables: " + ", ".join(kinds),
     )
 
 
