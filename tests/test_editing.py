@@ -288,3 +288,26 @@ def test_removing_a_skill_the_person_lacks_names_the_skills_they_have(db: Path) 
     assert content_hash(db) == before
     assert invoke(db, "skill", "remove", "ben", "data").exit_code == 0
     assert query(db, "SELECT skill_id FROM person_skill WHERE person_id = 'ben'") == [("dev",)]
+
+
+def test_setting_the_hours_of_a_booking_changes_it_in_place(db: Path) -> None:
+    key = "person_id = 'ann' AND project_id = 'P1' AND week = '2027-01-11'"
+    [(booking_id, hours, kind, pinned)] = query(
+        db, f"SELECT id, hours, kind, pinned FROM allocation WHERE {key}"
+    )
+    assert (hours, kind, pinned) == (32.0, "soft", 0)
+    changed = invoke(db, "allocation", "set", "ann", "P1", "2027-01-11", "--demand", "D1",
+                     "--hours", "12", "--kind", "hard")  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert query(db, f"SELECT id, hours, kind, pinned FROM allocation WHERE {key}") == [
+        (booking_id, 12.0, "hard", 0)  # the same row: its id and history go on
+    ]
+    change_set = change_sets(db)[-1][0]
+    assert query(db, f"SELECT op, row_key FROM change_row WHERE change_set_id = {change_set}") == [
+        ("update", f"[{booking_id}]")
+    ]
+    told = invoke(db, "undo", str(change_set), "--yes")
+    assert f"allocation {booking_id}: set back hours 12.0 → 32.0, kind hard → soft" in told.output
+    assert query(db, f"SELECT id, hours, kind FROM allocation WHERE {key}") == [
+        (booking_id, 32.0, "soft")
+    ]
