@@ -118,6 +118,13 @@ def closest_match(value: str, candidates: list[str]) -> str | None:
     return found[0] if found else None
 
 
+def did_you_mean(value: str, candidates: list[str]) -> str:
+    """``did you mean 'x'? `` (with the trailing space) for the closest candidate
+    (:func:`closest_match`), else ``""``: the start of a fix."""
+    close = closest_match(value, candidates)
+    return f"did you mean {close!r}? " if close else ""
+
+
 def toml_error_line(error: Exception, text: str) -> int | None:
     """The line a ``tomllib.TOMLDecodeError`` points at (Python 3.11 puts it only in the
     message: "(at line 2, column 9)"; "(at end of document)" is the last line)."""

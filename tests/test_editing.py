@@ -191,7 +191,7 @@ def test_removing_a_person_says_what_goes_and_asks(db: Path) -> None:
         cli, ["--db", str(db), "person", "remove", "ann"], obj={}, input="n\n"
     )
     assert declined.exit_code == 0
-    assert "Removing person ann, with allocation 4 rows, person_skill 1 rows" in declined.output
+    assert "Removing person ann, with allocation 4 rows, person_skill 1 row." in declined.output
     assert content_hash(db) == before
     removed = invoke(db, "person", "remove", "ann", "--yes")
     assert removed.exit_code == 0, removed.output
@@ -240,4 +240,74 @@ def test_moving_a_booking_adds_its_hours_to_the_other_person_in_one_change_set(d
         ("ann", "2027-01-04", 32.0),
         ("ann", "2027-01-11", 32.0),
         ("ben", "2027-01-11", 4.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["set", "ann", "P1", "2027-01-04", "--demand", "D1", "--hours", "8"],
+        ["remove", "ann", "P1", "2027-01-04", "--demand", "D1"],
+        ["pin", "ann", "P1", "2027-01-04", "2027-01-18", "--demand", "D1"],
+        ["unpin", "ben", "P2", "2027-01-18", "--demand", "D3"],
+        ["move", "ann", "P1", "2027-01-04", "--demand", "D1", "--to", "ben"],
+    ],
+)
+def test_allocation_commands_leave_weeks_of_history_as_they_were(
+    db: Path, command: list[str]
+) -> None:
+    import datetime as dt
+
+    first = dt.date.fromisoformat(command[3])
+    wednesday_after = (first + dt.timedelta(days=9)).isoformat()  # the week after: first is history
+    before = content_hash(db)
+    refused = invoke(db, "allocation", *command, "--today", wednesday_after)
+    assert refused.exit_code == 2
+    assert (
+        f"column 'start_week': the week of {first} is history (before the current week, "
+        f"{first + dt.timedelta(weeks=1)}): its bookings are kept as they were. "
+        f"Fix: change a week from {first + dt.timedelta(weeks=1)} on"
+    ) in refused.output
+    assert content_hash(db) == before
+    allowed = invoke(db, "allocation", *command, "--today", first.isoformat())  # first is current
+    assert allowed.exit_code == 0, allowed.output
+    assert content_hash(db) != before
+
+
+def test_removing_a_skill_the_person_lacks_names_the_skills_they_have(db: Path) -> None:
+    before = content_hash(db)
+    typo = invoke(db, "skill", "remove", "ben", "dta")
+    assert typo.exit_code == 2
+    assert (
+        "person ben has no skill 'dta'. Fix: did you mean 'data'? ben's skills: data, dev"
+    ) in typo.output
+    unknown = invoke(db, "skill", "remove", "bne", "data")
+    assert unknown.exit_code == 2 and "unknown person 'bne'. Fix: did you mean 'ben'?" in (
+        unknown.output
+    )
+    assert content_hash(db) == before
+    assert invoke(db, "skill", "remove", "ben", "data").exit_code == 0
+    assert query(db, "SELECT skill_id FROM person_skill WHERE person_id = 'ben'") == [("dev",)]
+
+
+def test_setting_the_hours_of_a_booking_changes_it_in_place(db: Path) -> None:
+    key = "person_id = 'ann' AND project_id = 'P1' AND week = '2027-01-11'"
+    [(booking_id, hours, kind, pinned)] = query(
+        db, f"SELECT id, hours, kind, pinned FROM allocation WHERE {key}"
+    )
+    assert (hours, kind, pinned) == (32.0, "soft", 0)
+    changed = invoke(db, "allocation", "set", "ann", "P1", "2027-01-11", "--demand", "D1",
+                     "--hours", "12", "--kind", "hard")  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert query(db, f"SELECT id, hours, kind, pinned FROM allocation WHERE {key}") == [
+        (booking_id, 12.0, "hard", 0)  # the same row: its id and history go on
+    ]
+    change_set = change_sets(db)[-1][0]
+    assert query(db, f"SELECT op, row_key FROM change_row WHERE change_set_id = {change_set}") == [
+        ("update", f"[{booking_id}]")
+    ]
+    told = invoke(db, "undo", str(change_set), "--yes")
+    assert f"allocation {booking_id}: set back hours 12.0 → 32.0, kind hard → soft" in told.output
+    assert query(db, f"SELECT id, hours, kind FROM allocation WHERE {key}") == [
+        (booking_id, 32.0, "soft")
     ]

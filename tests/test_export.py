@@ -162,6 +162,35 @@ def test_capacity_grid_xlsx_reads_back_equal_frozen_and_coloured(
     assert 'formatCode="0&quot;%&quot;"' in styles
 
 
+def test_hours_booked_in_a_week_of_no_capacity_are_in_the_over_hours_grid(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Dan (8 h a week) on leave all of W02: no utilisation that week (blank, as the
+    heatmap's ``∞`` has no percentage), but his 8 h are over capacity and coloured."""
+    runner = CliRunner()
+    leave = ["--db", str(db_path), "leave", "add", "dan", "2027-01-11", "2027-01-15"]
+    assert runner.invoke(cli, leave, obj={}).exit_code == 0
+    path = tmp_path / "capacity.xlsx"
+    _, said = _export(
+        db_path, "capacity", "--grid", "--from", WEEKS[0].isoformat(), "-o", str(path)
+    )
+    assert "wrote utilisation, over_hours (8 rows, xlsx)" in said
+    utilisation = pl.read_excel(path, sheet_name="utilisation").filter(pl.col("person_id") == "dan")
+    assert utilisation.select(WEEK_LABELS).row(0) == (20, None, 20, 20)
+    over = pl.read_excel(path, sheet_name="over_hours")
+    assert over.columns == ["person_id", "name", *WEEK_LABELS]
+    by_person = {row[0]: list(row[2:]) for row in over.rows()}
+    assert by_person == {
+        "ann": [10, 10, 0, 0],  # 50 h in 40 h
+        "ben": [0, 0, 0, 0],
+        "cat": [0, 0, 0, 0],
+        "dan": [0, 8, 0, 0],  # 8 h booked, no capacity
+    }
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet2.xml").decode()
+    assert '<conditionalFormatting sqref="D2:D5"><cfRule type="cellIs" dxfId="' in sheet
+    assert "<formula>0.0</formula>" in sheet  # coloured above 0 h
+
+
 def test_allocations_grid_sums_hours_per_person_and_project(db_path: Path) -> None:
     text, _ = _export(db_path, "allocations", "--grid", "--from", WEEKS[0].isoformat())
     grid = pl.read_csv(io.StringIO(text))
@@ -271,3 +300,21 @@ def test_every_kind_is_declared_with_help() -> None:
     for kind in EXPORT_KINDS.values():
         assert f"{kind.name}:" in help_text
         assert (f"{kind.name} --grid:" in help_text) == bool(kind.grid)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_file_that_cannot_be_written_is_one_message_not_a_traceback(
+    db_path: Path, tmp_path: Path, suffix: str
+) -> None:
+    runner = CliRunner()
+    missing = tmp_path / "no-such-folder" / f"capacity.{suffix}"
+    too_long = tmp_path / ("x" * 300 + f".{suffix}")  # the system refuses the name
+    for target, message in (
+        (missing, f"option -o: there is no folder {missing.parent}. Fix: create the folder"),
+        (too_long, "option -o: cannot write the file: File name too long. Fix: write to a"),
+    ):
+        args = ["--db", str(db_path), "export", "capacity", "-o", str(target)]
+        result = runner.invoke(cli, args, obj={})
+        assert result.exit_code == 2, result.output
+        assert message in result.output and "Traceback" not in result.output
+    assert not missing.parent.exists() and not list(tmp_path.glob(f"*.{suffix}"))

@@ -105,6 +105,27 @@ def test_undo_is_refused_when_a_later_change_set_wrote_the_same_rows(db: Path) -
     assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [(None,)]
 
 
+def test_undoing_the_later_change_sets_first_clears_the_way_and_a_redo_blocks_again(
+    db: Path,
+) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    first = _last(db)
+    invoke(db, "person", "edit", "ann", "--unit", "Finance")
+    second = _last(db)
+    assert invoke(db, "undo", str(second), "--yes").exit_code == 0  # the fix the refusal gives
+    undo_of_second = _last(db)
+    assert invoke(db, "undo", str(undo_of_second), "--yes").exit_code == 0  # a redo: Finance
+    redo = _last(db)
+    refused = invoke(db, "undo", str(first), "--yes")
+    assert refused.exit_code == 2
+    assert f"#{second} " not in refused.output and f"#{undo_of_second} " not in refused.output
+    assert f"later change sets wrote the same rows: #{redo} " in refused.output
+    assert invoke(db, "undo", str(redo), "--yes").exit_code == 0  # Ops again
+    undone = invoke(db, "undo", str(first), "--yes")  # no --force needed any more
+    assert undone.exit_code == 0, undone.output
+    assert query(db, "SELECT unit FROM person WHERE id = 'ann'") == [(None,)]
+
+
 def test_undo_of_a_removal_puts_back_every_row_and_an_undo_can_be_undone(db: Path) -> None:
     start = content_hash(db)
     assert invoke(db, "person", "remove", "ben", "--yes").exit_code == 0
@@ -147,8 +168,15 @@ def test_undo_shows_what_it_does_and_asks(db: Path) -> None:
     before = content(db, history=True)
     answer = CliRunner().invoke(cli, ["--db", str(db), "undo", str(_last(db))], obj={}, input="n\n")
     assert "allocation set by" in answer.output and "allocation: delete 2" in answer.output
+    assert (
+        ": delete (person_id ben, project_id P1, demand_id D1, week 2027-01-11, hours 8.0, "
+        "kind soft, pinned 0)"
+    ) in answer.output  # each row, with its values
     assert "Nothing was written." in answer.output
     assert content(db, history=True) == before
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    told = CliRunner().invoke(cli, ["--db", str(db), "undo", str(_last(db))], obj={}, input="n\n")
+    assert "person: set back 1\n    person ann: set back unit Ops → -\n" in told.output
 
 
 def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
@@ -165,3 +193,15 @@ def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
     forced = invoke(db, "undo", str(_last(db)), "--yes", "--force", "--today", later)
     assert forced.exit_code == 0, forced.output
     assert _allocations(db) == before
+
+
+def test_a_misspelt_entity_kind_is_refused_with_did_you_mean(db: Path) -> None:
+    invoke(db, "person", "edit", "ann", "--unit", "Ops")
+    listed = invoke(db, "log", "--entity", "person:ann", "--format", "json")
+    assert [row["command"] for row in json.loads(listed.output)][0] == "person edit"
+    typo = invoke(db, "log", "--entity", "preson:ann")
+    assert typo.exit_code == 2
+    assert "option --entity: there is no entity kind 'preson'" in typo.output
+    assert "did you mean 'person'?" in typo.output and "allocation, " in typo.output
+    unknown = invoke(db, "log", "--entity", "zzz")
+    assert unknown.exit_code == 2 and "did you mean" not in unknown.output

@@ -563,3 +563,61 @@ def test_pinned_and_hard_bookings_above_capacity_are_warned_at_import(tmp_path: 
         "warning: pinned and hard bookings above capacity in 1 person-weeks "
         "(no plan can move them): ann 2027-W03 (52 h of 40 h)"
     ) in result.output
+
+
+def test_every_unknown_id_is_reported_with_did_you_mean_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    from scenario_support import build_scenario_db, invoke
+    from store_support import content
+
+    db = build_scenario_db(tmp_path)
+    before = content(db, history=True)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    allocations = folder / "allocations.csv"
+    allocations.write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned\n"
+        "anne,P1,D1,2027-01-18,2027-01-18,4,soft,false\n"
+        "ben,P11,,2027-01-18,2027-01-18,4,soft,false\n"
+        "cat,P2,D22,2027-01-18,2027-01-18,4,soft,false\n"
+        "bob,P2,,2027-01-25,2027-01-25,4,soft,false\n"
+    )
+    result = invoke(db, "import", "csv", str(folder))
+    assert result.exit_code == 2
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert lines[0] == "Error: 4 problems:"
+    assert lines[1].startswith(
+        f"{allocations}, row 2, column 'person_id': unknown person 'anne'. Fix: did you mean 'ann'?"
+    )
+    assert lines[2].startswith(f"{allocations}, row 5, column 'person_id': unknown person 'bob'.")
+    assert "did you mean" not in lines[2]
+    assert lines[3].startswith(
+        f"{allocations}, row 3, column 'project_id': unknown project 'P11'. Fix: did you mean 'P1'?"
+    )
+    assert lines[4].startswith(
+        f"{allocations}, row 4, column 'demand_id': unknown demand 'D22'. Fix: did you mean 'D2'?"
+    )
+    assert content(db, history=True) == before
+
+
+def test_every_demand_booked_on_another_project_is_reported(tmp_path: Path) -> None:
+    from scenario_support import build_scenario_db, invoke
+
+    db = build_scenario_db(tmp_path)
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "allocations.csv").write_text(
+        "person_id,project_id,demand_id,start_week,end_week,hours_per_week,kind,pinned\n"
+        "ann,P2,D1,2027-01-18,2027-01-18,4,soft,false\n"
+        "ben,P1,D3,2027-01-18,2027-01-18,4,soft,false\n"
+    )
+    result = invoke(db, "import", "csv", str(folder))
+    assert result.exit_code == 2
+    assert "2 problems:" in result.output
+    assert (
+        "row 2, column 'project_id': demand 'D1' belongs to project 'P1', not 'P2'" in result.output
+    )
+    assert (
+        "row 3, column 'project_id': demand 'D3' belongs to project 'P2', not 'P1'" in result.output
+    )

@@ -168,9 +168,16 @@ def test_the_first_run_says_it_created_the_database_with_the_demo(
     monkeypatch.delenv("PMO_TUI_DB", raising=False)
     monkeypatch.setattr("pmo_tui.store.paths.default_db_path", lambda: path)
     runner = CliRunner()
+    monkeypatch.setenv("COLUMNS", "100")
     first = runner.invoke(cli, ["findings", "--format", "json"], obj={})
     assert first.exit_code == 0, first.output
-    assert f"Created the database {path} with the demo organisation" in first.stderr
+    notice = " ".join(first.stderr.split())
+    assert (
+        f"Created the database {path} with the demo organisation (made for the current week)"
+        in notice
+    )
+    assert max(len(line) for line in first.stderr.splitlines()) <= 100  # wrapped between words
+    assert len(first.stderr.splitlines()) > 1 and "(made for the current week)." in notice
     again = runner.invoke(cli, ["findings", "--format", "json"], obj={})
     assert again.exit_code == 0 and "Created" not in again.stderr
 

@@ -208,3 +208,48 @@ def test_the_title_names_the_folder_the_files_come_from(tmp_path, monkeypatch) -
     assert shown_folder(Path("fixtures") / "scenarios") == "fixtures/scenarios/"
     elsewhere = tmp_path.parent / "elsewhere"
     assert shown_folder(elsewhere) == f"{elsewhere.resolve()}/"
+
+
+def test_e_exports_the_kpis_side_by_side_as_numbers_and_says_where(
+    org: Path, tmp_path: Path
+) -> None:
+    import polars as pl
+    from textual.widgets._footer import FooterKey
+
+    async def scenario() -> None:
+        app = _app(org)
+        app.export_dir = tmp_path / "exports"
+        notes: list[str] = []
+        app.notify = lambda message, **_: notes.append(str(message))  # type: ignore[method-assign]
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            keys = lambda: [key.description for key in app.screen.query(FooterKey)]  # noqa: E731
+            assert "Export" not in keys()  # nothing run yet: nothing to export
+            await pilot.press("j", "j", "r")  # no-cat
+            await settle(pilot)
+            assert "Export" in keys()
+            shown = app.screen.query_one("#scenario-kpis", DataTable)
+            on_screen = {
+                shown.get_row_at(i)[0].plain: [c.plain for c in shown.get_row_at(i)[1:]]
+                for i in range(shown.row_count)
+            }
+            await pilot.press("e")
+            await settle(pilot)
+            path = tmp_path / "exports" / f"scenarios-{app.today.isoformat()}.xlsx"
+            assert notes and notes[-1].endswith(f"rows written to {path}")
+            kpis = pl.read_excel(path, sheet_name="kpis")
+            runs = pl.read_excel(path, sheet_name="runs")
+            assert kpis.columns == ["metric", "base", "no-cat"]
+            assert kpis["metric"].to_list() == [label for label in on_screen if label != "status"]
+            for row in kpis.iter_rows(named=True):  # each number as shown, unrounded
+                for run, text in zip(["base", "no-cat"], on_screen[row["metric"]], strict=True):
+                    shown_value = text.split(" (")[0].replace(",", "")  # "1,234.5 (+3.0)"
+                    decimals = len(shown_value.partition(".")[2])
+                    assert round(row[run], decimals) == float(shown_value), (row, text)
+            unmet = kpis.filter(pl.col("metric") == "unmet h [data]").row(0, named=True)
+            assert unmet["no-cat"] > unmet["base"]  # without cat, data demand goes unmet
+            assert runs["run"].to_list() == ["base", "no-cat"]
+            assert runs["status"].to_list() == on_screen["status"]
+            assert runs["changes"].to_list() == [0, 1] and runs["file"][1] == "no-cat.toml"
+
+    asyncio.run(scenario())

@@ -164,3 +164,33 @@ def test_portfolio_variance_reads_with_thousands_separators_and_a_sign():
     )
     rows = portfolio_rows(SimpleNamespace(portfolios=portfolios))  # type: ignore[arg-type]
     assert rows["variance"].to_list() == ["+668,267", "", "-1,234"]
+
+
+@sync
+async def test_e_exports_the_dashboards_tables_as_numbers(db_path, tmp_path):
+    from pmo_tui.tui.data import load_dashboard
+
+    board = load_dashboard(db_path, TODAY).board
+    app = make_app(db_path, initial_screen="dashboard", today=TODAY)
+    app.export_dir = tmp_path
+    notes: list[str] = []
+    app.notify = lambda message, **_: notes.append(str(message))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+    path = tmp_path / f"dashboard-{TODAY.isoformat()}.xlsx"
+    sheets = pl.read_excel(path, sheet_id=0)
+    assert list(sheets) == ["portfolios", "confidence", "watermelons", "load", "bottlenecks"]
+    assert notes == [f"{sum(s.height for s in sheets.values())} rows written to {path}"]
+    portfolios = sheets["portfolios"]
+    assert portfolios.height == 2 and portfolios.row(0, named=True)["name"] == "Alpha"
+    assert portfolios.row(0, named=True)["rag"] == "red"  # as the Health tab shows it
+    flags = sheets["watermelons"]
+    assert (flags["project_id"][0], flags["kind"][0]) == ("P-CRM", "key people over-allocated")
+    load = sheets["load"]
+    months = sorted(set(board.heatmap["month"]))
+    assert load.columns == ["skill_id", *months]
+    for row in board.heatmap.iter_rows(named=True):  # every cell of the Capacity tab's heatmap
+        cell = load.filter(pl.col("skill_id") == row["skill_id"])[row["month"]][0]
+        assert cell == pytest.approx(row["load_pct"])

@@ -58,13 +58,15 @@ async def test_e_exports_the_filtered_heatmap_and_says_where(
         await pilot.press("e")
         await settle(pilot)
         path = tmp_path / "exports" / f"capacity-{TODAY.isoformat()}.xlsx"
-        assert notes == [f"5 rows written to {path}"]  # Ann's grid row + her 4 person-weeks
+        assert notes == [f"6 rows written to {path}"]  # Ann's 2 grid rows + her 4 person-weeks
         await pilot.press("e")  # a second export never overwrites the first
         await settle(pilot)
         assert notes[-1].endswith(f"capacity-{TODAY.isoformat()}-2.xlsx")
     grid = pl.read_excel(path, sheet_name="utilisation")
     assert grid.columns == ["person_id", "name", *WEEK_LABELS]
     assert grid.rows() == [("ann", "Ann Archer", 125, 125, 100, 100)]
+    over = pl.read_excel(path, sheet_name="over_hours")
+    assert over.rows() == [("ann", "Ann Archer", 10, 10, 0, 0)]
     rows = pl.read_excel(path, sheet_name="capacity")
     assert rows.height == 4 and set(rows["person_id"]) == {"ann"}
 

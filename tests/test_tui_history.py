@@ -134,6 +134,7 @@ async def test_an_edit_in_the_tui_is_undone_in_the_tui(
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert f"Undo change set {edit}" in str(app.screen.query_one("#dialog-title").render())
         assert "allocation: " in _body(app)
+        assert "allocation 1: set back hours 12.0 → 40.0" in _body(app)  # the row, in place
         await pilot.press("y")
         await until(pilot, lambda: allocations(db_path) == before)
         undo, command = newest_change_set(db_path)
@@ -248,3 +249,31 @@ def test_the_nav_bar_keeps_seven_screens_in_view_and_the_note_where_it_fits(widt
         assert ("read only" in line) == (width >= 100)
     plain = to_content(nav_markup("history", "pmo.db", width=width)).plain
     assert ("pmo.db" in plain) == (width >= 100)
+
+
+@sync
+async def test_e_exports_the_change_sets_the_entity_filter_keeps(
+    db_path: Path, tmp_path: Path
+) -> None:
+    import polars as pl
+    from test_tui_support import TODAY
+
+    _set_hours(db_path, "30")
+    with writable_connection(db_path) as db:
+        from pmo_tui.editing.projects import edit_project
+
+        edit_project(db, "P-CRM", {"rag": "amber"})
+    app, notes = edit_app(db_path, "history")
+    app.export_dir = tmp_path
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"project:P-CRM", "enter")
+        await until(pilot, lambda: len(_listed(app)) == 2)  # the import and the edit
+        kept = _listed(app)
+        await pilot.press("e")
+        await until(pilot, lambda: any("rows written to" in note for note in notes))
+    path = tmp_path / f"log-{TODAY.isoformat()}.xlsx"
+    assert f"Exported: 2 rows written to {path}" in notes
+    sheet = pl.read_excel(path)
+    assert sheet["change_set"].to_list() == kept
+    assert sheet["command"].to_list() == ["project edit", "import"]

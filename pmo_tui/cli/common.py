@@ -349,8 +349,16 @@ def open_db(
     is_new = not path.exists()
     db = open_database(path, seed_demo=seed_demo, upgrade=write)
     if is_new and seed_demo:
-        click.echo(first_run_notice(path), err=True)
+        click.echo(wrapped(first_run_notice(path)), err=True)
     return db
+
+
+def wrapped(text: str) -> str:
+    """``text`` wrapped at word boundaries to the terminal's width, at most 100 columns
+    (``$COLUMNS``, else the terminal, else 80: :func:`shutil.get_terminal_size`)."""
+    import shutil
+
+    return click.wrap_text(text, width=min(100, shutil.get_terminal_size().columns))
 
 
 def first_run_notice(path: Path) -> str:

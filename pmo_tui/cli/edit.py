@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pmo_tui.cli.common import PmoGroup, confirm, open_db, output_options
+from pmo_tui.cli.common import (
+    PmoGroup,
+    confirm,
+    open_db,
+    output_options,
+    resolve_today,
+    today_option,
+)
 
 if TYPE_CHECKING:
     from pmo_tui.editing.records import Removal
@@ -366,6 +373,9 @@ def _booking_arguments(command: Any) -> Any:
             click.argument("start_week"),
             click.argument("end_week", required=False),
             click.option("--demand", "demand_id", default=None, help="The demand booked on."),
+            today_option(
+                "Weeks before this date's week are history: refused, as in the TUI (YYYY-MM-DD)."
+            ),
         )
     ):
         command = decorator(command)
@@ -384,6 +394,13 @@ def _booking(values: dict[str, Any]) -> Any:
     )
 
 
+def _current_week(values: dict[str, Any]) -> Any:
+    """The Monday of ``--today``'s week: bookings before it are history (never changed)."""
+    from pmo_tui.domain.horizon import monday
+
+    return monday(resolve_today(values.pop("today")))
+
+
 @allocation.command("set")
 @_booking_arguments
 @click.option("--hours", required=True, help="Hours per week (0-168).")
@@ -396,8 +413,14 @@ def allocation_set(
     """Book PERSON on PROJECT for --hours a week from START_WEEK to END_WEEK (Mondays)."""
     from pmo_tui.editing.allocations import set_allocation
 
+    current_week = _current_week(values)
     weeks = set_allocation(
-        open_db(ctx, write=True), _booking(values), hours, kind=kind, pinned=pinned
+        open_db(ctx, write=True),
+        _booking(values),
+        hours,
+        kind=kind,
+        pinned=pinned,
+        current_week=current_week,
     )
     click.echo(f"booked {values['person_id']} on {values['project_id']}: {weeks} weeks")
 
@@ -409,7 +432,8 @@ def allocation_remove(ctx: click.Context, **values: Any) -> None:
     """Remove PERSON's bookings on PROJECT from START_WEEK to END_WEEK."""
     from pmo_tui.editing.allocations import remove_allocation
 
-    weeks = remove_allocation(open_db(ctx, write=True), _booking(values))
+    current_week = _current_week(values)
+    weeks = remove_allocation(open_db(ctx, write=True), _booking(values), current_week=current_week)
     click.echo(f"removed {weeks} weeks of {values['person_id']} on {values['project_id']}")
 
 
@@ -421,7 +445,10 @@ def allocation_move(ctx: click.Context, to_person_id: str, **values: Any) -> Non
     """Move PERSON's bookings on PROJECT in those weeks to another person (--to)."""
     from pmo_tui.editing.allocations import move_allocation
 
-    weeks = move_allocation(open_db(ctx, write=True), _booking(values), to_person_id)
+    current_week = _current_week(values)
+    weeks = move_allocation(
+        open_db(ctx, write=True), _booking(values), to_person_id, current_week=current_week
+    )
     click.echo(f"moved {weeks} weeks from {values['person_id']} to {to_person_id}")
 
 
@@ -432,7 +459,10 @@ def allocation_pin(ctx: click.Context, **values: Any) -> None:
     """Pin PERSON's bookings on PROJECT in those weeks: a plan never moves them."""
     from pmo_tui.editing.allocations import pin_allocation
 
-    weeks = pin_allocation(open_db(ctx, write=True), _booking(values), pinned=True)
+    current_week = _current_week(values)
+    weeks = pin_allocation(
+        open_db(ctx, write=True), _booking(values), pinned=True, current_week=current_week
+    )
     click.echo(f"pinned {weeks} weeks")
 
 
@@ -443,7 +473,10 @@ def allocation_unpin(ctx: click.Context, **values: Any) -> None:
     """Unpin PERSON's bookings on PROJECT in those weeks: a plan may move them again."""
     from pmo_tui.editing.allocations import pin_allocation
 
-    weeks = pin_allocation(open_db(ctx, write=True), _booking(values), pinned=False)
+    current_week = _current_week(values)
+    weeks = pin_allocation(
+        open_db(ctx, write=True), _booking(values), pinned=False, current_week=current_week
+    )
     click.echo(f"unpinned {weeks} weeks")
 
 

@@ -79,9 +79,8 @@ def undo(ctx: click.Context, change_set: int, yes: bool, force: bool, today: Any
     click.echo(
         f"Change set {change_set}: {info['command']} by {info['who']} at {info['at']}", err=True
     )
-    for table, actions in plan.summary().items():
-        parts = ", ".join(f"{_VERBS[action]} {count}" for action, count in actions.items())
-        click.echo(f"  {table}: {parts}", err=True)
+    for line in plan.describe():
+        click.echo(f"  {line}", err=True)
     if plan.blocked and not force:
         raise UserError(
             f"change set {change_set} was not undone: " + "; ".join(plan.reasons()),
@@ -96,8 +95,5 @@ def undo(ctx: click.Context, change_set: int, yes: bool, force: bool, today: Any
     new_id = apply_undo(database, plan, force=force)
     click.echo(f"undone: change set {change_set} reverted by change set {new_id}")
 
-
-#: How each undo action is said.
-_VERBS = {"delete": "delete", "insert": "put back", "restore": "set back"}
 
 COMMANDS = (log, undo)

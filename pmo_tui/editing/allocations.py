@@ -123,7 +123,7 @@ def _refuse_history(record: dict[str, Any], current_week: dt.date | None) -> Non
     raise UserError(
         f"the week of {record['start_week']} is history (before the current week, "
         f"{current_week}): its bookings are kept as they were",
-        option="--start-week",
+        column="start_week",
         fix=f"change a week from {current_week} on",
     )
 
@@ -170,22 +170,7 @@ def set_allocation(
     weeks = _weeks(record)
     with write_transaction(db, "allocation set"):
         for week in weeks:
-            old = db.execute(f"SELECT kind, pinned FROM allocation WHERE {_MATCH}", [*key, week])
-            found = old.fetchone()
-            db.execute(f"DELETE FROM allocation WHERE {_MATCH}", [*key, week])
-            db.table("allocation").insert(
-                {
-                    "person_id": key[0],
-                    "project_id": key[1],
-                    "demand_id": key[2],
-                    "week": week,
-                    "hours": record["hours_per_week"],
-                    "kind": record["kind"] or (found[0] if found else "soft"),
-                    "pinned": int(record["pinned"])
-                    if record["pinned"] is not None
-                    else (found[1] if found else 0),
-                }
-            )
+            _book_week(db, key, week, record)
         log_change(
             db,
             "allocation",
@@ -194,6 +179,42 @@ def set_allocation(
             after={**booking.given(), "hours_per_week": record["hours_per_week"]},
         )
     return len(weeks)
+
+
+def _book_week(
+    db: sqlite_utils.Database, key: tuple[Any, ...], week: str, record: dict[str, Any]
+) -> None:
+    """Book ``record``'s hours (and kind and pin, when given) for ``key`` in ``week``.
+
+    The one booking there is changed in place (it keeps its id, so the history shows
+    ``hours 40 → 12``); none is inserted; several (a soft top-up of a hard booking) are
+    replaced by one, with the first one's kind and pin unless given.
+    """
+    found = db.execute(
+        f"SELECT id, kind, pinned FROM allocation WHERE {_MATCH} ORDER BY id", [*key, week]
+    ).fetchall()
+    kind = record["kind"] or (found[0][1] if found else "soft")
+    pinned = (
+        int(record["pinned"]) if record["pinned"] is not None else (found[0][2] if found else 0)
+    )
+    if len(found) == 1:
+        db.execute(
+            "UPDATE allocation SET hours = ?, kind = ?, pinned = ? WHERE id = ?",
+            [record["hours_per_week"], kind, pinned, found[0][0]],
+        )
+        return
+    db.execute(f"DELETE FROM allocation WHERE {_MATCH}", [*key, week])
+    db.table("allocation").insert(
+        {
+            "person_id": key[0],
+            "project_id": key[1],
+            "demand_id": key[2],
+            "week": week,
+            "hours": record["hours_per_week"],
+            "kind": kind,
+            "pinned": pinned,
+        }
+    )
 
 
 def _existing(db: Readable, record: dict[str, Any]) -> list[str]:

@@ -21,7 +21,7 @@ from pmo_tui.editing.records import (
     remove_rows,
     stored_row,
 )
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, did_you_mean
 from pmo_tui.store.change_log import log_change
 from pmo_tui.store.reads import one_row, query_frame
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
@@ -133,9 +133,12 @@ def remove_skill(db: sqlite_utils.Database, person_id: str, skill_id: str) -> No
     """Take skill ``skill_id`` away from ``person_id``.
 
     Raises:
-        UserError: the person does not have that skill.
+        UserError: unknown person (with "did you mean"), or the person does not have that
+            skill (naming the skills they have).
     """
     with write_transaction(db, "skill remove"):
+        require_known(db, "person", person_id, "PERSON_ID")
+        _require_skill(db, person_id, skill_id)
         key = {"person_id": person_id, "skill_id": skill_id}
         before = read_record(db, "person_skill", key, label="skill of person")
         db.execute(
@@ -148,6 +151,24 @@ def remove_skill(db: sqlite_utils.Database, person_id: str, skill_id: str) -> No
             reason=f"skill remove {person_id} {skill_id}",
             before=stored_row(before, "person_skill"),
         )
+
+
+def _require_skill(db: Readable, person_id: str, skill_id: str) -> None:
+    """Raise unless ``person_id`` has skill ``skill_id``; the fix names the skills they have."""
+    held = [
+        str(row[0])
+        for row in db.execute(
+            "SELECT skill_id FROM person_skill WHERE person_id = ? ORDER BY skill_id", [person_id]
+        )
+    ]
+    if skill_id in held:
+        return
+    raise UserError(
+        f"person {person_id} has no skill {skill_id!r}",
+        option="SKILL_ID",
+        fix=did_you_mean(skill_id, held)
+        + (f"{person_id}'s skills: {', '.join(held)}" if held else f"{person_id} has no skills"),
+    )
 
 
 def add_leave(

@@ -88,11 +88,13 @@ class Removal:
         }
 
     def describe(self) -> str:
-        """``person ann, with allocation 52 rows, leave 2 rows`` (or ``... with nothing else``)."""
+        """``person ann, with allocation 52 rows, leave 1 row`` (or ``... with nothing else``)."""
         counts = self.counts()
         if not counts:
             return f"{self.label}, with nothing else"
-        return f"{self.label}, with " + ", ".join(f"{t} {n} rows" for t, n in counts.items())
+        return f"{self.label}, with " + ", ".join(
+            f"{t} {n} row{'' if n == 1 else 's'}" for t, n in counts.items()
+        )
 
 
 def removal_of(db: Readable, table: str, key: dict[str, Any], *, label: str) -> Removal:

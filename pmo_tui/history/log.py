@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, did_you_mean
+from pmo_tui.store.capture import captured_tables
 from pmo_tui.store.reads import one_row, query_frame
 
 if TYPE_CHECKING:
@@ -102,7 +103,13 @@ def list_change_sets(
     Columns: ``change_set`` (id), ``at`` (ISO UTC), ``who``, ``command``, ``reason``,
     ``rows`` (rows written), ``tables`` (the tables written, comma-separated),
     ``undoes`` (the change set it undid), ``undone_by`` (the change set that undid it).
+
+    Raises:
+        UserError: ``entity`` names a table the database does not have (with "did you
+            mean" when one is close).
     """
+    if entity is not None:
+        _check_kind(db, entity.table)
     where, params = _filters(entity, user, since)
     sql = (
         "SELECT s.id, s.at, s.who, s.command, s.reason, s.rows, "
@@ -117,6 +124,20 @@ def list_change_sets(
     if every_table:
         return frame
     return frame.with_columns(pl.col("tables").map_elements(_few, return_dtype=pl.String))
+
+
+def _check_kind(db: Readable, table: str) -> None:
+    """Refuse an entity kind that is no table of the database (a typo would list nothing)."""
+    conn: Any = getattr(db, "conn", db)  # a sqlite_utils Database or a sqlite3 connection
+    kinds = captured_tables(conn)
+    if table in kinds:
+        return
+    hint = did_you_mean(table, kinds)
+    raise UserError(
+        f"there is no entity kind {table!r}",
+        option="--entity",
+        fix=hint + ("Else one of" if hint else "one of") + " the tables: " + ", ".join(kinds),
+    )
 
 
 def _few(tables: str) -> str:

@@ -7,7 +7,9 @@ rows ``S`` inserted, inserts back the rows it deleted and sets the rows it
 updated back to their values before. It also finds why the undo may be wrong:
 
 * **later change sets** that wrote any of the same rows (named: ``#45 bob: import
-  csv``): undoing ``S`` would throw their work away too;
+  csv``): undoing ``S`` would throw their work away too. A later change set that was
+  itself undone (and the undo that undid it) no longer counts: undoing the later ones
+  first, newest first, clears the way;
 * rows that **differ from what S left** with no later change set (written outside
   pmo-tui);
 * ``S`` was **already undone**.
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from pmo_tui.store.access import Role
     from pmo_tui.store.reads import Readable
 
-__all__ = ["ADMIN_TABLES", "RowUndo", "UndoPlan", "apply_undo", "plan_undo"]
+__all__ = ["ADMIN_TABLES", "UNDO_VERBS", "RowUndo", "UndoPlan", "apply_undo", "plan_undo"]
 
 #: Tables only an admin may change: undoing a change set that wrote them needs admin.
 ADMIN_TABLES = frozenset(
@@ -56,6 +58,12 @@ ADMIN_TABLES = frozenset(
 )
 #: How many conflicting rows a message names at most.
 SHOWN = 5
+#: How each undo action is said (``pmo-tui undo`` and the TUI's confirmation).
+UNDO_VERBS = {"delete": "delete", "insert": "put back", "restore": "set back"}
+#: How many rows :meth:`UndoPlan.describe` tells one by one.
+DETAILED = 8
+#: Longest text of one value in :meth:`RowUndo.describe`.
+VALUE_WIDTH = 40
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,34 @@ class RowUndo:
         if self.before is None:
             return "delete"
         return "insert" if self.after is None else "restore"
+
+    def describe(self) -> str:
+        """One line: the row, what the undo does to it and the values concerned.
+
+        ``person ann: set back unit Ops → -`` (each changed column, now → after the undo);
+        ``allocation 17: delete (person_id ben, week 2027-01-04, hours 8.0, ...)`` and
+        ``put back (...)`` with the row's values (null ones and the ``id`` left out).
+        """
+        row = f"{self.table} {'/'.join(str(k) for k in self.key)}: {UNDO_VERBS[self.action]}"
+        if self.action == "restore":
+            assert self.before is not None and self.after is not None
+            changed = [c for c in self.before if self.before[c] != self.after.get(c)]
+            return f"{row} " + ", ".join(
+                f"{c} {_value(self.after.get(c))} → {_value(self.before[c])}" for c in changed
+            )
+        values = self.after if self.action == "delete" else self.before
+        shown = [
+            f"{c} {_value(v)}"
+            for c, v in (values or {}).items()
+            if v is not None and c not in ("id", "rowid")  # the id is in the row's name
+        ]
+        return f"{row} ({', '.join(shown)})"
+
+
+def _value(value: Any) -> str:
+    """A value as a line shows it: ``-`` for none, long texts cut at :data:`VALUE_WIDTH`."""
+    text = "-" if value is None else str(value)
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
 
 
 @dataclass
@@ -108,6 +144,22 @@ class UndoPlan:
             by_action = counts.setdefault(row.table, {})
             by_action[row.action] = by_action.get(row.action, 0) + 1
         return counts
+
+    def describe(self, detailed: int = DETAILED) -> list[str]:
+        """What the undo does, one line each: per table, how many rows it deletes, puts
+        back and sets back (``allocation: delete 2``); then the first ``detailed`` rows one
+        by one (:meth:`RowUndo.describe`) and how many more there are."""
+        lines = [
+            f"{table}: "
+            + ", ".join(f"{UNDO_VERBS[action]} {count}" for action, count in actions.items())
+            for table, actions in self.summary().items()
+        ]
+        lines += [f"  {row.describe()}" for row in self.rows[:detailed]]
+        if len(self.rows) > detailed:
+            lines.append(
+                f"  ... and {len(self.rows) - detailed} more rows (`pmo-tui log` shows them)"
+            )
+        return lines
 
     def needs(self) -> Role:
         """The role the undo needs: admin when it writes an admin's table, else planner."""
@@ -207,8 +259,12 @@ def _net_rows(db: Readable, change_set_id: int) -> list[RowUndo]:
 
 
 def _later_change_sets(db: Readable, change_set_id: int, limit: int) -> list[str]:
+    """``#id who: command (at)`` of each later change set (before ``limit``) that wrote a
+    row ``change_set_id`` wrote, less those cancelled out: a later change set and the later
+    undo that undid it. Pairs are taken oldest first, so a redo (an undo of that undo)
+    stands and is named: undoing it is what clears the way."""
     rows = db.execute(
-        "SELECT DISTINCT s.id, s.who, s.command, s.at FROM change_row mine "
+        "SELECT DISTINCT s.id, s.who, s.command, s.at, s.undoes FROM change_row mine "
         "JOIN change_row later ON later.tbl = mine.tbl AND later.row_key = mine.row_key "
         "AND later.change_set_id > mine.change_set_id "
         "JOIN change_set s ON s.id = later.change_set_id "
@@ -216,7 +272,12 @@ def _later_change_sets(db: Readable, change_set_id: int, limit: int) -> list[str
         "ORDER BY s.id",
         [change_set_id, change_set_id, limit],
     ).fetchall()
-    return [f"#{cs_id} {who}: {command} ({at})" for cs_id, who, command, at in rows]
+    standing = {row[0]: row for row in rows}
+    for cs_id in sorted(standing):
+        undone = standing[cs_id][4] if cs_id in standing else None
+        if undone in standing:
+            del standing[cs_id], standing[undone]
+    return [f"#{cs_id} {who}: {command} ({at})" for cs_id, who, command, at, _ in standing.values()]
 
 
 def _drifted(db: Readable, rows: list[RowUndo]) -> list[str]:

@@ -34,7 +34,7 @@ from typing import Literal
 import polars as pl
 import sqlite_utils
 
-from pmo_tui.errors import UserError, closest_match
+from pmo_tui.errors import UserError, closest_match, raise_all
 from pmo_tui.importers.bundle import Bundle
 from pmo_tui.importers.calendar_rule import (
     CalendarChoice,
@@ -43,6 +43,7 @@ from pmo_tui.importers.calendar_rule import (
     record_person_calendars,
 )
 from pmo_tui.importers.csv_lines import line_of_value
+from pmo_tui.importers.csv_rows import MAX_ERRORS
 from pmo_tui.importers.plan_records import SamePlanChoice, record_plan_file, settle_same_plan
 from pmo_tui.importers.stored_projects import check_new_projects, check_phase_changes
 from pmo_tui.store.change_log import log_change
@@ -295,20 +296,37 @@ def _known_keys(
 def _check_references(
     db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle
 ) -> None:
+    """Raise for every unknown id the bundle refers to (one error per id and column, each
+    with "did you mean" when one is close; at most :data:`MAX_ERRORS` shown).
+
+    Raises:
+        UserErrors: the unknown ids, in the order of :data:`REFERENCES` then of the file.
+    """
+    errors: list[UserError] = []
+    total = 0
     for part, column, table, defining_part in REFERENCES:
         values = parts[part][column].drop_nulls().unique(maintain_order=True)
         if values.is_empty():
             continue
         known = _known_keys(db, table, parts, defining_part)
         missing = [v for v in values.to_list() if v not in known]
-        if missing:
-            raise _unknown_reference(bundle, part, column, table, missing[0], sorted(known))
+        total += len(missing)
+        candidates = sorted(known)
+        errors.extend(
+            _unknown_reference(bundle, part, column, table, value, candidates)
+            for value in missing[: max(0, MAX_ERRORS - len(errors))]
+        )
+    raise_all(errors, total)
 
 
 def _check_allocation_projects(
     db: sqlite_utils.Database, parts: dict[str, pl.DataFrame], bundle: Bundle
 ) -> None:
-    """An allocation on a demand must be on that demand's project."""
+    """An allocation on a demand must be on that demand's project.
+
+    Raises:
+        UserErrors: each demand booked on another project (at most :data:`MAX_ERRORS`).
+    """
     allocations = parts["allocation"].filter(pl.col("demand_id").is_not_null())
     if allocations.is_empty():
         return
@@ -324,17 +342,22 @@ def _check_allocation_projects(
     wrong = allocations.join(projects, on="demand_id").filter(
         pl.col("project_id") != pl.col("demand_project")
     )
-    if wrong.is_empty():
-        return
-    first = wrong.row(0, named=True)
+    wrong = wrong.unique(["demand_id", "project_id"], maintain_order=True)
     origin = bundle.origins.get("allocation")
-    raise UserError(
-        f"demand {first['demand_id']!r} belongs to project {first['demand_project']!r}, "
-        f"not {first['project_id']!r}",
-        file=origin or bundle.source,
-        row=_row_in_file(origin, "demand_id", first["demand_id"]),
-        column="project_id",
-        fix=f"use project_id {first['demand_project']!r}, or a demand of project {first['project_id']!r}",
+    raise_all(
+        [
+            UserError(
+                f"demand {row['demand_id']!r} belongs to project {row['demand_project']!r}, "
+                f"not {row['project_id']!r}",
+                file=origin or bundle.source,
+                row=_row_in_file(origin, "demand_id", row["demand_id"]),
+                column="project_id",
+                fix=f"use project_id {row['demand_project']!r}, "
+                f"or a demand of project {row['project_id']!r}",
+            )
+            for row in wrong.head(MAX_ERRORS).iter_rows(named=True)
+        ],
+        wrong.height,
     )
 
 

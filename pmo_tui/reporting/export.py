@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from pmo_tui.domain.horizon import Window
     from pmo_tui.planning.service import PlanOutcome
+    from pmo_tui.portfolio_health.board import BoardData
     from pmo_tui.store.reads import Readable
 
 #: The file formats of an export; the first is the default when the file name says nothing.
@@ -78,8 +79,12 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
     Args:
         rows: :func:`pmo_tui.reporting.capacity.utilisation_rows` (``person_id, name,
             week, capacity_hours, allocated_hours, over_hours, utilisation_pct``).
-        grid: one row per person, one column per ISO week (``2026-W50``) holding the
-            utilisation in whole percent (null where the capacity is 0).
+        grid: one row per person, one column per ISO week (``2026-W50``): sheet
+            ``utilisation``, the utilisation in whole percent (null where the capacity
+            is 0: a percentage of nothing), coloured above 100; then sheet
+            ``over_hours``, the hours booked above capacity (Float64), coloured above 0,
+            so that hours booked in a week of no capacity (the heatmap's ``∞``) show
+            too. CSV holds the first sheet only.
     """
     over = {"utilisation_pct": 100.0, "over_hours": 0.0}
     if not grid:
@@ -88,6 +93,7 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
     from pmo_tui.reporting.spreadsheet import week_grid
 
     frame = week_grid(rows, ["person_id", "name"], "utilisation_pct")
+    over_hours = week_grid(rows, ["person_id", "name"], "over_hours")
     weeks = frame.columns[2:]
     return [
         Sheet(
@@ -96,7 +102,8 @@ def capacity_sheets(rows: pl.DataFrame, *, grid: bool) -> list[Sheet]:
             key_columns=2,
             over=dict.fromkeys(weeks, 100.0),
             formats=dict.fromkeys(weeks, PERCENT_FORMAT),
-        )
+        ),
+        Sheet("over_hours", over_hours, key_columns=2, over=dict.fromkeys(weeks, 0.0)),
     ]
 
 
@@ -162,6 +169,38 @@ def plan_sheets(outcome: PlanOutcome, *, grid: bool) -> list[Sheet]:
         Sheet("moves", moves_frame(outcome), key_columns=1),
         Sheet("kpis", kpi_frame(outcome), key_columns=1),
         Sheet("unmet", unmet_frame(outcome), key_columns=2),
+    ]
+
+
+def dashboard_sheets(board: BoardData) -> list[Sheet]:
+    """What the dashboard shows, as numbers: ``portfolios`` (``id, name, rag, score,
+    projects, previous_rag, trend, baseline, forecast, variance``), ``confidence``
+    (``period, level, projects``), ``watermelons`` (``project_id, name, reported_on, kind,
+    evidence``), ``load`` (skill x month, demand as % of the capacity of the people who
+    hold the skill, red above 100) and ``bottlenecks`` (``skill_id, quarter,
+    shortfall_hours, fte``)."""
+    import polars as pl
+
+    months = sorted(set(board.heatmap["month"].to_list()))
+    load = (
+        board.heatmap.pivot(on="month", index="skill_id", values="load_pct")
+        .select("skill_id", *months)
+        .sort("skill_id")
+        if months
+        else pl.DataFrame(schema={"skill_id": pl.String})
+    )
+    return [
+        Sheet("portfolios", board.portfolios, key_columns=2),
+        Sheet("confidence", board.confidence_by_period, key_columns=1),
+        Sheet("watermelons", board.watermelons, key_columns=1),
+        Sheet(
+            "load",
+            load,
+            key_columns=1,
+            over=dict.fromkeys(months, 100.0),
+            formats=dict.fromkeys(months, PERCENT_FORMAT),
+        ),
+        Sheet("bottlenecks", board.bottlenecks, key_columns=1),
     ]
 
 
@@ -286,7 +325,8 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             "capacity",
             "capacity, allocated and over-allocated hours and utilisation per person and week",
             _capacity,
-            grid="utilisation % per person (rows) and week (columns)",
+            grid="utilisation % per person (rows) and week (columns); XLSX, JSON and Markdown "
+            "add over_hours, the hours above capacity (a week of no capacity has no %)",
         ),
         ExportKind(
             "allocations",

@@ -22,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmo_tui.errors import UserError
 from pmo_tui.scenarios.thresholds import Check, run_checks
 from solver.status import STATUS_INFEASIBLE
+
+if TYPE_CHECKING:
+    from pmo_tui.reporting.sheet import Sheet
 
 #: Keys that must be equal in every shard's document for a merge.
 SHARED_KEYS = ("solver_version", "settings", "skills", "base")
@@ -169,17 +172,15 @@ ROWS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def table_rows(document: dict) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the side-by-side table: a metric per row, base then each scenario.
-
-    A scenario's cell shows its value and, where it differs, the change against the base.
-    """
+def metric_rows(document: dict) -> tuple[list[str], list[tuple[str, int, list[Any]]]]:
+    """The run names (base first) and, per metric, ``(label, decimals, values)``: a value
+    per run (None where a run has none, e.g. infeasible); ``status`` first (texts), then
+    :data:`ROWS`, then unmet hours per skill and per quarter (``unmet h [backend-dev]``)."""
     columns = [document["base"], *document["scenarios"]]
-    header = ["metric", *(entry["name"] for entry in columns)]
     kpis = [entry["kpis"] for entry in columns]
-    rows = [["status", *(k["status"] for k in kpis)]]
+    rows: list[tuple[str, int, list[Any]]] = [("status", 0, [k["status"] for k in kpis])]
     for label, key, decimals in ROWS:
-        rows.append([label, *_cells([k.get(key) for k in kpis], decimals)])
+        rows.append((label, decimals, [k.get(key) for k in kpis]))
     for table, prefix in (
         ("unmet_hours_by_skill", "unmet h"),
         ("unmet_hours_by_quarter", "unmet h"),
@@ -190,8 +191,51 @@ def table_rows(document: dict) -> tuple[list[str], list[list[str]]]:
                 None if k["status"] == STATUS_INFEASIBLE else (k.get(table) or {}).get(key, 0.0)
                 for k in kpis
             ]
-            rows.append([f"{prefix} [{key}]", *_cells(values, 1)])
-    return header, rows
+            rows.append((f"{prefix} [{key}]", 1, values))
+    return [entry["name"] for entry in columns], rows
+
+
+def table_rows(document: dict) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the side-by-side table: a metric per row, base then each scenario.
+
+    A scenario's cell shows its value and, where it differs, the change against the base.
+    """
+    names, metrics = metric_rows(document)
+    status, *numbers = metrics
+    rows = [[status[0], *status[2]]]
+    rows.extend([label, *_cells(values, decimals)] for label, decimals, values in numbers)
+    return ["metric", *names], rows
+
+
+def kpi_sheets(document: dict) -> list[Sheet]:
+    """The side-by-side table as export sheets (what ``e`` writes on the Scenarios screen).
+
+    ``kpis``: ``metric`` (String), then one Float64 column per run (base first, named as
+    the run) holding the value (null where a run has none): numbers a spreadsheet can
+    compute with, where the screen shows text with the change against the base.
+    ``runs``: ``run``, ``file``, ``status`` (String), ``changes`` (Int64), one row per run.
+    """
+    import polars as pl
+
+    from pmo_tui.reporting.sheet import Sheet
+
+    names, metrics = metric_rows(document)
+    _, *numbers = metrics
+    values = {
+        name: pl.Series(name, [row[2][i] for row in numbers], dtype=pl.Float64)
+        for i, name in enumerate(names)
+    }
+    kpis = pl.DataFrame([pl.Series("metric", [row[0] for row in numbers]), *values.values()])
+    runs = pl.DataFrame(
+        {
+            "run": names,
+            "file": [None, *(entry.get("file") for entry in document["scenarios"])],
+            "status": metrics[0][2],
+            "changes": [0, *(entry.get("changes") or 0 for entry in document["scenarios"])],
+        },
+        schema={"run": pl.String, "file": pl.String, "status": pl.String, "changes": pl.Int64},
+    )
+    return [Sheet("kpis", kpis, key_columns=1), Sheet("runs", runs, key_columns=1)]
 
 
 def _cells(values: list[float | None], decimals: int) -> list[str]:

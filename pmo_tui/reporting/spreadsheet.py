@@ -116,23 +116,32 @@ def markdown_text(sheets: list[Sheet]) -> str:
 
 def write_xlsx(sheets: list[Sheet], path: Path) -> None:
     """One worksheet per sheet: header and key columns frozen, widths fitted, number
-    formats, over-allocated cells coloured, text cells never read as formulas."""
+    formats, over-allocated cells coloured, text cells never read as formulas.
+
+    Raises:
+        OSError: the file cannot be created (no such folder, no permission).
+    """
     from xlsxwriter import Workbook
+    from xlsxwriter.exceptions import FileCreateError
 
     options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with Workbook(str(path), options) as workbook:
-        for sheet in sheets:
-            frame = neutralise_formulas(sheet.frame)
-            frame.write_excel(
-                workbook,
-                sheet.name[:31],
-                autofit=True,
-                freeze_panes=(1, sheet.key_columns),
-                dtype_formats=DTYPE_FORMATS,
-                column_formats=dict(sheet.formats),  # type: ignore[arg-type]
-                conditional_formats=_over_formats(sheet),  # type: ignore[arg-type]
-                column_widths=_capped_widths(frame),  # type: ignore[arg-type]
-            )
+    try:
+        with Workbook(str(path), options) as workbook:
+            for sheet in sheets:
+                frame = neutralise_formulas(sheet.frame)
+                frame.write_excel(
+                    workbook,
+                    sheet.name[:31],
+                    autofit=True,
+                    freeze_panes=(1, sheet.key_columns),
+                    dtype_formats=DTYPE_FORMATS,
+                    column_formats=dict(sheet.formats),  # type: ignore[arg-type]
+                    conditional_formats=_over_formats(sheet),  # type: ignore[arg-type]
+                    column_widths=_capped_widths(frame),  # type: ignore[arg-type]
+                )
+    except FileCreateError as error:  # xlsxwriter wraps the OSError of opening the file
+        cause = error.__cause__ or error.__context__
+        raise (cause if isinstance(cause, OSError) else OSError(str(error))) from error
 
 
 def _over_formats(sheet: Sheet) -> dict[str, Any]:

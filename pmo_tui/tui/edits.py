@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from pmo_tui.editing.allocations import Booking
     from pmo_tui.history.undo import UndoPlan
 
-#: How each undo action is said (as ``pmo-tui undo`` says it).
-UNDO_VERBS = {"delete": "delete", "insert": "put back", "restore": "set back"}
-
 
 @dataclass(frozen=True)
 class Edit:
@@ -181,16 +178,13 @@ def project_edit(
 
 # --------------------------------------------------------------------- undo
 def undo_edit(plan: UndoPlan, *, force: bool = False) -> Edit:
-    """Undo the change set of ``plan`` (:func:`pmo_tui.history.undo.plan_undo`): per table,
-    the rows it deletes, puts back and sets back; with ``force``, also why it was refused."""
+    """Undo the change set of ``plan`` (:func:`pmo_tui.history.undo.plan_undo`): what it does
+    (:meth:`~pmo_tui.history.undo.UndoPlan.describe`: per table, then the first rows with
+    their values); with ``force``, also why it was refused."""
     from pmo_tui.history.undo import apply_undo
 
     info = plan.change_set
-    lines = [
-        f"{table}: "
-        + ", ".join(f"{UNDO_VERBS[action]} {count}" for action, count in actions.items())
-        for table, actions in plan.summary().items()
-    ]
+    lines = plan.describe()
     if force:
         lines += [f"⚠ {reason}" for reason in plan.reasons()]
     return Edit(

@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
-from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen
 from pmo_tui.tui.widgets.tables import KeyTable, fill_table
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class DashboardScreen(PmoScreen):
         Binding("w", "tab('watermelons')", "Watermelons", id="tab-watermelons"),
         Binding("c", "tab('capacity')", "Capacity", id="tab-capacity"),
         Binding("d", "tab('digest')", "Digest", id="tab-digest"),
+        # e is left out of the footer: with it, "q Quit" no longer fits 80 columns
+        Binding("e", "export", "Export", show=False, id="export"),
         Binding("r,f5", "reload", "Reload", key_display="r", show=False, id="reload"),
     ]
 
@@ -135,6 +137,16 @@ class DashboardScreen(PmoScreen):
         )
         text.append(bands, style="dim")
         return text
+
+    def export_request(self) -> ExportRequest | None:
+        """The dashboard's tables as numbers: portfolios, confidence by period, watermelons,
+        load per skill and month, bottlenecks (None until read)."""
+        if self.data is None:
+            return None
+        from pmo_tui.reporting.export import dashboard_sheets
+
+        board = self.data.board
+        return "dashboard", lambda: dashboard_sheets(board)
 
     def action_tab(self, tab: str) -> None:
         """Show the tab ``tab``."""

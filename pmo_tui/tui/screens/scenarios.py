@@ -26,7 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, Label, ProgressBar, Static
 
-from pmo_tui.tui.screens.base import PmoScreen
+from pmo_tui.tui.screens.base import ExportRequest, PmoScreen, export_binding
 from pmo_tui.tui.widgets.dialogs import ConfirmDialog
 from pmo_tui.tui.widgets.tables import KeyTable
 
@@ -136,6 +136,7 @@ class ScenariosScreen(PmoScreen):
         Binding("escape", "cancel", "Cancel", id="cancel"),
         *PmoScreen.BINDINGS,
         Binding("p", "promote", "Promote", id="promote"),
+        export_binding(),
         Binding("ctrl+r", "reload", "Reload files", show=False, id="reload"),
         Binding("t", "switch_table", "Files/KPIs", show=False, id="switch-table"),
     ]
@@ -248,10 +249,20 @@ class ScenariosScreen(PmoScreen):
             self.marked ^= {entry.path}
             self.render_files()
 
+    def export_request(self) -> ExportRequest | None:
+        """The KPIs of the last run, the base and the scenarios side by side (numbers), and
+        the runs (file, status, changes)."""
+        prepared = self.prepared
+        if prepared is None:
+            return None
+        from pmo_tui.reporting.scenarios import kpi_sheets, run_document
+
+        return "scenarios", lambda: kpi_sheets(run_document(prepared, []))
+
     # ------------------------------------------------------------------ run
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Run and promote are greyed out while plans run; promote needs a run; esc cancels
-        (and the footer says so) only while plans run."""
+        """Run and promote are greyed out while plans run; promote needs a run; export is
+        shown only with a run; esc cancels (and the footer says so) only while plans run."""
         if action == "cancel":
             return self.running
         if action in ("run", "mark"):
@@ -259,6 +270,8 @@ class ScenariosScreen(PmoScreen):
         if action == "promote":
             ready = self.prepared is not None and not self.running and self.allows("planner")
             return True if ready else None
+        if action == "export":  # shown only once there is a run to export
+            return self.prepared is not None and not self.running
         return True
 
     def action_run(self) -> None:
