@@ -56,6 +56,36 @@ def test_undo_of_a_plan_apply_gives_back_the_allocations(db: Path) -> None:
     assert _allocations(db) == before
 
 
+MOVABLE = (
+    "SELECT id, person_id, project_id, demand_id, week, hours FROM allocation "
+    "WHERE demand_id IS NOT NULL AND pinned = 0 AND kind = 'soft'"
+)
+
+
+def _movable_by_key(db: Path) -> dict[tuple, tuple[int, float]]:
+    return {tuple(row[1:5]): (row[0], round(row[5], 1)) for row in query(db, MOVABLE)}
+
+
+def test_a_plan_apply_writes_only_the_bookings_it_changes(db: Path) -> None:
+    """A booking the plan keeps as it is keeps its row (and id) and is not in the change
+    set; one it keeps with other hours is updated in place; the change set holds exactly
+    the bookings that differ."""
+    before = _movable_by_key(db)
+    applied = invoke(db, "plan", "--headless", "--apply", *FAST)
+    assert applied.exit_code == 0, applied.output
+    after = _movable_by_key(db)
+    both = before.keys() & after.keys()
+    same = [key for key in both if before[key][1] == after[key][1]]
+    other_hours = [key for key in both if before[key][1] != after[key][1]]
+    assert same and all(before[key][0] == after[key][0] for key in same)
+    assert all(before[key][0] == after[key][0] for key in other_hours)
+    differing = len(before.keys() ^ after.keys()) + len(other_hours)
+    rows = json.loads(invoke(db, "log", str(_last(db)), "--format", "json").output)
+    touched = {row["key"] for row in rows if row["table"] == "allocation"}
+    assert len(touched) == differing > 0
+    assert f"applied: {differing} allocation rows written" in applied.output
+
+
 def test_applying_a_plan_that_changes_nothing_writes_no_change_set(db: Path) -> None:
     """Planning again on applied data proposes no move; applying it must not log a change
     set that rewrites every booking (it would block undoing the first apply)."""

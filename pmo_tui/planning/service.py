@@ -161,22 +161,20 @@ def apply_outcome(
             db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
         )
         shifted = _shift_projects(db, outcome.result.shifts)
-        db.execute(f"DELETE FROM allocation WHERE {movable_sql}")
-        if records:
-            db.table("allocation").insert_all(records)
+        written = _write_bookings(db, movable_sql, records)
         log_change(
             db,
             "allocation",
             "apply plan",
             reason=reason,
             after={
-                "rows": len(records),
+                "rows": written,
                 "objective": outcome.result.objective,
                 "status": outcome.result.status,
                 "projects_shifted": shifted,
             },
         )
-    return len(records)
+    return written
 
 
 def applied_text(rows: int | None) -> str:
@@ -186,10 +184,49 @@ def applied_text(rows: int | None) -> str:
     return f"applied: {rows} allocation rows written (see the change log)"
 
 
+BOOKING_KEY = ("person_id", "project_id", "demand_id", "week")
+
+
+def _write_bookings(db: sqlite_utils.Database, movable_sql: str, records: list[dict]) -> int:
+    """Make the movable allocations stored (``movable_sql``) equal ``records``, writing
+    only what differs: a booking whose (person, project, demand, week) the plan keeps
+    with other hours is updated in place (its id stays), one the plan drops is deleted,
+    a new one inserted. So the change set holds the plan's changes, not every booking,
+    and undo or a later change set conflicts only where the plan changed something.
+
+    Returns:
+        The number of allocation rows deleted, updated or inserted.
+    """
+    planned = {tuple(r[f] for f in BOOKING_KEY): r for r in records}
+    stored = db.execute(
+        f"SELECT id, {', '.join(BOOKING_KEY)}, hours FROM allocation WHERE {movable_sql} "
+        "ORDER BY id"
+    ).fetchall()
+    kept: set[tuple] = set()
+    drop: list[int] = []
+    change: list[tuple[float, int]] = []
+    for row_id, *key_fields, hours in stored:
+        key = tuple(key_fields)
+        if key not in planned or key in kept:
+            drop.append(row_id)
+            continue
+        kept.add(key)
+        if round(hours, 1) != round(planned[key]["hours"], 1):
+            change.append((planned[key]["hours"], row_id))
+    for row_id in drop:
+        db.execute("DELETE FROM allocation WHERE id = ?", [row_id])
+    for hours, row_id in change:
+        db.execute("UPDATE allocation SET hours = ? WHERE id = ?", [hours, row_id])
+    new = [record for key, record in planned.items() if key not in kept]
+    if new:
+        db.table("allocation").insert_all(new)
+    return len(drop) + len(change) + len(new)
+
+
 def _same_bookings(db: sqlite_utils.Database, movable_sql: str, records: list[dict]) -> bool:
     """Whether the movable allocations stored (``movable_sql``) are exactly ``records``
     (person, project, demand, week, hours to 0.1 h)."""
-    fields = ("person_id", "project_id", "demand_id", "week")
+    fields = BOOKING_KEY
     stored = Counter(
         (*row[:4], round(row[4], 1))
         for row in db.execute(
