@@ -310,7 +310,7 @@ def test_a_file_that_cannot_be_written_is_one_message_not_a_traceback(
     missing = tmp_path / "no-such-folder" / f"capacity.{suffix}"
     too_long = tmp_path / ("x" * 300 + f".{suffix}")  # the system refuses the name
     for target, message in (
-        (missing, f"option -o: there is no folder {missing.parent}. Fix: create the folder"),
+        (missing, f"option --output: {missing}: the folder {missing.parent} does not exist."),
         (too_long, "option -o: cannot write the file: File name too long. Fix: write to a"),
     ):
         args = ["--db", str(db_path), "export", "capacity", "-o", str(target)]

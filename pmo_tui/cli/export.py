@@ -106,7 +106,6 @@ def export(
             "--policy is for `export plan`", option="--policy", fix="leave it out for " + kind
         )
     chosen = export_format(output, fmt)
-    _check_output(output)
     window = resolve_window(today, start, end)
     db = open_db(ctx)
     source = ExportSource(db, window, plan=lambda: _plan(db, window, policy_file))
@@ -121,22 +120,6 @@ def export(
             fix="write to a folder that exists and that you may write to",
         ) from None
     _report(sheets, written, chosen, output)
-
-
-def _check_output(output: Path | None) -> None:
-    """Refuse, before any work (``export plan`` plans first), an ``-o`` whose folder does
-    not exist (click refuses an ``-o`` that is a folder).
-
-    Raises:
-        UserError: naming the path and the fix.
-    """
-    if output is not None and not output.parent.is_dir():
-        raise UserError(
-            f"there is no folder {output.parent}",
-            option="-o",
-            file=str(output),
-            fix="create the folder first, or write to one that exists",
-        )
 
 
 def _plan(db: Any, window: Any, policy_file: Path | None) -> Any:
