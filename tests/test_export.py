@@ -225,6 +225,19 @@ def test_the_format_comes_from_the_file_name(db_path: Path, tmp_path: Path) -> N
     assert len(rows) == 4 + 2 + 2 + 4 + 4 and rows[0]["skill_id"] == "dev"
 
 
+def test_a_file_name_no_format_writes_is_refused_unless_the_format_is_given(
+    db_path: Path, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "allocations.pdf"
+    args = ["--db", str(db_path), "export", "allocations", "-o", str(pdf)]
+    refused = CliRunner().invoke(cli, args, obj={})
+    assert refused.exit_code == 2 and not pdf.exists()
+    assert "no export format writes .pdf files" in refused.output
+    assert "name the file .csv, .xlsx, .json, .md, or give --format" in refused.output
+    _export(db_path, "allocations", "-o", str(pdf), "--format", "json")
+    assert len(json.loads(pdf.read_text())["allocations"]) == 4 + 2 + 2 + 4 + 4
+
+
 def _hostile_change_set(db_path: Path) -> int:
     """A change set whose command and reason a spreadsheet would run as formulas."""
     from pmo_tui.store.transactions import write_transaction

@@ -371,12 +371,22 @@ def free_path(folder: Path, name: str) -> Path:
 
 
 def export_format(path: Path | None, fmt: str | None) -> str:
-    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix, else CSV.
+    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix
+    (:data:`SUFFIX_FORMATS`), else CSV (standard output, or a file without a suffix).
 
     Raises:
-        UserError: XLSX without a file to write to.
+        UserError: XLSX without a file to write to; a file suffix no format has
+            (``report.pdf`` would otherwise be CSV under a PDF name).
     """
-    chosen = fmt or SUFFIX_FORMATS.get(path.suffix.lower() if path else "", EXPORT_FORMATS[0])
+    suffix = path.suffix.lower() if path else ""
+    if fmt is None and suffix and suffix not in SUFFIX_FORMATS:
+        raise UserError(
+            f"no export format writes {suffix} files",
+            option="-o",
+            file=str(path),
+            fix=f"name the file {', '.join(SUFFIX_FORMATS)}, or give --format",
+        )
+    chosen = fmt or SUFFIX_FORMATS.get(suffix, EXPORT_FORMATS[0])
     if chosen == "xlsx" and path is None:
         raise UserError(
             "an XLSX workbook needs a file", option="-o", fix="name one, e.g. -o capacity.xlsx"
