@@ -9,7 +9,8 @@ The demo stays current: its files (``fixtures/demo``, made by
 ``fixtures/generate_demo.py``) are written for the week of :data:`DEMO_ANCHOR`,
 and a new database gets them moved by whole weeks so that the demo's status date
 is the current week (deterministic given that week), with the real public
-holidays of the years it then covers.
+holidays of the years it then covers; its last plan is then made again for those
+holidays before the leave booked since is added (:func:`load_demo`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from pmo_tui.store.transactions import write_transaction
 DEMO_ANCHOR = dt.date(2026, 11, 30)
 #: Text columns of the demo's governance files that hold ISO timestamps (moved with the dates).
 TIMESTAMP_COLUMNS = ("at",)
+#: The reason of the demo's leave booked after its last plan (fixtures/generate_demo.py).
+LEAVE_BOOKED_SINCE = "annual leave (booked since the last plan)"
 
 
 def open_database(
@@ -235,6 +238,12 @@ def load_demo(
     folder = folder or demo_folder()
     weeks = demo_weeks_later(today)
     bundle = _demo_bundle(weeks, folder)
+    booked_since = None
+    if weeks:
+        booked_since = bundle.leave.filter(pl.col("reason") == LEAVE_BOOKED_SINCE)
+        bundle = dataclasses.replace(
+            bundle, leave=bundle.leave.filter(pl.col("reason") != LEAVE_BOOKED_SINCE)
+        )
     with write_transaction(db, "db init (demo organisation)", needs="admin"):
         report = write_bundles(db, [bundle], reason="demo organisation loaded on first run")
         written = load_governance(
@@ -245,4 +254,29 @@ def load_demo(
         )
     for table, count in written.items():
         report.add_rows(table, count)
+    if booked_since is not None:
+        _plan_for_this_calendar(db, DEMO_ANCHOR + dt.timedelta(weeks=weeks), booked_since)
     return report
+
+
+def _plan_for_this_calendar(
+    db: sqlite_utils.Database, status_date: dt.date, booked_since: pl.DataFrame
+) -> None:
+    """The moved demo's last plan made again on the calendar of its new weeks, then the
+    leave booked since added (what the first plan answers).
+
+    The shipped bookings are the plan pmo-tui made for the public holidays of
+    :data:`DEMO_ANCHOR`'s weeks; moved, the holidays fall in other weeks and that plan
+    would not be the one the PMO made: planning first would re-balance nearly everyone.
+    So the demo is planned and the plan applied (the product's own service, the default
+    policy: deterministic) before the leave booked since the last plan
+    (``booked_since``: ``person_id, start, end, hours_per_day, reason``) is written.
+    Three change sets: the demo, its plan, the leave."""
+    from pmo_tui.domain.horizon import window_of
+    from pmo_tui.planning.service import apply_outcome, run_plan
+
+    outcome = run_plan(db, window=window_of(status_date))
+    apply_outcome(db, outcome, reason="the demo's last plan, on this week's calendar")
+    rows = booked_since.with_columns(pl.col("start", "end").dt.to_string("%Y-%m-%d"))
+    with write_transaction(db, "db init (leave booked since the last plan)", needs="admin"):
+        db.table("leave").insert_all(rows.to_dicts())
