@@ -83,7 +83,11 @@ def test_a_plan_apply_writes_only_the_bookings_it_changes(db: Path) -> None:
     rows = json.loads(invoke(db, "log", str(_last(db)), "--format", "json").output)
     touched = {row["key"] for row in rows if row["table"] == "allocation"}
     assert len(touched) == differing > 0
-    assert f"applied: {differing} allocation rows written" in applied.output
+    change_set = _last(db)
+    assert (
+        f"applied: {differing} allocation rows written as change set {change_set} "
+        f"(`pmo-tui log {change_set}` lists them, `pmo-tui undo {change_set}` reverts them)"
+    ) in applied.output
 
 
 def test_applying_a_plan_that_changes_nothing_writes_no_change_set(db: Path) -> None:

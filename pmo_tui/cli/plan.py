@@ -95,8 +95,11 @@ def plan(
     if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
+        from pmo_tui.store.transactions import last_change_set
+
         written = apply_outcome(database, outcome)
-        click.echo(applied_text(written), err=True)
+        change_set = last_change_set(database) if written is not None else None
+        click.echo(applied_text(written, change_set), err=True)
 
 
 def progress_bar(elapsed_s: float, limit_s: float, best: float, bound: float, gap: float) -> str:

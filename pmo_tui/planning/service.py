@@ -177,11 +177,17 @@ def apply_outcome(
     return written
 
 
-def applied_text(rows: int | None) -> str:
-    """What :func:`apply_outcome` did, in words (the CLI and the plan screen say the same)."""
+def applied_text(rows: int | None, change_set: int | None = None) -> str:
+    """What :func:`apply_outcome` did, in words (the CLI and the plan screen say the same),
+    naming the ``change_set`` it wrote (what ``pmo-tui log`` and ``undo`` take)."""
     if rows is None:
         return "nothing to apply: the allocations already are this plan (nothing written)"
-    return f"applied: {rows} allocation rows written (see the change log)"
+    if change_set is None:
+        return f"applied: {rows} allocation rows written (see the change log)"
+    return (
+        f"applied: {rows} allocation rows written as change set {change_set} "
+        f"(`pmo-tui log {change_set}` lists them, `pmo-tui undo {change_set}` reverts them)"
+    )
 
 
 BOOKING_KEY = ("person_id", "project_id", "demand_id", "week")
