@@ -408,7 +408,7 @@ class PlanScreen(PmoScreen):
         from pmo_tui.planning.service import applied_text
 
         self.pmo_app.data_version += 1
-        said = applied_text(message.rows, message.change_set)
+        said = applied_text(message.rows, message.change_set, tui=True)
         self.discard(f"Plan accepted: {said}.")
         self.notify(said[0].upper() + said[1:] + ".", title="Plan")
 
