@@ -371,12 +371,22 @@ def free_path(folder: Path, name: str) -> Path:
 
 
 def export_format(path: Path | None, fmt: str | None) -> str:
-    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix, else CSV.
+    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix, else CSV
+    (a file without a suffix, or stdout).
 
     Raises:
-        UserError: XLSX without a file to write to.
+        UserError: XLSX without a file to write to; a suffix that is none of
+            :data:`SUFFIX_FORMATS` without ``fmt`` (``capacity.xls`` would get CSV).
     """
-    chosen = fmt or SUFFIX_FORMATS.get(path.suffix.lower() if path else "", EXPORT_FORMATS[0])
+    suffix = path.suffix.lower() if path else ""
+    if fmt is None and suffix and suffix not in SUFFIX_FORMATS:
+        known = ", ".join(SUFFIX_FORMATS)
+        raise UserError(
+            f"pmo-tui does not write {suffix} files (it writes {known})",
+            file=str(path),
+            fix=f"name the file with one of {known}, or pass --format",
+        )
+    chosen = fmt or SUFFIX_FORMATS.get(suffix, EXPORT_FORMATS[0])
     if chosen == "xlsx" and path is None:
         raise UserError(
             "an XLSX workbook needs a file", option="-o", fix="name one, e.g. -o capacity.xlsx"
