@@ -223,6 +223,11 @@ def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
     later = "2027-03-29"  # weeks past the organisation's weeks: all of them are history
     refused = invoke(db, "undo", str(_last(db)), "--yes", "--today", later)
     assert refused.exit_code == 2 and "are history" in refused.output
+    assert (
+        "Fix: leave history as it was (an undo does not rewrite past weeks), or pass --force"
+        in refused.output
+    )
+    assert "later change sets" not in refused.output  # not the reason, so not the fix
     assert _allocations(db) != before  # nothing was undone
     forced = invoke(db, "undo", str(_last(db)), "--yes", "--force", "--today", later)
     assert forced.exit_code == 0, forced.output
