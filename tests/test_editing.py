@@ -159,12 +159,12 @@ def test_demand_and_allocation_commands(db: Path) -> None:
         "hard",
     )
     assert booked.exit_code == 0, booked.output
+    assert "booked cat on P1: 2 weeks" in booked.output
     assert query(
         db, "SELECT week, hours, kind, pinned FROM allocation WHERE demand_id = 'D4' ORDER BY week"
     ) == [("2027-01-04", 10.0, "hard", 0), ("2027-01-11", 10.0, "hard", 0)]
-    assert (
-        invoke(db, "allocation", "pin", "cat", "P1", "2027-01-11", "--demand", "D4").exit_code == 0
-    )
+    pinned = invoke(db, "allocation", "pin", "cat", "P1", "2027-01-11", "--demand", "D4")
+    assert pinned.exit_code == 0 and "pinned 1 week\n" in pinned.output  # not "1 weeks"
     assert query(db, "SELECT week FROM allocation WHERE demand_id = 'D4' AND pinned = 1") == [
         ("2027-01-11",)
     ]

@@ -223,19 +223,17 @@ def test_the_format_comes_from_the_file_name(db_path: Path, tmp_path: Path) -> N
     _export(db_path, "allocations", "-o", str(path))
     rows = json.loads(path.read_text())["allocations"]
     assert len(rows) == 4 + 2 + 2 + 4 + 4 and rows[0]["skill_id"] == "dev"
-
-
-def test_a_file_name_no_format_writes_is_refused_unless_the_format_is_given(
-    db_path: Path, tmp_path: Path
-) -> None:
-    pdf = tmp_path / "allocations.pdf"
-    args = ["--db", str(db_path), "export", "allocations", "-o", str(pdf)]
-    refused = CliRunner().invoke(cli, args, obj={})
-    assert refused.exit_code == 2 and not pdf.exists()
-    assert "no export format writes .pdf files" in refused.output
-    assert "name the file .csv, .xlsx, .json, .md, or give --format" in refused.output
-    _export(db_path, "allocations", "-o", str(pdf), "--format", "json")
-    assert len(json.loads(pdf.read_text())["allocations"]) == 4 + 2 + 2 + 4 + 4
+    old_excel = tmp_path / "alloc.xls"  # would have been CSV under an Excel name
+    refused = CliRunner().invoke(
+        cli, ["--db", str(db_path), "export", "allocations", "-o", str(old_excel)], obj={}
+    )
+    assert refused.exit_code == 2 and not old_excel.exists()
+    assert (
+        f"{old_excel}: pmo-tui does not write .xls files (it writes .csv, .xlsx, .json, .md). "
+        "Fix: name the file with one of .csv, .xlsx, .json, .md, or pass --format"
+    ) in refused.output
+    _export(db_path, "allocations", "-o", str(old_excel), "--format", "csv")
+    assert old_excel.read_text().startswith("person_id,")
 
 
 def _hostile_change_set(db_path: Path) -> int:

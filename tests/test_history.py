@@ -83,7 +83,11 @@ def test_a_plan_apply_writes_only_the_bookings_it_changes(db: Path) -> None:
     rows = json.loads(invoke(db, "log", str(_last(db)), "--format", "json").output)
     touched = {row["key"] for row in rows if row["table"] == "allocation"}
     assert len(touched) == differing > 0
-    assert f"applied: {differing} allocation rows written" in applied.output
+    change_set = _last(db)
+    assert (
+        f"applied: {differing} allocation rows written as change set {change_set} "
+        f"(`pmo-tui log {change_set}` lists them, `pmo-tui undo {change_set}` reverts them)"
+    ) in applied.output
 
 
 def test_applying_a_plan_that_changes_nothing_writes_no_change_set(db: Path) -> None:
@@ -219,6 +223,11 @@ def test_undo_does_not_rewrite_weeks_that_have_become_history(db: Path) -> None:
     later = "2027-03-29"  # weeks past the organisation's weeks: all of them are history
     refused = invoke(db, "undo", str(_last(db)), "--yes", "--today", later)
     assert refused.exit_code == 2 and "are history" in refused.output
+    assert (
+        "Fix: leave history as it was (an undo does not rewrite past weeks), or pass --force"
+        in refused.output
+    )
+    assert "later change sets" not in refused.output  # not the reason, so not the fix
     assert _allocations(db) != before  # nothing was undone
     forced = invoke(db, "undo", str(_last(db)), "--yes", "--force", "--today", later)
     assert forced.exit_code == 0, forced.output

@@ -389,3 +389,24 @@ def test_daily_shape_comes_from_the_timephased_work(tmp_path: Path) -> None:
         16.0,
         8.0,
     )
+
+
+def test_ctrl_c_while_java_works_reaches_python_not_a_halted_jvm() -> None:
+    """Ctrl-C while MPXJ reads a file: Python gets KeyboardInterrupt (the CLI says
+    "Interrupted: nothing was written", exit 130). With JPype's default the JVM halted
+    under Python, whose next Java call printed a JVMNotRunning traceback (3 of 9
+    Ctrl-C presses during `import project` of the real samples did)."""
+    code = (
+        "import os, signal, threading\n"
+        "from pmo_tui.importers._jvm import start_jvm\n"
+        "jpype = start_jvm()\n"
+        "threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
+        "try:\n"
+        "    jpype.JClass('java.lang.Thread').sleep(20000)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('KeyboardInterrupt', jpype.isJVMStarted())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "KeyboardInterrupt True", (result.returncode, result.stderr)

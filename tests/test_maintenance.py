@@ -8,9 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from scenario_support import build_scenario_db, invoke
 from store_support import content, query
 
+from pmo_tui.cli import cli
 from pmo_tui.store.migrations import SCHEMA_VERSION
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
@@ -103,6 +105,17 @@ def test_restore_refuses_a_file_that_is_not_a_pmo_tui_database_or_is_newer(
     future = invoke(db, "db", "restore", str(newer), "--yes")
     assert future.exit_code == 2 and "newer than this pmo-tui" in future.output
     assert content(db, history=True) == before
+
+
+def test_restore_refuses_a_missing_file_before_asking(db: Path, tmp_path: Path) -> None:
+    """Answering "y" to "Replace ...?" and only then hearing the file is missing is a trap."""
+    missing = tmp_path / "nothere.db"
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "db", "restore", str(missing)], input="y\n", obj={}
+    )
+    assert result.exit_code == 2
+    assert "Replace" not in result.output
+    assert f"{missing}: no such file. Fix: name a backup file" in result.output
 
 
 def _old_database(version: int, folder: Path) -> Path:

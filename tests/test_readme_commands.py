@@ -8,6 +8,7 @@ exits 2) while nothing is read or written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shlex
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pmo_tui.bootstrap import open_database
 from pmo_tui.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +61,21 @@ def test_an_example_command_line_parses(file: str, line: str) -> None:
     result = CliRunner().invoke(cli, [*_words(line), "--help"], obj={})
     assert result.exit_code == 0, f"{file}: {line}\n{result.output}"
     assert result.output.startswith("Usage: ")
+
+
+def test_the_readme_grid_example_is_what_the_demo_gives(tmp_path: Path) -> None:
+    """The README's ``export capacity --grid | head -3`` lines, run on the demo as of the
+    date the example names (they went stale once: 90.0, 112.0 ... from an older demo)."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(
+        r"\$ (pmo-tui export capacity --grid [^|\n]*)\| head -3\n(.*?)```", text, re.S
+    )
+    assert block is not None
+    command, shown = block.group(1), block.group(2).strip().splitlines()
+    words = shlex.split(command)[1:]
+    today = words[words.index("--today") + 1]
+    db = tmp_path / "demo.db"
+    open_database(db, today=dt.date.fromisoformat(today)).close()
+    result = CliRunner().invoke(cli, ["--db", str(db), *words], obj={})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == shown

@@ -103,6 +103,10 @@ def test_thresholds_exit_1_and_name_each_failing_check(org: tuple[Path, Path]) -
     [
         ("coverage << 0.9", "cannot read the check"),
         ("velocity > 3", "unknown metric 'velocity'"),
+        (
+            "coverge < 0.8",
+            "unknown metric 'coverge' in 'coverge < 0.8'. Fix: did you mean 'coverage'?",
+        ),
         ("cost[dev] > 3", "only unmet_hours takes a [key]"),
         ("unmet_hours[dat] > 3", "did you mean 'data'"),
     ],

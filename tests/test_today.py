@@ -225,3 +225,22 @@ def test_a_demo_moved_by_weeks_is_planned_for_its_calendar_then_leave_is_booked(
     )  # fmt: skip
     over = [row for row in json.loads(in_christmas.stdout) if row["over_hours"] > 0]
     assert {row["person_id"] for row in over} <= people
+
+
+def test_work_that_is_all_history_is_said_not_shown_as_nothing(tmp_path: Path) -> None:
+    """Project files of past years (the real samples are of 2003-2024) imported today: the
+    listing and the plan find nothing from the current week on, and say where it all is."""
+    db = build_small_db(tmp_path / "t.db")
+    first, last = WEEKS[0].isoformat(), WEEKS[-1].isoformat()
+    note = (
+        f"note: all the demand and bookings are history, from {first} to {last} "
+        "(before the current week, 2028-01-03): `--from 2027-01-04` lists them"
+    )
+    later = _invoke(db, "capacity", "--over-allocated", "--today", "2028-01-05")
+    assert later.exit_code == 0 and "(none)" in later.stdout and note in later.stderr
+    plan = _invoke(db, "plan", "--headless", "--today", "2028-01-05", "--deterministic-time", "0")
+    assert plan.exit_code == 0 and note in plan.stderr
+    current = _invoke(db, "capacity", "--over-allocated", "--today", AS_OF)
+    assert current.exit_code == 0 and "history" not in current.stderr
+    listed = _invoke(db, "capacity", "--today", "2028-01-05", "--from", first)
+    assert "note:" not in listed.stderr and "2027-01-04" in listed.stdout

@@ -366,9 +366,12 @@ async def test_accepting_a_plan_writes_it_with_a_change_log(db_path: Path) -> No
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
-        assert screen.outcome is None and "accepted" in str(
-            screen.query_one("#plan-status").render()
-        )
+        status = str(screen.query_one("#plan-status").render())
+        assert screen.outcome is None and "accepted" in status
+    with sqlite3.connect(db_path) as connection:
+        (newest,) = connection.execute("SELECT max(id) FROM change_set").fetchone()
+    said = f"as change set {newest} (7 History lists it; u there undoes it)"
+    assert said in status.replace("\n", " ")
     after = _allocations(db_path)
     assert after != before
     assert sum(hours for *_, hours in after) == pytest.approx(

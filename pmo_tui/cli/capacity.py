@@ -41,7 +41,7 @@ def capacity(
     daily shape of imported plans, else spread over the calendar), so that an
     over-booked day is not hidden.
     """
-    from pmo_tui.reporting.capacity import capacity_report
+    from pmo_tui.reporting.capacity import capacity_report, only_history_note
     from pmo_tui.reporting.output import render_frame
 
     if over_allocated and unmet:
@@ -50,15 +50,19 @@ def capacity(
             option="--unmet",
             fix="pass one of them",
         )
+    database, window = open_db(ctx), resolve_window(today, start, end)
     frame = capacity_report(
-        open_db(ctx),
+        database,
         over_allocated=over_allocated,
         unmet=unmet,
         person_id=person_id,
-        window=resolve_window(today, start, end),
+        window=window,
         daily=daily,
     )
     click.echo(render_frame(frame, fmt))
+    note = only_history_note(database, window) if start is None else None
+    if note:
+        click.echo(note, err=True)
 
 
 COMMANDS = (capacity,)

@@ -107,11 +107,12 @@ def db_backup(ctx: click.Context, target: Path) -> None:
 def db_restore(ctx: click.Context, source: Path, yes: bool) -> None:
     """Replace the database by the backup SOURCE (admin; backs up the current one first)."""
     from pmo_tui.store.access import require_role
-    from pmo_tui.store.maintenance import restore_database
+    from pmo_tui.store.maintenance import check_restorable, restore_database
 
     path: Path = ctx.obj["db_path"]
     database = open_db(ctx, seed_demo=False, write=True)
     require_role(database, "admin", "db restore")
+    check_restorable(source)  # a wrong file is refused before the question
     if not yes and not confirm(f"Replace {path} by {source}?", what="db restore"):
         click.echo("Nothing was changed.", err=True)
         return

@@ -324,7 +324,7 @@ def demand_add(ctx: click.Context, demand_id: str, **values: Any) -> None:
     from pmo_tui.editing.projects import add_demand
 
     row = add_demand(open_db(ctx, write=True), {"id": demand_id, **_given(values, DEMAND_COLUMNS)})
-    click.echo(f"added demand {row['id']} on {row['project_id']}: {row['weeks']} weeks")
+    click.echo(f"added demand {row['id']} on {row['project_id']}: {_weeks(row['weeks'])}")
 
 
 @demand.command("edit")
@@ -339,7 +339,7 @@ def demand_edit(ctx: click.Context, demand_id: str, **values: Any) -> None:
     if not changes:
         raise click.UsageError("give at least one value to change, e.g. --min-level 3")
     row = edit_demand(open_db(ctx, write=True), demand_id, changes)
-    click.echo(f"changed demand {demand_id}: {', '.join(changes)} ({row['weeks']} weeks set)")
+    click.echo(f"changed demand {demand_id}: {', '.join(changes)} ({_weeks(row['weeks'])} set)")
 
 
 @demand.command("remove")
@@ -382,6 +382,11 @@ def _booking_arguments(command: Any) -> Any:
     return command
 
 
+def _weeks(count: int) -> str:
+    """``count`` weeks in words: ``1 week``, ``4 weeks``."""
+    return f"{count} week" if count == 1 else f"{count} weeks"
+
+
 def _booking(values: dict[str, Any]) -> Any:
     from pmo_tui.editing.allocations import Booking
 
@@ -422,7 +427,7 @@ def allocation_set(
         pinned=pinned,
         current_week=current_week,
     )
-    click.echo(f"booked {values['person_id']} on {values['project_id']}: {weeks} weeks")
+    click.echo(f"booked {values['person_id']} on {values['project_id']}: {_weeks(weeks)}")
 
 
 @allocation.command("remove")
@@ -434,7 +439,7 @@ def allocation_remove(ctx: click.Context, **values: Any) -> None:
 
     current_week = _current_week(values)
     weeks = remove_allocation(open_db(ctx, write=True), _booking(values), current_week=current_week)
-    click.echo(f"removed {weeks} weeks of {values['person_id']} on {values['project_id']}")
+    click.echo(f"removed {_weeks(weeks)} of {values['person_id']} on {values['project_id']}")
 
 
 @allocation.command("move")
@@ -449,7 +454,7 @@ def allocation_move(ctx: click.Context, to_person_id: str, **values: Any) -> Non
     weeks = move_allocation(
         open_db(ctx, write=True), _booking(values), to_person_id, current_week=current_week
     )
-    click.echo(f"moved {weeks} weeks from {values['person_id']} to {to_person_id}")
+    click.echo(f"moved {_weeks(weeks)} from {values['person_id']} to {to_person_id}")
 
 
 @allocation.command("pin")
@@ -463,7 +468,7 @@ def allocation_pin(ctx: click.Context, **values: Any) -> None:
     weeks = pin_allocation(
         open_db(ctx, write=True), _booking(values), pinned=True, current_week=current_week
     )
-    click.echo(f"pinned {weeks} weeks")
+    click.echo(f"pinned {_weeks(weeks)}")
 
 
 @allocation.command("unpin")
@@ -477,7 +482,7 @@ def allocation_unpin(ctx: click.Context, **values: Any) -> None:
     weeks = pin_allocation(
         open_db(ctx, write=True), _booking(values), pinned=False, current_week=current_week
     )
-    click.echo(f"unpinned {weeks} weeks")
+    click.echo(f"unpinned {_weeks(weeks)}")
 
 
 COMMANDS = (person, skill, leave, project, demand, allocation)

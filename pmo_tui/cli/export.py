@@ -43,7 +43,7 @@ def _help() -> str:
         "\b\n"
         f"{grids}\n\n"
         f"The format comes from --format, else from the file's suffix ({suffixes}), "
-        "else CSV. CSV holds one table (a plan's moves); XLSX, JSON and Markdown hold every "
+        "else CSV (no suffix, or stdout; another suffix is refused). CSV holds one table (a plan's moves); XLSX, JSON and Markdown hold every "
         "table of the kind. XLSX has a frozen header row, fitted widths, number formats and "
         "over-allocated cells coloured. In CSV and XLSX a text cell starting with =, +, -, @, "
         "tab or carriage return is written with a leading single quote, so that a spreadsheet "

@@ -85,7 +85,7 @@ def undo(ctx: click.Context, change_set: int, yes: bool, force: bool, today: Any
         raise UserError(
             f"change set {change_set} was not undone: " + "; ".join(plan.reasons()),
             option="--force",
-            fix="undo the later change sets first (newest first), or pass --force",
+            fix=plan.fix("pass --force"),
         )
     for reason in plan.reasons():
         click.echo(f"  warning: {reason}", err=True)

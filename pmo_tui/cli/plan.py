@@ -75,6 +75,7 @@ def plan(
     from pmo_tui.cli.common import given_on_command_line
     from pmo_tui.planning.policy import build_policy
     from pmo_tui.planning.service import applied_text, apply_outcome
+    from pmo_tui.reporting.capacity import only_history_note
     from pmo_tui.reporting.plan import render_outcome
     from solver import STATUS_INFEASIBLE
 
@@ -92,11 +93,17 @@ def plan(
     show_progress = sys.stderr.isatty() if progress is None else progress
     outcome = _solve_interruptibly(ctx.obj["db_path"], policy, window, show_progress)
     click.echo(render_outcome(outcome, fmt, width=terminal_width()))
+    note = only_history_note(database, window) if start is None else None
+    if note:
+        click.echo(note, err=True)
     if outcome.result.status == STATUS_INFEASIBLE:
         ctx.exit(EXIT_INFEASIBLE)
     if apply_plan:
+        from pmo_tui.store.transactions import last_change_set
+
         written = apply_outcome(database, outcome)
-        click.echo(applied_text(written), err=True)
+        change_set = last_change_set(database) if written is not None else None
+        click.echo(applied_text(written, change_set), err=True)
 
 
 def progress_bar(elapsed_s: float, limit_s: float, best: float, bound: float, gap: float) -> str:

@@ -165,6 +165,20 @@ class UndoPlan:
         """The role the undo needs: admin when it writes an admin's table, else planner."""
         return "admin" if any(row.table in ADMIN_TABLES for row in self.rows) else "planner"
 
+    def fix(self, force: str = "force it") -> str:
+        """What to do about :meth:`reasons`, each reason its own step, then ``force`` (the
+        CLI says ``pass --force``)."""
+        steps = []
+        if self.undone_by:
+            steps.append(f"undo change set {self.undone_by} instead, to redo the change")
+        if self.later:
+            steps.append("undo the later change sets first (newest first)")
+        if self.drifted:
+            steps.append("look at the rows changed outside pmo-tui first")
+        if self.past:
+            steps.append("leave history as it was (an undo does not rewrite past weeks)")
+        return "; ".join(steps) + f", or {force} to put these rows back anyway"
+
     def reasons(self) -> list[str]:
         """Why the undo needs ``force``, one line each."""
         reasons = []
@@ -315,8 +329,7 @@ def apply_undo(db: sqlite_utils.Database, plan: UndoPlan, *, force: bool = False
         raise UserError(
             f"change set {change_set_id} was not undone: " + "; ".join(plan.reasons()),
             option="--force",
-            fix="undo the later change sets first (newest first), or pass --force to put "
-            "these rows back anyway",
+            fix=plan.fix("pass --force"),
         )
     command = f"undo {change_set_id}"
     with write_transaction(db, command, needs=plan.needs(), undoes=change_set_id) as change_set:

@@ -60,7 +60,9 @@ def start_jvm() -> ModuleType:
         if jpype.isJVMStarted():
             return jpype
         try:
-            jpype.startJVM(*JVM_OPTIONS, convertStrings=True)
+            # interrupt=False: Ctrl-C becomes Python's KeyboardInterrupt (the CLI's "nothing
+            # was written", exit 130); JPype's default halts the JVM under Python instead.
+            jpype.startJVM(*JVM_OPTIONS, convertStrings=True, interrupt=False)
         except (jpype.JVMNotFoundException, jpype.JVMNotSupportedException) as exc:
             raise UserError(
                 f"reading project files needs a Java runtime, and none could be started ({exc})",

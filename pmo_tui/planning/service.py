@@ -177,11 +177,20 @@ def apply_outcome(
     return written
 
 
-def applied_text(rows: int | None) -> str:
-    """What :func:`apply_outcome` did, in words (the CLI and the plan screen say the same)."""
+def applied_text(rows: int | None, change_set: int | None = None, *, tui: bool = False) -> str:
+    """What :func:`apply_outcome` did, in words (the CLI and the plan screen say the same),
+    naming the ``change_set`` it wrote and where to see or undo it (the CLI's ``log`` and
+    ``undo``; with ``tui``, the History screen, as the TUI's edits say)."""
     if rows is None:
         return "nothing to apply: the allocations already are this plan (nothing written)"
-    return f"applied: {rows} allocation rows written (see the change log)"
+    if change_set is None:
+        return f"applied: {rows} allocation rows written (see the change log)"
+    where = (
+        "7 History lists it; u there undoes it"
+        if tui
+        else f"`pmo-tui log {change_set}` lists them, `pmo-tui undo {change_set}` reverts them"
+    )
+    return f"applied: {rows} allocation rows written as change set {change_set} ({where})"
 
 
 BOOKING_KEY = ("person_id", "project_id", "demand_id", "week")

@@ -125,3 +125,25 @@ def unmet_demand(coverage: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("unmet_hours") > 0)
         .sort("week", "project_id", "skill_id", nulls_last=True)
     )
+
+
+def only_history_note(db: Readable, window: Window) -> str | None:
+    """A note for a listing or plan that found nothing because all the demand and
+    bookings are in weeks before ``window``'s current week (history): e.g. project files
+    of past years. None when there is some from the current week on, or none at all.
+
+    The note names the weeks they are in and the ``--from`` that lists them.
+    """
+    week = window.current_week.isoformat()
+    first, last, later = db.execute(
+        "SELECT min(week), max(week), sum(week >= ?) FROM "
+        "(SELECT week FROM demand_week UNION ALL SELECT week FROM allocation)",
+        [week],
+    ).fetchone()
+    if first is None or later:
+        return None
+    return (
+        f"note: all the demand and bookings are history, from {first} to {last} "
+        f"(before the current week, {week}): `--from {first}` lists them; "
+        "a plan never changes history"
+    )

@@ -371,20 +371,20 @@ def free_path(folder: Path, name: str) -> Path:
 
 
 def export_format(path: Path | None, fmt: str | None) -> str:
-    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix
-    (:data:`SUFFIX_FORMATS`), else CSV (standard output, or a file without a suffix).
+    """The format to write: ``fmt`` when given, else the one of ``path``'s suffix, else CSV
+    (a file without a suffix, or stdout).
 
     Raises:
-        UserError: XLSX without a file to write to; a file suffix no format has
-            (``report.pdf`` would otherwise be CSV under a PDF name).
+        UserError: XLSX without a file to write to; a suffix that is none of
+            :data:`SUFFIX_FORMATS` without ``fmt`` (``capacity.xls`` would get CSV).
     """
     suffix = path.suffix.lower() if path else ""
     if fmt is None and suffix and suffix not in SUFFIX_FORMATS:
+        known = ", ".join(SUFFIX_FORMATS)
         raise UserError(
-            f"no export format writes {suffix} files",
-            option="-o",
+            f"pmo-tui does not write {suffix} files (it writes {known})",
             file=str(path),
-            fix=f"name the file {', '.join(SUFFIX_FORMATS)}, or give --format",
+            fix=f"name the file with one of {known}, or pass --format",
         )
     chosen = fmt or SUFFIX_FORMATS.get(suffix, EXPORT_FORMATS[0])
     if chosen == "xlsx" and path is None:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pmo_tui.errors import UserError
+from pmo_tui.errors import UserError, did_you_mean
 from pmo_tui.scenarios.metrics import METRICS
 from solver.status import STATUS_INFEASIBLE
 
@@ -78,7 +78,11 @@ def parse_check(text: str, skills: list[str] | None = None) -> Check:
         raise UserError(f"cannot read the check {text!r}", option="--fail-if", fix=GRAMMAR)
     metric, key = found.group("metric"), found.group("key")
     if metric not in METRICS:
-        raise UserError(f"unknown metric {metric!r} in {text!r}", option="--fail-if", fix=GRAMMAR)
+        raise UserError(
+            f"unknown metric {metric!r} in {text!r}",
+            option="--fail-if",
+            fix=did_you_mean(metric, list(METRICS)) + GRAMMAR,
+        )
     if key is not None and metric != "unmet_hours":
         raise UserError(
             f"only unmet_hours takes a [key], not {metric}", option="--fail-if", fix=GRAMMAR

@@ -137,6 +137,18 @@ def _open_candidate(source: Path) -> tuple[sqlite3.Connection, int]:
     return candidate, version
 
 
+def check_restorable(source: Path) -> int:
+    """The schema version of the backup ``source`` if it can be restored (checked before
+    asking, so a wrong file is said at once, not after the confirmation).
+
+    Raises:
+        UserError: ``source`` is missing, not a pmo-tui database, damaged or newer.
+    """
+    candidate, version = _open_candidate(source)
+    candidate.close()
+    return version
+
+
 def restore_database(db: sqlite_utils.Database, path: Path, source: Path) -> Path:
     """Replace the database at ``path`` (open as ``db``) by the backup ``source``. Admin only.
 

@@ -219,9 +219,8 @@ class HistoryScreen(EditingScreen):
         self.app.push_screen(
             ConfirmDialog(
                 f"Undo change set {plan.change_set['id']}: refused",
-                f"{forced.subject}\n\n{reasons}\n\nUndo the later change sets first (newest "
-                "first). Forcing puts these rows back anyway: the work of those change sets "
-                "on them is lost. Force it? (You confirm once more.)",
+                f"{forced.subject}\n\n{reasons}\n\n{plan.fix()[0].upper()}{plan.fix()[1:]}. "
+                "Forcing loses what was done to them since. Force it? (You confirm once more.)",
                 "Force…",
             ),
             answer,

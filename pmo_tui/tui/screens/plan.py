@@ -82,10 +82,12 @@ class PlanSolved(Message):
 class PlanApplied(Message):
     """The plan was written: ``rows`` allocation rows."""
 
-    def __init__(self, rows: int | None) -> None:
+    def __init__(self, rows: int | None, change_set: int | None = None) -> None:
         super().__init__()
         #: Rows written; None: the plan changed nothing and nothing was written.
         self.rows = rows
+        #: The change set written (``pmo-tui log``, the History screen), if any.
+        self.change_set = change_set
 
 
 class PlanScreen(PmoScreen):
@@ -393,18 +395,20 @@ class PlanScreen(PmoScreen):
     def apply(self, path: Path, outcome: PlanOutcome) -> None:
         """Write the plan through the planning service (optimistic concurrency check inside)."""
         from pmo_tui.planning.service import apply_outcome
+        from pmo_tui.store.transactions import last_change_set
         from pmo_tui.tui.data import writable_connection
 
         with writable_connection(path) as db:
             rows = apply_outcome(db, outcome, reason="accepted in the plan screen")
-        self.post_message(PlanApplied(rows))
+            change_set = last_change_set(db) if rows is not None else None
+        self.post_message(PlanApplied(rows, change_set))
 
     def on_plan_applied(self, message: PlanApplied) -> None:
         """Confirm the write, forget the plan, and let the other screens re-read the store."""
         from pmo_tui.planning.service import applied_text
 
         self.pmo_app.data_version += 1
-        said = applied_text(message.rows)
+        said = applied_text(message.rows, message.change_set, tui=True)
         self.discard(f"Plan accepted: {said}.")
         self.notify(said[0].upper() + said[1:] + ".", title="Plan")
 
