@@ -59,6 +59,28 @@ def test_db_check_passes_and_warns_when_others_can_read(db: Path) -> None:
     assert "readable by every account" in invoke(db, "db", "check").output
 
 
+def test_db_check_warns_of_two_rows_of_one_kind_not_of_a_pinned_row_beside_a_planned_one(
+    db: Path,
+) -> None:
+    with sqlite3.connect(db) as connection:
+        key = connection.execute(
+            "SELECT person_id, project_id, demand_id, week FROM allocation "
+            "WHERE demand_id IS NOT NULL AND kind = 'soft' AND pinned = 0 ORDER BY id LIMIT 1"
+        ).fetchone()
+        insert = (
+            "INSERT INTO allocation (person_id, project_id, demand_id, week, hours, kind, pinned) "
+            "VALUES (?, ?, ?, ?, 2, ?, ?)"
+        )
+        connection.execute(insert, (*key, "soft", 1))
+        connection.execute(insert, (*key, "hard", 0))
+    topped_up = invoke(db, "db", "check")
+    assert topped_up.exit_code == 0 and "more than one row" not in topped_up.output
+    with sqlite3.connect(db) as connection:
+        connection.execute(insert, (*key, "soft", 0))
+    doubled = invoke(db, "db", "check").output
+    assert "1 person-weeks booked in more than one row of the same kind" in doubled
+
+
 def test_db_check_finds_a_broken_invariant_and_an_orphan(db: Path) -> None:
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE allocation SET week = '2027-01-05' WHERE id = 1")

@@ -53,10 +53,11 @@ INVARIANTS: tuple[tuple[str, str], ...] = (
 #: Warnings: (what is odd, SQL counting the rows).
 ODDITIES: tuple[tuple[str, str], ...] = (
     (
-        "person-weeks booked in more than one row on the same project and demand "
-        "(e.g. a pinned row and a planned one)",
+        "person-weeks booked in more than one row of the same kind on the same project and "
+        "demand (a pinned or hard row beside a planned one is not counted: that is how a plan "
+        "tops one up)",
         "SELECT count(*) FROM (SELECT 1 FROM allocation "
-        "GROUP BY person_id, project_id, demand_id, week HAVING count(*) > 1)",
+        "GROUP BY person_id, project_id, demand_id, week, kind, pinned HAVING count(*) > 1)",
     ),
     (
         "allocations in weeks their person is on all-day leave from Monday to Friday",
