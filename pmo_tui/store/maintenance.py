@@ -60,7 +60,8 @@ ODDITIES: tuple[tuple[str, str], ...] = (
         "GROUP BY person_id, project_id, demand_id, week, kind, pinned HAVING count(*) > 1)",
     ),
     (
-        "allocations in weeks their person is on all-day leave from Monday to Friday",
+        "allocations in weeks their person is on all-day leave from Monday to Friday "
+        "(leave booked after them: `pmo-tui plan` moves the planned ones)",
         "SELECT count(*) FROM allocation a JOIN leave l ON l.person_id = a.person_id "
         "AND l.start <= a.week AND l.\"end\" >= date(a.week, '+4 days') "
         "AND l.hours_per_day IS NULL WHERE a.hours > 0",
