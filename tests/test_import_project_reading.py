@@ -395,14 +395,21 @@ def test_ctrl_c_while_java_works_reaches_python_not_a_halted_jvm() -> None:
     """Ctrl-C while MPXJ reads a file: Python gets KeyboardInterrupt (the CLI says
     "Interrupted: nothing was written", exit 130). With JPype's default the JVM halted
     under Python, whose next Java call printed a JVMNotRunning traceback (3 of 9
-    Ctrl-C presses during `import project` of the real samples did)."""
+    Ctrl-C presses during `import project` of the real samples did). Under load the
+    signal may reach the Java call as its thread's interrupt instead (an
+    InterruptedException): the importers turn that into KeyboardInterrupt too."""
     code = (
         "import os, signal, threading\n"
         "from pmo_tui.importers._jvm import start_jvm\n"
+        "from pmo_tui.importers.mpxj_values import raise_if_interrupted\n"
         "jpype = start_jvm()\n"
         "threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()\n"
         "try:\n"
-        "    jpype.JClass('java.lang.Thread').sleep(20000)\n"
+        "    try:\n"
+        "        jpype.JClass('java.lang.Thread').sleep(20000)\n"
+        "    except jpype.JException as exc:  # the thread's interrupt, as the importers see it\n"
+        "        raise_if_interrupted(exc)\n"
+        "        raise\n"
         "except KeyboardInterrupt:\n"
         "    print('KeyboardInterrupt', jpype.isJVMStarted())\n"
     )
@@ -410,3 +417,16 @@ def test_ctrl_c_while_java_works_reaches_python_not_a_halted_jvm() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "KeyboardInterrupt True", (result.returncode, result.stderr)
+
+
+def test_a_java_interrupt_or_one_wrapped_in_a_cause_is_the_users_ctrl_c() -> None:
+    from pmo_tui.importers._jvm import start_jvm
+    from pmo_tui.importers.mpxj_values import raise_if_interrupted
+
+    jpype = start_jvm()
+    interrupted = jpype.JClass("java.lang.InterruptedException")("sleep interrupted")
+    wrapped = jpype.JClass("java.lang.RuntimeException")("reading failed", interrupted)
+    for exc in (interrupted, wrapped):
+        with pytest.raises(KeyboardInterrupt):
+            raise_if_interrupted(exc)
+    raise_if_interrupted(jpype.JClass("java.io.IOException")("bad file"))  # a read error stays

@@ -24,6 +24,7 @@ from pmo_tui.importers.mpxj_values import (
     monday_of,
     name_slug,
     python_text,
+    raise_if_interrupted,
     round_hours,
 )
 from pmo_tui.importers.mpxj_work import work_per_day
@@ -58,6 +59,7 @@ def assignment_rows(context: ProjectContext, person_of_uid: dict[int, Person]) -
         try:
             days = work_per_day(context, assignment, person)
         except context.jpype.JException as exc:
+            raise_if_interrupted(exc)
             context.counts.unreadable += 1
             context.notes.append(
                 f"skipped the assignment of {person.name!r} to {_task_name(assignment)!r}: "

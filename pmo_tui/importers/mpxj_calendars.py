@@ -26,6 +26,7 @@ from pmo_tui.importers.mpxj_values import (
     python_datetime,
     python_number,
     python_text,
+    raise_if_interrupted,
 )
 
 __all__ = [
@@ -69,6 +70,7 @@ def resolved_calendar(context: ProjectContext, calendar: Any, owner: str) -> Any
     try:
         problem = _unresolved(context, calendar)
     except context.jpype.JException as exc:
+        raise_if_interrupted(exc)
         problem = f"MPXJ cannot resolve it ({java_message(exc)})"
     if problem is None:
         return calendar
@@ -124,6 +126,7 @@ def holiday_rows(context: ProjectContext) -> list[dict[str, Any]]:
     try:
         return _holiday_rows(context)
     except context.jpype.JException as exc:
+        raise_if_interrupted(exc)
         name = python_text(context.default_calendar.getName())
         context.notes.append(
             f"public holidays skipped: MPXJ cannot read the exceptions of the project calendar "
@@ -177,6 +180,7 @@ def leave_rows(context: ProjectContext, people: list[Person]) -> list[dict[str, 
                 for exception in calendar.getExpandedCalendarExceptions():
                     rows.extend(_exception_leave(context, person, own, exception))
         except context.jpype.JException as exc:
+            raise_if_interrupted(exc)
             context.notes.append(
                 f"{person.name}: leave skipped, MPXJ cannot read the exceptions of calendar "
                 f"{python_text(own.getName())!r} ({java_message(exc)})"
@@ -233,6 +237,7 @@ def availability_rows(context: ProjectContext, people: list[Person]) -> list[dic
             periods = _availability_periods(person)
             person_rows = _outside_the_table(context, person, periods)
         except context.jpype.JException as exc:
+            raise_if_interrupted(exc)
             context.notes.append(
                 f"{person.name}: availability skipped, MPXJ cannot read it ({java_message(exc)})"
             )

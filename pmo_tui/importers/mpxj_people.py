@@ -21,7 +21,7 @@ from typing import Any
 
 from pmo_tui.importers.mpxj_calendars import resolved_calendar, week_hours
 from pmo_tui.importers.mpxj_context import Person, ProjectContext
-from pmo_tui.importers.mpxj_values import java_message, name_slug, python_text
+from pmo_tui.importers.mpxj_values import java_message, name_slug, python_text, raise_if_interrupted
 from pmo_tui.store.tables import WEEKDAY_COLUMNS
 
 __all__ = ["person_row", "person_skill_rows", "read_people", "skills_of"]
@@ -44,6 +44,7 @@ def read_people(context: ProjectContext) -> tuple[list[Person], dict[int, Person
         try:
             person = _read_resource(context, resource, taken)
         except context.jpype.JException as exc:
+            raise_if_interrupted(exc)
             uid = _uid(resource)
             context.notes.append(
                 f"skipped resource {_label(resource)}: MPXJ cannot read it ({java_message(exc)})"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo_tui.errors import UserError
-from pmo_tui.importers.mpxj_values import java_message
+from pmo_tui.importers.mpxj_values import java_message, raise_if_interrupted
 
 __all__ = ["SUPPORTED_FORMATS", "SUPPORTED_TEXT", "ReadPlan", "read_with_mpxj"]
 
@@ -107,6 +107,7 @@ def read_with_mpxj(jpype: Any, path: Path, locale: str | None = None) -> ReadPla
     try:
         project = jpype.JClass("org.mpxj.reader.UniversalProjectReader")().read(str(path))
     except jpype.JException as exc:
+        raise_if_interrupted(exc)
         raise _unreadable(f"cannot read this file ({java_message(exc)})", path) from None
     if project is None:
         raise _unreadable(f"not a project plan MPXJ can read; it reads: {SUPPORTED_TEXT}", path)
@@ -154,6 +155,7 @@ def _read_mpx(jpype: Any, path: Path, locale: str | None) -> ReadPlan:
         try:
             project = _mpx_reader(jpype, code).read(str(path))
         except jpype.JException as exc:
+            raise_if_interrupted(exc)
             failures.append(f"{code}: {java_message(exc)}")
             continue
         notes = ignored_error_notes(project)

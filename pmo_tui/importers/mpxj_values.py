@@ -32,6 +32,32 @@ __all__ = [
 ]
 
 
+#: Java exceptions by which a thread learns it was interrupted (Ctrl-C during a Java call).
+JAVA_INTERRUPTS = (
+    "java.lang.InterruptedException",
+    "java.io.InterruptedIOException",
+    "java.nio.channels.ClosedByInterruptException",
+)
+
+
+def raise_if_interrupted(exc: Any) -> None:
+    """Raise KeyboardInterrupt when the Java exception ``exc`` (or one of its causes) says its
+    thread was interrupted: Ctrl-C that reached a Java call that way is the user's Ctrl-C
+    (the CLI: "Interrupted: nothing was written", exit 130), not a file MPXJ cannot read.
+    Which way Ctrl-C arrives (KeyboardInterrupt or the thread's interrupt) depends on where
+    the JVM is when the signal comes."""
+    cause, seen = exc, 0
+    while cause is not None and seen < 10:
+        try:
+            name = str(cause.getClass().getName())
+            cause = cause.getCause()
+        except Exception:
+            return
+        if name in JAVA_INTERRUPTS:
+            raise KeyboardInterrupt
+        seen += 1
+
+
 def java_message(exc: Any) -> str:
     """The first line (at most 200 characters) of a Java exception's message, or its class name."""
     try:

@@ -62,6 +62,7 @@ from pmo_tui.importers.mpxj_values import (
     name_slug,
     project_slug,
     python_text,
+    raise_if_interrupted,
 )
 from pmo_tui.importers.plan_identity import plan_file_of
 
@@ -98,6 +99,7 @@ def read_project_file(path: Path, *, locale: str | None = None) -> Bundle:
         context.notes.extend(plan.notes)
         return _bundle(context)
     except jpype.JException as exc:
+        raise_if_interrupted(exc)
         raise UserError(
             f"cannot read the plan in this file ({java_message(exc)})", file=str(path), fix=READ_FIX
         ) from None
