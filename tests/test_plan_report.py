@@ -146,6 +146,28 @@ def test_the_moves_fit_an_80_column_terminal_with_their_weeks_whole(
     assert "2027-W01–W02 (2 w)" in narrow.splitlines()[3]  # the person is cut, never the weeks
 
 
+def test_the_shortfall_table_fits_80_columns_with_reader_labels(outcome: PlanOutcome) -> None:
+    shortfall = pl.DataFrame(
+        {
+            "skill_id": ["solution-architecture"],
+            "min_level": [3],
+            "week": [dt.date(2027, 1, 18)],
+            "demand_hours": [146.0],
+            "qualified_capacity_hours": [120.0],
+            "shortfall_hours": [26.0],
+        }
+    )
+    short = dataclasses.replace(
+        outcome, result=dataclasses.replace(outcome.result, shortfall=shortfall)
+    )
+    part = render_outcome(short, "table", width=80).split("Shortfall no re-allocation")[1]
+    lines = part.split("\n\n")[0].splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.startswith("skill"))
+    assert header.split() == ["skill", "level", "week", "demand_h", "qualified_h", "shortfall_h"]
+    assert "2027-01-18     146.0        120.0         26.0" in part
+
+
 def test_plan_headless_in_a_100_column_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -265,10 +265,28 @@ def _sections(outcome: PlanOutcome) -> list[tuple[str, pl.DataFrame]]:
         ("Unmet demand by week, with the reason", unmet_frame(outcome)),
         (
             "Shortfall no re-allocation can fix (demand above the capacity of everyone qualified)",
-            outcome.result.shortfall,
+            shortfall_frame(outcome.result.shortfall),
         ),
         *_bottlenecks(outcome),
     ]
+
+
+#: The shortfall's columns as a reader sees them (the table fits 80 columns).
+SHORTFALL_LABELS = {
+    "skill_id": "skill",
+    "min_level": "level",
+    "demand_hours": "demand_h",
+    "qualified_capacity_hours": "qualified_h",
+    "shortfall_hours": "shortfall_h",
+}
+
+
+def shortfall_frame(shortfall: pl.DataFrame) -> pl.DataFrame:
+    """The solver's shortfall (``skill_id, min_level, week, demand_hours,
+    qualified_capacity_hours, shortfall_hours``; hours per ISO week) with the short labels
+    of :data:`SHORTFALL_LABELS`, for the table and Markdown summaries (JSON keeps the
+    solver's names)."""
+    return shortfall.rename({k: v for k, v in SHORTFALL_LABELS.items() if k in shortfall.columns})
 
 
 #: Bottlenecks shown by ``plan``; ``pmo-tui advise hiring`` lists them all, re-solved.
