@@ -64,7 +64,7 @@ async def test_a_planner_accepts_and_a_busy_database_is_one_dialog(
         holder.execute("BEGIN IMMEDIATE")
         try:
             await pilot.press("a", "y")
-            for _ in range(100):  # the write waits 0.2 s for the lock, then fails
+            for _ in range(600):  # the write waits 0.2 s for the lock, then fails (30 s: busy CI)
                 if isinstance(app.screen, ErrorDialog):
                     break
                 await pilot.pause(0.05)
