@@ -9,7 +9,6 @@ the ``solver`` package and never sees the database.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -151,7 +150,8 @@ def apply_outcome(
         pl.lit("soft").alias("kind"),
         pl.lit(0).alias("pinned"),
     ).to_dicts()
-    if outcome.result.shifts.is_empty() and _same_bookings(db, movable_sql, records):
+    changes = _booking_changes(db, movable_sql, records)
+    if outcome.result.shifts.is_empty() and not changes.rows:
         refuse_if_changed(
             db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
         )
@@ -161,7 +161,9 @@ def apply_outcome(
             db, outcome.inputs_mark, what="this plan", fix="run the plan again on the current data"
         )
         shifted = _shift_projects(db, outcome.result.shifts)
-        written = _write_bookings(db, movable_sql, records)
+        # ``changes`` hold: the allocations are as the plan read them (just checked), and a
+        # shift moves no allocation
+        written = _write_bookings(db, changes)
         log_change(
             db,
             "allocation",
@@ -196,54 +198,56 @@ def applied_text(rows: int | None, change_set: int | None = None, *, tui: bool =
 BOOKING_KEY = ("person_id", "project_id", "demand_id", "week")
 
 
-def _write_bookings(db: sqlite_utils.Database, movable_sql: str, records: list[dict]) -> int:
-    """Make the movable allocations stored (``movable_sql``) equal ``records``, writing
-    only what differs: a booking whose (person, project, demand, week) the plan keeps
-    with other hours is updated in place (its id stays), one the plan drops is deleted,
-    a new one inserted. So the change set holds the plan's changes, not every booking,
-    and undo or a later change set conflicts only where the plan changed something.
+@dataclass
+class BookingChanges:
+    """What makes the movable allocations stored equal a plan's bookings: row ids to
+    delete, (hours, row id) to update in place, records to insert."""
 
-    Returns:
-        The number of allocation rows deleted, updated or inserted.
-    """
+    drop: list[int] = field(default_factory=list)
+    change: list[tuple[float, int]] = field(default_factory=list)
+    new: list[dict] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """How many allocation rows the changes delete, update or insert."""
+        return len(self.drop) + len(self.change) + len(self.new)
+
+
+def _booking_changes(db: Readable, movable_sql: str, records: list[dict]) -> BookingChanges:
+    """Compare the movable allocations stored (``movable_sql``) with ``records`` (one per
+    person, project, demand and week, hours to 0.1 h): a booking the plan keeps with other
+    hours is updated in place (its id stays), one it drops (or a second row of one key) is
+    deleted, a new one inserted. So the change set holds the plan's changes, not every
+    booking, and undo or a later change set conflicts only where the plan changed
+    something; no changes means the plan is what is stored."""
     planned = {tuple(r[f] for f in BOOKING_KEY): r for r in records}
     stored = db.execute(
         f"SELECT id, {', '.join(BOOKING_KEY)}, hours FROM allocation WHERE {movable_sql} "
         "ORDER BY id"
     ).fetchall()
     kept: set[tuple] = set()
-    drop: list[int] = []
-    change: list[tuple[float, int]] = []
+    changes = BookingChanges()
     for row_id, *key_fields, hours in stored:
         key = tuple(key_fields)
         if key not in planned or key in kept:
-            drop.append(row_id)
+            changes.drop.append(row_id)
             continue
         kept.add(key)
         if round(hours, 1) != round(planned[key]["hours"], 1):
-            change.append((planned[key]["hours"], row_id))
-    for row_id in drop:
+            changes.change.append((planned[key]["hours"], row_id))
+    changes.new = [record for key, record in planned.items() if key not in kept]
+    return changes
+
+
+def _write_bookings(db: sqlite_utils.Database, changes: BookingChanges) -> int:
+    """Write ``changes`` (inside the caller's transaction); the number of rows written."""
+    for row_id in changes.drop:
         db.execute("DELETE FROM allocation WHERE id = ?", [row_id])
-    for hours, row_id in change:
+    for hours, row_id in changes.change:
         db.execute("UPDATE allocation SET hours = ? WHERE id = ?", [hours, row_id])
-    new = [record for key, record in planned.items() if key not in kept]
-    if new:
-        db.table("allocation").insert_all(new)
-    return len(drop) + len(change) + len(new)
-
-
-def _same_bookings(db: sqlite_utils.Database, movable_sql: str, records: list[dict]) -> bool:
-    """Whether the movable allocations stored (``movable_sql``) are exactly ``records``
-    (person, project, demand, week, hours to 0.1 h)."""
-    fields = BOOKING_KEY
-    stored = Counter(
-        (*row[:4], round(row[4], 1))
-        for row in db.execute(
-            f"SELECT {', '.join(fields)}, hours FROM allocation WHERE {movable_sql}"
-        ).fetchall()
-    )
-    planned = Counter((*(r[f] for f in fields), round(r["hours"], 1)) for r in records)
-    return stored == planned
+    if changes.new:
+        db.table("allocation").insert_all(changes.new)
+    return changes.rows
 
 
 def _weeks_sql(window: Window | None) -> str:
