@@ -215,7 +215,7 @@ def _with_removal_facts(prepared: Prepared, removals: pl.DataFrame) -> pl.DataFr
         )
         .join(
             prepared.qualified.with_columns(qualified=pl.lit(True)),
-            on=["person_id", "demand_id"],
+            on=["person_id", "demand_id", "min_level"],
             how="left",
         )
         .with_columns(
@@ -308,8 +308,8 @@ def explain_unmet(prepared: Prepared, plan: pl.DataFrame) -> pl.DataFrame:
         "person_id", "week", (pl.col("capacity") - pl.col("load")).alias("free")
     )
     room = (
-        unmet.select("demand_id", "week")
-        .join(prepared.qualified, on="demand_id")
+        unmet.select("demand_id", "min_level", "week")
+        .join(prepared.qualified, on=["demand_id", "min_level"])
         .join(load, on=["person_id", "week"], how="left")
         .group_by("demand_id", "week")
         .agg(pl.len().alias("qualified"), (pl.col("free").fill_null(0) > 0).any().alias("room"))

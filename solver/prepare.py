@@ -35,8 +35,9 @@ class Prepared:
             in the frozen weeks, or of a locked person — as given (``pinned`` unchanged).
         movable_current: ``person_id, demand_id, week, project_id, current`` — the
             non-pinned current allocation on demands, summed per person, demand and week.
-        qualified: ``person_id, demand_id, valid_until`` — who may fill which demand
-            (until which Monday, exclusive; null = always).
+        qualified: ``person_id, demand_id, min_level, valid_until`` — who may fill which
+            demand in the weeks that ask for that level (until which Monday, exclusive;
+            null = always).
         candidates: ``index, person_id, demand_id, week, project_id, priority_weight,
             lower, upper, current`` — one decision variable each (qualified that week,
             outside the frozen weeks, free capacity > 0, remaining demand > 0);
@@ -247,26 +248,34 @@ def _movable_current(movable_rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _qualified(skills: pl.DataFrame, demand: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
-    """``person_id, demand_id, valid_until``: skill at level >= min level (valid until the
-    skill's expiry, null = always), or, for a demand without skill, a current allocation
-    on it."""
-    demand_skills = demand.select(
+    """``person_id, demand_id, min_level, valid_until``: per level a demand asks for in
+    some week, who holds its skill at that level or above (valid until the skill's
+    expiry, null = always), or, for a demand without skill, who has a current
+    allocation on it (at every level)."""
+    demand_levels = demand.select(
         "demand_id", "skill_id", pl.col("min_level").fill_null(1)
     ).unique()
     by_skill = (
-        demand_skills.filter(pl.col("skill_id").is_not_null())
+        demand_levels.filter(pl.col("skill_id").is_not_null())
         .join(skills, on="skill_id")
         .filter(pl.col("level") >= pl.col("min_level"))
-        .group_by("person_id", "demand_id")
+        .group_by("person_id", "demand_id", "min_level")
         .agg(pl.col("valid_until").max())
     )
-    named_demands = demand_skills.filter(pl.col("skill_id").is_null()).select("demand_id")
+    named_levels = demand_levels.filter(pl.col("skill_id").is_null()).select(
+        "demand_id", "min_level"
+    )
     by_name = (
-        current.join(named_demands, on="demand_id", how="semi")
-        .select("person_id", "demand_id", pl.lit(None, dtype=pl.Date).alias("valid_until"))
+        current.join(named_levels, on="demand_id")
+        .select(
+            "person_id",
+            "demand_id",
+            "min_level",
+            pl.lit(None, dtype=pl.Date).alias("valid_until"),
+        )
         .unique()
     )
-    return pl.concat([by_skill, by_name]).sort("person_id", "demand_id")
+    return pl.concat([by_skill, by_name]).sort("person_id", "demand_id", "min_level")
 
 
 def _candidates(
@@ -277,13 +286,13 @@ def _candidates(
     min_block: int,
 ) -> pl.DataFrame:
     open_demand = demand_weeks.filter(pl.col("remaining") > 0).select(
-        "demand_id", "week", "project_id", "priority_weight", "remaining"
+        "demand_id", "min_level", "week", "project_id", "priority_weight", "remaining"
     )
     free_people = person_weeks.filter((pl.col("free") > 0) & (pl.col("project_slots") >= 0)).select(
         "person_id", "week", "free"
     )
     frame = (
-        qualified.join(open_demand, on="demand_id")
+        qualified.join(open_demand, on=["demand_id", "min_level"])
         .filter(pl.col("valid_until").is_null() | (pl.col("week") < pl.col("valid_until")))
         .join(free_people, on=PERSON_WEEK)
         .join(movable_current.select(ASSIGNMENT + ["current"]), on=ASSIGNMENT, how="left")

@@ -377,3 +377,50 @@ def test_out_of_time_keeps_the_greedy_plan_and_a_valid_bound() -> None:
     proven = solver.solve_plan(data, Policy(workers=1, time_limit_s=20, continuity_weight=0))
     # the quick bound is weak but valid: never below the best plan known
     assert hurried.bound >= proven.objective - 1e-6
+
+
+def test_a_week_asking_for_a_higher_level_takes_only_the_people_at_that_level() -> None:
+    # D1 asks for Dev 1 in W1 and Dev 2 in W2: Ann (Dev 1) keeps W1 and leaves W2, where
+    # Bob (Dev 2) takes over; the move says why she goes.
+    w1, w2 = dt.date(2027, 3, 1), dt.date(2027, 3, 8)
+    data = solver.PlanInput(
+        capacity=pl.DataFrame(
+            {
+                "person_id": ["ann", "ann", "bob", "bob"],
+                "week": [w1, w2, w1, w2],
+                "hours": [10.0] * 4,
+            }
+        ),
+        skills=pl.DataFrame(
+            {"person_id": ["ann", "bob"], "skill_id": ["Dev"] * 2, "level": [1, 2]}
+        ),
+        demand=pl.DataFrame(
+            {
+                "demand_id": ["D1", "D1"],
+                "project_id": ["P1", "P1"],
+                "skill_id": ["Dev", "Dev"],
+                "min_level": [1, 2],
+                "week": [w1, w2],
+                "hours": [10.0, 10.0],
+            }
+        ),
+        projects=pl.DataFrame({"project_id": ["P1"], "priority_weight": [1.0]}),
+        current=pl.DataFrame(
+            {
+                "person_id": ["ann", "ann"],
+                "project_id": ["P1", "P1"],
+                "demand_id": ["D1", "D1"],
+                "week": [w1, w2],
+                "hours": [10.0, 10.0],
+                "pinned": [False, False],
+            }
+        ),
+    )
+    result = solver.solve_plan(data, Policy(workers=1, min_person_gain=0.0))
+    planned = result.plan.filter(pl.col("hours") > 0)
+    assert sorted(planned.select("person_id", "week", "hours").rows()) == [
+        ("ann", w1, 10.0),
+        ("bob", w2, 10.0),
+    ]
+    leaving = result.moves.filter((pl.col("person_id") == "ann") & (pl.col("first_week") == w2))
+    assert leaving["reason"].to_list() == ["ann does not hold Dev at level 2 or above"]
