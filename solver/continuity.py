@@ -17,6 +17,16 @@ fixed its gain is linear:
 (plus a constant). Every week search and every comparison of two plans of one week
 uses this gain with the neighbours of the best plan so far: block-coordinate ascent,
 exact for the week given its neighbours, a heuristic for the whole horizon.
+
+The bound sees the *certain* starts: a candidate whose previous week can hold no hours
+of its pair (no candidate there, no held row) starts an assignment whenever it is
+used, and so does a held row in that position in every plan. So every plan pays at
+least ``weight x [hours > 0]`` per such candidate, plus ``weight`` per such held row;
+in a week's LP the first is ``weight x hours / upper`` (``hours <= upper x used``), a
+cost per tenth the LP flow carries (:func:`solver.rounding.lp_flow`). The starts that
+depend on two weeks' choices stay out of the bound (in a Lagrangian bound over them,
+``used >= hours / upper`` is so weak that the whole coupled LP, solved by GLOP, takes
+off under a third of what plans pay: ``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ import numpy as np
 import polars as pl
 
 from solver.prepare import Prepared
+from solver.relax import Relaxation
+from solver.rounding import lp_flow
 from solver.weekly import Week
 
 
@@ -65,6 +77,13 @@ class Continuity:
         self.next = self._index_of(self.candidate_key + 1)
         self.previous_held = np.isin(self.candidate_key - 1, self.held_keys)
         self.next_held = np.isin(self.candidate_key + 1, self.held_keys)
+        #: per candidate: using it starts an assignment in every plan
+        self.certain_start = (self.previous < 0) & ~self.previous_held
+        held_after_nothing = ~np.isin(self.held_keys - 1, self.held_keys) & (
+            self._index_of(self.held_keys - 1) < 0
+        )
+        #: held rows that start an assignment in every plan
+        self.certain_held_starts = int(held_after_nothing.sum())
 
     def _index_of(self, keys: np.ndarray) -> np.ndarray:
         """The candidate with each key in ``keys`` (-1 where none)."""
@@ -92,6 +111,27 @@ class Continuity:
             + self._busy(self.next[index], self.next_held[index], values)
             - 1.0
         )
+
+    def certain_start_cost(self, week: Week) -> np.ndarray | None:
+        """Per candidate of ``week``: what using it costs in starts in every plan
+        (``weight`` for a certain start, else 0); None when the term is off."""
+        if not self.active:
+            return None
+        return self.weight * self.certain_start[week.candidate].astype(np.float64)
+
+    def bound_cut(self, week: Week, relaxation: Relaxation) -> float:
+        """How far the certain starts of ``week`` lower its LP bound ``relaxation``
+        (:func:`solver.rounding.lp_flow` of the week): the LP solved again with them
+        charged, only when its plan uses one (otherwise that plan stays optimal and
+        nothing changes). Objective units, at least 0."""
+        cost = self.certain_start_cost(week)
+        if cost is None or not (cost[relaxation.hours > 0] > 0).any():
+            return 0.0
+        return max(0.0, relaxation.bound - lp_flow(week, cost).bound)
+
+    def certain_held_cost(self) -> float:
+        """``weight x`` the held rows that start an assignment in every plan."""
+        return self.weight * self.certain_held_starts if self.active else 0.0
 
     def coupled(self, week: Week) -> bool:
         """Whether the week's continuity gains depend on other weeks' decisions (a candidate

@@ -166,6 +166,7 @@ def improve_week(state: WeekState, index: int, context: PassContext, first: bool
     if first:
         state.relaxations[index] = relaxation
         state.bound[index] = relaxation.bound
+        state.start_cut[index] = state.continuity.bound_cut(week, relaxation)
     state.offer(index, round_relaxation(week, relaxation, [plan]), record=True)
     if week.size <= SEARCH_CANDIDATES and context.policy.deterministic_time != 0:
         _search_week(state, index, context, first)
@@ -203,7 +204,9 @@ def _search_week(state: WeekState, index: int, context: PassContext, first: bool
         clock.capped = True
     state.offer(index, outcome.values)
     if first and outcome.complete and not state.coupled[index] and not _stopped(cancel):
-        state.bound[index] = min(state.bound[index], outcome.bound)
+        # CP-SAT's bound already counts the week's starts (its continuity gains)
+        state.bound[index] = min(state.bound[index] - state.start_cut[index], outcome.bound)
+        state.start_cut[index] = 0.0
         state.proven[index] = outcome.optimal and state.held[index].moves == 0
 
 

@@ -62,6 +62,7 @@ def flow_plan(
     banned: np.ndarray | None = None,
     penalty: np.ndarray | None = None,
     scale: int = COST_SCALE,
+    candidate_penalty: np.ndarray | None = None,
 ) -> np.ndarray:
     """The best tenths per candidate when only ``open_groups`` (bool per group) and the
     unflagged groups may carry hours, and no ``banned`` candidate (bool per candidate).
@@ -70,6 +71,8 @@ def flow_plan(
         penalty: objective units per tenth taken off the gain of every item of a group
             (one per group), e.g. its fragmentation spread over its hours.
         scale: integer cost units per objective unit.
+        candidate_penalty: objective units per tenth taken off the gain of every item of
+            a candidate (one per candidate), e.g. a certain start spread over its hours.
     """
     from ortools.graph.python import min_cost_flow
 
@@ -77,6 +80,8 @@ def flow_plan(
     candidate, bound, gain = item_arrays(week)
     if penalty is not None:
         gain = gain - penalty[week.group[candidate]]
+    if candidate_penalty is not None:
+        gain = gain - candidate_penalty[candidate]
     keep = allowed[week.group[candidate]] & (gain > 0)
     if banned is not None:
         keep &= ~banned[candidate]
@@ -132,7 +137,7 @@ def flow_plan(
 LP_COST_SCALE = 10_000_000
 
 
-def lp_flow(week: Week) -> Relaxation:
+def lp_flow(week: Week, start_cost: np.ndarray | None = None) -> Relaxation:
     """The week's LP relaxation, solved exactly as a min-cost flow.
 
     In the LP (hours continuous, one flag in [0, 1] per flagged group with
@@ -145,11 +150,24 @@ def lp_flow(week: Week) -> Relaxation:
     optimum is whole tenths. Its value bounds every plan of the week; costs are rounded
     to 1 / :data:`LP_COST_SCALE`, which the bound covers by adding the largest rounding
     over every tenth the week could carry, twice (0 when the costs are exact).
+
+    Args:
+        start_cost: objective units a candidate costs whenever it carries hours (one per
+            candidate, e.g. a certain assignment start: :mod:`solver.continuity`), in the
+            LP as a flag in [0, 1] per candidate with ``hours <= upper x flag``, so
+            ``start_cost / upper`` per tenth. None: no such cost.
     """
     groups = week.group_flagged.shape[0]
     spread = fragmentation_spread(week)
+    per_tenth = None
+    if start_cost is not None:
+        per_tenth = start_cost / np.maximum(week.upper, 1)
     hours = flow_plan(
-        week, np.ones(groups, dtype=bool), penalty=spread, scale=LP_COST_SCALE
+        week,
+        np.ones(groups, dtype=bool),
+        penalty=spread,
+        scale=LP_COST_SCALE,
+        candidate_penalty=per_tenth,
     ).astype(np.float64)
     flags = np.bincount(week.group, weights=hours, minlength=groups) / np.maximum(
         week.group_largest, 1
@@ -164,6 +182,9 @@ def lp_flow(week: Week) -> Relaxation:
     )
     # the largest rounding of an item's cost, over every tenth the week can carry, twice
     costs = gain - spread[week.group[candidate]]
+    if per_tenth is not None:
+        value -= float(per_tenth @ hours)
+        costs = costs - per_tenth[candidate]
     rounded = np.rint(costs * LP_COST_SCALE) / LP_COST_SCALE
     error = float(np.abs(costs - rounded).max()) if costs.shape[0] else 0.0
     slack = 2.0 * error * float(week.free.sum())

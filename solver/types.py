@@ -171,7 +171,9 @@ class PlanResult:
         objective, objective_terms: the plan's objective and its terms (see
             :func:`solver.evaluate`).
         bound: best proven upper bound on the objective (LP relaxation, or CP-SAT on a
-            small week it proved); it leaves continuity out.
+            small week it proved), less the assignment starts every plan pays (see
+            :mod:`solver.continuity`); starts that depend on two weeks' choices are
+            left out.
         gap: ``(bound - objective) / max(|bound|, 1e-9)``, never below 0.
         greedy_objective, greedy_terms: the same figures for the greedy baseline.
         lp_bound: the LP-relaxation bound: the sum over weeks of each week's LP optimum

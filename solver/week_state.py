@@ -76,7 +76,9 @@ class WeekState:
 
     ``value`` and ``bound`` per week leave continuity out (it couples weeks); the
     incumbent takes it off as a whole, and comparing two plans of one week adds its
-    gains given the neighbouring weeks (:mod:`solver.continuity`).
+    gains given the neighbouring weeks (:mod:`solver.continuity`). The total bound
+    takes off the starts every plan pays: ``start_cut`` per week (the certain starts
+    charged in its LP) and the held rows that always start.
 
     A plan offered for a week replaces the week's plan move by move
     (:func:`solver.accept.accept_moves`): only moves whose own gain exceeds
@@ -103,6 +105,8 @@ class WeekState:
         self.all_values = np.asarray(start, dtype=np.int64)
         self.value = [week.value(self.values(index)) for index, week in enumerate(weeks)]
         self.bound = [math.inf] * len(weeks)
+        #: per week, how far the certain starts lower its bound (objective units)
+        self.start_cut = [0.0] * len(weeks)
         self.relaxations: list[Relaxation | None] = [None] * len(weeks)
         self.proven = [False] * len(weeks)
         self.coupled = [continuity.coupled(week) for week in weeks]
@@ -135,7 +139,13 @@ class WeekState:
         return self.continuity.gains(self.weeks[index], self.all_values)
 
     def total_bound(self) -> float:
-        return self.constant + sum(self.bound)
+        """A valid upper bound on the objective of every plan (see the class docstring)."""
+        return (
+            self.constant
+            + sum(self.bound)
+            - sum(self.start_cut)
+            - self.continuity.certain_held_cost()
+        )
 
     def offer(self, index: int, values: np.ndarray, record: bool = False) -> Accepted | None:
         """Take the moves of ``values`` (a feasible plan of week ``index``) worth their keep.

@@ -1,0 +1,111 @@
+"""The bound counts the assignment starts every plan pays, and stays above every plan.
+
+A candidate whose previous week can hold no hours of its (person, demand) pair starts
+an assignment whenever it is used, and so does a held row in that position
+(:mod:`solver.continuity`); the bound charges those starts. The values here are
+computed by hand, and the bound is checked against exhaustive enumeration
+(``test_solver_bruteforce.brute_force_best``) on random instances of two weeks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+from test_solver_bruteforce import W1, W2, brute_force_best, make_input
+
+import solver
+from solver import PlanInput, Policy
+
+#: every plan worth its moves is taken (the hand-computed plans move one person for 11)
+POLICY = Policy(workers=1, min_person_gain=0.0)
+
+
+def two_weeks_one_demand(pinned: bool) -> PlanInput:
+    """Ann alone can take D1 (10 h a week in W1 and W2); with ``pinned``, Bob holds a
+    pinned 5 h on D2 (project P2) in W1 only."""
+    capacity = [("ann", W1, 10.0), ("ann", W2, 10.0)]
+    demand = [("D1", "P1", "Dev", 1, W1, 10.0), ("D1", "P1", "Dev", 1, W2, 10.0)]
+    current = []
+    if pinned:
+        capacity.append(("bob", W1, 5.0))
+        demand.append(("D2", "P2", "QA", 1, W1, 5.0))
+        current.append(("bob", "P2", "D2", W1, 5.0, True))
+    return make_input(
+        capacity=capacity,
+        skills=[("ann", "Dev", 1), ("bob", "QA", 1)],
+        demand=demand,
+        projects=[("P1", 1.0), ("P2", 1.0)],
+        current=current,
+    )
+
+
+def test_a_certain_start_closes_the_gap_by_hand() -> None:
+    # Ann takes D1 both weeks: cover 20 - churn 0.2 x 20 - fragmentation 2 x 2 = 12,
+    # minus one start = 11. Each week's LP alone is worth 6 (0.1 - 0.02 churn - 0.02
+    # fragmentation per tenth, 100 tenths), 12 in all; her W1 hours have no week before
+    # them, so using them is a start in every plan: W1's LP pays 1 / 100 per tenth (5).
+    data = two_weeks_one_demand(pinned=False)
+    result = solver.solve_plan(data, POLICY)
+    assert result.objective == pytest.approx(11.0)
+    assert result.lp_bound == pytest.approx(12.0)
+    assert result.bound == pytest.approx(11.0)
+    assert result.gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_held_row_with_nothing_before_it_is_a_start_in_every_plan() -> None:
+    # Bob's pinned 5 h: cover 5 - fragmentation 2 - one start = 2 more than above (13);
+    # the bound takes off both certain starts: 15 - 2 = 13.
+    data = two_weeks_one_demand(pinned=True)
+    result = solver.solve_plan(data, POLICY)
+    assert result.objective == pytest.approx(13.0)
+    assert result.bound == pytest.approx(13.0)
+    assert brute_force_best(data, POLICY) == pytest.approx(13.0)
+
+
+def test_without_continuity_the_bound_charges_no_start() -> None:
+    free_starts = dataclasses.replace(POLICY, continuity_weight=0.0)
+    result = solver.solve_plan(two_weeks_one_demand(pinned=True), free_starts)
+    assert result.objective == pytest.approx(15.0)
+    assert result.bound == pytest.approx(15.0)
+
+
+def random_two_weeks(seed: int) -> PlanInput:
+    """Two people, two demands over two weeks; levels, hours, holders and a pin drawn
+    from ``seed`` (a demand's level may rise in W2, which breaks its pairs' runs)."""
+    rng = random.Random(seed)
+    people = ["p1", "p2"]
+    demand = []
+    for demand_id, project, skill in (("D1", "A", "Dev"), ("D2", "B", rng.choice(["Dev", "QA"]))):
+        level = rng.randint(1, 2)
+        for week in (W1, W2):
+            if rng.random() < 0.85:
+                demand.append((demand_id, project, skill, level, week, rng.choice([10.0, 20.0])))
+            level = min(3, level + (rng.random() < 0.3))
+    current = [
+        (person, project, demand_id, week, 10.0, rng.random() < 0.2)
+        for person in people
+        for demand_id, project, _, _, week, _ in demand
+        if rng.random() < 0.3
+    ]
+    return make_input(
+        capacity=[(p, w, rng.choice([10.0, 20.0])) for p in people for w in (W1, W2)],
+        skills=[
+            (p, s, rng.randint(1, 3)) for p in people for s in ("Dev", "QA") if rng.random() < 0.7
+        ],
+        demand=demand,
+        projects=[("A", rng.choice([1.0, 2.0, 5.0])), ("B", rng.choice([1.0, 2.0, 5.0]))],
+        current=current,
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_bound_is_above_the_best_plan_of_random_instances(seed: int) -> None:
+    data = random_two_weeks(seed)
+    policy = dataclasses.replace(POLICY, continuity_weight=float(1 + seed % 3 * 4))
+    best = brute_force_best(data, policy)
+    result = solver.solve_plan(data, policy)
+    assert result.objective <= best + 1e-6
+    assert result.bound >= best - 1e-6
+    assert result.bound <= result.lp_bound + 1e-6
