@@ -3,9 +3,11 @@
 One *pass* improves every week in order, from the plan so far:
 
 1. the greedy first fit from that plan (:func:`solver.greedy.fill_week`);
-2. the LP relaxation by column generation from that plan's candidates
-   (:func:`solver.relax.relax`), rounded to whole tenths by min-cost flows
-   (:func:`solver.rounding.round_relaxation`);
+2. the LP relaxation as a min-cost flow (:func:`solver.rounding.lp_flow`; in the first
+   pass also the week's bound), with continuity given the neighbouring weeks counted
+   per tenth, rounded to whole tenths by min-cost flows that count it too
+   (:func:`solver.rounding.round_relaxation`): among plans of equal cover, the one
+   that keeps people on the demands they held the week before and after;
 3. on small weeks, CP-SAT from the plan so far, in the worker process
    (:func:`solver.polish.polish_week`), with a deterministic work budget.
 
@@ -162,12 +164,15 @@ def improve_week(state: WeekState, index: int, context: PassContext, first: bool
     week = state.anchored[index]
     state.offer(index, fill_week(week, state.values(index)))
     plan = state.values(index)
+    gains = state.continuity_gains(index)
     relaxation = lp_flow(week)
     if first:
         state.relaxations[index] = relaxation
         state.bound[index] = relaxation.bound
         state.start_cut[index] = state.continuity.bound_cut(week, relaxation)
-    state.offer(index, round_relaxation(week, relaxation, [plan]), record=True)
+    if gains is not None:  # the LP to round counts continuity given the neighbours
+        relaxation = lp_flow(week, -gains)
+    state.offer(index, round_relaxation(week, relaxation, [plan], gains=gains), record=True)
     if week.size <= SEARCH_CANDIDATES and context.policy.deterministic_time != 0:
         _search_week(state, index, context, first)
     state.bound[index] = max(state.bound[index], state.value[index])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -41,18 +42,24 @@ def blocked_flow_plan(
     open_groups: np.ndarray,
     first: np.ndarray | None = None,
     rounds: int = BLOCK_ROUNDS,
+    candidate_penalty: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`flow_plan`, re-solved up to ``rounds`` times without the candidates it gave
     less than their minimum block, then repaired (always feasible). ``first``: the flow
-    over ``open_groups`` when already solved."""
+    over ``open_groups`` when already solved; ``candidate_penalty``: as in
+    :func:`flow_plan`."""
     banned = np.zeros(week.size, dtype=bool)
-    plan = flow_plan(week, open_groups, banned) if first is None else first
+
+    def flow() -> np.ndarray:
+        return flow_plan(week, open_groups, banned, candidate_penalty=candidate_penalty)
+
+    plan = flow() if first is None else first
     for _ in range(rounds):
         small = (plan > 0) & (plan < week.lower)
         if not small.any():
             break
         banned |= small
-        plan = flow_plan(week, open_groups, banned)
+        plan = flow()
     return week.repair(plan)
 
 
@@ -216,12 +223,20 @@ def round_relaxation(
     relaxation: Relaxation,
     others: list[np.ndarray],
     deadline: float = math.inf,
+    gains: np.ndarray | None = None,
 ) -> np.ndarray:
     """The best integer plan among flows over the groups the LP opens (per threshold) and
     the groups each plan in ``others`` uses, then with its weakest groups closed.
 
+    ``gains``: per candidate, what using it adds besides :meth:`Week.value` (continuity
+    given the neighbouring weeks, :mod:`solver.continuity`): counted when plans are
+    compared, and in the flows spread over the candidate's most tenths, so that among
+    equal plans the one that keeps people on their demands wins.
+
     After ``deadline`` (``time.perf_counter``) only the first choice is tried, unpruned.
     """
+    score = _scorer(week, gains)
+    penalty = None if gains is None else -gains / np.maximum(week.upper, 1)
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
     # the plans' own groups with those the LP opens at least halfway first: from a good
     # plan that one flow is usually the best; every group the LP touches second, only
@@ -235,13 +250,21 @@ def round_relaxation(
         close = best_value >= relaxation.value - CLOSE_TO_LP * abs(relaxation.value)
         if position >= first_choices and close:
             break
-        plan = blocked_flow_plan(week, _within_limits(week, open_groups, relaxation.flags))
-        value = week.value(plan)
+        limited = _within_limits(week, open_groups, relaxation.flags)
+        plan = blocked_flow_plan(week, limited, candidate_penalty=penalty)
+        value = score(plan)
         if value > best_value + 1e-9:
             best, best_value = plan, value
     if time.perf_counter() > deadline:
         return best
-    return _prune(week, best, best_value)
+    return _prune(week, best, best_value, score, penalty)
+
+
+def _scorer(week: Week, gains: np.ndarray | None) -> Callable[[np.ndarray], float]:
+    """``week.value`` plus the ``gains`` of the candidates a plan uses."""
+    if gains is None:
+        return week.value
+    return lambda plan: week.value(plan) + float(gains[plan > 0].sum())
 
 
 def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:
@@ -250,7 +273,13 @@ def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:
     return used
 
 
-def _prune(week: Week, plan: np.ndarray, value: float) -> np.ndarray:
+def _prune(
+    week: Week,
+    plan: np.ndarray,
+    value: float,
+    score: Callable[[np.ndarray], float],
+    penalty: np.ndarray | None,
+) -> np.ndarray:
     """Re-solve with only the groups ``plan`` uses, then close, one pass, each flagged group
     whose hours earn less than its fragmentation cost, and keep whichever scores best."""
     used = _used_groups(week, plan)
@@ -258,8 +287,8 @@ def _prune(week: Week, plan: np.ndarray, value: float) -> np.ndarray:
     weak = used & week.group_flagged & (earned < 2 * week.fragmentation)
     if not weak.any():
         return plan
-    trial = blocked_flow_plan(week, used & ~weak)
-    return trial if week.value(trial) > value else plan
+    trial = blocked_flow_plan(week, used & ~weak, candidate_penalty=penalty)
+    return trial if score(trial) > value else plan
 
 
 def _within_limits(week: Week, open_groups: np.ndarray, scores: np.ndarray) -> np.ndarray:
