@@ -21,7 +21,9 @@ exact for the week given its neighbours, a heuristic for the whole horizon.
 The bound sees the *certain* starts: a candidate whose previous week can hold no hours
 of its pair (no candidate there, no held row) starts an assignment whenever it is
 used, and so does a held row in that position in every plan. So every plan pays at
-least ``weight x [hours > 0]`` per such candidate, plus ``weight`` per such held row;
+least ``weight x [hours > 0]`` per such candidate, plus ``weight`` per such held row
+(a candidate with a held row of its pair in its own week changes no start: the week
+is busy anyway, so its gain is 0 and it is never a certain start);
 in a week's LP the first is ``weight x hours / upper`` (``hours <= upper x used``), a
 cost per tenth the LP flow carries (:func:`solver.rounding.lp_flow`). The starts that
 depend on two weeks' choices stay out of the bound (in a Lagrangian bound over them,
@@ -77,8 +79,11 @@ class Continuity:
         self.next = self._index_of(self.candidate_key + 1)
         self.previous_held = np.isin(self.candidate_key - 1, self.held_keys)
         self.next_held = np.isin(self.candidate_key + 1, self.held_keys)
+        #: per candidate: a held row of its pair in its own week already makes the week
+        #: busy, so using the candidate changes no start
+        self.own_held = np.isin(self.candidate_key, self.held_keys)
         #: per candidate: using it starts an assignment in every plan
-        self.certain_start = (self.previous < 0) & ~self.previous_held
+        self.certain_start = (self.previous < 0) & ~self.previous_held & ~self.own_held
         held_after_nothing = ~np.isin(self.held_keys - 1, self.held_keys) & (
             self._index_of(self.held_keys - 1) < 0
         )
@@ -106,11 +111,12 @@ class Continuity:
         """Per candidate of ``week``: the gain of using it, given ``values`` (tenths per
         global candidate) in the neighbouring weeks (objective units)."""
         index = week.candidate
-        return self.weight * (
+        gains = self.weight * (
             self._busy(self.previous[index], self.previous_held[index], values)
             + self._busy(self.next[index], self.next_held[index], values)
             - 1.0
         )
+        return np.where(self.own_held[index], 0.0, gains)
 
     def certain_start_cost(self, week: Week) -> np.ndarray | None:
         """Per candidate of ``week``: what using it costs in starts in every plan
