@@ -212,7 +212,10 @@ def _search_week(state: WeekState, index: int, context: PassContext, first: bool
         # CP-SAT's bound already counts the week's starts (its continuity gains)
         state.bound[index] = min(state.bound[index] - state.start_cut[index], outcome.bound)
         state.start_cut[index] = 0.0
-        state.proven[index] = outcome.optimal and state.held[index].moves == 0
+        # proven only when the week's plan is CP-SAT's optimum: a move of it held back
+        # (not counted in ``held``, which records the rounding's) leaves it short
+        taken = np.array_equal(state.values(index), outcome.values)
+        state.proven[index] = outcome.optimal and taken and state.held[index].moves == 0
 
 
 def _note_crash(state: WeekState, monday: str, detail: str) -> None:
