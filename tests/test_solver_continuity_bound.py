@@ -101,10 +101,14 @@ def random_two_weeks(seed: int) -> PlanInput:
     )
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(16))
 def test_the_bound_is_above_the_best_plan_of_random_instances(seed: int) -> None:
+    # (a fuzz of 6,881 such instances, with three weeks, frozen weeks and other
+    # weights, found no bound below the best plan: docs/performance.md)
     data = random_two_weeks(seed)
-    policy = dataclasses.replace(POLICY, continuity_weight=float(1 + seed % 3 * 4))
+    policy = dataclasses.replace(
+        POLICY, continuity_weight=float(1 + seed % 3 * 4), min_move_gain=float(seed % 2)
+    )
     best = brute_force_best(data, policy)
     result = solver.solve_plan(data, policy)
     assert result.objective <= best + 1e-6
