@@ -26,9 +26,10 @@ least ``weight x [hours > 0]`` per such candidate, plus ``weight`` per such held
 is busy anyway, so its gain is 0 and it is never a certain start);
 in a week's LP the first is ``weight x hours / upper`` (``hours <= upper x used``), a
 cost per tenth the LP flow carries (:func:`solver.rounding.lp_flow`). The starts that
-depend on two weeks' choices stay out of the bound (in a Lagrangian bound over them,
-``used >= hours / upper`` is so weak that the whole coupled LP, solved by GLOP, takes
-off under a third of what plans pay: ``docs/performance.md``).
+depend on two weeks' choices stay out of the bound: with ``used >= hours / upper`` they
+add little (on the S benchmark the whole coupled LP, solved by GLOP, takes off 185
+where the certain starts take 114, of the 369 its plan pays) at a cost out of
+proportion (``docs/performance.md``).
 """
 
 from __future__ import annotations
