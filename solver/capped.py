@@ -145,8 +145,10 @@ def _too_many_must_move(must_move: set[str], cap: int) -> str:
     more = ", ..." if len(must_move) > len(named) else ""
     return (
         f"At most {cap} people may move (max_people_moved), but {len(must_move)} must: left as "
-        f"they are, their unmovable work exceeds their capacity or project limit "
-        f"({', '.join(named)}{more}). Raise max_people_moved, or pin fewer of their allocations"
+        f"they are, their unmovable work would exceed their capacity or project limit, or "
+        f"they hold hours no plan can keep (more than the demand asks once pinned work is "
+        f"counted, a demand gone, a skill level they lack) ({', '.join(named)}{more}). "
+        f"Raise max_people_moved, or pin fewer of their allocations"
     )
 
 

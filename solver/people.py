@@ -27,11 +27,14 @@ from solver.weekly import Week
 def forced_people(prepared: Prepared) -> set[str]:
     """``person_id`` of the people every plan moves: they hold movable hours (rows of
     ``prepared.movable_current``) that no candidate (person, demand, week) can keep, because
-    they are not qualified any more, the demand is gone or full, or they have no capacity."""
-    kept_nowhere = prepared.movable_current.join(
-        prepared.candidates.select(ASSIGNMENT), on=ASSIGNMENT, how="anti"
+    they are not qualified any more, the demand is gone or full, or they have no capacity,
+    or more of them than their candidate's most (the demand's remaining hours or their
+    free capacity that week: ``upper``)."""
+    kept = prepared.movable_current.join(
+        prepared.candidates.select(*ASSIGNMENT, "upper"), on=ASSIGNMENT, how="left"
     )
-    return set(kept_nowhere["person_id"].to_list())
+    kept_short = kept.filter(pl.col("upper").is_null() | (pl.col("current") > pl.col("upper")))
+    return set(kept_short["person_id"].to_list())
 
 
 class PeopleMoved:

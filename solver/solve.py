@@ -295,8 +295,10 @@ def _status(state: WeekState, cancel: threading.Event | None) -> str:
     if _cancelled(cancel):
         return STATUS_CANCELLED
     # a week whose continuity depends on its neighbours is never proven on its own
+    # proven: the week's plan is CP-SAT's optimum, and no later pass held a move back
     closed = not any(state.coupled) and all(
-        proven or state.gap(index) <= GAP_TOLERANCE for index, proven in enumerate(state.proven)
+        (proven and state.held[index].moves == 0) or state.gap(index) <= GAP_TOLERANCE
+        for index, proven in enumerate(state.proven)
     )
     return STATUS_OPTIMAL if closed else STATUS_FEASIBLE
 

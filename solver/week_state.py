@@ -177,8 +177,11 @@ class WeekState:
         return accepted
 
     def set_values(self, index: int, values: np.ndarray) -> None:
-        """Make ``values`` (feasible tenths per candidate) week ``index``'s plan."""
+        """Make ``values`` (feasible tenths per candidate) week ``index``'s plan; a week
+        proven optimal no longer is once its plan changes (e.g. people put back)."""
         week = self.weeks[index]
+        if not np.array_equal(values, self.values(index)):
+            self.proven[index] = False
         if self.people is not None:
             self.people.update(week.candidate, self.values(index), values)
         self.all_values[week.candidate] = values

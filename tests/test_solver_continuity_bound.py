@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import random
 
+import polars as pl
 import pytest
 from test_solver_bruteforce import W1, W2, brute_force_best, make_input
 
@@ -201,3 +202,54 @@ def test_a_week_whose_search_result_was_held_back_is_not_proven() -> None:
     assert held.bound >= 111.0 - 1e-6
     every_move = solver.solve_plan(data, dataclasses.replace(policy, min_move_gain=0.0))
     assert (every_move.objective, every_move.status) == (pytest.approx(111.0), "OPTIMAL")
+
+
+def test_a_week_whose_plan_holds_a_person_back_is_not_proven() -> None:
+    # Pia's unpinned 10 h on D3 in W3 cost a start (20) for 10 h of cover: dropping them
+    # gains 10, which min_person_gain 10 does not pay for, so she stays (plan 10, best
+    # 20). CP-SAT had proven the week before a later pass held that move back; the week
+    # must not count as proven (it did: status OPTIMAL, bound 10).
+    w3 = W2 + dt.timedelta(days=7)
+    data = make_input(
+        capacity=[
+            ("olga", W1, 30.0),
+            ("olga", W2, 0.0),
+            ("olga", w3, 20.0),
+            ("pia", W1, 30.0),
+            ("pia", W2, 20.0),
+            ("pia", w3, 30.0),
+        ],
+        skills=[("olga", "QA", 1), ("pia", "QA", 2)],
+        demand=[
+            ("D1", "C", "Dev", 3, W1, 20.0),
+            ("D1", "C", "Dev", 1, w3, 30.0),
+            ("D2", "B", "Dev", 3, w3, 30.0),
+            ("D3", "C", None, 1, W1, 20.0),
+            ("D3", "C", None, 3, w3, 10.0),
+        ],
+        projects=[("A", 1.0), ("B", 5.0), ("C", 1.0)],
+        current=[
+            ("olga", "B", "D2", W1, 20.0, False),
+            ("olga", "B", "D2", W2, 20.0, False),
+            ("olga", "C", "D3", w3, 20.0, False),
+            ("olga", "OPS", None, W1, 10.0, False),
+            ("pia", "C", "D3", w3, 10.0, False),
+            ("pia", "C", "D1", W1, 20.0, True),
+            ("pia", "C", "D1", W2, 20.0, True),
+            ("pia", "C", "D1", w3, 20.0, True),
+        ],
+    )
+    policy = Policy(
+        workers=1,
+        churn_weight=0.0,
+        fragmentation_weight=0.0,
+        continuity_weight=20.0,
+        min_block_hours=10.0,
+    )
+    # the best plan drops every movable row: cover 20 + 20 + 20 (pinned) - 2 starts x 20
+    best = data.current.filter(pl.col("pinned") | pl.col("demand_id").is_null())
+    assert solver.evaluate(data, best, policy)["objective"] == pytest.approx(20.0)
+    result = solver.solve_plan(data, policy)
+    assert result.objective == pytest.approx(10.0)
+    assert result.status == "FEASIBLE"
+    assert result.bound >= 20.0 - 1e-6

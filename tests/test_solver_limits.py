@@ -18,6 +18,7 @@ from test_solver_bruteforce import STEP, W1, W2, feasible, make_input
 
 import solver
 from solver import INPUT_SCHEMAS, PlanInput, Policy
+from solver.capped import people_who_must_move
 
 W3 = dt.date(2027, 3, 15)
 
@@ -328,8 +329,10 @@ def test_cap_below_the_people_who_must_move_is_a_named_conflict() -> None:
     assert result.status == "INFEASIBLE"
     assert result.conflicts == [
         "At most 1 people may move (max_people_moved), but 2 must: left as they are, their "
-        "unmovable work exceeds their capacity or project limit (ann, ben). Raise "
-        "max_people_moved, or pin fewer of their allocations"
+        "unmovable work would exceed their capacity or project limit, or they hold hours no "
+        "plan can keep (more than the demand asks once pinned work is counted, a demand "
+        "gone, a skill level they lack) (ann, ben). Raise max_people_moved, or pin fewer of "
+        "their allocations"
     ]
 
 
@@ -384,3 +387,23 @@ def test_assignment_starts_count_gaps_and_new_people() -> None:
         orient="row",
     )
     assert assignment_starts(plan) == 3
+
+
+def test_hours_above_the_demand_must_move_under_the_cap() -> None:
+    # Pia holds 20 h on a demand of 10 h: no plan keeps them all, so she must move
+    # (before, the cap's second pass locked her and kept all 20 h, while a pinned row
+    # covering the demand made the same person "must move")
+    data = make_input(
+        capacity=[("pia", W1, 30.0), ("olga", W1, 30.0)],
+        skills=[("pia", "Dev", 1), ("olga", "Dev", 1)],
+        demand=[("D", "A", "Dev", 1, W1, 10.0), ("E", "A", "Dev", 1, W1, 10.0)],
+        projects=[("A", 1.0)],
+        current=[("pia", "A", "D", W1, 20.0, False), ("olga", "A", "E", W1, 10.0, False)],
+    )
+    assert people_who_must_move(data, Policy()) == {"pia"}
+    none_may = solver.solve_plan(data, Policy(workers=1, max_people_moved=0))
+    assert none_may.status == "INFEASIBLE"
+    assert "hold hours no plan can keep" in none_may.conflicts[0]
+    one_may = solver.solve_plan(data, Policy(workers=1, max_people_moved=1))
+    kept = one_may.plan.filter((pl.col("person_id") == "pia") & (pl.col("demand_id") == "D"))
+    assert kept["hours"].to_list() == [10.0]
