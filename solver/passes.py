@@ -165,13 +165,15 @@ def improve_week(state: WeekState, index: int, context: PassContext, first: bool
     state.offer(index, fill_week(week, state.values(index)))
     plan = state.values(index)
     gains = state.continuity_gains(index)
-    relaxation = lp_flow(week)
-    if first:
-        state.relaxations[index] = relaxation
-        state.bound[index] = relaxation.bound
-        state.start_cut[index] = state.continuity.bound_cut(week, relaxation)
-    if gains is not None:  # the LP to round counts continuity given the neighbours
-        relaxation = lp_flow(week, -gains)
+    # the LP without continuity: the week's bound (first pass), and the one to round
+    # when continuity is off; with it on, the LP to round counts it given the neighbours
+    plain = lp_flow(week) if first or gains is None else None
+    if first and plain is not None:
+        state.relaxations[index] = plain
+        state.bound[index] = plain.bound
+        state.start_cut[index] = state.continuity.bound_cut(week, plain)
+    relaxation = lp_flow(week, -gains) if gains is not None else plain
+    assert relaxation is not None  # computed above when there are no gains
     state.offer(index, round_relaxation(week, relaxation, [plan], gains=gains), record=True)
     if week.size <= SEARCH_CANDIDATES and context.policy.deterministic_time != 0:
         _search_week(state, index, context, first)

@@ -79,7 +79,7 @@ def polish_week(
     from solver.contained import SearchCancelled, SearchCrashed, run_contained
 
     complete = week.size <= FULL_WEEK_CANDIDATES
-    hinted = WeekOutcome(hint, _scored(week, hint, gains), float("inf"), False, complete)
+    hinted = WeekOutcome(hint, week.value(hint, gains), float("inf"), False, complete)
 
     def on_message(value: object) -> None:
         if report is not None:
@@ -97,11 +97,6 @@ def polish_week(
     except SearchCrashed as crash:
         hinted.crashed = crash.detail
         return hinted
-
-
-def _scored(week: Week, values: np.ndarray, gains: np.ndarray | None) -> float:
-    extra = 0.0 if gains is None else float(gains[values > 0].sum())
-    return week.value(values) + extra
 
 
 def search_week(
@@ -136,14 +131,14 @@ def search_week(
             or solver.response_proto.deterministic_time < 0.98 * policy.deterministic_time
         )
     )
-    hinted = WeekOutcome(hint, _scored(week, hint, gains), float("inf"), False, complete)
+    hinted = WeekOutcome(hint, week.value(hint, gains), float("inf"), False, complete)
     hinted.capped = capped
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hinted
     solution = np.asarray(solver.response_proto.solution, dtype=np.int64)
     values = np.bincount(items, weights=solution[: items.shape[0]], minlength=week.size)
     values = values.astype(np.int64)
-    value = _scored(week, values, gains)
+    value = week.value(values, gains)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     optimal = status == cp_model.OPTIMAL
     if value < hinted.value or not week.feasible(values):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -166,9 +165,7 @@ def lp_flow(week: Week, start_cost: np.ndarray | None = None) -> Relaxation:
     """
     groups = week.group_flagged.shape[0]
     spread = fragmentation_spread(week)
-    per_tenth = None
-    if start_cost is not None:
-        per_tenth = start_cost / np.maximum(week.upper, 1)
+    per_tenth = None if start_cost is None else spread_per_use(week, start_cost)
     hours = flow_plan(
         week,
         np.ones(groups, dtype=bool),
@@ -197,6 +194,13 @@ def lp_flow(week: Week, start_cost: np.ndarray | None = None) -> Relaxation:
     slack = 2.0 * error * float(week.free.sum())
     active = hours > 0
     return Relaxation(value + slack, value, hours, flags, active, 0)
+
+
+def spread_per_use(week: Week, per_use: np.ndarray) -> np.ndarray:
+    """Per candidate: a cost (or, negative, a gain) that comes with using it at all
+    (``per_use``, objective units per candidate), spread over the most tenths it can
+    carry (``upper``): objective units per tenth, as the flows take it."""
+    return per_use / np.maximum(week.upper, 1)
 
 
 def fragmentation_spread(week: Week) -> np.ndarray:
@@ -235,8 +239,7 @@ def round_relaxation(
 
     After ``deadline`` (``time.perf_counter``) only the first choice is tried, unpruned.
     """
-    score = _scorer(week, gains)
-    penalty = None if gains is None else -gains / np.maximum(week.upper, 1)
+    penalty = None if gains is None else spread_per_use(week, -gains)
     best, best_value = np.zeros(week.size, dtype=np.int64), 0.0
     # the plans' own groups with those the LP opens at least halfway first: from a good
     # plan that one flow is usually the best; every group the LP touches second, only
@@ -252,19 +255,12 @@ def round_relaxation(
             break
         limited = _within_limits(week, open_groups, relaxation.flags)
         plan = blocked_flow_plan(week, limited, candidate_penalty=penalty)
-        value = score(plan)
+        value = week.value(plan, gains)
         if value > best_value + 1e-9:
             best, best_value = plan, value
     if time.perf_counter() > deadline:
         return best
-    return _prune(week, best, best_value, score, penalty)
-
-
-def _scorer(week: Week, gains: np.ndarray | None) -> Callable[[np.ndarray], float]:
-    """``week.value`` plus the ``gains`` of the candidates a plan uses."""
-    if gains is None:
-        return week.value
-    return lambda plan: week.value(plan) + float(gains[plan > 0].sum())
+    return _prune(week, best, best_value, gains, penalty)
 
 
 def _used_groups(week: Week, plan: np.ndarray) -> np.ndarray:
@@ -277,18 +273,19 @@ def _prune(
     week: Week,
     plan: np.ndarray,
     value: float,
-    score: Callable[[np.ndarray], float],
+    gains: np.ndarray | None,
     penalty: np.ndarray | None,
 ) -> np.ndarray:
     """Re-solve with only the groups ``plan`` uses, then close, one pass, each flagged group
-    whose hours earn less than its fragmentation cost, and keep whichever scores best."""
+    whose hours earn less than its fragmentation cost, and keep whichever scores best
+    (``gains`` and ``penalty`` as in :func:`round_relaxation`)."""
     used = _used_groups(week, plan)
     earned = np.bincount(week.group, weights=plan * week.cover_gain, minlength=used.shape[0])
     weak = used & week.group_flagged & (earned < 2 * week.fragmentation)
     if not weak.any():
         return plan
     trial = blocked_flow_plan(week, used & ~weak, candidate_penalty=penalty)
-    return trial if score(trial) > value else plan
+    return trial if week.value(trial, gains) > value else plan
 
 
 def _within_limits(week: Week, open_groups: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -191,10 +191,7 @@ class WeekState:
         """Week ``index``'s bound above its plan, the plan's continuity gains given the
         neighbouring weeks counted (a CP-SAT week bound counts them; an LP bound, which
         leaves them out, only looks the larger for it)."""
-        value = self.value[index]
-        gains = self.continuity_gains(index)
-        if gains is not None:
-            value += float(gains[self.values(index) > 0].sum())
+        value = self.weeks[index].value(self.values(index), self.continuity_gains(index))
         return max(0.0, self.bound[index] - value)
 
     def held_back(self) -> HeldBack:

@@ -74,15 +74,18 @@ class Week:
         """Number of candidates."""
         return int(self.candidate.shape[0])
 
-    def value(self, tenths: np.ndarray) -> float:
-        """Objective contribution of ``tenths`` per candidate (without the constant)."""
+    def value(self, tenths: np.ndarray, gains: np.ndarray | None = None) -> float:
+        """Objective contribution of ``tenths`` per candidate (without the constant), plus
+        the ``gains`` (objective units per candidate used, e.g. continuity given the
+        neighbouring weeks: :mod:`solver.continuity`) of the candidates it uses."""
         kept = np.minimum(tenths, self.kept_upper)
         added = tenths - kept
         hours = float(np.dot(self.cover_gain, tenths.astype(np.float64)))
         churn = self.churn_gain * float(kept.sum() - added.sum())
         used = np.zeros(self.group_flagged.shape[0], dtype=bool)
         used[self.group[tenths > 0]] = True
-        return hours + churn - self.fragmentation * float((used & self.group_flagged).sum())
+        extra = 0.0 if gains is None else float(gains[tenths > 0].sum())
+        return hours + churn - self.fragmentation * float((used & self.group_flagged).sum()) + extra
 
     def feasible(self, tenths: np.ndarray) -> bool:
         """Whether ``tenths`` respects bounds, minimum blocks, capacity, remaining demand
